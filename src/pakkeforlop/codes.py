@@ -1,0 +1,211 @@
+"""Code systems (kodeverk) as data: loaded from ``spec/codes/<kodeverk>.toml``."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pakkeforlop._resources import code_lists_dir
+from pakkeforlop.evidence import CodeStatus
+
+VOLVEN_OID_PREFIX = "2.16.578.1.12.4.1.1."
+
+
+class SchemaConstraint(StrEnum):
+    """How the generated JSON Schema constrains a code from this list.
+
+    * ``enum``: the code must be one of the listed codes.
+    * ``grammar``: the code must match the list's grammar; membership in the list is checked by
+      the conformance rules instead, so that a grammatical code missing from a snapshot gives a
+      warning rather than a schema error (used for kodeverk 9327).
+    """
+
+    ENUM = "enum"
+    GRAMMAR = "grammar"
+
+
+class CodeListError(ValueError):
+    """A code-list file breaks the documented format."""
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """One code of a code system."""
+
+    code: str
+    text: str
+    status: CodeStatus
+    valid_from: date | None = None
+    valid_to: date | None = None
+    note: str | None = None
+    source_url: str | None = None
+
+    def valid_on(self, day: date) -> bool:
+        """Whether the code may be used for an event dated ``day``."""
+        if self.valid_from is not None and day < self.valid_from:
+            return False
+        return self.valid_to is None or day <= self.valid_to
+
+
+@dataclass(frozen=True, slots=True)
+class KnownGap:
+    """A code known to exist whose value is not known, so it cannot be listed."""
+
+    description: str
+    status: CodeStatus
+    source_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class CodeSystem:
+    """A kodeverk: its identity, provenance and codes."""
+
+    kodeverk: str
+    oid: str
+    name: str
+    name_en: str
+    description: str
+    version: str
+    status: CodeStatus
+    source: str
+    source_url: str
+    schema_constraint: SchemaConstraint
+    codes: tuple[Code, ...]
+    grammar: str | None = None
+    known_gaps: tuple[KnownGap, ...] = ()
+    _index: Mapping[str, Code] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {code.code: code for code in self.codes})
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._index
+
+    def __iter__(self) -> Iterator[Code]:
+        return iter(self.codes)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def get(self, code: str) -> Code | None:
+        """The code with this value, or ``None`` when it is not listed."""
+        return self._index.get(code)
+
+    def matches_grammar(self, code: str) -> bool:
+        """Whether ``code`` is well-formed for this list (always true when no grammar is set)."""
+        return self.grammar is None or re.fullmatch(self.grammar, code) is not None
+
+
+def _date_or_none(raw: object, where: str) -> date | None:
+    if raw is None or isinstance(raw, date):
+        return raw
+    msg = f"{where}: expected a TOML date (YYYY-MM-DD), got {raw!r}"
+    raise CodeListError(msg)
+
+
+def _parse_code(raw: Mapping[str, Any], where: str) -> Code:
+    try:
+        return Code(
+            code=str(raw["code"]),
+            text=str(raw["text"]),
+            status=CodeStatus(raw["status"]),
+            valid_from=_date_or_none(raw.get("valid_from"), where),
+            valid_to=_date_or_none(raw.get("valid_to"), where),
+            note=raw.get("note"),
+            source_url=raw.get("source_url"),
+        )
+    except (KeyError, ValueError) as error:
+        msg = f"{where}: {error}"
+        raise CodeListError(msg) from error
+
+
+def parse_code_system(document: Mapping[str, Any], where: str) -> CodeSystem:
+    """Build a :class:`CodeSystem` from the parsed TOML of one code-list file."""
+    try:
+        codes = tuple(
+            _parse_code(raw, f"{where} codes[{index}]")
+            for index, raw in enumerate(document["codes"])
+        )
+        gaps = tuple(
+            KnownGap(str(gap["description"]), CodeStatus(gap["status"]), str(gap["source_url"]))
+            for gap in document.get("known_gaps", ())
+        )
+        system = CodeSystem(
+            kodeverk=str(document["kodeverk"]),
+            oid=str(document["oid"]),
+            name=str(document["name"]),
+            name_en=str(document["name_en"]),
+            description=str(document["description"]),
+            version=str(document["version"]),
+            status=CodeStatus(document["status"]),
+            source=str(document["source"]),
+            source_url=str(document["source_url"]),
+            schema_constraint=SchemaConstraint(document.get("schema_constraint", "enum")),
+            grammar=document.get("grammar"),
+            codes=codes,
+            known_gaps=gaps,
+        )
+    except (KeyError, ValueError, TypeError) as error:
+        msg = f"{where}: {error!r}"
+        raise CodeListError(msg) from error
+    _check_consistency(system, where)
+    return system
+
+
+def _check_consistency(system: CodeSystem, where: str) -> None:
+    if system.oid != VOLVEN_OID_PREFIX + system.kodeverk:
+        msg = f"{where}: OID {system.oid} does not match kodeverk {system.kodeverk}"
+        raise CodeListError(msg)
+    values = [code.code for code in system.codes]
+    if len(values) != len(set(values)):
+        msg = f"{where}: duplicate codes"
+        raise CodeListError(msg)
+    if system.schema_constraint is SchemaConstraint.GRAMMAR and system.grammar is None:
+        msg = f"{where}: schema_constraint 'grammar' needs a grammar"
+        raise CodeListError(msg)
+    malformed = [value for value in values if not system.matches_grammar(value)]
+    if malformed:
+        msg = f"{where}: codes break the list's grammar: {malformed}"
+        raise CodeListError(msg)
+
+
+def load_code_system_file(path: Path) -> CodeSystem:
+    """Load one code-list file."""
+    with path.open("rb") as handle:
+        return parse_code_system(tomllib.load(handle), str(path))
+
+
+@cache
+def code_systems() -> Mapping[str, CodeSystem]:
+    """Every code system the kit carries, keyed by kodeverk number."""
+    systems = {}
+    for path in sorted(code_lists_dir().glob("*.toml")):
+        system = load_code_system_file(path)
+        if path.stem != system.kodeverk:
+            msg = f"{path}: file name must be the kodeverk number {system.kodeverk}"
+            raise CodeListError(msg)
+        systems[system.kodeverk] = system
+    return systems
+
+
+def code_system(kodeverk: str) -> CodeSystem:
+    """The code system with this kodeverk number (e.g. ``"9321"``)."""
+    try:
+        return code_systems()[kodeverk]
+    except KeyError:
+        msg = f"no code list for kodeverk {kodeverk}; known: {', '.join(code_systems())}"
+        raise KeyError(msg) from None
+
+
+def code_system_by_oid(oid: str) -> CodeSystem | None:
+    """The code system with this OID, or ``None`` when the kit does not carry it."""
+    if not oid.startswith(VOLVEN_OID_PREFIX):
+        return None
+    return code_systems().get(oid.removeprefix(VOLVEN_OID_PREFIX))

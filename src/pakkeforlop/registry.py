@@ -1,0 +1,114 @@
+"""The published JSON Schemas, resolved offline through one ``referencing`` registry."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from pakkeforlop._resources import schemas_dir
+
+SCHEMA_BASE_URI = "https://schemas.pakkeforlop.no/v1/"
+
+#: The document kinds of an export and the schema each follows.
+DOCUMENT_SCHEMAS: Mapping[str, str] = {
+    "referral": SCHEMA_BASE_URI + "referral.schema.json",
+    "epicrisis": SCHEMA_BASE_URI + "epicrisis.schema.json",
+    "pathway-events": SCHEMA_BASE_URI + "pathway-event.schema.json",
+    "export-manifest": SCHEMA_BASE_URI + "export-manifest.schema.json",
+}
+
+
+class SchemaNotFoundError(LookupError):
+    """No schema with that ``$id`` or name is published."""
+
+
+class MissingFormatCheckerError(RuntimeError):
+    """A schema uses a ``format`` that this installation cannot check.
+
+    jsonschema treats such formats as always valid without a word, so the kit refuses to run.
+    """
+
+
+@cache
+def _schemas() -> Mapping[str, Mapping[str, Any]]:
+    loaded: dict[str, Mapping[str, Any]] = {}
+    for path in sorted(schemas_dir().rglob("*.schema.json")):
+        with path.open(encoding="utf-8") as handle:
+            contents = json.load(handle)
+        loaded[contents["$id"]] = contents
+    return loaded
+
+
+def schema_ids() -> tuple[str, ...]:
+    """The ``$id`` of every published schema, sorted."""
+    return tuple(sorted(_schemas()))
+
+
+def short_name(schema_id: str) -> str:
+    """A schema's name relative to the base URI, without ``.schema.json``: ``"referral"``."""
+    return schema_id.removeprefix(SCHEMA_BASE_URI).removesuffix(".schema.json")
+
+
+def schema(id_or_name: str) -> Mapping[str, Any]:
+    """A published schema by ``$id`` or short name (``"referral"``, ``"codes/kodeverk-9321"``)."""
+    schemas = _schemas()
+    key = id_or_name if id_or_name in schemas else f"{SCHEMA_BASE_URI}{id_or_name}.schema.json"
+    try:
+        return schemas[key]
+    except KeyError:
+        msg = f"no published schema {id_or_name!r}; known: {', '.join(map(short_name, schemas))}"
+        raise SchemaNotFoundError(msg) from None
+
+
+@cache
+def registry() -> Registry[Any]:
+    """A registry holding every published schema and nothing else.
+
+    It has no retrieval function: a ``$ref`` to anything unpublished fails instead of
+    reaching for the network.
+    """
+    resources = [
+        (schema_id, Resource.from_contents(contents, default_specification=DRAFT202012))
+        for schema_id, contents in _schemas().items()
+    ]
+    return Registry().with_resources(resources).crawl()
+
+
+def _formats_in(node: object) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("format"), str):
+            yield node["format"]
+        for value in node.values():
+            yield from _formats_in(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _formats_in(value)
+
+
+def ensure_format_checkers() -> None:
+    """Fail loudly if any ``format`` used by the schemas has no registered checker."""
+    used = {fmt for contents in _schemas().values() for fmt in _formats_in(contents)}
+    missing = sorted(used - set(Draft202012Validator.FORMAT_CHECKER.checkers))
+    if missing:
+        msg = (
+            f"this installation cannot check the formats {missing}; install the kit with its "
+            "dependencies (`pip install pakkeforlop`, which pulls jsonschema[format-nongpl])"
+        )
+        raise MissingFormatCheckerError(msg)
+
+
+@cache
+def validator(id_or_name: str) -> Draft202012Validator:
+    """A compiled validator for one schema, with format checking switched on."""
+    ensure_format_checkers()
+    return Draft202012Validator(
+        schema(id_or_name),
+        registry=registry(),
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )

@@ -1,0 +1,38 @@
+"""Test-wide fixtures: no network, and paths to the repository and ../shared."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED = REPO_ROOT.parent / "shared"
+EXAMPLES = REPO_ROOT / "examples"
+
+
+class NetworkAccessError(RuntimeError):
+    """A test tried to open a network connection."""
+
+
+def _refuse(*_args: object, **_kwargs: object) -> None:
+    msg = "tests must not touch the network"
+    raise NetworkAccessError(msg)
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(socket.socket, "connect", _refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", _refuse)
+    monkeypatch.setattr(socket, "create_connection", _refuse)
+    yield
+
+
+def shared_file(*parts: str) -> Path:
+    """A file under ../shared, or skip the test when that folder is not beside the checkout."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not available; CI always has ../shared beside the checkout")
+    return path

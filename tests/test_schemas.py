@@ -1,0 +1,128 @@
+"""The published JSON Schemas: valid, self-describing, resolvable offline, and format-enforcing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing.exceptions import Unresolvable
+
+from pakkeforlop import registry
+from pakkeforlop.codes import code_system
+
+SCHEMA_IDS = registry.schema_ids()
+DOCUMENT_IDS = sorted(set(registry.DOCUMENT_SCHEMAS.values()))
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"]
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+#: Keywords whose subschemas only refine properties that are declared (and described) elsewhere.
+REFINING = frozenset({"if", "then", "else", "oneOf", "anyOf", "not"})
+
+
+def _properties(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """Every declared property subschema, outside refining branches."""
+    if isinstance(node, dict):
+        for name, subschema in node.get("properties", {}).items():
+            yield f"{path}/properties/{name}", subschema
+        for key, value in node.items():
+            if key not in REFINING:
+                yield from _properties(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _properties(value, f"{path}/{index}")
+
+
+def test_the_kit_publishes_the_four_document_schemas_and_shared_definitions():
+    names = {registry.short_name(schema_id) for schema_id in SCHEMA_IDS}
+    assert {"referral", "epicrisis", "pathway-event", "export-manifest", "defs"} <= names
+
+
+@pytest.mark.parametrize("schema_id", SCHEMA_IDS, ids=registry.short_name)
+def test_every_schema_is_valid_against_the_2020_12_metaschema(schema_id):
+    Draft202012Validator.check_schema(registry.schema(schema_id))
+    assert registry.schema(schema_id)["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+@pytest.mark.parametrize("schema_id", SCHEMA_IDS, ids=registry.short_name)
+def test_every_schema_has_a_stable_absolute_id_a_title_and_a_description(schema_id):
+    contents = registry.schema(schema_id)
+    assert schema_id.startswith(registry.SCHEMA_BASE_URI)
+    assert contents["title"].strip()
+    assert len(contents["description"]) > 40
+
+
+@pytest.mark.parametrize("schema_id", SCHEMA_IDS, ids=registry.short_name)
+def test_every_ref_resolves_offline_through_the_registry(schema_id):
+    resolver = registry.registry().resolver(base_uri=schema_id)
+    refs = list(_refs(registry.schema(schema_id)))
+    for ref in refs:
+        resolved = resolver.lookup(ref)
+        assert isinstance(resolved.contents, dict), ref
+
+
+def test_an_unpublished_ref_fails_instead_of_fetching():
+    resolver = registry.registry().resolver(base_uri=registry.SCHEMA_BASE_URI)
+    with pytest.raises(Unresolvable):
+        resolver.lookup("https://example.org/not-published.schema.json")
+
+
+@pytest.mark.parametrize("schema_id", SCHEMA_IDS, ids=registry.short_name)
+def test_every_property_carries_a_description(schema_id):
+    undocumented = [
+        path
+        for path, subschema in _properties(registry.schema(schema_id))
+        if not (isinstance(subschema, dict) and subschema.get("description", "").strip())
+        and not (isinstance(subschema, dict) and set(subschema) == {"$ref"} and "#/$defs/" in subschema["$ref"])
+    ]
+    assert undocumented == []
+
+
+@pytest.mark.parametrize("schema_id", DOCUMENT_IDS, ids=registry.short_name)
+def test_each_document_schema_requires_the_document_to_name_it(schema_id):
+    contents = registry.schema(schema_id)
+    assert contents["properties"]["$schema"]["const"] == schema_id
+    if registry.short_name(schema_id) != "pathway-event":  # NDJSON lines are declared by the manifest
+        assert "$schema" in contents["required"]
+
+
+@pytest.mark.parametrize(
+    ("definition", "bad", "good"),
+    [
+        ("date", "2025-02-30", "2024-02-29"),
+        ("date", "14.03.2025", "2025-03-14"),
+        ("dateTime", "2025-03-14 25:00", "2025-03-14T09:30:00+01:00"),
+        ("dateTime", "not-a-date", "2025-03-14T09:30:00Z"),
+    ],
+)
+def test_formats_are_really_enforced(definition, bad, good):
+    validator = registry.validator("defs")
+    subschema = {"$ref": f"{registry.SCHEMA_BASE_URI}defs.schema.json#/$defs/{definition}"}
+    check = validator.evolve(schema=subschema)
+    assert not check.is_valid(bad)
+    assert check.is_valid(good)
+
+
+def test_every_format_the_schemas_use_has_a_registered_checker():
+    registry.ensure_format_checkers()
+
+
+def test_person_identifier_types_are_codes_of_kodeverk_8116():
+    declared = registry.schema("defs")["$defs"]["personIdentifier"]["properties"]["type"]["enum"]
+    assert set(declared) <= {code.code for code in code_system("8116")}
+
+
+def test_diagnosis_systems_are_the_icd10_and_icpc2_oids():
+    systems = registry.schema("defs")["$defs"]["diagnosis"]["properties"]["system"]["enum"]
+    assert systems == ["2.16.578.1.12.4.1.1.7110", "2.16.578.1.12.4.1.1.7170"]
