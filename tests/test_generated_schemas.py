@@ -22,7 +22,9 @@ def test_committed_code_list_schemas_equal_a_fresh_generation():
 def test_the_generator_reports_a_hand_edited_schema_as_stale(tmp_path):
     codegen.write(tmp_path)
     target = tmp_path / codegen.CODES_FOLDER / codegen.code_list_schema_name("9321")
-    target.write_text(target.read_text(encoding="utf-8").replace('"D11"', '"D13"'), encoding="utf-8")
+    target.write_text(
+        target.read_text(encoding="utf-8").replace('"D11"', '"D13"'), encoding="utf-8"
+    )
     assert codegen.stale_files(tmp_path) == [f"{codegen.CODES_FOLDER}/{target.name}"]
 
 

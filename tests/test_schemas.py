@@ -84,7 +84,11 @@ def test_every_property_carries_a_description(schema_id):
         path
         for path, subschema in _properties(registry.schema(schema_id))
         if not (isinstance(subschema, dict) and subschema.get("description", "").strip())
-        and not (isinstance(subschema, dict) and set(subschema) == {"$ref"} and "#/$defs/" in subschema["$ref"])
+        and not (
+            isinstance(subschema, dict)
+            and set(subschema) == {"$ref"}
+            and "#/$defs/" in subschema["$ref"]
+        )
     ]
     assert undocumented == []
 
@@ -93,7 +97,9 @@ def test_every_property_carries_a_description(schema_id):
 def test_each_document_schema_requires_the_document_to_name_it(schema_id):
     contents = registry.schema(schema_id)
     assert contents["properties"]["$schema"]["const"] == schema_id
-    if registry.short_name(schema_id) != "pathway-event":  # NDJSON lines are declared by the manifest
+    if (
+        registry.short_name(schema_id) != "pathway-event"
+    ):  # NDJSON lines are declared by the manifest
         assert "$schema" in contents["required"]
 
 

@@ -1,4 +1,4 @@
-"""pakkeforlop: specification and offline conformance kit for the Norwegian mental-health and substance-use care pathways."""
+"""pakkeforlop: the pathway specification and offline conformance kit (PHV and TSB pathways)."""
 
 from importlib.metadata import PackageNotFoundError, version
 

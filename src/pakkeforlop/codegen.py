@@ -118,8 +118,12 @@ def write(root: Path) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m pakkeforlop.codegen", description=__doc__)
-    parser.add_argument("--check", action="store_true", help="only report stale files; exit 1 if any")
-    parser.add_argument("--schemas-dir", type=Path, default=None, help="default: the kit's schemas/")
+    parser.add_argument(
+        "--check", action="store_true", help="only report stale files; exit 1 if any"
+    )
+    parser.add_argument(
+        "--schemas-dir", type=Path, default=None, help="default: the kit's schemas/"
+    )
     args = parser.parse_args(argv)
     root = args.schemas_dir or schemas_dir()
     if args.check:
