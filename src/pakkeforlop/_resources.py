@@ -44,3 +44,8 @@ def code_lists_dir() -> Path:
 def pathways_dir() -> Path:
     """The folder of pathway definitions, one per 9321 pathway type."""
     return data_root() / "spec" / "pathways"
+
+
+def rules_dir() -> Path:
+    """The folder of the rule catalogue, one file per rule family."""
+    return data_root() / "spec" / "rules"

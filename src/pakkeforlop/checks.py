@@ -1,0 +1,134 @@
+"""The registry of rule implementations: each check is a function registered under a rule id.
+
+A check never prints, exits or knows about reports: it receives a subject (a document, a
+pathway instance or the whole export) and yields :class:`Hit` records; the engine turns them
+into findings with the catalogue's severity and message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from pakkeforlop.findings import MessageArg
+from pakkeforlop.model import Document, ExportFacts, PathwayInstance
+
+
+class Scope(StrEnum):
+    """What a check looks at."""
+
+    DOCUMENT = "document"
+    INSTANCE = "instance"
+    EXPORT = "export"
+    ENGINE = "engine"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A check's report of one place where its rule fires.
+
+    ``pointer`` is a JSON Pointer into the subject document; ``path`` and ``line`` override the
+    subject's own location (instance checks point at the event or document concerned).
+    """
+
+    pointer: str | None = None
+    args: Mapping[str, MessageArg] = field(default_factory=dict)
+    path: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportView:
+    """What an export-scope check sees: the manifest's facts and every instance."""
+
+    facts: ExportFacts
+    instances: Mapping[str, PathwayInstance]
+
+
+DocumentFunction = Callable[[Document, ExportFacts], Iterable[Hit]]
+InstanceFunction = Callable[[PathwayInstance, ExportFacts], Iterable[Hit]]
+ExportFunction = Callable[[ExportView], Iterable[Hit]]
+Applies = Callable[[Any, ExportFacts], bool]
+
+
+def _always(_subject: object, _facts: ExportFacts) -> bool:
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One registered rule implementation."""
+
+    rule_id: str
+    scope: Scope
+    kinds: frozenset[str]
+    function: Callable[..., Iterable[Hit]]
+    applies: Applies = _always
+
+
+_REGISTRY: dict[str, Check] = {}
+
+F = TypeVar("F", bound=Callable[..., Iterable[Hit]])
+
+
+def _register(check: Check) -> None:
+    if check.rule_id in _REGISTRY:
+        msg = f"{check.rule_id} is implemented twice"
+        raise ValueError(msg)
+    _REGISTRY[check.rule_id] = check
+
+
+def document_check(rule_id: str, *kinds: str, applies: Applies = _always) -> Callable[[F], F]:
+    """Register a check run on every document of the given kinds."""
+
+    def decorate(function: F) -> F:
+        _register(Check(rule_id, Scope.DOCUMENT, frozenset(kinds), function, applies))
+        return function
+
+    return decorate
+
+
+def instance_check(rule_id: str, *, applies: Applies = _always) -> Callable[[F], F]:
+    """Register a check run once per pathway instance, after every file has been read."""
+
+    def decorate(function: F) -> F:
+        _register(Check(rule_id, Scope.INSTANCE, frozenset({"pathway-event"}), function, applies))
+        return function
+
+    return decorate
+
+
+def export_check(rule_id: str, *, applies: Applies = _always) -> Callable[[F], F]:
+    """Register a check run once per export, after every instance check."""
+
+    def decorate(function: F) -> F:
+        _register(Check(rule_id, Scope.EXPORT, frozenset({"export"}), function, applies))
+        return function
+
+    return decorate
+
+
+def engine_rule(rule_id: str, *kinds: str) -> None:
+    """Declare a rule the engine itself reports (input problems, schema violations)."""
+    _register(Check(rule_id, Scope.ENGINE, frozenset(kinds), _no_hits))
+
+
+def _no_hits(*_args: object) -> Iterable[Hit]:
+    return ()
+
+
+def registered() -> Mapping[str, Check]:
+    """Every registered check, keyed by rule id (importing the rule modules registers them)."""
+    import pakkeforlop.rules  # noqa: F401, PLC0415  (registration happens on import)
+
+    return dict(_REGISTRY)
+
+
+def by_scope(scope: Scope) -> list[Check]:
+    """The registered checks of one scope, in rule-id order."""
+    return sorted(
+        (check for check in registered().values() if check.scope is scope),
+        key=lambda check: check.rule_id,
+    )

@@ -1,0 +1,381 @@
+"""The conformance engine: one pass over an export, from files to findings.
+
+Files are read one at a time (NDJSON line by line); what crosses files is only the compact
+per-instance state the pathway rules need. Each step yields findings; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pakkeforlop import facts as extract
+from pakkeforlop.catalogue import Rule, catalogue
+from pakkeforlop.checks import Check, ExportView, Hit, Scope, by_scope
+from pakkeforlop.findings import Finding, MessageArg
+from pakkeforlop.jsonread import InputProblem, Limits, ReadResult, iter_ndjson_file, read_json_file
+from pakkeforlop.model import Document, ExportFacts, PathwayInstance
+from pakkeforlop.registry import DOCUMENT_SCHEMAS, validator
+from pakkeforlop.schema_messages import describe, missing_member
+
+MANIFEST_NAME = "manifest.json"
+DATA_SUFFIXES = frozenset({".json", ".ndjson"})
+
+#: The export-manifest file kinds and the document kind of what they hold.
+FILE_KINDS: Mapping[str, str] = {
+    "referral": "referral",
+    "epicrisis": "epicrisis",
+    "pathway-events": "pathway-event",
+}
+SCHEMA_OF_KIND: Mapping[str, str] = {
+    "export-manifest": DOCUMENT_SCHEMAS["export-manifest"],
+    "referral": DOCUMENT_SCHEMAS["referral"],
+    "epicrisis": DOCUMENT_SCHEMAS["epicrisis"],
+    "pathway-event": DOCUMENT_SCHEMAS["pathway-events"],
+}
+GENERIC_SCHEMA_RULE: Mapping[str, str] = {
+    "export-manifest": "SCHEMA-001",
+    "referral": "SCHEMA-002",
+    "epicrisis": "SCHEMA-003",
+    "pathway-event": "SCHEMA-004",
+}
+INPUT_RULES: Mapping[str, str] = {
+    "unreadable": "INPUT-001",
+    "too-large": "INPUT-002",
+    "not-utf8": "INPUT-003",
+    "byte-order-mark": "INPUT-004",
+    "empty": "INPUT-005",
+    "malformed": "INPUT-006",
+    "non-standard": "INPUT-007",
+    "duplicate-key": "INPUT-008",
+    "too-deep": "INPUT-009",
+    "number-too-long": "INPUT-010",
+    "not-an-object": "INPUT-011",
+}
+WRONG_SCHEMA_RULE = "INPUT-012"
+MISSING_FILE_RULE = "INPUT-013"
+UNDECLARED_FILE_RULE = "INPUT-014"
+NO_MANIFEST_RULE = "INPUT-015"
+DIGEST_RULE = "INPUT-016"
+
+Progress = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class ExportResult:
+    """Everything one export produced."""
+
+    root: str
+    findings: list[Finding] = field(default_factory=list)
+    exercised: set[str] = field(default_factory=set)
+    documents: int = 0
+    events: int = 0
+    instances: dict[str, PathwayInstance] = field(default_factory=dict)
+    facts: ExportFacts | None = None
+
+
+class _Run:
+    """The state of one export's check; private to the engine."""
+
+    def __init__(self, root: Path, display_root: str, limits: Limits) -> None:
+        self.root = root
+        self.display_root = display_root
+        self.limits = limits
+        self.rules = catalogue()
+        self.result = ExportResult(display_root)
+        self.facts = ExportFacts(display_root, None, None, None)
+        self.document_checks = by_scope(Scope.DOCUMENT)
+        self.manifest: Document | None = None
+
+    # -- findings ---------------------------------------------------------------------------
+
+    def display(self, path: Path) -> str:
+        try:
+            relative = path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+        return relative if self.display_root in {"", "."} else f"{self.display_root}/{relative}"
+
+    def report(
+        self,
+        rule_id: str,
+        path: str,
+        detail: tuple[str, Mapping[str, MessageArg]] | None = None,
+        **where: Any,
+    ) -> None:
+        rule: Rule = self.rules[rule_id]
+        if (
+            self.manifest is not None
+            and path == self.manifest.path
+            and where.get("pointer")
+            and "line" not in where
+        ):
+            where["line"], where["column"] = self.manifest.locate(where["pointer"])
+        template, args = rule.message, {}
+        if detail is not None:
+            template = f"{rule.message}: {detail[0]}"
+            args = dict(detail[1])
+        self.result.exercised.add(rule_id)
+        self.result.findings.append(
+            Finding(
+                rule=rule_id,
+                severity=rule.severity,
+                file=path,
+                template=template,
+                args=args,
+                **where,
+            )
+        )
+
+    def input_problems(
+        self, path: str, problems: Iterable[InputProblem], line: int | None = None
+    ) -> None:
+        for problem in problems:
+            self.report(
+                INPUT_RULES[problem.code],
+                path,
+                ("{problem}", {"problem": problem.message}),
+                pointer=problem.pointer,
+                line=problem.line if problem.line is not None else line,
+                column=problem.column,
+            )
+
+    # -- documents --------------------------------------------------------------------------
+
+    def schema_rule(self, kind: str, pointer: str) -> str:
+        for rule in self.rules.values():
+            if kind in rule.applies_to and any(
+                pointer == prefix or pointer.startswith(prefix + "/")
+                for prefix in rule.schema_pointers
+            ):
+                return rule.id
+        return GENERIC_SCHEMA_RULE[kind]
+
+    def schema_findings(self, document: Document) -> bool:
+        errors = sorted(
+            validator(SCHEMA_OF_KIND[document.kind]).iter_errors(document.value),
+            key=lambda error: (list(map(str, error.absolute_path)), str(error.validator)),
+        )
+        for error in errors:
+            pointer = _pointer(error.absolute_path)
+            member = missing_member(error)
+            governed = f"{pointer}/{member}" if member else pointer
+            line, column = document.locate(pointer)
+            self.report(
+                self.schema_rule(document.kind, governed),
+                document.path,
+                describe(error, pointer),
+                pointer=pointer,
+                line=line,
+                column=column,
+            )
+        self.result.exercised.update(
+            {GENERIC_SCHEMA_RULE[document.kind]}
+            | {
+                r.id
+                for r in self.rules.values()
+                if r.schema_pointers and document.kind in r.applies_to
+            }
+        )
+        return not errors
+
+    def run_document_checks(self, document: Document) -> None:
+        for check in self.document_checks:
+            if document.kind in check.kinds and check.applies(document, self.facts):
+                self.result.exercised.add(check.rule_id)
+                for hit in check.function(document, self.facts):
+                    self.hit(check, hit, document.path, document)
+
+    def hit(self, check: Check, hit: Hit, path: str, document: Document | None = None) -> None:
+        line, column = (None, None)
+        if document is not None and hit.pointer is not None:
+            line, column = document.locate(hit.pointer)
+        rule = self.rules[check.rule_id]
+        self.result.exercised.add(check.rule_id)
+        self.result.findings.append(
+            Finding(
+                rule=check.rule_id,
+                severity=rule.severity,
+                file=hit.path or path,
+                template=rule.message,
+                args=dict(hit.args),
+                pointer=hit.pointer,
+                line=hit.line if hit.line is not None else line,
+                column=column if hit.line is None else None,
+            )
+        )
+
+    def check_document(self, document: Document) -> None:
+        self.result.documents += document.kind != "pathway-event"
+        self.result.events += document.kind == "pathway-event"
+        schema_valid = self.schema_findings(document)
+        self.run_document_checks(document)
+        if schema_valid:
+            extract.collect(document, self.result.instances)
+
+    def read_document(self, path: Path, kind: str) -> Document | None:
+        shown = self.display(path)
+        result: ReadResult = read_json_file(path, self.limits)
+        self.input_problems(shown, result.problems)
+        if result.text is None:
+            return None
+        return Document(kind, shown, result.text.value, result.text)
+
+    def read_events(self, path: Path) -> None:
+        shown = self.display(path)
+        for line, result in iter_ndjson_file(path, self.limits):
+            self.input_problems(shown, result.problems, line or None)
+            if result.text is not None:
+                self.check_document(
+                    Document("pathway-event", shown, result.text.value, result.text, line)
+                )
+
+    # -- the export -------------------------------------------------------------------------
+
+    def read_manifest(self) -> list[tuple[int, str, str, str | None]]:
+        path = self.root / MANIFEST_NAME
+        document = self.read_document(path, "export-manifest")
+        if document is None:
+            return []
+        self.manifest = document
+        self.facts = extract.export_facts(document.value, self.display_root)
+        self.check_document(document)
+        return extract.declared_files(document.value)
+
+    def check_files(
+        self, declared: list[tuple[int, str, str, str | None]], progress: Progress | None
+    ) -> None:
+        seen = {_real(self.root / MANIFEST_NAME)}
+        manifest = self.display(self.root / MANIFEST_NAME)
+        for index, relative, kind, digest in declared:
+            parts = PurePosixPath(relative).parts
+            if PurePosixPath(relative).is_absolute() or ".." in parts or kind not in FILE_KINDS:
+                continue  # the manifest's schema findings report these entries
+            path = self.root.joinpath(*parts)
+            seen.add(_real(path))
+            if progress is not None:
+                progress(self.display(path))
+            if not (path.exists() or path.is_symlink()):
+                self.report(
+                    MISSING_FILE_RULE,
+                    manifest,
+                    ("{file}", {"file": relative}),
+                    pointer=f"/files/{index}/path",
+                )
+                continue
+            if digest is not None and _sha256(path) not in {digest, None}:
+                self.report(
+                    DIGEST_RULE,
+                    manifest,
+                    ("{file}", {"file": relative}),
+                    pointer=f"/files/{index}/sha256",
+                )
+            if FILE_KINDS[kind] == "pathway-event":
+                self.read_events(path)
+            else:
+                document = self.read_document(path, FILE_KINDS[kind])
+                if document is not None:
+                    self.check_document(document)
+        self.result.exercised.update({MISSING_FILE_RULE, UNDECLARED_FILE_RULE, DIGEST_RULE})
+        for path in sorted(p for p in self.root.rglob("*") if p.suffix in DATA_SUFFIXES):
+            if path.is_file() and _real(path) not in seen:
+                self.report(UNDECLARED_FILE_RULE, self.display(path))
+
+    def check_instances(self) -> None:
+        for check in by_scope(Scope.INSTANCE):
+            for instance in self.result.instances.values():
+                if check.applies(instance, self.facts):
+                    self.result.exercised.add(check.rule_id)
+                    for hit in check.function(instance, self.facts):
+                        self.hit(check, hit, hit.path or "")
+        view = ExportView(self.facts, self.result.instances)
+        for check in by_scope(Scope.EXPORT):
+            if check.applies(view, self.facts):
+                self.result.exercised.add(check.rule_id)
+                for hit in check.function(view):
+                    self.hit(check, hit, hit.path or self.display(self.root / MANIFEST_NAME))
+
+
+def _pointer(path: Iterable[Any]) -> str:
+    return "".join(f"/{str(part).replace('~', '~0').replace('/', '~1')}" for part in path)
+
+
+def _real(path: Path) -> str:
+    """The canonical path; unlike ``Path.resolve`` it never raises on a symbolic-link loop."""
+    return os.path.realpath(path)
+
+
+def _sha256(path: Path) -> str | None:
+    """The file's digest, or ``None`` when it cannot be read (reading reports that)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def check_export(
+    root: Path,
+    *,
+    display_root: str | None = None,
+    limits: Limits | None = None,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Check one export folder (holding ``manifest.json``)."""
+    run = _Run(
+        root, display_root if display_root is not None else root.as_posix(), limits or Limits()
+    )
+    run.result.exercised.add(NO_MANIFEST_RULE)
+    if not (root / MANIFEST_NAME).is_file():
+        run.report(NO_MANIFEST_RULE, run.display_root)
+        return _finish(run)
+    declared = run.read_manifest()
+    run.check_files(declared, progress)
+    run.check_instances()
+    return _finish(run)
+
+
+def check_file(path: Path, *, limits: Limits | None = None) -> ExportResult:
+    """Check one document or NDJSON events file outside an export (no cross-file rules)."""
+    run = _Run(path.parent, path.parent.as_posix(), limits or Limits())
+    if path.suffix == ".ndjson":
+        run.read_events(path)
+    else:
+        shown = run.display(path)
+        result = read_json_file(path, run.limits)
+        run.input_problems(shown, result.problems)
+        if result.text is not None:
+            named = result.text.value.get("$schema")
+            kind = next((k for k, schema_id in SCHEMA_OF_KIND.items() if schema_id == named), None)
+            if kind is None:
+                run.report(
+                    WRONG_SCHEMA_RULE,
+                    shown,
+                    ("it names {named}", {"named": repr(named)}),
+                    pointer="/$schema",
+                )
+            else:
+                run.check_document(Document(kind, shown, result.text.value, result.text))
+    run.check_instances()
+    return _finish(run)
+
+
+def _finish(run: _Run) -> ExportResult:
+    run.result.findings.sort(key=Finding.sort_key)
+    run.result.facts = run.facts
+    return run.result
+
+
+def iter_exports(path: Path) -> Iterator[Path]:
+    """The export folders at or below ``path``, sorted; ``path`` itself if it has a manifest."""
+    if (path / MANIFEST_NAME).is_file():
+        yield path
+        return
+    yield from sorted(manifest.parent for manifest in path.rglob(MANIFEST_NAME))

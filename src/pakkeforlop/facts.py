@@ -1,0 +1,118 @@
+"""Extract the small facts that cross files: manifest facts and per-instance state."""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from datetime import date, datetime
+from typing import Any
+
+from pakkeforlop.model import (
+    Document,
+    EpicrisisFacts,
+    EventRecord,
+    ExportFacts,
+    PathwayInstance,
+    ReferralFacts,
+)
+
+
+def parse_day(value: object) -> date | None:
+    """A ``date`` from an ISO date or RFC 3339 date-time string, or ``None``."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value).date() if "T" in value else date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def get(value: Any, *path: str) -> Any:
+    """``value[path[0]][path[1]]…``, or ``None`` when any step is missing."""
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def export_facts(manifest: dict[str, Any], root: str) -> ExportFacts:
+    """The facts of an export's manifest."""
+    return ExportFacts(
+        root=root,
+        created=parse_day(manifest.get("created")),
+        environment=manifest.get("environment")
+        if isinstance(manifest.get("environment"), str)
+        else None,
+        spec_version=manifest.get("specVersion")
+        if isinstance(manifest.get("specVersion"), str)
+        else None,
+    )
+
+
+def declared_files(manifest: dict[str, Any]) -> list[tuple[int, str, str, str | None]]:
+    """``(index, path, kind, sha256)`` of every well-formed file entry of a manifest."""
+    files = manifest.get("files")
+    if not isinstance(files, list):
+        return []
+    return [
+        (
+            index,
+            entry["path"],
+            entry["kind"],
+            entry.get("sha256") if isinstance(entry.get("sha256"), str) else None,
+        )
+        for index, entry in enumerate(files)
+        if isinstance(entry, dict)
+        and isinstance(entry.get("path"), str)
+        and isinstance(entry.get("kind"), str)
+    ]
+
+
+def _instance(instances: MutableMapping[str, PathwayInstance], instance_id: str) -> PathwayInstance:
+    instance = instances.get(instance_id)
+    if instance is None:
+        instance = instances[instance_id] = PathwayInstance(instance_id)
+    return instance
+
+
+def _institution_key(institution: dict[str, Any]) -> str:
+    return "|".join(f"{key}={institution[key]}" for key in sorted(institution))
+
+
+def collect(document: Document, instances: MutableMapping[str, PathwayInstance]) -> None:
+    """Add what a schema-valid document says about its pathway instance."""
+    value = document.value
+    if document.kind == "pathway-event":
+        day = parse_day(value["date"])
+        if day is None:
+            return
+        _instance(instances, value["instanceId"]).events.append(
+            EventRecord(
+                code=value["code"],
+                day=day,
+                pathway_type=value["pathwayType"],
+                care_level=value["careLevel"],
+                path=document.path,
+                line=document.line or 0,
+                patient=f"{value['patient']['type']}:{value['patient']['value']}",
+                institution=_institution_key(value["institution"]),
+            )
+        )
+    elif document.kind == "referral" and isinstance(value.get("pathwayInstanceId"), str):
+        _instance(instances, value["pathwayInstanceId"]).referrals.append(
+            ReferralFacts(
+                path=document.path,
+                issued=parse_day(value.get("issued")),
+                received=parse_day(get(value, "assessment", "received")),
+                assessed=parse_day(get(value, "assessment", "assessed")),
+            )
+        )
+    elif document.kind == "epicrisis":
+        _instance(instances, value["pathway"]["instanceId"]).epicrises.append(
+            EpicrisisFacts(
+                path=document.path,
+                sent=parse_day(value.get("sent")),
+                end_code=get(value, "pathway", "endCode"),
+                pathway_type=get(value, "pathway", "type", "code"),
+            )
+        )

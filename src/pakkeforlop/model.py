@@ -1,0 +1,116 @@
+"""What the engine reads an export into: documents, and the compact per-instance state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pakkeforlop.jsonread import JsonText
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One parsed document: a manifest, referral or epicrisis, or one NDJSON event line."""
+
+    kind: str
+    path: str
+    value: dict[str, Any]
+    source: JsonText | None = None
+    line: int | None = None
+
+    def locate(self, pointer: str) -> tuple[int | None, int | None]:
+        """Line and column of the value at ``pointer`` (the NDJSON line when unknown)."""
+        position = self.source.locate(pointer) if self.source is not None else None
+        if position is None:
+            return self.line, None
+        return position
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """What the pathway rules need of one measurement point; small, so millions fit."""
+
+    code: str
+    day: date
+    pathway_type: str
+    care_level: str
+    path: str
+    line: int
+    patient: str
+    institution: str
+
+    @property
+    def event(self) -> str:
+        """The event letter: ``C`` for ``D11CP``."""
+        return self.code[3:4]
+
+    @property
+    def outcome(self) -> str:
+        """The outcome letter, or ``""``: ``P`` for ``D11CP``."""
+        return self.code[4:]
+
+    @property
+    def suffix(self) -> str:
+        """Event and outcome letters: ``CP`` for ``D11CP``."""
+        return self.code[3:]
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralFacts:
+    """What the pathway rules need of a referral that names a pathway instance."""
+
+    path: str
+    issued: date | None
+    received: date | None
+    assessed: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class EpicrisisFacts:
+    """What the pathway rules need of an epicrisis."""
+
+    path: str
+    sent: date | None
+    end_code: str | None
+    pathway_type: str | None
+
+
+@dataclass(slots=True)
+class PathwayInstance:
+    """Everything the export says about one pathway instance, across files."""
+
+    id: str
+    events: list[EventRecord] = field(default_factory=list)
+    referrals: list[ReferralFacts] = field(default_factory=list)
+    epicrises: list[EpicrisisFacts] = field(default_factory=list)
+
+    def ordered(self) -> list[EventRecord]:
+        """The events by date; events on the same date keep their file order."""
+        return sorted(self.events, key=lambda event: event.day)
+
+    def with_event(self, letter: str) -> list[EventRecord]:
+        """The events with this event letter, by date."""
+        return [event for event in self.ordered() if event.event == letter]
+
+    @property
+    def start(self) -> EventRecord | None:
+        """The first start (A) event, if any."""
+        starts = self.with_event("A")
+        return starts[0] if starts else None
+
+    @property
+    def end(self) -> EventRecord | None:
+        """The first ending (X) event, if any."""
+        ends = self.with_event("X")
+        return ends[0] if ends else None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFacts:
+    """What every check may need of the export as a whole (from its manifest)."""
+
+    root: str
+    created: date | None
+    environment: str | None
+    spec_version: str | None

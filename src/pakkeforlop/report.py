@@ -1,0 +1,114 @@
+"""The report: every export's findings plus the per-rule results, built once for every view."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from pakkeforlop import SPEC_VERSION, __version__
+from pakkeforlop.catalogue import Rule, catalogue
+from pakkeforlop.codes import code_systems
+from pakkeforlop.engine import ExportResult
+from pakkeforlop.findings import Finding, Severity
+
+
+class Outcome(StrEnum):
+    """A rule's result for the checked exports.
+
+    ``failed``: at least one finding at or above the fail level; ``passed``: exercised, and no
+    finding reaches the fail level (findings below it are listed but leave the result
+    unchanged); ``skipped``: nothing in the exports exercised the rule, so it was not verified.
+    """
+
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleResult:
+    """One rule's outcome and findings count."""
+
+    rule: Rule
+    outcome: Outcome
+    counts: Mapping[Severity, int]
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What a conformance run found, ready to render."""
+
+    exports: tuple[ExportResult, ...]
+    fail_on: Severity
+    masked: bool
+    rule_results: tuple[RuleResult, ...]
+    tool_version: str = __version__
+    spec_version: str = SPEC_VERSION
+    code_list_versions: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every finding of every export, in report order."""
+        return [finding for export in self.exports for finding in export.findings]
+
+    @property
+    def counts(self) -> Mapping[Severity, int]:
+        """How many findings of each severity."""
+        counted = Counter(finding.severity for finding in self.findings)
+        return {severity: counted.get(severity, 0) for severity in Severity}
+
+    @property
+    def failed(self) -> bool:
+        """Whether any finding reaches the fail level."""
+        return any(finding.severity.rank >= self.fail_on.rank for finding in self.findings)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when no finding reaches the fail level, 1 when one does."""
+        return 1 if self.failed else 0
+
+
+def _skip_reason(rule: Rule) -> str:
+    kinds = ", ".join(sorted(rule.applies_to))
+    return f"not exercised: the checked files hold nothing this rule applies to ({kinds})"
+
+
+def rule_results(exports: Iterable[ExportResult], fail_on: Severity) -> tuple[RuleResult, ...]:
+    """The outcome of every catalogue rule over the checked exports."""
+    exports = tuple(exports)
+    exercised = set().union(*(export.exercised for export in exports)) if exports else set()
+    per_rule: dict[str, Counter[Severity]] = {}
+    for export in exports:
+        for finding in export.findings:
+            per_rule.setdefault(finding.rule, Counter())[finding.severity] += 1
+    results = []
+    for rule_id, rule in catalogue().items():
+        counted = per_rule.get(rule_id, Counter())
+        counts = {severity: counted.get(severity, 0) for severity in Severity}
+        if any(counts[severity] for severity in Severity if severity.rank >= fail_on.rank):
+            results.append(RuleResult(rule, Outcome.FAILED, counts))
+        elif rule_id in exercised or any(counts.values()):
+            results.append(RuleResult(rule, Outcome.PASSED, counts))
+        else:
+            results.append(RuleResult(rule, Outcome.SKIPPED, counts, _skip_reason(rule)))
+    return tuple(results)
+
+
+def build_report(
+    exports: Iterable[ExportResult], *, fail_on: Severity = Severity.ERROR, masked: bool = True
+) -> Report:
+    """Collect the exports' results into one report."""
+    exports = tuple(exports)
+    return Report(
+        exports=exports,
+        fail_on=fail_on,
+        masked=masked,
+        rule_results=rule_results(exports, fail_on),
+        code_list_versions={
+            kodeverk: f"{system.version} ({system.status})"
+            for kodeverk, system in code_systems().items()
+        },
+    )

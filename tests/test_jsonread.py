@@ -1,0 +1,767 @@
+"""The hardened JSON reader: any input gives a value or located problems; input is never touched."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import random
+import sys
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from pakkeforlop.jsonread import (
+    DEFAULT_LIMITS,
+    RECOVERABLE,
+    InputProblem,
+    InputProblemCode,
+    JsonText,
+    Limits,
+    ReadResult,
+    iter_ndjson_file,
+    parse_json,
+    read_json_file,
+)
+
+Code = InputProblemCode
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _fingerprint(path: Path) -> tuple[bytes, int, int]:
+    status = path.stat()
+    return path.read_bytes(), status.st_mtime_ns, status.st_mode
+
+
+def _read_file(tmp_path: Path, data: bytes, limits: Limits = DEFAULT_LIMITS) -> ReadResult:
+    """Write ``data``, read it with read_json_file, and check that the file is left as it was."""
+    path = tmp_path / "document.json"
+    path.write_bytes(data)
+    before = _fingerprint(path)
+    result = read_json_file(path, limits)
+    assert _fingerprint(path) == before
+    return result
+
+
+def _read_ndjson(
+    tmp_path: Path, data: bytes, limits: Limits = DEFAULT_LIMITS
+) -> list[tuple[int, ReadResult]]:
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(data)
+    before = _fingerprint(path)
+    results = list(iter_ndjson_file(path, limits))
+    assert _fingerprint(path) == before
+    return results
+
+
+def _symlink_loop(folder: Path) -> None:
+    (folder / "a").symlink_to(folder / "b")
+    (folder / "b").symlink_to(folder / "a")
+
+
+def _codes(result: ReadResult) -> list[InputProblemCode]:
+    return [problem.code for problem in result.problems]
+
+
+def _only(result: ReadResult, code: InputProblemCode) -> InputProblem:
+    assert _codes(result) == [code], result.problems
+    return result.problems[0]
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    lines = text.split("\n")
+    return sum(len(earlier) + 1 for earlier in lines[: line - 1]) + column - 1
+
+
+def _pointers(value: object, pointer: str = "") -> list[tuple[str, object]]:
+    found = [(pointer, value)]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            token = key.replace("~", "~0").replace("/", "~1")
+            found += _pointers(child, f"{pointer}/{token}")
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found += _pointers(child, f"{pointer}/{index}")
+    return found
+
+
+# --- empty, whitespace, garbage -----------------------------------------------------------------
+
+
+def test_an_empty_file_is_reported_as_empty(tmp_path):
+    result = _read_file(tmp_path, b"")
+    assert result.text is None
+    assert _only(result, Code.EMPTY).message == "the input is empty"
+
+
+@pytest.mark.parametrize(
+    "data", [b" ", b"\n\n", b" \t\r\n  \n"], ids=["space", "newlines", "mixed"]
+)
+def test_a_whitespace_only_file_is_reported_as_empty(tmp_path, data):
+    result = _read_file(tmp_path, data)
+    assert result.text is None
+    assert "whitespace" in _only(result, Code.EMPTY).message
+
+
+def test_binary_garbage_is_not_utf8_with_the_byte_offset_and_line(tmp_path):
+    garbage = b"\x00\x00" + random.Random(20251123).randbytes(4096)
+    with pytest.raises(UnicodeDecodeError) as expected:
+        garbage.decode("utf-8")
+    result = _read_file(tmp_path, garbage)
+    problem = _only(result, Code.NOT_UTF8)
+    assert result.text is None
+    assert f"at byte {expected.value.start}:" in problem.message
+    assert problem.line == garbage.count(b"\n", 0, expected.value.start) + 1
+
+
+def test_nul_bytes_that_are_valid_utf8_are_malformed_with_a_hint(tmp_path):
+    problem = _only(_read_file(tmp_path, b"\x00\x00\x00\x00"), Code.MALFORMED)
+    assert (problem.line, problem.column) == (1, 1)
+    assert "NUL" in problem.message
+
+
+def test_utf16_is_not_utf8_and_the_message_says_so(tmp_path):
+    problem = _only(_read_file(tmp_path, '{"a": 1}'.encode("utf-16")), Code.NOT_UTF8)
+    assert "UTF-16" in problem.message
+
+
+# --- syntax -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "column"),
+    [
+        (b'{"a": 1', 1, 8),
+        (b'{"a": [1, 2', 1, 12),
+        (b'{\n  "a": {\n    "b":', 3, 9),
+        (b"{", 1, 2),
+        (b'{"a": tr', 1, 7),
+    ],
+    ids=["after-a-number", "inside-an-array", "after-a-colon", "after-the-brace", "inside-true"],
+)
+def test_a_truncated_document_is_malformed_with_its_position(tmp_path, data, line, column):
+    result = _read_file(tmp_path, data)
+    problem = _only(result, Code.MALFORMED)
+    assert result.text is None
+    assert (problem.line, problem.column) == (line, column)
+    if not data.endswith(b"tr"):
+        assert "unexpected end of input" in problem.message
+
+
+def test_a_document_truncated_inside_a_string_points_at_the_string(tmp_path):
+    problem = _only(_read_file(tmp_path, b'{"a": 1,\n "b": "text that st'), Code.MALFORMED)
+    assert (problem.line, problem.column) == (2, 7)
+    assert "unexpected end of input" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "column", "words"),
+    [
+        (b'{"a": 1,}', 1, 9, "double quotes"),
+        (b'{"a": 1}\n{"b": 2}', 2, 1, "more data"),
+        (b'{"a": "line\nbreak"}', 1, 12, "control character"),
+        (b"{'a': 1}", 1, 2, "double quotes"),
+    ],
+    ids=["trailing-comma", "two-documents", "raw-newline-in-string", "single-quotes"],
+)
+def test_a_syntax_error_is_malformed_with_line_and_column(tmp_path, data, line, column, words):
+    problem = _only(_read_file(tmp_path, data), Code.MALFORMED)
+    assert (problem.line, problem.column) == (line, column)
+    assert words in problem.message
+
+
+def test_every_truncation_of_a_valid_document_is_a_problem_and_never_an_exception():
+    document = '{\n  "navn": "Ærlig \\"Øst\\"",\n  "liste": [1, -2.5e3, true, null, {"x": []}]\n}\n'
+    for end in range(len(document.rstrip())):
+        result = parse_json(document[:end])
+        assert result.text is None
+        assert _codes(result) in ([Code.EMPTY], [Code.MALFORMED])
+
+
+def test_randomly_damaged_documents_never_raise():
+    original = json.dumps({"a": [1, 2.5, "x", {"b": None}], "c": {"d": [[True]]}}).encode()
+    rng = random.Random(6901)
+    for _ in range(2000):
+        damaged = bytearray(original)
+        for _ in range(rng.randint(1, 4)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        result = parse_json(bytes(damaged))
+        assert all(isinstance(problem.code, InputProblemCode) for problem in result.problems)
+        assert (result.text is None) == any(p.code not in RECOVERABLE for p in result.problems)
+
+
+# --- byte order mark ----------------------------------------------------------------------------
+
+
+def test_a_byte_order_mark_is_reported_and_the_document_still_parses(tmp_path):
+    result = _read_file(tmp_path, b'\xef\xbb\xbf{\n  "a": [1, 2]\n}')
+    assert _only(result, Code.BYTE_ORDER_MARK).line == 1
+    assert result.text is not None
+    assert result.text.value == {"a": [1, 2]}
+    assert result.text.locate("/a/1") == (2, 12)
+
+
+def test_a_byte_order_mark_does_not_hide_invalid_utf8_after_it(tmp_path):
+    result = _read_file(tmp_path, b'\xef\xbb\xbf{"a": "\xff"}')
+    assert _codes(result) == [Code.BYTE_ORDER_MARK, Code.NOT_UTF8]
+    assert "at byte 10:" in result.problems[1].message
+
+
+# --- UTF-8 --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "byte", "line", "column"),
+    [
+        (b'{"a": "\xff"}', 7, 1, 8),
+        (b'{\n  "a": "ok",\n  "b": "\xc3\xa6\xc3\x28"\n}', 25, 3, 10),
+        (b'{\n  "a": "\xed\xa0\x80"\n}', 10, 2, 9),
+    ],
+    ids=["invalid-start-byte", "bad-continuation-on-line-3", "encoded-surrogate"],
+)
+def test_invalid_utf8_is_reported_with_byte_offset_line_and_column(
+    tmp_path, data, byte, line, column
+):
+    problem = _only(_read_file(tmp_path, data), Code.NOT_UTF8)
+    assert f"at byte {byte}:" in problem.message
+    assert (problem.line, problem.column) == (line, column)
+
+
+# --- depth and numbers --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b"[" * 100_000,
+        b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
+    ],
+    ids=["balanced-arrays", "unclosed-arrays", "objects"],
+)
+def test_a_100000_deep_nesting_is_too_deep_without_recursion_error(tmp_path, data):
+    result = _read_file(tmp_path, data)
+    problem = _only(result, Code.TOO_DEEP)
+    assert result.text is None
+    assert (problem.line, problem.column) == (1, 65 if data.startswith(b"[") else 321)
+    assert problem.pointer is not None
+    assert problem.pointer.count("/") == 64
+
+
+@pytest.mark.parametrize(("depth", "too_deep"), [(64, False), (65, True), (500, True)])
+def test_nesting_is_allowed_up_to_max_depth(depth, too_deep):
+    result = parse_json('{"a":' + "[" * (depth - 1) + "]" * (depth - 1) + "}")
+    assert (Code.TOO_DEEP in _codes(result)) is too_deep
+    assert (result.text is None) is too_deep
+
+
+def test_a_smaller_max_depth_reports_the_pointer_of_the_first_value_too_deep():
+    problem = _only(parse_json('{"a": {"b": [1, [2]]}}', Limits(max_depth=3)), Code.TOO_DEEP)
+    assert problem.pointer == "/a/b/1"
+    assert (problem.line, problem.column) == (1, 17)
+
+
+@pytest.mark.parametrize(
+    ("literal", "length"),
+    [
+        ("9" * 100_000, 100_000),
+        ("-" + "1" * 5000, 5001),
+        ("0." + "5" * 200, 202),
+        ("1" * 34 + "." + "2" * 33 + "e-" + "3" * 33, 103),
+    ],
+    ids=["100000-digit-integer", "5000-digit-negative", "long-fraction", "long-exponent"],
+)
+def test_a_long_number_is_number_too_long_with_its_pointer(tmp_path, literal, length):
+    result = _read_file(tmp_path, b'{"n": [0, ' + literal.encode() + b"]}")
+    problem = _only(result, Code.NUMBER_TOO_LONG)
+    assert result.text is None
+    assert (problem.pointer, problem.line, problem.column) == ("/n/1", 1, 11)
+    assert f"{length} characters" in problem.message
+
+
+def test_a_number_of_exactly_max_number_chars_is_accepted():
+    literal = "1" * 50 + "." + "2" * 49
+    result = parse_json('{"n": ' + literal + "}")
+    assert result.problems == ()
+    assert result.text is not None
+    assert result.text.value["n"] == float(literal)
+
+
+def test_a_long_run_of_digits_inside_a_string_is_not_a_number():
+    result = parse_json('{"id": "' + "7" * 5000 + '", "n": 12}')
+    assert result.problems == ()
+    assert result.text is not None
+    assert result.text.value["n"] == 12
+
+
+# --- NaN and Infinity ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["NaN", "Infinity", "-Infinity"])
+def test_non_standard_constants_are_refused_with_their_pointer(tmp_path, name):
+    result = _read_file(tmp_path, b'{\n  "a": [1, ' + name.encode() + b"]\n}")
+    problem = _only(result, Code.NON_STANDARD)
+    assert result.text is None
+    assert (problem.pointer, problem.line, problem.column) == ("/a/1", 2, 12)
+    assert name in problem.message
+
+
+def test_every_non_standard_constant_is_reported():
+    result = parse_json('{"a": NaN, "b": {"c": Infinity}}')
+    assert [(p.code, p.pointer) for p in result.problems] == [
+        (Code.NON_STANDARD, "/a"),
+        (Code.NON_STANDARD, "/b/c"),
+    ]
+
+
+# --- duplicate keys -----------------------------------------------------------------------------
+
+
+def test_a_duplicate_key_is_reported_with_the_object_pointer_and_the_key(tmp_path):
+    data = b'{\n  "a": {"x": 1, "y": 2,\n        "x": 3},\n  "b": 4\n}'
+    result = _read_file(tmp_path, data)
+    problem = _only(result, Code.DUPLICATE_KEY)
+    assert problem.pointer == "/a"
+    assert '"x"' in problem.message
+    assert (problem.line, problem.column) == (3, 9)
+    assert result.text is not None
+    assert result.text.value == {"a": {"x": 3, "y": 2}, "b": 4}
+
+
+def test_a_key_repeated_three_times_is_reported_once_and_the_last_value_wins():
+    result = parse_json('{"k": 1, "k": 2, "k": 3}')
+    problem = _only(result, Code.DUPLICATE_KEY)
+    assert (problem.pointer, problem.column) == ("", 10)
+    assert result.text is not None
+    assert result.text.value == {"k": 3}
+    assert result.text.locate("/k") == (1, 23)
+
+
+def test_duplicates_in_different_objects_are_each_reported():
+    result = parse_json('{"a": [{"k": 1, "k": 2}, {"k": 1}, {"a~/b": 1, "a~/b": 2}]}')
+    assert [(p.code, p.pointer) for p in result.problems] == [
+        (Code.DUPLICATE_KEY, "/a/0"),
+        (Code.DUPLICATE_KEY, "/a/2"),
+    ]
+    assert '"a~/b"' in result.problems[1].message
+
+
+def test_a_duplicate_key_written_with_escapes_is_still_a_duplicate():
+    problem = _only(parse_json('{"\\u00e6": 1, "æ": 2}'), Code.DUPLICATE_KEY)
+    assert '"æ"' in problem.message
+
+
+# --- top-level value ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "kind", "position"),
+    [
+        (b"[1, 2]", "an array", (1, 1)),
+        (b"null", "null", (1, 1)),
+        (b' "text"', "a string", (1, 2)),
+        (b"\n42", "a number", (2, 1)),
+    ],
+    ids=["array", "null", "string", "number"],
+)
+def test_a_top_level_value_that_is_not_an_object_is_reported(tmp_path, data, kind, position):
+    result = _read_file(tmp_path, data)
+    problem = _only(result, Code.NOT_AN_OBJECT)
+    assert result.text is None
+    assert kind in problem.message
+    assert problem.pointer == ""
+    assert (problem.line, problem.column) == position
+
+
+def test_any_top_level_value_is_accepted_when_no_object_is_required():
+    result = parse_json("[1, null]", require_object=False)
+    assert result.problems == ()
+    assert result.text is not None
+    assert result.text.value == [1, None]
+
+
+# --- files --------------------------------------------------------------------------------------
+
+
+def test_a_file_over_the_size_limit_is_too_large_and_one_at_the_limit_is_read(tmp_path):
+    assert _only(_read_file(tmp_path, b'{"a": 12345}', Limits(max_file_bytes=11)), Code.TOO_LARGE)
+    assert _read_file(tmp_path, b'{"a": 12345}', Limits(max_file_bytes=12)).problems == ()
+
+
+def test_a_symlink_loop_is_unreadable(tmp_path):
+    _symlink_loop(tmp_path)
+    result = read_json_file(tmp_path / "a")
+    assert result.text is None
+    assert "symbolic links" in _only(result, Code.UNREADABLE).message
+
+
+def test_a_directory_is_unreadable(tmp_path):
+    assert "directory" in _only(read_json_file(tmp_path), Code.UNREADABLE).message
+
+
+@pytest.mark.parametrize(
+    "name", ["missing.json", "bad\x00name.json"], ids=["missing", "nul-in-path"]
+)
+def test_a_path_that_cannot_be_opened_is_unreadable(tmp_path, name):
+    _only(read_json_file(tmp_path / name), Code.UNREADABLE)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_is_unreadable_and_is_not_opened(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    assert "regular file" in _only(read_json_file(tmp_path / "pipe"), Code.UNREADABLE).message
+
+
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root reads anything")
+def test_a_file_without_read_permission_is_unreadable(tmp_path):
+    path = tmp_path / "secret.json"
+    path.write_bytes(b"{}")
+    path.chmod(0)
+    try:
+        assert "denied" in _only(read_json_file(path), Code.UNREADABLE).message
+    finally:
+        path.chmod(0o600)
+
+
+def test_a_valid_file_gives_its_value_and_no_problems(tmp_path):
+    result = _read_file(tmp_path, '{"navn": "Ærlig", "n": [1, 2.5]}'.encode())
+    assert result.problems == ()
+    assert result.text is not None
+    assert result.text.value == {"navn": "Ærlig", "n": [1, 2.5]}
+
+
+# --- NDJSON -------------------------------------------------------------------------------------
+
+
+def test_an_ndjson_bad_line_in_the_middle_leaves_the_other_lines_readable(tmp_path):
+    data = b'{"n": 1}\n\n{"n": 2,\n   \n{"n": 3}\n{"n": 3, "n": 4}\n[5]\n'
+    results = _read_ndjson(tmp_path, data)
+    assert [number for number, _ in results] == [1, 3, 5, 6, 7]
+    assert [_codes(result) for _, result in results] == [
+        [],
+        [Code.MALFORMED],
+        [],
+        [Code.DUPLICATE_KEY],
+        [Code.NOT_AN_OBJECT],
+    ]
+    assert [r.text.value if r.text else None for _, r in results] == [
+        {"n": 1},
+        None,
+        {"n": 3},
+        {"n": 4},
+        None,
+    ]
+    malformed = results[1][1].problems[0]
+    assert (malformed.line, malformed.column) == (3, 9)
+    duplicate = results[3][1].problems[0]
+    assert (duplicate.line, duplicate.column, duplicate.pointer) == (6, 10, "")
+
+
+def test_an_ndjson_line_over_the_line_limit_is_too_large_and_reading_continues(tmp_path):
+    long_line = b'{"text": "' + b"x" * 100 + b'"}'
+    data = b'{"n": 1}\n' + long_line + b'\n{"n": 3}\n' + long_line
+    results = _read_ndjson(tmp_path, data, Limits(max_line_bytes=20, max_file_bytes=10))
+    assert [(number, _codes(result)) for number, result in results] == [
+        (1, []),
+        (2, [Code.TOO_LARGE]),
+        (3, []),
+        (4, [Code.TOO_LARGE]),
+    ]
+    assert results[1][1].problems[0].line == 2
+    assert results[2][1].text is not None
+    assert results[2][1].text.value == {"n": 3}
+
+
+def test_an_ndjson_line_exactly_at_the_line_limit_is_read(tmp_path):
+    results = _read_ndjson(tmp_path, b'{"n": 12345}\n{"n": 123456}\n', Limits(max_line_bytes=12))
+    assert [(number, _codes(result)) for number, result in results] == [
+        (1, []),
+        (2, [Code.TOO_LARGE]),
+    ]
+
+
+def test_ndjson_invalid_utf8_gives_the_line_and_the_byte_offset_in_the_file(tmp_path):
+    results = _read_ndjson(tmp_path, b'{"n": 1}\r\n{"n": "\xff"}\r\n{"n": 3}\r\n')
+    assert [(number, _codes(result)) for number, result in results] == [
+        (1, []),
+        (2, [Code.NOT_UTF8]),
+        (3, []),
+    ]
+    problem = results[1][1].problems[0]
+    assert (problem.line, problem.column) == (2, 8)
+    assert "at byte 17:" in problem.message
+
+
+def test_ndjson_with_a_byte_order_mark_reports_it_on_line_1_and_reads_the_line(tmp_path):
+    results = _read_ndjson(tmp_path, b'\xef\xbb\xbf{"n": 1}\n{"n": 2}\n')
+    assert [(number, _codes(result)) for number, result in results] == [
+        (1, [Code.BYTE_ORDER_MARK]),
+        (2, []),
+    ]
+
+
+def test_ndjson_binary_garbage_never_raises(tmp_path):
+    results = _read_ndjson(tmp_path, random.Random(3).randbytes(20_000))
+    numbers = [number for number, _ in results]
+    assert numbers == sorted(set(numbers))
+    assert all(result.problems for _, result in results)
+
+
+def test_an_empty_ndjson_file_yields_nothing(tmp_path):
+    assert _read_ndjson(tmp_path, b"") == []
+    assert _read_ndjson(tmp_path, b"\n \n") == []
+
+
+def test_an_ndjson_directory_or_symlink_loop_is_one_problem_on_line_0(tmp_path):
+    _symlink_loop(tmp_path)
+    for path in (tmp_path, tmp_path / "a", tmp_path / "missing.ndjson"):
+        results = list(iter_ndjson_file(path))
+        assert [(number, _codes(result)) for number, result in results] == [(0, [Code.UNREADABLE])]
+
+
+def test_the_ndjson_file_size_limit_is_not_applied_to_the_whole_file(tmp_path):
+    results = _read_ndjson(tmp_path, b'{"n": 1}\n' * 100, Limits(max_file_bytes=50))
+    assert len(results) == 100
+    assert all(result.problems == () for _, result in results)
+
+
+def test_a_deep_ndjson_line_is_too_deep_on_its_own_line(tmp_path):
+    results = _read_ndjson(tmp_path, b'{"n": 1}\n{"a": ' + b"[" * 100_000 + b"\n{}\n")
+    assert [(number, _codes(result)) for number, result in results] == [
+        (1, []),
+        (2, [Code.TOO_DEEP]),
+        (3, []),
+    ]
+    assert results[1][1].problems[0].line == 2
+
+
+# --- locate -------------------------------------------------------------------------------------
+
+LOCATE_SOURCE = """{
+  "pasient": {"navn": "Åse Ørn 😀", "født": "1980-01-01"},
+  "hendelser": [
+    {"kode": "A11", "tider": [1, 2.5, -3e2]},
+    {"kode": "B22", "merknad": null, "ok": true}
+  ],
+  "a/b": {"m~n": 1, "q\\"uote": 2, "back\\\\slash": 3, "\\u00fc\\/x": [[], {}]},
+  "": "empty key",
+  "😀": "æøå 😀", "tail": false
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def located() -> JsonText:
+    result = parse_json(LOCATE_SOURCE)
+    assert result.problems == ()
+    assert result.text is not None
+    return result.text
+
+
+@pytest.mark.parametrize(
+    ("pointer", "position"),
+    [
+        ("", (1, 1)),
+        ("/pasient", (2, 14)),
+        ("/pasient/født", (2, 44)),
+        ("/hendelser", (3, 16)),
+        ("/hendelser/0/tider/2", (4, 39)),
+        ("/hendelser/1/ok", (5, 44)),
+        ("/a~1b/m~0n", (7, 18)),
+        ('/a~1b/q"uote', (7, 32)),
+        ("/a~1b/back\\slash", (7, 50)),
+        ("/a~1b/ü~1x/1", (7, 71)),
+        ("/", (8, 7)),
+        ("/tail", (9, 25)),
+    ],
+)
+def test_locate_finds_nested_values_escaped_keys_and_columns_in_characters(
+    located, pointer, position
+):
+    assert located.locate(pointer) == position
+
+
+def test_locate_finds_the_start_of_every_value_in_the_document(located):
+    decoder = json.JSONDecoder()
+    for pointer, value in _pointers(located.value):
+        position = located.locate(pointer)
+        assert position is not None, pointer
+        found, _ = decoder.raw_decode(LOCATE_SOURCE, _offset(LOCATE_SOURCE, *position))
+        assert found == value, pointer
+
+
+@pytest.mark.parametrize(
+    ("pointer", "position"),
+    [
+        ("/missing", (1, 1)),
+        ("/pasient/missing", (2, 14)),
+        ("/pasient/missing/deeper", (2, 14)),
+        ("/hendelser/2", (3, 16)),
+        ("/hendelser/-", (3, 16)),
+        ("/hendelser/01", (3, 16)),
+        ("/pasient/navn/0", (2, 23)),
+        ("/ü~1x/1", (1, 1)),
+    ],
+)
+def test_locate_gives_the_deepest_existing_value_for_a_pointer_that_does_not_exist(
+    located, pointer, position
+):
+    assert located.locate(pointer) == position
+
+
+@pytest.mark.parametrize("pointer", ["pasient", "#/pasient", "/pasient~2", "/~"])
+def test_locate_gives_none_for_a_string_that_is_not_a_json_pointer(located, pointer):
+    assert located.locate(pointer) is None
+
+
+def test_locate_on_an_ndjson_line_counts_lines_from_the_start_of_the_file(tmp_path):
+    results = _read_ndjson(tmp_path, b'{"n": 1}\n\n{"a": {"b": [true, "x"]}}\n')
+    number, result = results[1]
+    assert number == 3
+    assert result.text is not None
+    assert result.text.line_offset == 2
+    assert result.text.locate("/a/b/1") == (3, 20)
+    assert result.text.locate("/nothing") == (3, 1)
+
+
+def test_locate_with_a_line_offset_from_parse_json():
+    result = parse_json('{"a":\n  [1, 2]}', line_offset=10)
+    assert result.text is not None
+    assert result.text.locate("/a/1") == (12, 7)
+
+
+def test_locate_scans_a_100000_deep_source_without_recursion():
+    text = JsonText(None, "[" * 100_000 + "]" * 100_000)
+    assert text.locate("/0/0/0") == (1, 4)
+    assert text.locate("/0" * 1000) == (1, 1001)
+    assert text.locate("/0/0/1") == (1, 3)
+
+
+def test_locate_is_cached_and_repeatable(located):
+    first = located.locate("/hendelser/1/merknad")
+    assert first == (5, 32)
+    assert located.locate("/hendelser/1/merknad") == first
+
+
+# --- failures while reading, report limits, privacy ----------------------------------------------
+
+
+class _FailingReader:
+    """A binary file whose second readline fails, as a disk or network share might."""
+
+    def __init__(self, handle):
+        self._handle = handle
+        self._calls = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self._handle.close()
+
+    def readline(self, size=-1):
+        self._calls += 1
+        if self._calls == 2:
+            raise OSError(errno.EIO, "Input/output error")
+        return self._handle.readline(size)
+
+
+def test_a_read_error_in_the_middle_of_an_ndjson_file_is_reported_on_line_0(tmp_path, monkeypatch):
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(b'{"n": 1}\n{"n": 2}\n')
+    real_open = Path.open
+    monkeypatch.setattr(
+        Path, "open", lambda self, *a, **k: _FailingReader(real_open(self, *a, **k))
+    )
+    results = list(iter_ndjson_file(path))
+    monkeypatch.undo()
+    assert [(number, _codes(result)) for number, result in results] == [
+        (1, []),
+        (0, [Code.UNREADABLE]),
+    ]
+    assert "after line 1: Input/output error" in results[1][1].problems[0].message
+    assert path.read_bytes() == b'{"n": 1}\n{"n": 2}\n'
+
+
+def test_a_permission_error_on_open_is_unreadable(tmp_path, monkeypatch):
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    path = tmp_path / "document.json"
+    path.write_bytes(b"{}")
+    monkeypatch.setattr(Path, "open", refuse)
+    problem = _only(read_json_file(path), Code.UNREADABLE)
+    assert problem.message == "cannot read the file: Permission denied"
+
+
+def test_at_most_50_problems_of_one_kind_are_listed_and_the_rest_are_counted():
+    result = parse_json('{"a": [' + ", ".join(["NaN"] * 60) + "]}")
+    assert len(result.problems) == 51
+    assert result.problems[49].pointer == "/a/49"
+    assert result.problems[50].message == "10 more non-standard problem(s) not listed"
+
+
+SECRET = "Kari Nordmann 01017012345"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        f'{{"navn": "{SECRET}" "x": 1}}'.encode(),
+        f'{{"navn": "{SECRET}\n"}}'.encode(),
+        f'{{"navn": "{SECRET}'.encode(),
+        f'{{"navn": "{SECRET}", "x": NaN}}'.encode(),
+        f'{{"navn": "{SECRET}", "x": {"1" * 200}}}'.encode(),
+        f'{{"navn": "{SECRET}", "navn": 1}}'.encode(),
+        f'{{"navn": "{SECRET}\xff"}}'.encode("latin-1"),
+        f'["{SECRET}"]'.encode(),
+    ],
+    ids=["malformed", "control-char", "truncated", "nan", "long-number", "dup", "latin-1", "array"],
+)
+def test_messages_never_quote_document_content(data):
+    result = parse_json(data)
+    assert result.problems
+    for problem in result.problems:
+        assert "Kari" not in problem.message
+        assert "01017012345" not in problem.message
+
+
+def test_ndjson_is_streamed_so_memory_does_not_grow_with_the_file(tmp_path):
+    path = tmp_path / "events.ndjson"
+    line = json.dumps({"kode": "A11", "tekst": "x" * 200}).encode() + b"\n"
+    path.write_bytes(line * 20_000)  # about 5 MB
+    tracemalloc.start()
+    try:
+        count = sum(1 for _, result in iter_ndjson_file(path) if result.text is not None)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 20_000
+    assert peak < 1_000_000
+
+
+# --- limits beyond what the interpreter itself allows --------------------------------------------
+
+
+def test_a_max_depth_beyond_the_interpreter_stack_still_gives_too_deep_not_an_exception():
+    result = parse_json("[" * 5000 + "]" * 5000, Limits(max_depth=10**6), require_object=False)
+    assert result.text is None
+    assert _only(result, Code.TOO_DEEP).message == "the nesting is too deep for the parser"
+
+
+@pytest.mark.skipif(sys.get_int_max_str_digits() == 0, reason="no integer digit limit is set")
+def test_a_max_number_chars_beyond_the_interpreter_int_limit_still_gives_number_too_long():
+    digits = sys.get_int_max_str_digits() + 1
+    result = parse_json('{"n": ' + "7" * digits + "}", Limits(max_number_chars=10**6))
+    assert result.text is None
+    assert (
+        "more digits than the interpreter converts" in _only(result, Code.NUMBER_TOO_LONG).message
+    )
+
+
+def test_a_json_text_built_directly_assumes_keys_may_repeat_and_finds_the_last():
+    text = JsonText({"a": {"b": 2}}, '{"a": 1, "a": {"b": 2}}')
+    assert text.locate("/a/b") == (1, 21)

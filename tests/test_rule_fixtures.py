@@ -1,0 +1,65 @@
+"""The kit tests itself: every rule is implemented, has fixtures, and each fixture fires exactly."""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from pakkeforlop import fixtures
+from pakkeforlop.catalogue import catalogue
+from pakkeforlop.checks import registered
+from pakkeforlop.engine import check_export
+from pakkeforlop.jsonread import Limits
+
+from .conftest import EXAMPLES, REPO_ROOT
+
+FIXTURES = fixtures.load(REPO_ROOT / "spec" / "fixtures")
+CASES = [
+    pytest.param(rule, case, id=f"{rule}-{case.expect}-{case.name}")
+    for rule, rule_fixtures in FIXTURES.items()
+    for case in rule_fixtures.cases
+]
+
+
+def test_every_catalogue_rule_has_an_implementation():
+    assert sorted(set(catalogue()) - set(registered())) == []
+
+
+def test_every_implementation_has_a_catalogue_entry():
+    assert sorted(set(registered()) - set(catalogue())) == []
+
+
+@pytest.mark.parametrize("rule_id", sorted(catalogue()))
+def test_every_rule_has_fixtures_that_fire_it_and_fixtures_that_do_not(rule_id):
+    assert rule_id in FIXTURES, f"add spec/fixtures/{rule_id}.toml"
+    assert FIXTURES[rule_id].of("fires"), "needs a case that fires"
+    assert FIXTURES[rule_id].of("passes"), "needs a case that passes"
+
+
+def test_every_fixture_file_names_a_catalogue_rule():
+    assert sorted(set(FIXTURES) - set(catalogue())) == []
+
+
+def _rule_counts(root: Path, limits: Limits | None = None) -> Counter[str]:
+    result = check_export(root, display_root="", limits=limits)
+    return Counter(finding.rule for finding in result.findings)
+
+
+@cache
+def _baseline(base: str | None) -> Counter[str]:
+    return Counter() if base is None else _rule_counts(EXAMPLES / "valid" / base)
+
+
+@pytest.mark.parametrize(("rule_id", "case"), CASES)
+def test_each_fixture_triggers_exactly_its_expected_rules(rule_id, case, tmp_path):
+    root = fixtures.materialize(case, EXAMPLES / "valid", tmp_path / "export")
+    found = _rule_counts(root, Limits(**case.limits))
+    new = set(found - _baseline(case.base))
+    if case.expect == "fires":
+        assert new == {rule_id} | case.also
+    else:
+        assert rule_id not in found
+        assert new == set(case.also)
