@@ -131,6 +131,11 @@ class _Run:
             )
         )
 
+    def mark_read(self) -> None:
+        """Reading a file exercises every input rule, whether or not it fires."""
+        self.result.exercised.update(INPUT_RULES.values())
+        self.result.exercised.add(WRONG_SCHEMA_RULE)
+
     def input_problems(
         self, path: str, problems: Iterable[InputProblem], line: int | None = None
     ) -> None:
@@ -219,6 +224,7 @@ class _Run:
 
     def read_document(self, path: Path, kind: str) -> Document | None:
         shown = self.display(path)
+        self.mark_read()
         result: ReadResult = read_json_file(path, self.limits)
         self.input_problems(shown, result.problems)
         if result.text is None:
@@ -227,6 +233,7 @@ class _Run:
 
     def read_events(self, path: Path) -> None:
         shown = self.display(path)
+        self.mark_read()
         for line, result in iter_ndjson_file(path, self.limits):
             self.input_problems(shown, result.problems, line or None)
             if result.text is not None:
@@ -280,7 +287,9 @@ class _Run:
                 document = self.read_document(path, FILE_KINDS[kind])
                 if document is not None:
                     self.check_document(document)
-        self.result.exercised.update({MISSING_FILE_RULE, UNDECLARED_FILE_RULE, DIGEST_RULE})
+        self.result.exercised.update({MISSING_FILE_RULE, UNDECLARED_FILE_RULE})
+        if any(digest is not None for *_, digest in declared):
+            self.result.exercised.add(DIGEST_RULE)
         for path in sorted(p for p in self.root.rglob("*") if p.suffix in DATA_SUFFIXES):
             if path.is_file() and _real(path) not in seen:
                 self.report(UNDECLARED_FILE_RULE, self.display(path))
@@ -349,6 +358,7 @@ def check_file(path: Path, *, limits: Limits | None = None) -> ExportResult:
         run.read_events(path)
     else:
         shown = run.display(path)
+        run.mark_read()
         result = read_json_file(path, run.limits)
         run.input_problems(shown, result.problems)
         if result.text is not None:
