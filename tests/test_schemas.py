@@ -12,6 +12,8 @@ from referencing.exceptions import Unresolvable
 from pakkeforlop import registry
 from pakkeforlop.codes import code_system
 
+from .conftest import REPO_ROOT
+
 SCHEMA_IDS = registry.schema_ids()
 DOCUMENT_IDS = sorted(set(registry.DOCUMENT_SCHEMAS.values()))
 
@@ -58,7 +60,11 @@ def test_every_schema_is_valid_against_the_2020_12_metaschema(schema_id):
 @pytest.mark.parametrize("schema_id", SCHEMA_IDS, ids=registry.short_name)
 def test_every_schema_has_a_stable_absolute_id_a_title_and_a_description(schema_id):
     contents = registry.schema(schema_id)
-    assert schema_id.startswith(registry.SCHEMA_BASE_URI)
+    published = sorted(
+        path.relative_to(REPO_ROOT / "schemas").as_posix()
+        for path in (REPO_ROOT / "schemas").rglob("*.schema.json")
+    )
+    assert schema_id.removeprefix(registry.SCHEMA_ROOT_URI) in published
     assert contents["title"].strip()
     assert len(contents["description"]) > 40
 
@@ -132,3 +138,30 @@ def test_person_identifier_types_are_codes_of_kodeverk_8116():
 def test_diagnosis_systems_are_the_icd10_and_icpc2_oids():
     systems = registry.schema("defs")["$defs"]["diagnosis"]["properties"]["system"]["enum"]
     assert systems == ["2.16.578.1.12.4.1.1.7110", "2.16.578.1.12.4.1.1.7170"]
+
+
+@pytest.mark.parametrize(
+    ("definition", "value"),
+    [("orgNumber", "974633760\n"), ("herId", "8094866\n"), ("hprNumber", "9144900\n")],
+)
+def test_a_trailing_newline_does_not_satisfy_a_pattern(definition, value):
+    subschema = {"$ref": f"{registry.SCHEMA_BASE_URI}defs.schema.json#/$defs/{definition}"}
+    check = registry.validator("defs").evolve(schema=subschema)
+    assert check.is_valid(value.rstrip("\n"))
+    assert not check.is_valid(value)
+
+
+def test_an_event_code_with_a_trailing_newline_is_rejected():
+    schema_id = registry.DOCUMENT_SCHEMAS["pathway-events"]
+    code = {"$ref": f"{registry.SCHEMA_BASE_URI}codes/kodeverk-9327.schema.json#/$defs/code"}
+    check = registry.validator(schema_id).evolve(schema=code)
+    assert check.is_valid("D11A")
+    assert not check.is_valid("D11A\n")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "translated"),
+    [("^a$", "^a\\Z"), ("^[$]$", "^[$]\\Z"), ("^\\$$", "^\\$\\Z"), ("a|b$", "a|b\\Z")],
+)
+def test_ecma_dollar_becomes_end_of_input(pattern, translated):
+    assert registry.ecma_pattern(pattern) == translated

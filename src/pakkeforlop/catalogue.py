@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -109,6 +110,10 @@ def _parse_rule(raw: Mapping[str, Any], where: str) -> Rule:
     return rule
 
 
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
 def _check_rule(rule: Rule, where: str) -> None:
     problems = []
     if not RULE_ID.match(rule.id):
@@ -121,6 +126,8 @@ def _check_rule(rule: Rule, where: str) -> None:
         problems.append(f"a {rule.verb} requirement cannot be an error")
     if rule.verb is Verb.MUST and rule.severity is not Severity.ERROR and not rule.severity_note:
         problems.append("a MUST below error needs a severity_note saying why")
+    if rule.schema_pointers and _placeholders(rule.message):
+        problems.append("a rule that claims schema violations needs a message without placeholders")
     if problems:
         msg = f"{where} ({rule.id}): " + "; ".join(problems)
         raise CatalogueError(msg)

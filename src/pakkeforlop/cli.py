@@ -1,92 +1,386 @@
-"""The ``pakkeforlop`` command: argument parsing, output and exit codes only."""
+"""The ``pakkeforlop`` command: argument parsing, output and exit codes only.
+
+The engine collects findings, :func:`pakkeforlop.report.build_report` turns them into one
+report, and a renderer of :mod:`pakkeforlop.reports` prints it. The exit status is decided in
+one place, :func:`main`: 0 when no finding reaches the fail level, 1 when one does, 2 for a
+usage error (found before any work is done), 3 when the kit itself failed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import re
 import sys
-from collections.abc import Sequence
+import tempfile
+import traceback
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from pakkeforlop import SPEC_VERSION, __version__, exports
-from pakkeforlop.validation import (
-    Violation,
-    validate_document_file,
-    validate_events_file,
-    validate_export,
-)
+from pakkeforlop import SPEC_VERSION, __version__
+from pakkeforlop.catalogue import catalogue
+from pakkeforlop.engine import ExportResult, check_export, check_file, iter_exports
+from pakkeforlop.findings import Severity
+from pakkeforlop.jsonread import DEFAULT_LIMITS, Limits
+from pakkeforlop.report import Report, build_report
+from pakkeforlop.reports import clean, html, json_report, junit, redact, text
 
 EXIT_OK = 0
-EXIT_VIOLATIONS = 1
+EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+
+FORMATS = ("text", "json", "junit", "html")
+FAIL_LEVELS = (Severity.ERROR.value, Severity.WARNING.value)
+#: Set to 1 to get the Python traceback of an internal error.
+DEBUG_VARIABLE = "PAKKEFORLOP_DEBUG"
+
+_SIZE = re.compile(r"^\s*([0-9]+)\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib)\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
 
 
-def _violations_for(path: Path) -> list[Violation]:
-    if path.is_dir():
-        roots = exports.find_exports(path)
-        if not roots:
-            return [
-                Violation(path, "", "input", f"no {exports.MANIFEST_NAME} at or below this folder")
-            ]
-        return [violation for root in roots for violation in validate_export(root)]
-    if path.suffix == ".ndjson":
-        return list(validate_events_file(path))
-    return list(validate_document_file(path))
+class UsageError(Exception):
+    """The command line asks for something that cannot be done; exit status 2."""
 
 
-def _format(violation: Violation) -> str:
-    where = str(violation.file)
-    if violation.line is not None:
-        where += f":{violation.line}"
-    pointer = violation.pointer or "(document)"
-    return f"{where}: {pointer}: {violation.message} [{violation.keyword}]"
+# --- Arguments ---------------------------------------------------------------------------------
 
 
-def _check(paths: Sequence[Path], out: TextIO) -> int:
-    total = 0
-    for path in paths:
-        violations = _violations_for(path)
-        total += len(violations)
-        for violation in violations:
-            print(_format(violation), file=out)
-        status = "ok" if not violations else f"{len(violations)} violation(s)"
-        print(f"{path}: {status}", file=out)
-    print(f"pakkeforlop {__version__} (spec {SPEC_VERSION}): {total} violation(s)", file=out)
-    return EXIT_VIOLATIONS if total else EXIT_OK
+def byte_size(value: str) -> int:
+    """A size such as ``4096``, ``64k``, ``10MiB`` or ``1G`` (binary units), in bytes."""
+    match = _SIZE.match(value)
+    if match is None or int(match.group(1)) < 1:
+        msg = f"not a size in bytes: {value!r} (use e.g. 65536, 64k, 10M)"
+        raise argparse.ArgumentTypeError(msg)
+    return int(match.group(1)) * _UNITS[match.group(2)[:1].lower()]
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used to document the CLI)."""
     parser = argparse.ArgumentParser(
         prog="pakkeforlop",
-        description="Check pathway exports (referrals, epicrises, measurement points) offline.",
+        description=(
+            "Check pathway exports (referrals, epicrises, pathway events) offline against the "
+            "pakkeforløp specification."
+        ),
+        epilog="Run 'pakkeforlop check --help' for the checking options.",
     )
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {__version__} (spec {SPEC_VERSION})"
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser(
         "check",
-        help="validate exports against the published schemas",
+        help="check exports and report the findings",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description=(
-            "Validate exports against the published JSON Schemas. A PATH is an export folder "
-            "(holding manifest.json), a folder of exports, a JSON document or an NDJSON "
-            "events file. "
-            "Exit status: 0 no violations, 1 violations found, 2 usage error."
+            "Check exports against the specification and report every finding.\n\n"
+            "A PATH is an export folder (holding manifest.json), a folder of exports (every\n"
+            "manifest.json below it), or a single JSON document or NDJSON events file."
+        ),
+        epilog=(
+            "exit status:\n"
+            "  0  no finding reaches the fail level\n"
+            "  1  at least one finding reaches the fail level\n"
+            "  2  usage error (bad option, missing PATH, unwritable --output); nothing checked\n"
+            "  3  internal error of the kit (a bug: please report it); "
+            f"{DEBUG_VARIABLE}=1 shows the traceback"
         ),
     )
-    check.add_argument("paths", metavar="PATH", nargs="+", type=Path)
+    check.add_argument("paths", metavar="PATH", nargs="+", type=Path, help="what to check")
+    check.add_argument(
+        "--format", choices=FORMATS, default="text", help="report format (default: text)"
+    )
+    check.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write the report to FILE instead of standard output ('-' for standard output)",
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=FAIL_LEVELS,
+        default=Severity.ERROR.value,
+        help="the lowest severity that fails the run (default: error)",
+    )
+    check.add_argument(
+        "--no-mask",
+        action="store_true",
+        help="show identifiers and names unmasked in the report (they are masked by default)",
+    )
+    check.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="text format: print only the summary; never print progress unless --progress",
+    )
+    check.add_argument(
+        "--progress",
+        action="store_true",
+        help="print progress on standard error even when it is not a terminal",
+    )
+    check.add_argument(
+        "--max-file-size",
+        metavar="SIZE",
+        type=byte_size,
+        help=(
+            "largest JSON document read, e.g. 10M (default: "
+            f"{DEFAULT_LIMITS.max_file_bytes // (1 << 20)}M); an NDJSON line may be at most "
+            f"this or {DEFAULT_LIMITS.max_line_bytes // (1 << 20)}M, whichever is smaller"
+        ),
+    )
+    rules = commands.add_parser(
+        "rules",
+        help="list the rule catalogue",
+        description="List every rule of the catalogue: id, severity and title.",
+    )
+    rules.add_argument(
+        "--format", choices=("text", "json"), default="text", help="list format (default: text)"
+    )
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``pakkeforlop`` command."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    missing = [str(path) for path in args.paths if not path.exists()]
+# --- Progress ----------------------------------------------------------------------------------
+
+
+class Progress:
+    """Progress lines on standard error: one per export, and one per file for large exports.
+
+    The first ``files_quiet`` files of an export are held back; if the export has more, they
+    are printed when the next one starts, and every later file as it starts.
+    """
+
+    def __init__(self, stream: TextIO, *, masked: bool, files_quiet: int = 5) -> None:
+        self._stream = stream
+        self._masked = masked
+        self._files_quiet = files_quiet
+        self._pending: list[str] = []
+        self._files = 0
+
+    def _show(self, path: str) -> str:
+        return clean(redact(path, masked=self._masked)) or "."
+
+    def _print(self, line: str) -> None:
+        print(line, file=self._stream, flush=True)
+
+    def export(self, path: str) -> None:
+        """An export (or a single file) is about to be checked."""
+        self._pending, self._files = [], 0
+        self._print(f"checking {self._show(path)} …")
+
+    def file(self, path: str) -> None:
+        """A file of the current export is about to be read."""
+        self._files += 1
+        if self._files <= self._files_quiet:
+            self._pending.append(path)
+            return
+        for held in self._pending:
+            self._print(f"  {self._show(held)}")
+        self._pending = []
+        self._print(f"  {self._show(path)}")
+
+
+# --- Checking ----------------------------------------------------------------------------------
+
+
+def _missing(paths: Sequence[Path]) -> list[str]:
+    # A symbolic link that leads nowhere (or in a loop) exists as an input: it is reported as
+    # an unreadable file, not as a usage error.
+    return [str(path) for path in paths if not path.exists() and not path.is_symlink()]
+
+
+def _inside(target: Path, path: Path) -> bool:
+    try:
+        resolved = path.resolve()
+        return target == resolved or (path.is_dir() and target.is_relative_to(resolved))
+    except (OSError, RuntimeError):
+        return False
+
+
+def _output_target(output: str | None, paths: Sequence[Path]) -> Path | None:
+    """The file the report goes to (None: standard output), after checking it can be written."""
+    if output is None or output == "-":
+        return None
+    target = Path(output)
+    if target.is_dir():
+        msg = f"--output {output}: is a folder; give a file name"
+        raise UsageError(msg)
+    folder = target.parent
+    if not folder.is_dir():
+        msg = f"--output {output}: the folder {folder} does not exist"
+        raise UsageError(msg)
+    if not os.access(folder, os.W_OK | os.X_OK) or (
+        target.exists() and not os.access(target, os.W_OK)
+    ):
+        msg = f"--output {output}: not writable (permission denied)"
+        raise UsageError(msg)
+    if target.exists() and any(_inside(target.resolve(), path) for path in paths):
+        msg = f"--output {output}: would overwrite a file that is being checked"
+        raise UsageError(msg)
+    return target
+
+
+def _limits(max_file_size: int | None) -> Limits | None:
+    if max_file_size is None:
+        return None
+    return Limits(
+        max_file_bytes=max_file_size,
+        max_line_bytes=min(DEFAULT_LIMITS.max_line_bytes, max_file_size),
+    )
+
+
+def _display(path: Path) -> str:
+    return path.as_posix()
+
+
+def _check_paths(
+    paths: Sequence[Path], limits: Limits | None, progress: Progress | None
+) -> Iterator[ExportResult]:
+    """Check every PATH, each export once, in the order given (exports below a folder sorted)."""
+    seen: set[Path] = set()
+    for path in paths:
+        roots = (list(iter_exports(path)) or [path]) if path.is_dir() else [path]
+        for root in roots:
+            key = root.absolute()  # not resolve(): a symbolic-link loop must not raise
+            if key in seen:
+                continue
+            seen.add(key)
+            if progress is not None:
+                progress.export(_display(root))
+            if root.is_dir():
+                yield check_export(
+                    root,
+                    display_root=_display(root),
+                    limits=limits,
+                    progress=progress.file if progress is not None else None,
+                )
+            else:
+                yield check_file(root, limits=limits)
+
+
+def _write(document: str, target: Path | None, stdout: TextIO) -> None:
+    data = document.encode("utf-8", "backslashreplace")
+    if target is None:
+        buffer = getattr(stdout, "buffer", None)
+        if buffer is None:
+            stdout.write(data.decode("utf-8"))
+        else:
+            stdout.flush()
+            buffer.write(data)
+            buffer.flush()
+        return
+    # Write next to the target and rename, so a failed run never leaves half a report.
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, renamed on success
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
+    )
+    try:
+        with handle:
+            handle.write(data)
+        Path(handle.name).replace(target)
+    except OSError as error:
+        Path(handle.name).unlink(missing_ok=True)
+        msg = f"--output {target}: cannot write the report: {error.strerror or error}"
+        raise UsageError(msg) from error
+
+
+def _detach(stdout: TextIO) -> None:
+    """Point a closed standard output at the null device, so the exit flush stays silent."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stdout.fileno())
+    except (OSError, ValueError):  # not a real file (a test's buffer): nothing to flush
+        pass
+
+
+def _render(report: Report, fmt: str, *, quiet: bool) -> str:
+    renderers: dict[str, Callable[[Report], str]] = {
+        "text": lambda r: text.render(r, quiet=quiet),
+        "json": json_report.render,
+        "junit": junit.render,
+        "html": html.render,
+    }
+    return renderers[fmt](report)
+
+
+def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    missing = _missing(args.paths)
     if missing:
-        parser.error(f"no such file or folder: {', '.join(missing)}")
-    return _check(args.paths, sys.stdout)
+        msg = f"no such file or folder: {', '.join(missing)}"
+        raise UsageError(msg)
+    target = _output_target(args.output, args.paths)
+    masked = not args.no_mask
+    show_progress = args.progress or (not args.quiet and stderr.isatty())
+    progress = Progress(stderr, masked=masked) if show_progress else None
+    results = list(_check_paths(args.paths, _limits(args.max_file_size), progress))
+    report = build_report(results, fail_on=Severity(args.fail_on), masked=masked)
+    try:
+        _write(_render(report, args.format, quiet=args.quiet), target, stdout)
+    except BrokenPipeError:  # `pakkeforlop check … | head`: the reader has seen enough
+        _detach(stdout)
+    return report.exit_code
+
+
+def _rules(args: argparse.Namespace, stdout: TextIO) -> int:
+    rules = list(catalogue().values())
+    if args.format == "json":
+        listing = [
+            {
+                "id": rule.id,
+                "family": rule.family,
+                "severity": rule.severity.value,
+                "verb": rule.verb.value,
+                "title": rule.title,
+                "appliesTo": sorted(rule.applies_to),
+                "url": rule.url,
+            }
+            for rule in rules
+        ]
+        document = json.dumps(listing, ensure_ascii=False, indent=2) + "\n"
+    else:
+        width = max((len(rule.id) for rule in rules), default=0)
+        document = "".join(
+            f"{rule.id:<{width}}  {rule.severity.value:<7}  {rule.title}\n" for rule in rules
+        )
+    _write(document, None, stdout)
+    return EXIT_OK
+
+
+def main(
+    argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    """Entry point of the ``pakkeforlop`` command; returns the exit status."""
+    stdout = stdout if stdout is not None else sys.stdout
+    stderr = stderr if stderr is not None else sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, --version (0) and usage errors (2)
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    try:
+        if args.command == "rules":
+            return _rules(args, stdout)
+        return _check(args, stdout, stderr)
+    except UsageError as error:
+        parser.print_usage(stderr)
+        print(f"pakkeforlop: error: {error}", file=stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("pakkeforlop: interrupted; no report was written", file=stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # the kit's own bug: say so clearly instead of a traceback
+        if os.environ.get(DEBUG_VARIABLE) == "1":
+            traceback.print_exc(file=stderr)
+        print(
+            f"pakkeforlop: internal error: {type(error).__name__}: "
+            f"{clean(redact(str(error), masked=True))}\n"
+            "This is a bug in pakkeforlop, not a finding about the export; please report it "
+            f"with the command line. Set {DEBUG_VARIABLE}=1 to see the traceback.",
+            file=stderr,
+        )
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

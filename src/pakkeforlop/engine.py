@@ -195,7 +195,14 @@ class _Run:
                 for hit in check.function(document, self.facts):
                     self.hit(check, hit, document.path, document)
 
-    def hit(self, check: Check, hit: Hit, path: str, document: Document | None = None) -> None:
+    def hit(
+        self,
+        check: Check,
+        hit: Hit,
+        path: str,
+        document: Document | None = None,
+        instance: str | None = None,
+    ) -> None:
         line, column = (None, None)
         if document is not None and hit.pointer is not None:
             line, column = document.locate(hit.pointer)
@@ -211,6 +218,7 @@ class _Run:
                 pointer=hit.pointer,
                 line=hit.line if hit.line is not None else line,
                 column=column if hit.line is None else None,
+                instance=instance,
             )
         )
 
@@ -300,7 +308,7 @@ class _Run:
                 if check.applies(instance, self.facts):
                     self.result.exercised.add(check.rule_id)
                     for hit in check.function(instance, self.facts):
-                        self.hit(check, hit, hit.path or "")
+                        self.hit(check, hit, hit.path or "", instance=instance.id)
         view = ExportView(self.facts, self.result.instances)
         for check in by_scope(Scope.EXPORT):
             if check.applies(view, self.facts):

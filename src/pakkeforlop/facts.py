@@ -114,5 +114,6 @@ def collect(document: Document, instances: MutableMapping[str, PathwayInstance])
                 sent=parse_day(value.get("sent")),
                 end_code=get(value, "pathway", "endCode"),
                 pathway_type=get(value, "pathway", "type", "code"),
+                chosen_solution="chosenSolution" in value["summary"],
             )
         )

@@ -74,6 +74,7 @@ class EpicrisisFacts:
     sent: date | None
     end_code: str | None
     pathway_type: str | None
+    chosen_solution: bool = False
 
 
 @dataclass(slots=True)
@@ -84,10 +85,18 @@ class PathwayInstance:
     events: list[EventRecord] = field(default_factory=list)
     referrals: list[ReferralFacts] = field(default_factory=list)
     epicrises: list[EpicrisisFacts] = field(default_factory=list)
+    _sorted_upto: int = field(default=0, repr=False, compare=False)
 
     def ordered(self) -> list[EventRecord]:
-        """The events by date; events on the same date keep their file order."""
-        return sorted(self.events, key=lambda event: event.day)
+        """The events by date; events on the same date keep their file order.
+
+        Events are only ever appended, so the list is sorted in place (stably) once, and again
+        only after new events arrive: checks call this often on large exports.
+        """
+        if self._sorted_upto != len(self.events):
+            self.events.sort(key=lambda event: event.day)
+            self._sorted_upto = len(self.events)
+        return self.events
 
     def with_event(self, letter: str) -> list[EventRecord]:
         """The events with this event letter, by date."""

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
+from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from pakkeforlop._resources import schemas_dir
 
-SCHEMA_BASE_URI = "https://schemas.pakkeforlop.no/v1/"
+SCHEMA_ROOT_URI = "https://schemas.pakkeforlop.no/"
+SCHEMA_BASE_URI = SCHEMA_ROOT_URI + "v1/"
 
 #: The document kinds of an export and the schema each follows.
 DOCUMENT_SCHEMAS: Mapping[str, str] = {
@@ -51,19 +54,25 @@ def schema_ids() -> tuple[str, ...]:
 
 
 def short_name(schema_id: str) -> str:
-    """A schema's name relative to the base URI, without ``.schema.json``: ``"referral"``."""
-    return schema_id.removeprefix(SCHEMA_BASE_URI).removesuffix(".schema.json")
+    """A schema's name without ``.schema.json``: ``"referral"`` for the v1 document schemas,
+    ``"report/v1/report"`` for schemas published elsewhere under the root."""
+    if schema_id.startswith(SCHEMA_BASE_URI):
+        return schema_id.removeprefix(SCHEMA_BASE_URI).removesuffix(".schema.json")
+    return schema_id.removeprefix(SCHEMA_ROOT_URI).removesuffix(".schema.json")
 
 
 def schema(id_or_name: str) -> Mapping[str, Any]:
     """A published schema by ``$id`` or short name (``"referral"``, ``"codes/kodeverk-9321"``)."""
     schemas = _schemas()
-    key = id_or_name if id_or_name in schemas else f"{SCHEMA_BASE_URI}{id_or_name}.schema.json"
-    try:
-        return schemas[key]
-    except KeyError:
-        msg = f"no published schema {id_or_name!r}; known: {', '.join(map(short_name, schemas))}"
-        raise SchemaNotFoundError(msg) from None
+    for key in (
+        id_or_name,
+        f"{SCHEMA_BASE_URI}{id_or_name}.schema.json",
+        f"{SCHEMA_ROOT_URI}{id_or_name}.schema.json",
+    ):
+        if key in schemas:
+            return schemas[key]
+    msg = f"no published schema {id_or_name!r}; known: {', '.join(map(short_name, schemas))}"
+    raise SchemaNotFoundError(msg)
 
 
 @cache
@@ -103,11 +112,52 @@ def ensure_format_checkers() -> None:
         raise MissingFormatCheckerError(msg)
 
 
+def ecma_pattern(pattern: str) -> str:
+    """Translate a JSON Schema (ECMA-262) pattern's ``$`` to Python's end-of-input ``\\Z``.
+
+    In Python, ``$`` also matches before a trailing newline, so ``"D11A\\n"`` would match
+    ``^D11A$``; in ECMA-262, as JSON Schema requires, it does not.
+    """
+    translated, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            translated.append(r"\Z")
+            continue
+        translated.append(char)
+    return "".join(translated)
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(ecma_pattern(pattern))
+
+
+def _pattern(
+    _validator: object, pattern: str, instance: object, _schema: object
+) -> Iterator[ValidationError]:
+    if isinstance(instance, str) and not _compiled(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+#: Draft 2020-12 with ECMA-262 semantics for ``pattern``.
+StrictValidator: type[Draft202012Validator] = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, {"pattern": _pattern}
+)  # jsonschema's extend() has no annotations; it returns a Draft202012Validator subclass
+
+
 @cache
 def validator(id_or_name: str) -> Draft202012Validator:
     """A compiled validator for one schema, with format checking switched on."""
     ensure_format_checkers()
-    return Draft202012Validator(
+    return StrictValidator(
         schema(id_or_name),
         registry=registry(),
         format_checker=Draft202012Validator.FORMAT_CHECKER,

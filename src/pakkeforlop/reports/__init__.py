@@ -1,0 +1,176 @@
+"""Views of a conformance run: text, JSON, JUnit XML and HTML, all rendered from one Report.
+
+Every renderer is a module with ``render(report) -> str`` and reads nothing but the
+:class:`~pakkeforlop.report.Report`. This module holds what they share: how a finding's place
+is shown, the run's summary, and the privacy guard applied to everything a report prints.
+
+Masking happens here, at rendering time: messages mask their ``Personal`` arguments, and as a
+second line of defence every string taken from the input (file paths, JSON Pointers, instance
+ids, messages) has digit runs shaped like a Norwegian person number (11 digits) or DUF number
+(12 digits) masked, so that an exporter that names files or instances after the patient does
+not leak the number through a report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pakkeforlop.engine import INPUT_RULES, MISSING_FILE_RULE, NO_MANIFEST_RULE
+from pakkeforlop.findings import Finding, Severity
+from pakkeforlop.identifiers import mask
+from pakkeforlop.jsonread import RECOVERABLE
+from pakkeforlop.report import Outcome, Report
+
+__all__ = [
+    "UNREAD_RULES",
+    "Summary",
+    "clean",
+    "finding_line",
+    "findings_by_rule",
+    "location",
+    "message",
+    "plural",
+    "pointer_text",
+    "redact",
+    "shown_file",
+    "shown_instance",
+    "shown_pointer",
+    "summarise",
+]
+
+_PERSON_NUMBER = re.compile(r"(?<![0-9])[0-9]{11,12}(?![0-9])")
+#: C0 and C1 control characters, and lone surrogates (undecodable bytes in file names).
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+#: Rules whose findings mean that a file (or NDJSON line) was not checked at all: it could not
+#: be read or parsed, was missing, or the export had no manifest. A byte order mark or a
+#: duplicate key still leaves a usable document, so those rules are not among them.
+UNREAD_RULES = frozenset(
+    {rule for code, rule in INPUT_RULES.items() if code not in RECOVERABLE}
+    | {MISSING_FILE_RULE, NO_MANIFEST_RULE}
+)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF or 0xD800 <= code <= 0xDFFF:
+        return f"\\u{code:04x}"
+    return f"\\x{code:02x}"
+
+
+def clean(value: str) -> str:
+    """``value`` with control characters and lone surrogates written as escapes.
+
+    Reports are read in terminals, XML and HTML: a file name or a message must not move the
+    cursor, break an XML document or fail to encode as UTF-8.
+    """
+    return _UNPRINTABLE.sub(_escape, value)
+
+
+def redact(value: str, *, masked: bool) -> str:
+    """``value`` with person-number-shaped digit runs masked, when ``masked`` is true."""
+    if not masked:
+        return value
+    return _PERSON_NUMBER.sub(lambda match: mask(match.group()), value)
+
+
+def shown_file(path: str, *, masked: bool) -> str:
+    """A file path as reports show it."""
+    return clean(redact(path, masked=masked))
+
+
+def shown_pointer(pointer: str | None, *, masked: bool) -> str | None:
+    """A JSON Pointer as reports show it (None stays None: the finding concerns a whole file)."""
+    return None if pointer is None else clean(redact(pointer, masked=masked))
+
+
+def shown_instance(instance: str | None, *, masked: bool) -> str | None:
+    """A pathway instance id as reports show it."""
+    return None if instance is None else clean(redact(instance, masked=masked))
+
+
+def message(finding: Finding, *, masked: bool) -> str:
+    """The finding's message: personal arguments masked, on one line."""
+    return clean(redact(finding.message(masked=masked), masked=masked))
+
+
+def location(finding: Finding, *, masked: bool) -> str:
+    """``file:line:column`` (or ``file:line``, or ``file``), the form editors and CI parse."""
+    where = shown_file(finding.file, masked=masked) or "."
+    if finding.line is not None:
+        where += f":{finding.line}"
+        if finding.column is not None:
+            where += f":{finding.column}"
+    return where
+
+
+def pointer_text(finding: Finding, *, masked: bool) -> str:
+    """The pointer for plain-text views: ``-`` for a whole file, ``(root)`` for ``""``."""
+    pointer = shown_pointer(finding.pointer, masked=masked)
+    if pointer is None:
+        return "-"
+    return pointer or "(root)"
+
+
+def finding_line(finding: Finding, *, masked: bool) -> str:
+    """``file:line:column pointer message``: one finding on one line."""
+    return (
+        f"{location(finding, masked=masked)} {pointer_text(finding, masked=masked)} "
+        f"{message(finding, masked=masked)}"
+    )
+
+
+def findings_by_rule(report: Report) -> Mapping[str, list[Finding]]:
+    """The findings of each rule that has any, in catalogue order; report order within a rule."""
+    grouped: dict[str, list[Finding]] = {result.rule.id: [] for result in report.rule_results}
+    for finding in report.findings:
+        grouped.setdefault(finding.rule, []).append(finding)
+    return {rule: findings for rule, findings in grouped.items() if findings}
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The figures every view leads with."""
+
+    exports: int
+    documents: int
+    events: int
+    instances: int
+    counts: Mapping[Severity, int]
+    failed: bool
+    passed_rules: int
+    failed_rules: int
+    skipped_rules: int
+    unread: int
+
+    @property
+    def result(self) -> str:
+        """``passed`` or ``failed`` at the report's fail level."""
+        return "failed" if self.failed else "passed"
+
+
+def summarise(report: Report) -> Summary:
+    """The report's headline figures."""
+    outcomes = [result.outcome for result in report.rule_results]
+    unread = {
+        (finding.file, finding.line) for finding in report.findings if finding.rule in UNREAD_RULES
+    }
+    return Summary(
+        exports=len(report.exports),
+        documents=sum(export.documents for export in report.exports),
+        events=sum(export.events for export in report.exports),
+        instances=sum(len(export.instances) for export in report.exports),
+        counts=report.counts,
+        failed=report.failed,
+        passed_rules=outcomes.count(Outcome.PASSED),
+        failed_rules=outcomes.count(Outcome.FAILED),
+        skipped_rules=outcomes.count(Outcome.SKIPPED),
+        unread=len(unread),
+    )
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 error``, ``2 errors``."""
+    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"

@@ -1,0 +1,101 @@
+"""The JUnit XML report: one test suite per export, one test case per catalogue rule.
+
+The shape is the one Jenkins (JUnit plugin) and GitLab (``artifacts:reports:junit``) read:
+``<testsuites>`` with ``tests``, ``failures``, ``errors`` and ``skipped`` counts, each
+``<testsuite>`` likewise, and each ``<testcase classname=… name=…>`` holding a ``<failure>``
+(findings at or above the fail level), a ``<skipped>`` (the rule was not exercised), or
+nothing (passed). Findings below the fail level go to the test case's ``<system-out>``.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from pakkeforlop.engine import ExportResult
+from pakkeforlop.findings import Finding
+from pakkeforlop.report import Outcome, Report, RuleResult, rule_results
+from pakkeforlop.reports import clean, finding_line, plural, shown_file
+
+
+def _case(parent: ET.Element, result: RuleResult, findings: list[Finding], report: Report) -> None:
+    rule = result.rule
+    case = ET.SubElement(
+        parent,
+        "testcase",
+        {
+            "classname": rule.family,
+            "name": clean(f"{rule.id} {rule.title}"),
+            "time": "0",
+        },
+    )
+    lines = "\n".join(finding_line(finding, masked=report.masked) for finding in findings)
+    if result.outcome is Outcome.FAILED:
+        reaching = [f for f in findings if f.severity.rank >= report.fail_on.rank]
+        failure = ET.SubElement(
+            case,
+            "failure",
+            {
+                "message": f"{plural(len(reaching), rule.severity.value)}: {clean(rule.title)}",
+                "type": rule.severity.value,
+            },
+        )
+        failure.text = f"{rule.url}\n{lines}\n"
+    elif result.outcome is Outcome.SKIPPED:
+        ET.SubElement(case, "skipped", {"message": clean(result.reason)})
+    elif findings:
+        out = ET.SubElement(case, "system-out")
+        out.text = (
+            f"{plural(len(findings), 'finding')} below the fail level "
+            f"({report.fail_on.value}); {rule.url}\n{lines}\n"
+        )
+
+
+def _suite(parent: ET.Element, export: ExportResult, report: Report) -> tuple[int, int, int]:
+    results = rule_results([export], report.fail_on)
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in export.findings:
+        by_rule.setdefault(finding.rule, []).append(finding)
+    failures = sum(result.outcome is Outcome.FAILED for result in results)
+    skipped = sum(result.outcome is Outcome.SKIPPED for result in results)
+    suite = ET.SubElement(
+        parent,
+        "testsuite",
+        {
+            "name": shown_file(export.root, masked=report.masked) or ".",
+            "tests": str(len(results)),
+            "failures": str(failures),
+            "errors": "0",
+            "skipped": str(skipped),
+            "time": "0",
+        },
+    )
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("pakkeforlop.version", report.tool_version),
+        ("pakkeforlop.specVersion", report.spec_version),
+        ("pakkeforlop.failOn", report.fail_on.value),
+        ("pakkeforlop.masked", str(report.masked).lower()),
+        ("pakkeforlop.documents", str(export.documents)),
+        ("pakkeforlop.events", str(export.events)),
+    ):
+        ET.SubElement(properties, "property", {"name": name, "value": value})
+    for result in results:
+        _case(suite, result, by_rule.get(result.rule.id, []), report)
+    return len(results), failures, skipped
+
+
+def render(report: Report) -> str:
+    """The report as a JUnit XML document."""
+    root = ET.Element("testsuites", {"name": "pakkeforlop"})
+    tests = failures = skipped = 0
+    for export in report.exports:
+        counted = _suite(root, export, report)
+        tests, failures, skipped = tests + counted[0], failures + counted[1], skipped + counted[2]
+    root.set("tests", str(tests))
+    root.set("failures", str(failures))
+    root.set("errors", "0")
+    root.set("skipped", str(skipped))
+    root.set("time", "0")
+    ET.indent(root)
+    body = ET.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'

@@ -1,0 +1,276 @@
+"""CODE rules: kodeverk 9327 pathway codes in events and epicrises, and coded values' texts.
+
+The schema checks the grammar of a 9327 code (CODE-001, reported by the engine from the
+schema's ``pattern``); the checks here take over for grammatical codes: membership in the
+active code-list version (CODE-002, a warning, because the list is a snapshot), provisional
+codes (CODE-003), the pathway prefix against the pathway type (CODE-004) and the validity
+dates (CODE-005). An ungrammatical code gets only the grammar finding.
+
+Decisions:
+
+* A code without ``valid_from`` / ``valid_to`` is valid on every date (D09 and D10 have none
+  because their start is uncertain; the kit does not guess).
+* CODE-005 judges only codes the list has: an unlisted code (CODE-002) is compared with its
+  pathway's start by EVENT-003, so no event is reported twice. Events the pathway data allow
+  before the start (``events_before_start``: D06P, symptom onset) are not checked: their date
+  is historical (when the symptoms began) and may precede the pathway's existence.
+* CODE-006 compares display texts after Unicode NFC normalisation, collapsing whitespace and
+  ignoring case: those differences do not change what a reader sees the code to mean.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+from pakkeforlop.checks import Hit, document_check, engine_rule
+from pakkeforlop.codes import Code, CodeSystem, code_system, code_system_by_oid
+from pakkeforlop.evidence import CodeStatus
+from pakkeforlop.facts import get, parse_day
+from pakkeforlop.model import Document, ExportFacts
+from pakkeforlop.pathways import pathways
+
+EVENT_CODES = "9327"
+PATHWAY_TYPES = "9321"
+
+engine_rule("CODE-001", "pathway-event", "epicrisis")
+
+#: Short English names of the pathways, for messages.
+PATHWAY_NAMES = {
+    "D01": "substance-use treatment (TSB)",
+    "D06": "psychosis",
+    "D07": "OCD",
+    "D08": "eating-disorder",
+    "D09": "gravide og rusmidler (the pregnant woman)",
+    "D10": "gravide og rusmidler (the newborn)",
+    "D11": "adult mental health (PHV)",
+    "D12": "child and adolescent mental health (PHBU)",
+}
+
+#: What each event (and outcome) suffix of the 9327 grammar means (domain.md §2.3).
+SUFFIX_MEANINGS = {
+    "A": "pathway start",
+    "M": "first attendance",
+    "P": "symptom onset",
+    "D": "detoxification",
+    "T": "OCD event",
+    "E": "evaluation",
+    "F": "GP event",
+    "L": "patient-caused delay (pasientutsatt)",
+    "CA": "decision: follow-up by other agencies",
+    "CI": "decision: no need",
+    "CK": "decision: GP or municipal care",
+    "CP": "decision: treatment in PHV",
+    "CS": "decision: other specialist care",
+    "CT": "decision: treatment in TSB",
+    "CU": "decision: extended assessment",
+    "HA": "need for help: other agencies",
+    "HI": "need for help: none",
+    "HK": "need for help: GP or municipal care",
+    "HP": "need for help: PHV",
+    "HS": "need for help: other specialist care",
+    "HT": "need for help: TSB",
+    "SI": "meeting not needed",
+    "SM": "meeting held",
+    "UB": "information given",
+    "UE": "exposure therapy",
+    "UF": "feedback tool used",
+    "UM": "drug treatment",
+    "US": "eating-disorder treatment",
+    "UU": "involvement",
+    "UV": "standardised measurement",
+    "XA": "ended: other reasons",
+    "XG": "ended: completed",
+    "XL": "ended: not a pathway patient",
+    "XM": "ended: did not attend",
+    "XN": "ended: transferred to another pathway",
+    "XO": "ended: transferred to another health trust",
+    "XP": "ended: discontinued at the patient's wish",
+    "XR": "ended: right to healthcare not granted",
+}
+
+
+def version_label(system: CodeSystem) -> str:
+    """How findings name the code-list version they used: ``2025-06-03 snapshot``."""
+    if system.status is CodeStatus.SNAPSHOT:
+        return f"{system.version} snapshot"
+    return f"version {system.version}"
+
+
+def pathway_code(document: Document) -> tuple[str, str, Any] | None:
+    """``(pointer, code, pathway type)`` of a document's 9327 code, if it has a string one.
+
+    An event's code is ``/code`` with its ``pathwayType``; an epicrisis's is the end code
+    ``/pathway/endCode`` with the type's code.
+    """
+    if document.kind == "pathway-event":
+        pointer, code = "/code", document.value.get("code")
+        pathway_type = document.value.get("pathwayType")
+    else:
+        pointer, code = "/pathway/endCode", get(document.value, "pathway", "endCode")
+        pathway_type = get(document.value, "pathway", "type", "code")
+    if not isinstance(code, str):
+        return None
+    return pointer, code, pathway_type
+
+
+def _grammatical(document: Document) -> tuple[str, str, Any] | None:
+    found = pathway_code(document)
+    if found is None or not code_system(EVENT_CODES).matches_grammar(found[1]):
+        return None  # CODE-001 (the schema's pattern) reports it
+    return found
+
+
+def listed_for(suffix: str) -> str:
+    """The pathways whose codes in the active list end in ``suffix``: ``D01, D06``, or ``none``."""
+    prefixes = [code.code[:3] for code in code_system(EVENT_CODES) if code.code[3:] == suffix]
+    return ", ".join(sorted(prefixes)) or "none"
+
+
+@document_check("CODE-002", "pathway-event", "epicrisis")
+def code_in_list(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """A well-formed 9327 code is in the active code-list version."""
+    found = _grammatical(document)
+    if found is None:
+        return
+    pointer, code, _ = found
+    system = code_system(EVENT_CODES)
+    if code in system:
+        return
+    pathway, suffix = code[:3], code[3:]
+    yield Hit(
+        pointer=pointer,
+        args={
+            "code": code,
+            "version": version_label(system),
+            "pathway": pathway,
+            "pathway_name": PATHWAY_NAMES.get(pathway, pathway),
+            "suffix": suffix,
+            "meaning": SUFFIX_MEANINGS.get(suffix, "this event"),
+            "listed_for": listed_for(suffix),
+        },
+    )
+
+
+@document_check("CODE-003", "pathway-event")
+def provisional_code(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """A provisional code: known from the coding guide, absent from the snapshot."""
+    found = _grammatical(document)
+    if found is None:
+        return
+    pointer, code, _ = found
+    system = code_system(EVENT_CODES)
+    listed = system.get(code)
+    if listed is not None and listed.status is CodeStatus.PROVISIONAL:
+        yield Hit(
+            pointer=pointer,
+            args={"code": code, "version": version_label(system)},
+        )
+
+
+@document_check("CODE-004", "pathway-event", "epicrisis")
+def prefix_matches_type(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """The code's pathway prefix is the pathway type (REG-03)."""
+    found = _grammatical(document)
+    if found is None:
+        return
+    pointer, code, pathway_type = found
+    if not isinstance(pathway_type, str) or pathway_type not in code_system(PATHWAY_TYPES):
+        return  # the schema reports a missing or unknown pathway type
+    if code[:3] != pathway_type:
+        yield Hit(pointer=pointer, args={"code": code, "prefix": code[:3], "type": pathway_type})
+
+
+def _window(code: Code, words: tuple[str, str, str] = ("from", "to", "until")) -> str:
+    """The validity of a listed code in words: ``from 2019-02-15``."""
+    start, middle, end = words
+    if code.valid_from is not None and code.valid_to is not None:
+        return f"{start} {code.valid_from.isoformat()} {middle} {code.valid_to.isoformat()}"
+    if code.valid_from is not None:
+        return f"{start} {code.valid_from.isoformat()}"
+    return f"{end} {code.valid_to.isoformat()}" if code.valid_to is not None else ""
+
+
+def _before_start_allowed(code: str) -> bool:
+    """Whether the code's event may be dated before the start (D06P: a historical date)."""
+    pathway = pathways().get(code[:3])
+    return pathway is not None and code[3:4] in pathway.ordering.events_before_start
+
+
+@document_check("CODE-005", "pathway-event")
+def valid_on_date(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """A listed code, and the pathway type, are valid on the event's date."""
+    found = _grammatical(document)
+    day = parse_day(document.value.get("date"))
+    if found is None or day is None:
+        return
+    pointer, code, pathway_type = found
+    listed = code_system(EVENT_CODES).get(code)
+    if listed is None or _before_start_allowed(code):
+        return  # unlisted codes: EVENT-003 compares them with the pathway's start
+    candidates: list[tuple[str, Code, CodeSystem]] = [(pointer, listed, code_system(EVENT_CODES))]
+    types = code_system(PATHWAY_TYPES)
+    listed_type = types.get(pathway_type) if isinstance(pathway_type, str) else None
+    if listed_type is not None:
+        candidates.append(("/pathwayType", listed_type, types))
+    for where, entry, system in candidates:
+        if not entry.valid_on(day):
+            yield Hit(
+                pointer=where,
+                args={
+                    "code": entry.code,
+                    "date": day.isoformat(),
+                    "kodeverk": system.kodeverk,
+                    "version": version_label(system),
+                    "window": _window(entry),
+                    "window_nb": _window(entry, ("fra", "til", "til og med")),
+                },
+            )
+            return
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_display(text: str) -> str:
+    """A display text as CODE-006 compares it: NFC, single spaces, no case."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def coded_values(value: Any, pointer: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every object with string ``system``, ``code`` and ``display`` members, with its pointer."""
+    if isinstance(value, dict):
+        if all(isinstance(value.get(key), str) for key in ("system", "code", "display")):
+            yield pointer, value
+        for key, item in value.items():
+            yield from coded_values(item, f"{pointer}/{_escape(str(key))}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from coded_values(item, f"{pointer}/{index}")
+
+
+@document_check("CODE-006", "referral", "epicrisis")
+def display_matches_text(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """A coded value's display text is the code list's text for its code."""
+    for pointer, coded in coded_values(document.value):
+        system = code_system_by_oid(coded["system"])
+        listed = system.get(coded["code"]) if system is not None else None
+        if system is None or listed is None:
+            continue  # a list the kit does not carry, or a code the schema rejects
+        if normalise_display(coded["display"]) != normalise_display(listed.text):
+            yield Hit(
+                pointer=f"{pointer}/display",
+                args={
+                    "code": coded["code"],
+                    "kodeverk": system.kodeverk,
+                    "version": version_label(system),
+                    "display": coded["display"],
+                    "text": listed.text,
+                },
+            )

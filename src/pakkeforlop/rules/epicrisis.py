@@ -1,0 +1,300 @@
+"""EPICRISIS rules: the discharge summary at the end of a pathway (domain reference §6, §7).
+
+Document checks read one epicrisis; instance checks compare the epicrisis facts of a pathway
+instance with its measurement points, after every file has been read. The updated medication
+list (EPICRISIS-001) is structural: the engine reports the schema's violations at or below
+``/medication`` under that rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from pakkeforlop.checks import Hit, document_check, engine_rule, instance_check
+from pakkeforlop.codes import code_system
+from pakkeforlop.facts import get, parse_day
+from pakkeforlop.model import Document, EventRecord, ExportFacts, PathwayInstance
+
+#: Clinical-decision outcomes after which the pathway ends without treatment in this service:
+#: I no need, K primary care, A other agencies, S another specialist service (REG-13, E4).
+NO_FURTHER_SH_OUTCOMES = frozenset({"I", "K", "A", "S"})
+#: ATC groups counted as psychotropic when an entry does not say: psycholeptics, psychoanaleptics.
+PSYCHOTROPIC_ATC_PREFIXES = ("N05", "N06")
+#: The quality indicator's limit for sending the epicrisis after the period (§6.3), in days.
+SEND_WITHIN_DAYS = 1
+#: Kodeverk 9327, the pathway event codes (ending codes among them).
+EVENT_CODES = "9327"
+
+engine_rule("EPICRISIS-001", "epicrisis")
+
+
+# -- recipients -------------------------------------------------------------------------------
+
+
+def _roles(document: Document) -> set[object] | None:
+    """The recipients' roles; empty when there are none, ``None`` when they are malformed."""
+    recipients = document.value.get("recipients", [])
+    if not isinstance(recipients, list):
+        return None  # the schema's finding
+    return {entry.get("role") for entry in recipients if isinstance(entry, dict)}
+
+
+def _recipient_hit(document: Document) -> Hit:
+    return Hit(pointer="/recipients" if "recipients" in document.value else "")
+
+
+@document_check("EPICRISIS-002", "epicrisis")
+def sent_to_gp(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """§ 45a: the patient's GP is among the recipients."""
+    roles = _roles(document)
+    if roles is not None and "gp" not in roles:
+        yield _recipient_hit(document)
+
+
+@document_check("EPICRISIS-003", "epicrisis")
+def sent_to_referrer(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """§ 45a: the referrer is among the recipients (as a main rule)."""
+    roles = _roles(document)
+    if roles is not None and "referrer" not in roles:
+        yield _recipient_hit(document)
+
+
+# -- content ----------------------------------------------------------------------------------
+
+
+def _follow_up(document: Document) -> dict[str, Any] | None:
+    follow_up = document.value.get("followUp")
+    return follow_up if isinstance(follow_up, dict) else None
+
+
+@document_check("EPICRISIS-004", "epicrisis")
+def somatic_health_advice(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """E2: advice on follow-up of somatic health."""
+    follow_up = _follow_up(document)
+    if follow_up is not None and "somaticHealth" not in follow_up:
+        yield Hit(pointer="/followUp")
+
+
+@document_check("EPICRISIS-005", "epicrisis")
+def lifestyle_advice(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """E2: advice on lifestyle."""
+    follow_up = _follow_up(document)
+    if follow_up is not None and "lifestyle" not in follow_up:
+        yield Hit(pointer="/followUp")
+
+
+def is_psychotropic(entry: object) -> bool:
+    """An entry flagged psychotropic, or, when it does not say, with an ATC code in N05/N06."""
+    if not isinstance(entry, dict):
+        return False
+    flag = entry.get("psychotropic")
+    if isinstance(flag, bool):
+        return flag
+    atc = entry.get("atcCode")
+    return isinstance(atc, str) and atc.startswith(PSYCHOTROPIC_ATC_PREFIXES)
+
+
+def uses_psychotropics(document: Document, _facts: ExportFacts) -> bool:
+    """The epicrisis' medication list holds at least one psychotropic drug."""
+    items = get(document.value, "medication", "items")
+    return isinstance(items, list) and any(is_psychotropic(entry) for entry in items)
+
+
+@document_check("EPICRISIS-006", "epicrisis", applies=uses_psychotropics)
+def psychotropic_advice(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """E3: advice on continued use (and possible tapering) of psychotropic drugs."""
+    follow_up = _follow_up(document)
+    if follow_up is None:
+        return  # a missing followUp is the schema's finding
+    psychotropics = follow_up.get("psychotropics")
+    if psychotropics is None:
+        yield Hit(pointer="/followUp")
+    elif isinstance(psychotropics, dict) and "continuedUse" not in psychotropics:
+        yield Hit(pointer="/followUp/psychotropics")
+
+
+def is_inpatient(document: Document, _facts: ExportFacts) -> bool:
+    """An epicrisis after inpatient (24-hour) care."""
+    return document.value.get("careLevel") == "inpatient"
+
+
+@document_check("EPICRISIS-009", "epicrisis", applies=is_inpatient)
+def municipal_follow_up(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """E6/E7: the follow-up agreed with the municipality after inpatient care."""
+    if "municipalFollowUp" not in document.value:
+        yield Hit(pointer="")
+
+
+def _period(document: Document) -> tuple[date | None, date | None]:
+    return (
+        parse_day(get(document.value, "period", "start")),
+        parse_day(get(document.value, "period", "end")),
+    )
+
+
+@document_check("EPICRISIS-012", "epicrisis")
+def period_in_order(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """The period does not start after it ends."""
+    start, end = _period(document)
+    if start is not None and end is not None and start > end:
+        yield Hit(pointer="/period", args={"start": start.isoformat(), "end": end.isoformat()})
+
+
+@document_check("EPICRISIS-013", "epicrisis")
+def gp_appointment_offered(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """O11: the patient was offered help to book a GP appointment."""
+    follow_up = _follow_up(document)
+    if follow_up is None:
+        return
+    offered = follow_up.get("gpAppointmentOffered")
+    if offered is False:
+        yield Hit(pointer="/followUp/gpAppointmentOffered")
+    elif offered is None:
+        yield Hit(pointer="/followUp")
+
+
+@document_check("EPICRISIS-014", "epicrisis", applies=uses_psychotropics)
+def yearly_review(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """O14: the advice on psychotropic drugs says who offers the yearly review."""
+    psychotropics = get(document.value, "followUp", "psychotropics")
+    if isinstance(psychotropics, dict) and "yearlyReview" not in psychotropics:
+        yield Hit(pointer="/followUp/psychotropics")
+
+
+@document_check("EPICRISIS-015", "epicrisis")
+def crisis_plan(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """§6.4 (unconfirmed): whether a crisis or coping plan exists."""
+    if "crisisPlan" not in document.value:
+        yield Hit(pointer="")
+
+
+@document_check("EPICRISIS-016", "epicrisis")
+def medication_changes(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """§6.4 (unconfirmed): drugs started during the period come with listed changes."""
+    if document.value.get("medicationChanges"):
+        return
+    start, end = _period(document)
+    items = get(document.value, "medication", "items")
+    if start is None or end is None or not isinstance(items, list):
+        return
+    started = [
+        day
+        for day in (parse_day(entry.get("started")) for entry in items if isinstance(entry, dict))
+        if day is not None and start <= day <= end
+    ]
+    if started:
+        yield Hit(pointer="/medication", args={"count": len(started)})
+
+
+@document_check("EPICRISIS-017", "epicrisis")
+def sent_promptly(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """§6.3: sent within one day of the end of the period (information)."""
+    _start, end = _period(document)
+    sent = parse_day(document.value.get("sent"))
+    if end is not None and sent is not None and (sent - end).days > SEND_WITHIN_DAYS:
+        yield Hit(pointer="/sent", args={"days": (sent - end).days})
+
+
+# -- against the measurement points -----------------------------------------------------------
+
+
+def has_epicrisis_and_events(instance: PathwayInstance, _facts: ExportFacts) -> bool:
+    """An instance with an epicrisis and measurement points to compare it with."""
+    return bool(instance.epicrises) and bool(instance.events)
+
+
+def has_epicrisis_and_end(instance: PathwayInstance, _facts: ExportFacts) -> bool:
+    """An ended instance with an epicrisis."""
+    return bool(instance.epicrises) and instance.end is not None
+
+
+def ended_after_assessment(instance: PathwayInstance) -> EventRecord | None:
+    """The deciding C event when the instance ended after assessment with no SH follow-up.
+
+    That is: the instance has an ending (X), its last clinical decision before the ending has
+    outcome I, K, A or S, and no evaluation (E) was registered.
+    """
+    end = instance.end
+    if end is None or instance.with_event("E"):
+        return None
+    decisions = [event for event in instance.with_event("C") if event.day <= end.day]
+    if decisions and decisions[-1].outcome in NO_FURTHER_SH_OUTCOMES:
+        return decisions[-1]
+    return None
+
+
+def chosen_solution_applies(instance: PathwayInstance, _facts: ExportFacts) -> bool:
+    """An instance that ended after assessment and has an epicrisis."""
+    return ended_after_assessment(instance) is not None and bool(instance.epicrises)
+
+
+@instance_check("EPICRISIS-007", applies=chosen_solution_applies)
+def chosen_solution(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
+    """E4: the epicrisis states the solution chosen when the pathway ends after assessment."""
+    decision = ended_after_assessment(instance)
+    if decision is None:
+        return
+    for epicrisis in instance.epicrises:
+        written_after = epicrisis.sent is None or epicrisis.sent >= decision.day
+        if written_after and not epicrisis.chosen_solution:
+            yield Hit(pointer="/summary", path=epicrisis.path, args={"decision": decision.code})
+
+
+@instance_check("EPICRISIS-008", applies=has_epicrisis_and_end)
+def sent_before_ending(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
+    """E5: the epicrisis is sent no later than the pathway's ending."""
+    end = instance.end
+    if end is None:
+        return
+    for epicrisis in instance.epicrises:
+        if epicrisis.sent is not None and epicrisis.sent > end.day:
+            yield Hit(
+                pointer="/sent",
+                path=epicrisis.path,
+                args={
+                    "sent": epicrisis.sent.isoformat(),
+                    "ended": end.day.isoformat(),
+                    "code": end.code,
+                },
+            )
+
+
+@instance_check("EPICRISIS-010", applies=has_epicrisis_and_events)
+def end_code_agrees(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
+    """The epicrisis' ending code is the instance's registered ending.
+
+    Compared only when the epicrisis' pathway type is the instance's and its ending code is a
+    listed code of that type: a wrong type is EPICRISIS-011's finding, a code of another pathway
+    CODE-004's and an unlisted code CODE-002's, so that one mistake gives one finding.
+    """
+    end = instance.end
+    registered = end.code if end is not None else "none"
+    types = {event.pathway_type for event in instance.events}
+    listed = code_system(EVENT_CODES)
+    for epicrisis in instance.epicrises:
+        stated, pathway_type = epicrisis.end_code, epicrisis.pathway_type
+        if stated is None or pathway_type not in types or stated[:3] != pathway_type:
+            continue
+        if stated not in listed:
+            continue
+        if stated != registered:
+            yield Hit(
+                pointer="/pathway/endCode",
+                path=epicrisis.path,
+                args={"stated": stated, "registered": registered},
+            )
+
+
+@instance_check("EPICRISIS-011", applies=has_epicrisis_and_events)
+def pathway_type_agrees(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
+    """The epicrisis' pathway type is the type of the instance's measurement points."""
+    types = sorted({event.pathway_type for event in instance.events})
+    for epicrisis in instance.epicrises:
+        if epicrisis.pathway_type is not None and epicrisis.pathway_type not in types:
+            yield Hit(
+                pointer="/pathway/type/code",
+                path=epicrisis.path,
+                args={"stated": epicrisis.pathway_type, "registered": ", ".join(types)},
+            )

@@ -1,0 +1,91 @@
+"""EVENT rules: event and document dates against the export's creation and the programme start."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from pakkeforlop.checks import Hit, document_check
+from pakkeforlop.codes import code_system
+from pakkeforlop.facts import get, parse_day
+from pakkeforlop.model import Document, ExportFacts
+from pakkeforlop.pathways import EVENT_KODEVERK, PATHWAY_TYPE_KODEVERK, pathways
+
+#: The day the first pathways took patients (domain.md §1.2).
+PROGRAMME_START = date(2019, 1, 1)
+
+#: Dates of things that have happened, per document kind: (JSON Pointer, path, label).
+DOCUMENT_DATES: dict[str, tuple[tuple[str, tuple[str, ...], str], ...]] = {
+    "referral": (
+        ("/issued", ("issued",), "The referral's issued time"),
+        ("/assessment/received", ("assessment", "received"), "The referral's received date"),
+        ("/assessment/assessed", ("assessment", "assessed"), "The referral's assessment date"),
+    ),
+    "epicrisis": (
+        ("/sent", ("sent",), "The epicrisis's sent date"),
+        ("/period/start", ("period", "start"), "The epicrisis period's start"),
+        ("/period/end", ("period", "end"), "The epicrisis period's end"),
+    ),
+}
+
+
+def _created(_document: Document, facts: ExportFacts) -> bool:
+    return facts.created is not None
+
+
+@document_check("EVENT-001", "pathway-event", applies=_created)
+def event_not_after_export(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+    """An event date is not after the day the export was created."""
+    day = parse_day(document.value.get("date"))
+    if day is not None and facts.created is not None and day > facts.created:
+        yield Hit(
+            pointer="/date", args={"date": day.isoformat(), "created": facts.created.isoformat()}
+        )
+
+
+@document_check("EVENT-002", "referral", "epicrisis", applies=_created)
+def document_dates_not_after_export(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+    """Referral and epicrisis dates of past events are not after the export's creation day."""
+    if facts.created is None:
+        return
+    for pointer, path, label in DOCUMENT_DATES.get(document.kind, ()):
+        value: Any = get(document.value, *path)
+        day = parse_day(value)
+        if day is not None and day > facts.created:
+            yield Hit(
+                pointer=pointer,
+                args={"field": label, "date": str(value), "created": facts.created.isoformat()},
+            )
+
+
+def _undated(document: Document, _facts: ExportFacts) -> bool:
+    """Neither the event's code nor its pathway type has a valid_from (CODE-005 judges those)."""
+    code, kind = document.value.get("code"), document.value.get("pathwayType")
+    if not isinstance(code, str):
+        return False
+    for value, kodeverk in ((code, EVENT_KODEVERK), (kind, PATHWAY_TYPE_KODEVERK)):
+        listed = code_system(kodeverk).get(value) if isinstance(value, str) else None
+        if listed is not None and listed.valid_from is not None:
+            return False
+    return True
+
+
+@document_check("EVENT-003", "pathway-event", applies=_undated)
+def event_not_before_programme(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """An event no code list dates is not before the programme began (2019-01-01)."""
+    code = document.value.get("code")
+    day = parse_day(document.value.get("date"))
+    if not isinstance(code, str) or day is None or day >= PROGRAMME_START:
+        return
+    pathway = pathways().get(code[:3])
+    if pathway is not None and code[3:4] in pathway.ordering.events_before_start:
+        return
+    yield Hit(
+        pointer="/date",
+        args={
+            "code": code,
+            "date": day.isoformat(),
+            "programme_start": PROGRAMME_START.isoformat(),
+        },
+    )

@@ -1,0 +1,223 @@
+"""IDENTIFIER rules: person, organisation and HPR numbers in referrals, epicrises and events.
+
+The number checks themselves live in :mod:`pakkeforlop.identifiers`; this module only finds the
+identifiers in a document and turns the problems found into hits. Messages name the problem
+code and the identifier type, never the number.
+
+Where the schema already rejects an identifier's form (not 11 digits, a type outside kodeverk
+8116, an organisation number that is not 9 digits), the schema finding reports it and the checks
+here stay silent, so that one mistake gives one finding. Person-identifier schema violations
+are claimed by IDENTIFIER-001 through its ``schema_pointers``.
+
+"Today", for the no-future-birth-date check and the 2032 rule, is the export's creation date
+when the manifest gives one (and it is not later than the real today), else the real today.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from pakkeforlop.checks import Hit, document_check
+from pakkeforlop.facts import get, parse_day
+from pakkeforlop.identifiers import (
+    SYNTHETIC_DOLLY,
+    SYNTHETIC_TEST_NORGE,
+    SYNTHETIC_UNKNOWN_OFFSET,
+    IdCheck,
+    PersonIdType,
+    ProblemCode,
+    Severity,
+    check_hpr_number,
+    check_org_number,
+    check_person_id,
+)
+from pakkeforlop.model import Document, ExportFacts
+
+PERSON_KINDS = ("referral", "epicrisis", "pathway-event")
+BIRTH_DATE_KINDS = ("referral", "epicrisis")
+ORG_KINDS = ("export-manifest", "referral", "epicrisis", "pathway-event")
+HPR_KINDS = ("referral", "epicrisis")
+
+PRODUCTION = "production"
+
+#: What the synthetic markers mean, for messages (no digits of the number).
+SYNTHETIC_MARKERS = {
+    SYNTHETIC_TEST_NORGE: "Skatteetaten Test-Norge/Tenor, +80 on the month",
+    SYNTHETIC_DOLLY: "NAV Dolly, +40 on the month",
+    SYNTHETIC_UNKNOWN_OFFSET: "month above 12 with no known offset",
+}
+
+# The forms the JSON Schemas accept (defs.schema.json); jsonschema applies them with re.search.
+_PERSON_FORM = {PersonIdType.DUF: re.compile(r"^[0-9]{12}$")}
+_PERSON_FORM_DEFAULT = re.compile(r"^[0-9]{11}$")
+_ORG_FORM = re.compile(r"^[0-9]{9}$")
+_HPR_FORM = re.compile(r"^[0-9]{1,9}$")
+
+
+@dataclass(frozen=True, slots=True)
+class PersonId:
+    """A person identifier found in a document, with the outcome of its check."""
+
+    pointer: str  # of the identifier object: /patient/identifier or /patient
+    id_type: str
+    check: IdCheck
+
+    @property
+    def value_pointer(self) -> str:
+        """Where the number itself is."""
+        return f"{self.pointer}/value"
+
+
+def today_for(facts: ExportFacts) -> date:
+    """The date birth dates and the 2032 rule are judged against."""
+    today = date.today()
+    return today if facts.created is None else min(facts.created, today)
+
+
+@lru_cache(maxsize=256)
+def _check_person(value: str, id_type: PersonIdType, today: date) -> IdCheck:
+    return check_person_id(value, id_type, today=today)
+
+
+def person_id(document: Document, facts: ExportFacts) -> PersonId | None:
+    """The document's patient identifier, checked; ``None`` if absent or left to the schema."""
+    if document.kind == "pathway-event":
+        pointer, identifier = "/patient", document.value.get("patient")
+    else:
+        pointer, identifier = "/patient/identifier", get(document.value, "patient", "identifier")
+    if not isinstance(identifier, dict):
+        return None
+    raw_type, value = identifier.get("type"), identifier.get("value")
+    if not isinstance(raw_type, str) or not isinstance(value, str):
+        return None
+    try:
+        id_type = PersonIdType(raw_type)
+    except ValueError:
+        return None  # a type outside the schema's enum: the schema finding reports it
+    if _PERSON_FORM.get(id_type, _PERSON_FORM_DEFAULT).search(value) is None:
+        return None  # the schema's pattern rejects the form: its finding reports it
+    return PersonId(pointer, id_type.value, _check_person(value, id_type, today_for(facts)))
+
+
+def _errors(check: IdCheck) -> list[tuple[str, str]]:
+    return [(str(p.code), p.message) for p in check.problems if p.severity is Severity.ERROR]
+
+
+@document_check("IDENTIFIER-001", *PERSON_KINDS)
+def person_id_valid(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+    """The patient's identifier is valid for its declared type."""
+    found = person_id(document, facts)
+    if found is None or found.check.valid:
+        return
+    errors = _errors(found.check)
+    yield Hit(
+        pointer=found.value_pointer,
+        args={
+            "type": found.id_type,
+            "codes": ", ".join(code for code, _ in errors),
+            "detail": "; ".join(message for _, message in errors),
+        },
+    )
+
+
+@document_check("IDENTIFIER-002", *PERSON_KINDS)
+def person_id_2032_rule(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+    """The identifier's first check digit is valid only under the rule for numbers from 2032."""
+    found = person_id(document, facts)
+    if found is None or not found.check.valid:
+        return
+    if ProblemCode.FIRST_CHECK_2032_ONLY in {p.code for p in found.check.problems}:
+        yield Hit(pointer=found.value_pointer, args={"type": found.id_type})
+
+
+def _synthetic(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+    found = person_id(document, facts)
+    if found is None or not found.check.valid or found.check.synthetic not in SYNTHETIC_MARKERS:
+        return
+    marker = SYNTHETIC_MARKERS[found.check.synthetic]
+    yield Hit(pointer=found.value_pointer, args={"type": found.id_type, "marker": marker})
+
+
+def _is_production(_document: object, facts: ExportFacts) -> bool:
+    return facts.environment == PRODUCTION
+
+
+def _is_not_production(_document: object, facts: ExportFacts) -> bool:
+    return facts.environment != PRODUCTION
+
+
+@document_check("IDENTIFIER-003", *PERSON_KINDS, applies=_is_not_production)
+def synthetic_in_test(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+    """A synthetic test number in a test export (or a file checked without a manifest)."""
+    yield from _synthetic(document, facts)
+
+
+@document_check("IDENTIFIER-004", *PERSON_KINDS, applies=_is_production)
+def synthetic_in_production(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+    """A synthetic test number in an export that says it holds production data."""
+    yield from _synthetic(document, facts)
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def members_named(value: Any, name: str, pointer: str = "") -> Iterator[tuple[str, Any]]:
+    """Every ``(pointer, value)`` of a member called ``name``, anywhere in a JSON value."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{pointer}/{_escape(str(key))}"
+            if key == name:
+                yield here, item
+            yield from members_named(item, name, here)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from members_named(item, name, f"{pointer}/{index}")
+
+
+@document_check("IDENTIFIER-005", *ORG_KINDS)
+def org_number_valid(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """Every organisation number passes the Enhetsregisteret mod-11 check."""
+    for pointer, value in members_named(document.value, "orgNumber"):
+        if not isinstance(value, str) or _ORG_FORM.search(value) is None:
+            continue  # the schema reports a value that is not 9 digits
+        check = check_org_number(value)
+        if not check.valid:
+            errors = _errors(check)
+            yield Hit(
+                pointer=pointer,
+                args={
+                    "codes": ", ".join(code for code, _ in errors),
+                    "detail": "; ".join(message for _, message in errors),
+                },
+            )
+
+
+@document_check("IDENTIFIER-006", *HPR_KINDS)
+def hpr_number_heuristic(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """Every HPR number fits the unofficial mod-11 heuristic (a warning at most)."""
+    for pointer, value in members_named(document.value, "hpr"):
+        if not isinstance(value, str) or _HPR_FORM.search(value) is None:
+            continue  # the schema reports a value that is not 1 to 9 digits
+        check = check_hpr_number(value)
+        if ProblemCode.HPR_CHECKSUM_HEURISTIC in {p.code for p in check.problems}:
+            yield Hit(pointer=pointer)
+
+
+@document_check("IDENTIFIER-007", *BIRTH_DATE_KINDS)
+def birth_date_agrees(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+    """A stated birth date agrees with the date in the patient's identifier."""
+    stated = get(document.value, "patient", "birthDate")
+    if not isinstance(stated, str) or "T" in stated:
+        return
+    stated_day = parse_day(stated)
+    found = person_id(document, facts)
+    if stated_day is None or found is None or found.check.birth_date is None:
+        return
+    if stated_day != found.check.birth_date:
+        yield Hit(pointer="/patient/birthDate", args={"type": found.id_type})

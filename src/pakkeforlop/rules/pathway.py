@@ -1,0 +1,437 @@
+"""PATHWAY rules: the events of one pathway instance read together, and instances of one patient.
+
+Events are taken in date order, same-date events in file order (``PathwayInstance.ordered``);
+same-date order is never held against an export. Every hit points at the event concerned: its
+file, its NDJSON line, and ``/code`` or ``/date`` (``/patient``, ``/institution``,
+``/pathwayType`` for identity rules).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from itertools import pairwise
+
+from pakkeforlop.catalogue import rule
+from pakkeforlop.checks import ExportView, Hit, export_check, instance_check
+from pakkeforlop.findings import MessageArg
+from pakkeforlop.model import EventRecord, ExportFacts, PathwayInstance
+from pakkeforlop.timelimits import pathway_of, pathway_type, reference_event
+
+START, DECISION, EVALUATION, ENDING, FIRST_ATTENDANCE, PATIENT_DELAY = "A", "C", "E", "X", "M", "L"
+EXTENDED_ASSESSMENT = "U"
+FEEDBACK = "UF"
+#: D12 must not run alongside these condition-specific pathways (REG-18).
+D12_EXCLUSIVE_WITH = frozenset({"D06", "D08"})
+
+
+def _hit(event: EventRecord, pointer: str = "/code", **args: MessageArg) -> Hit:
+    return Hit(pointer=pointer, args=args, path=event.path, line=event.line)
+
+
+def _has_events(instance: PathwayInstance, _facts: ExportFacts) -> bool:
+    return bool(instance.events)
+
+
+def _first(instance: PathwayInstance, letter: str) -> EventRecord | None:
+    """The first event with this letter by date (file order on the same date), without sorting."""
+    found = [event for event in instance.events if event.event == letter]
+    return min(found, key=lambda event: event.day) if found else None
+
+
+def _has_start(instance: PathwayInstance, _facts: ExportFacts) -> bool:
+    return any(event.event == START for event in instance.events)
+
+
+def _letter(ordered: Iterable[EventRecord], letter: str) -> list[EventRecord]:
+    return [event for event in ordered if event.event == letter]
+
+
+def _has_definition(instance: PathwayInstance, _facts: ExportFacts) -> bool:
+    return bool(instance.events) and pathway_of(instance) is not None
+
+
+def _first_decision(ordered: Iterable[EventRecord]) -> EventRecord | None:
+    return next((event for event in ordered if event.event == DECISION), None)
+
+
+# -- start -------------------------------------------------------------------------------------
+
+
+@instance_check("PATHWAY-001", applies=_has_events)
+def has_start(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
+    """REG-01/02: an instance with events has a start event."""
+    if not _has_start(instance, _facts):
+        first = min(instance.events, key=lambda event: event.day)
+        yield _hit(first, instance=instance.id, start_code=f"{first.pathway_type}{START}")
+
+
+@instance_check("PATHWAY-002", applies=_has_start)
+def one_start(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
+    """REG-02: exactly one start; every start after the first is reported."""
+    starts = _letter(instance.ordered(), START)
+    for extra in starts[1:]:
+        yield _hit(extra, instance=instance.id, first=starts[0].day.isoformat())
+
+
+@instance_check("PATHWAY-003", applies=_has_start)
+def start_comes_first(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
+    """REG-01: nothing before the start, except the pathway's events_before_start (D06P)."""
+    start = _first(instance, START)
+    if start is None:
+        return
+    pathway = pathway_of(instance)
+    allowed = set(pathway.ordering.events_before_start) if pathway is not None else set()
+    for event in instance.ordered():
+        if event.day < start.day and event.event not in allowed:
+            yield _hit(
+                event,
+                "/date",
+                code=event.code,
+                date=event.day.isoformat(),
+                start=start.day.isoformat(),
+            )
+
+
+# -- identity ----------------------------------------------------------------------------------
+
+
+@instance_check("PATHWAY-004", applies=_has_events)
+def one_pathway_type(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
+    """REG-02/03: every event carries the instance's pathway type."""
+    expected = pathway_type(instance)
+    for event in instance.ordered():
+        if event.pathway_type != expected:
+            yield _hit(
+                event,
+                "/pathwayType",
+                found=event.pathway_type,
+                expected=expected or "",
+                instance=instance.id,
+            )
+
+
+@instance_check("PATHWAY-005", applies=_has_events)
+def one_patient(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
+    """An instance is one patient's pathway."""
+    reference = reference_event(instance)
+    for event in instance.ordered():
+        if reference is not None and event.patient != reference.patient:
+            yield _hit(event, "/patient", instance=instance.id)
+
+
+@cache
+def institution_identifiers(key: str) -> Mapping[str, str]:
+    """``{"orgNumber": …, "reshId": …}`` from an ``EventRecord.institution`` key."""
+    return dict(part.split("=", 1) for part in key.split("|") if "=" in part)
+
+
+def institution_conflicts(first: str, second: str) -> list[str]:
+    """The identifier kinds present in both institution keys with different values."""
+    if first == second:
+        return []
+    one, other = institution_identifiers(first), institution_identifiers(second)
+    return sorted(kind for kind in one.keys() & other.keys() if one[kind] != other[kind])
+
+
+@instance_check("PATHWAY-006", applies=_has_events)
+def one_institution(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
+    """REG-09: an instance is one institution's; identifiers present in both must agree."""
+    reference = reference_event(instance)
+    if reference is None:
+        return
+    for event in instance.ordered():
+        conflicts = institution_conflicts(reference.institution, event.institution)
+        if conflicts:
+            yield _hit(event, "/institution", instance=instance.id, kinds=", ".join(conflicts))
+
+
+# -- clinical decisions, evaluations, first attendance -----------------------------------------
+
+
+@instance_check("PATHWAY-007", applies=_has_definition)
+def decision_count(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
+    """REG-10: at most max_clinical_decisions C events."""
+    pathway = pathway_of(instance)
+    if pathway is None:
+        return
+    allowed = pathway.ordering.max_clinical_decisions
+    decisions = _letter(instance.ordered(), DECISION)
+    for number, event in enumerate(decisions[allowed:], start=allowed + 1):
+        yield _hit(
+            event,
+            code=event.code,
+            number=number,
+            instance=instance.id,
+            pathway=pathway.code,
+            max=allowed,
+        )
+
+
+@instance_check("PATHWAY-008", applies=_has_definition)
+def second_decision_after_extended_assessment(
+    instance: PathwayInstance, _facts: ExportFacts
+) -> Iterator[Hit]:
+    """REG-11: a further decision (within the allowed count) only after a CU."""
+    pathway = pathway_of(instance)
+    if pathway is None:
+        return
+    decisions = _letter(instance.ordered(), DECISION)[: pathway.ordering.max_clinical_decisions]
+    for previous, event in pairwise(decisions):
+        if previous.outcome != EXTENDED_ASSESSMENT:
+            yield _hit(event, code=event.code, previous=previous.code)
+
+
+@instance_check("PATHWAY-012", applies=_has_events)
+def evaluation_after_decision(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
+    """REG-14: no E before the first C (same date accepted)."""
+    ordered = instance.ordered()
+    decision = _first_decision(ordered)
+    for event in _letter(ordered, EVALUATION):
+        if decision is None or event.day < decision.day:
+            yield _hit(
+                event,
+                "/date",
+                code=event.code,
+                date=event.day.isoformat(),
+                instance=instance.id,
+                decision=f"{decision.code} on {decision.day.isoformat()}" if decision else "none",
+            )
+
+
+@instance_check("PATHWAY-013", applies=_has_events)
+def first_attendance_before_decision(
+    instance: PathwayInstance, _facts: ExportFacts
+) -> Iterator[Hit]:
+    """REG-25: M not after the first C (same date accepted)."""
+    ordered = instance.ordered()
+    decision = _first_decision(ordered)
+    if decision is None:
+        return
+    for event in _letter(ordered, FIRST_ATTENDANCE):
+        if event.day > decision.day:
+            yield _hit(
+                event,
+                "/date",
+                code=event.code,
+                date=event.day.isoformat(),
+                instance=instance.id,
+                decision=f"{decision.code} on {decision.day.isoformat()}",
+            )
+
+
+def _ended_with_delay(instance: PathwayInstance, _facts: ExportFacts) -> bool:
+    letters = {event.event for event in instance.events}
+    return ENDING in letters and PATIENT_DELAY in letters
+
+
+@instance_check("PATHWAY-014", applies=_ended_with_delay)
+def delay_followed_by_decision_or_evaluation(
+    instance: PathwayInstance, _facts: ExportFacts
+) -> Iterator[Hit]:
+    """REG-17: in an ended instance, each L is followed by a C or an E (same date accepted)."""
+    end = _first(instance, ENDING)
+    if end is None:
+        return
+    steps = [event.day for event in instance.events if event.event in {DECISION, EVALUATION}]
+    for event in _letter(instance.ordered(), PATIENT_DELAY):
+        if event.day <= end.day and not any(day >= event.day for day in steps):
+            yield _hit(event, code=event.code, date=event.day.isoformat(), instance=instance.id)
+
+
+# -- ending and feedback -----------------------------------------------------------------------
+
+
+@instance_check("PATHWAY-009", applies=_has_events)
+def one_ending(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
+    """REG-15: at most one X."""
+    endings = _letter(instance.ordered(), ENDING)
+    for extra in endings[1:]:
+        yield _hit(
+            extra,
+            code=extra.code,
+            instance=instance.id,
+            first=endings[0].code,
+            end=endings[0].day.isoformat(),
+        )
+
+
+@instance_check("PATHWAY-010", applies=_has_events)
+def nothing_after_ending(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
+    """REG-15: no event dated after the (first) X; same-date events are accepted."""
+    end = _first(instance, ENDING)
+    if end is None:
+        return
+    for event in instance.ordered():
+        if event.day > end.day and event.event != ENDING:
+            yield _hit(
+                event,
+                "/date",
+                code=event.code,
+                date=event.day.isoformat(),
+                instance=instance.id,
+                end_code=end.code,
+                end=end.day.isoformat(),
+            )
+
+
+@instance_check("PATHWAY-011", applies=_has_events)
+def feedback_once(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
+    """REG-16: the feedback code (UF) at most once."""
+    feedback = [event for event in instance.ordered() if event.suffix == FEEDBACK]
+    for extra in feedback[1:]:
+        yield _hit(extra, code=extra.code, instance=instance.id)
+
+
+# -- the start date against the referral -------------------------------------------------------
+
+
+def _received(instance: PathwayInstance) -> list[date]:
+    return sorted(
+        {referral.received for referral in instance.referrals if referral.received is not None}
+    )
+
+
+def _assessed(instance: PathwayInstance) -> list[date]:
+    return sorted(
+        {referral.assessed for referral in instance.referrals if referral.assessed is not None}
+    )
+
+
+def _in_era(rule_id: str, instance: PathwayInstance) -> bool:
+    start = _first(instance, START)
+    return start is not None and rule(rule_id).applies_on(start.day)
+
+
+def _dates(days: Iterable[date]) -> str:
+    return ", ".join(day.isoformat() for day in days)
+
+
+@instance_check(
+    "PATHWAY-015",
+    applies=lambda instance, _facts: _has_start(instance, _facts) and bool(_received(instance)),
+)
+def received_before_start(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
+    """The earliest receipt of the instance's referrals is no later than the start."""
+    start, received = _first(instance, START), _received(instance)
+    if start is not None and received and received[0] > start.day:
+        yield _hit(start, "/date", start=start.day.isoformat(), received=_dates(received))
+
+
+@instance_check(
+    "PATHWAY-016",
+    applies=lambda instance, _facts: _in_era("PATHWAY-016", instance) and bool(_received(instance)),
+)
+def start_on_receipt(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
+    """REG-05 (2019-2022): the start is dated on the referral's receipt."""
+    start, received = _first(instance, START), _received(instance)
+    if start is not None and start.day not in received:
+        yield _hit(start, "/date", start=start.day.isoformat(), received=_dates(received))
+
+
+@instance_check(
+    "PATHWAY-017",
+    applies=lambda instance, _facts: _in_era("PATHWAY-017", instance) and bool(_assessed(instance)),
+)
+def start_on_assessment(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
+    """REG-06 (from 2023; switch date unconfirmed): the start is dated on the assessment."""
+    start, assessed = _first(instance, START), _assessed(instance)
+    if start is not None and start.day not in assessed:
+        yield _hit(start, "/date", start=start.day.isoformat(), assessed=_dates(assessed))
+
+
+# -- instances of one patient ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """An instance's time span: from its start (first event) to its ending, or open."""
+
+    instance: str
+    pathway: str
+    patient: str
+    institution: str
+    start: date
+    end: date | None
+    at: EventRecord
+
+    def overlaps(self, other: Span) -> bool:
+        """Whether the spans share a day beyond a shared boundary (one ends as the other starts)."""
+        starts_before_other_ends = other.end is None or self.start < other.end
+        other_starts_before_end = self.end is None or other.start < self.end
+        return starts_before_other_ends and other_starts_before_end
+
+
+def spans(instances: Mapping[str, PathwayInstance]) -> list[Span]:
+    """The span of every instance with events, by start date then instance id."""
+    result = []
+    for instance in instances.values():
+        reference = reference_event(instance)
+        if reference is None:
+            continue
+        end = _first(instance, ENDING)
+        result.append(
+            Span(
+                instance=instance.id,
+                pathway=pathway_type(instance) or "",
+                patient=reference.patient,
+                institution=reference.institution,
+                start=reference.day,
+                end=end.day if end is not None else None,
+                at=reference,
+            )
+        )
+    return sorted(result, key=lambda span: (span.start, span.instance))
+
+
+def _several_instances(view: ExportView, _facts: ExportFacts) -> bool:
+    return sum(bool(instance.events) for instance in view.instances.values()) > 1
+
+
+def _by_patient(view: ExportView) -> dict[str, list[Span]]:
+    """The spans of each patient, by start date: instances are compared within a patient only."""
+    groups: dict[str, list[Span]] = {}
+    for span in spans(view.instances):
+        groups.setdefault(span.patient, []).append(span)
+    return groups
+
+
+@export_check("PATHWAY-018", applies=_several_instances)
+def no_parallel_instances_of_one_type(view: ExportView) -> Iterator[Hit]:
+    """REG-18: no two overlapping instances of one type, patient and institution."""
+    for patient_spans in _by_patient(view).values():
+        for index, later in enumerate(patient_spans):
+            earlier = next(
+                (
+                    span
+                    for span in patient_spans[:index]
+                    if (span.pathway, span.institution) == (later.pathway, later.institution)
+                    and span.overlaps(later)
+                ),
+                None,
+            )
+            if earlier is not None:
+                yield _hit(
+                    later.at, instance=later.instance, other=earlier.instance, pathway=later.pathway
+                )
+
+
+@export_check("PATHWAY-019", applies=_several_instances)
+def no_d12_alongside_d06_or_d08(view: ExportView) -> Iterator[Hit]:
+    """REG-18: a D12 instance does not overlap a D06 or D08 instance of the same patient."""
+    for patient_spans in _by_patient(view).values():
+        for d12 in (span for span in patient_spans if span.pathway == "D12"):
+            other = next(
+                (
+                    span
+                    for span in patient_spans
+                    if span.pathway in D12_EXCLUSIVE_WITH and span.overlaps(d12)
+                ),
+                None,
+            )
+            if other is not None:
+                yield _hit(
+                    d12.at, instance=d12.instance, other=other.instance, other_type=other.pathway
+                )

@@ -1,0 +1,321 @@
+"""REFERRAL rules: what a referral to a pathway carries (domain reference §5, REG-06, REG-09).
+
+Most rules concern a *planned* referral, one whose ``acute`` is not true: an acute case goes
+directly to the acute services and not into a pathway (REFERRAL-002), so the pathway referral's
+content and process rules are skipped for it.
+
+The content items (the patient's view, triggers, risks, medication, …) are checked by presence
+only, from one table: each row names the rule, where the item lives and to which referrals it
+applies. A value that breaks the schema (a blank text, an empty object) is the schema's finding;
+these checks only ask whether the item is there, so that one mistake gives one finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from pakkeforlop.checks import Hit, document_check
+from pakkeforlop.facts import get, parse_day
+from pakkeforlop.model import Document, ExportFacts
+
+#: Pathway types whose referrals go to substance-use treatment (TSB, pregnancy and substances).
+TSB_PATHWAYS = frozenset({"D01", "D09"})
+#: The newborn pathway: its patient is a newborn child, so risk and substance items do not apply.
+NEWBORN_PATHWAY = "D10"
+#: What a TSB referral gives per substance (domain reference §5.3), beyond the substance itself.
+SUBSTANCE_DETAILS = ("amount", "frequency", "route", "duration", "recentChanges")
+#: The legal deadline for assessing a referral, in working days (REG-06).
+ASSESSMENT_WORKING_DAYS = 10
+#: The earliest Norwegian UTC offset (CET); local dates are never earlier than dates in it.
+_EARLIEST_NORWEGIAN_OFFSET = timezone(timedelta(hours=1))
+
+DocumentApplies = Callable[[Document, ExportFacts], bool]
+
+
+# -- scope ------------------------------------------------------------------------------------
+
+
+def _acute(document: Document) -> bool:
+    return document.value.get("acute") is True
+
+
+def _target_pathway(document: Document) -> str | None:
+    code = get(document.value, "targetPathway", "code")
+    return code if isinstance(code, str) else None
+
+
+def planned(document: Document, _facts: ExportFacts) -> bool:
+    """A referral into a pathway: not marked acute."""
+    return not _acute(document)
+
+
+def acute(document: Document, _facts: ExportFacts) -> bool:
+    """A referral marked acute (øyeblikkelig hjelp)."""
+    return _acute(document)
+
+
+def planned_not_newborn(document: Document, facts: ExportFacts) -> bool:
+    """A planned referral, except to the newborn pathway (D10), whose patient is a newborn."""
+    return planned(document, facts) and _target_pathway(document) != NEWBORN_PATHWAY
+
+
+def planned_tsb(document: Document, facts: ExportFacts) -> bool:
+    """A planned referral to TSB (D01) or to the pregnancy and substance-use pathway (D09)."""
+    return planned(document, facts) and _target_pathway(document) in TSB_PATHWAYS
+
+
+def gp_not_referrer(document: Document, facts: ExportFacts) -> bool:
+    """A planned referral whose sender declares that the referrer is not the patient's GP."""
+    return planned(document, facts) and get(document.value, "sender", "referrerIsGp") is False
+
+
+def onward(document: Document, _facts: ExportFacts) -> bool:
+    """An onward referral (viderehenvisning) between specialist units."""
+    return document.value.get("kind") == "onward"
+
+
+def has_assessment(document: Document, _facts: ExportFacts) -> bool:
+    """A referral export from the receiving service, with its assessment dates."""
+    return isinstance(document.value.get("assessment"), dict)
+
+
+# -- content items, from one table ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ContentItem:
+    """One item a referral should contain, checked by presence."""
+
+    rule_id: str
+    path: tuple[str, ...]  # members from the document root
+    applies: DocumentApplies = planned
+
+
+CONTENT_ITEMS = (
+    ContentItem("REFERRAL-009", ("content", "patientView")),
+    ContentItem("REFERRAL-010", ("content", "triggers")),
+    ContentItem("REFERRAL-011", ("content", "previousTreatment")),
+    ContentItem("REFERRAL-012", ("content", "symptomsAndFunctioning")),
+    ContentItem("REFERRAL-013", ("content", "resources")),
+    ContentItem("REFERRAL-014", ("content", "somaticStatusAndLifestyle")),
+    ContentItem("REFERRAL-015", ("content", "socialAndFamily")),
+    ContentItem("REFERRAL-016", ("content", "previousIllness")),
+    ContentItem("REFERRAL-017", ("content", "expectedBenefit")),
+    ContentItem("REFERRAL-018", ("content", "reason")),
+    ContentItem("REFERRAL-019", ("content", "suicideRisk"), planned_not_newborn),
+    ContentItem("REFERRAL-020", ("content", "violenceRisk"), planned_not_newborn),
+    ContentItem("REFERRAL-021", ("content", "substanceUse"), planned_not_newborn),
+    ContentItem("REFERRAL-023", ("medication",)),
+    ContentItem("REFERRAL-024", ("diagnoses",)),
+    ContentItem("REFERRAL-025", ("individualPlan",)),
+)
+
+
+def _pointer(path: tuple[str, ...]) -> str:
+    return "".join(f"/{member}" for member in path)
+
+
+def missing_at(value: dict[str, Any], path: tuple[str, ...]) -> str | None:
+    """The pointer of the nearest existing parent when the item at ``path`` is missing.
+
+    ``None`` when the item is there, or when a parent is not an object (the schema reports
+    that). An empty array counts as missing: a ``diagnoses: []`` gives no diagnosis.
+    """
+    current: Any = value
+    for depth, member in enumerate(path):
+        if not isinstance(current, dict):
+            return None
+        if member not in current:
+            return _pointer(path[:depth])
+        current = current[member]
+    return _pointer(path[:-1]) if current == [] else None
+
+
+def _content_check(path: tuple[str, ...]) -> Callable[[Document, ExportFacts], Iterator[Hit]]:
+    def check(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+        pointer = missing_at(document.value, path)
+        if pointer is not None:
+            yield Hit(pointer=pointer)
+
+    check.__name__ = f"has_{path[-1]}"
+    return check
+
+
+for _item in CONTENT_ITEMS:
+    document_check(_item.rule_id, "referral", applies=_item.applies)(_content_check(_item.path))
+
+
+# -- who, and the process around the referral -------------------------------------------------
+
+
+@document_check("REFERRAL-001", "referral", applies=planned)
+def municipal_coordinator_named(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """R12: the referral names the municipal pathway coordinator."""
+    if "municipalCoordinator" not in document.value:
+        yield Hit(pointer="")
+
+
+@document_check("REFERRAL-002", "referral", applies=acute)
+def acute_without_target_pathway(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """R20: an acute referral is not routed into a pathway."""
+    if "targetPathway" in document.value:
+        yield Hit(pointer="/targetPathway")
+
+
+@document_check("REFERRAL-003", "referral", applies=planned)
+def target_pathway_marked(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """R13: a planned referral is marked with its pathway (at most a warning, see R22)."""
+    if "targetPathway" not in document.value:
+        yield Hit(pointer="")
+
+
+@document_check("REFERRAL-004", "referral", applies=planned)
+def reviewed_with_patient(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """R11: the export does not declare that the review with the patient did not happen."""
+    if document.value.get("reviewedWithPatient") is False:
+        yield Hit(pointer="/reviewedWithPatient")
+
+
+@document_check("REFERRAL-005", "referral", applies=planned)
+def review_declared(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """R11: the export declares whether the referral was reviewed with the patient."""
+    if "reviewedWithPatient" not in document.value:
+        yield Hit(pointer="")
+
+
+@document_check("REFERRAL-006", "referral", applies=planned)
+def copy_to_patient(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """R10: the patient gets a copy of the referral."""
+    value = document.value.get("copyToPatient")
+    if value is False:
+        yield Hit(pointer="/copyToPatient")
+    elif value is None:
+        yield Hit(pointer="")
+
+
+@document_check("REFERRAL-007", "referral")
+def phone_for_quick_contact(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """R14: a phone number for quick contact with the referrer."""
+    sender = document.value.get("sender")
+    if not isinstance(sender, dict):
+        return  # the schema reports a missing or malformed sender
+    referrer = sender.get("referrer")
+    direct = referrer.get("phone") if isinstance(referrer, dict) else None
+    if sender.get("phone") is None and direct is None:
+        yield Hit(pointer="/sender")
+
+
+@document_check("REFERRAL-008", "referral", applies=gp_not_referrer)
+def gp_consulted(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """R17: when someone other than the GP refers, the GP was consulted."""
+    value = document.value.get("gpConsulted")
+    if value is not True:
+        yield Hit(pointer="/gpConsulted" if "gpConsulted" in document.value else "")
+
+
+@document_check("REFERRAL-022", "referral", applies=planned_tsb)
+def tsb_substance_details(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """§5.3: per substance, amount, frequency, route, duration and recent changes."""
+    use = get(document.value, "content", "substanceUse")
+    if not isinstance(use, dict):
+        return  # no description at all is REFERRAL-021's finding
+    substances = use.get("substances")
+    if substances is None or substances == []:
+        yield Hit(
+            pointer="/content/substanceUse",
+            args={"missing": "substances", "where": "content.substanceUse"},
+        )
+        return
+    if not isinstance(substances, list):
+        return
+    for index, entry in enumerate(substances):
+        if not isinstance(entry, dict):
+            continue
+        missing = [detail for detail in SUBSTANCE_DETAILS if detail not in entry]
+        if missing:
+            yield Hit(
+                pointer=f"/content/substanceUse/substances/{index}",
+                args={
+                    "missing": ", ".join(missing),
+                    "where": f"content.substanceUse.substances[{index}]",
+                },
+            )
+
+
+@document_check("REFERRAL-026", "referral", applies=onward)
+def onward_names_instance(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """REG-09: an onward referral carries the pathway instance it continues (ForlopsId)."""
+    if "pathwayInstanceId" not in document.value:
+        yield Hit(pointer="")
+
+
+# -- dates ------------------------------------------------------------------------------------
+
+
+def earliest_local_day(value: object) -> date | None:
+    """The earliest Norwegian calendar date a timestamp can fall on, or ``None``.
+
+    Norwegian local time is UTC+01:00 or UTC+02:00; the date in UTC+01:00 is never later
+    than the real local date. A timestamp without an offset is taken as local.
+    """
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(_EARLIEST_NORWEGIAN_OFFSET).date()
+
+
+def weekdays_after(start: date, end: date) -> int:
+    """Mondays to Fridays after ``start``, up to and including ``end`` (0 if ``end <= start``)."""
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    for offset in range(1, rest + 1):
+        if (start + timedelta(days=weeks * 7 + offset)).weekday() < 5:
+            count += 1
+    return count
+
+
+@document_check("REFERRAL-027", "referral", applies=has_assessment)
+def received_after_issued(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """The referral is not received before it was issued."""
+    issued = earliest_local_day(document.value.get("issued"))
+    received = parse_day(get(document.value, "assessment", "received"))
+    if issued is not None and received is not None and received < issued:
+        yield Hit(
+            pointer="/assessment/received",
+            args={"received": received.isoformat(), "issued": issued.isoformat()},
+        )
+
+
+@document_check("REFERRAL-028", "referral", applies=has_assessment)
+def assessed_after_received(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """The referral is not assessed before it was received."""
+    received = parse_day(get(document.value, "assessment", "received"))
+    assessed = parse_day(get(document.value, "assessment", "assessed"))
+    if received is not None and assessed is not None and assessed < received:
+        yield Hit(
+            pointer="/assessment/assessed",
+            args={"assessed": assessed.isoformat(), "received": received.isoformat()},
+        )
+
+
+@document_check("REFERRAL-029", "referral", applies=has_assessment)
+def assessed_within_deadline(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """REG-06: the assessment is completed within 10 working days of receipt (weekdays)."""
+    received = parse_day(get(document.value, "assessment", "received"))
+    assessed = parse_day(get(document.value, "assessment", "assessed"))
+    if received is None or assessed is None:
+        return
+    days = weekdays_after(received, assessed)
+    if days > ASSESSMENT_WORKING_DAYS:
+        yield Hit(pointer="/assessment/assessed", args={"days": days})

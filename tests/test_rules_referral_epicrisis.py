@@ -1,0 +1,168 @@
+"""Unit tests of the REFERRAL and EPICRISIS helpers; the fixtures test the rules end to end."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from pakkeforlop.catalogue import catalogue
+from pakkeforlop.model import EventRecord, PathwayInstance
+from pakkeforlop.rules import epicrisis, referral
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [rule for rule in catalogue().values() if rule.family in {"REFERRAL", "EPICRISIS"}],
+    ids=lambda rule: rule.id,
+)
+def test_english_and_norwegian_messages_take_the_same_values(rule):
+    assert _placeholders(rule.message) == _placeholders(rule.message_nb)
+
+
+# -- referral ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (date(2021, 2, 10), date(2021, 2, 10), 0),  # same day
+        (date(2021, 2, 10), date(2021, 2, 9), 0),  # reversed
+        (date(2021, 2, 12), date(2021, 2, 15), 1),  # Friday to Monday
+        (date(2021, 2, 13), date(2021, 2, 14), 0),  # Saturday to Sunday
+        (date(2021, 2, 10), date(2021, 2, 24), 10),  # two weeks
+        (date(2021, 2, 10), date(2021, 3, 1), 13),
+        (date(2025, 1, 14), date(2025, 1, 24), 8),
+    ],
+)
+def test_weekdays_after_counts_mondays_to_fridays_after_the_start(start, end, expected):
+    assert referral.weekdays_after(start, end) == expected
+
+
+def test_weekdays_after_agrees_with_counting_day_by_day():
+    start = date(2024, 12, 20)
+    for length in range(40):
+        end = date.fromordinal(start.toordinal() + length)
+        by_day = sum(
+            1
+            for offset in range(1, length + 1)
+            if date.fromordinal(start.toordinal() + offset).weekday() < 5
+        )
+        assert referral.weekdays_after(start, end) == by_day
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "expected"),
+    [
+        ("2021-02-10T22:30:00Z", date(2021, 2, 10)),
+        ("2021-02-10T23:30:00Z", date(2021, 2, 11)),
+        ("2024-06-03T23:30:00+02:00", date(2024, 6, 3)),  # 22:30 CET: still the 3rd
+        ("2024-06-04T00:30:00+02:00", date(2024, 6, 3)),  # the earliest Norwegian reading
+        ("2021-02-10T10:25:00", date(2021, 2, 10)),  # no offset: taken as local
+        ("not a time", None),
+        (None, None),
+    ],
+)
+def test_earliest_local_day(timestamp, expected):
+    assert referral.earliest_local_day(timestamp) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "path", "expected"),
+    [
+        ({"content": {"triggers": "x"}}, ("content", "triggers"), None),
+        ({"content": {}}, ("content", "triggers"), "/content"),
+        ({}, ("content", "triggers"), ""),
+        ({"content": "not an object"}, ("content", "triggers"), None),
+        ({"diagnoses": []}, ("diagnoses",), ""),
+        ({"diagnoses": [{"code": "P76"}]}, ("diagnoses",), None),
+        ({}, ("medication",), ""),
+    ],
+)
+def test_missing_at_points_at_the_nearest_existing_parent(value, path, expected):
+    assert referral.missing_at(value, path) == expected
+
+
+def test_every_content_rule_is_in_the_catalogue_once():
+    ids = [item.rule_id for item in referral.CONTENT_ITEMS]
+    assert len(ids) == len(set(ids))
+    assert set(ids) <= set(catalogue())
+
+
+# -- epicrisis --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ({"name": "Venlafaksin", "atcCode": "N06AX16", "psychotropic": True}, True),
+        ({"name": "Sertralin", "atcCode": "N06AB06"}, True),
+        ({"name": "Zopiklon", "atcCode": "N05CF01"}, True),
+        ({"name": "Acamprosat", "atcCode": "N07BB03"}, False),
+        ({"name": "Sertralin", "atcCode": "N06AB06", "psychotropic": False}, False),
+        ({"name": "Levotyroksin", "atcCode": "H03AA01", "psychotropic": True}, True),
+        ({"name": "Uten kode"}, False),
+        ("not an object", False),
+    ],
+)
+def test_is_psychotropic(entry, expected):
+    assert epicrisis.is_psychotropic(entry) is expected
+
+
+def _instance(events: str) -> PathwayInstance:
+    """An instance from ``"D11A 2025-01-01, D11CK 2025-02-01, …"``."""
+    records = []
+    for item in events.split(","):
+        code, day = item.split()
+        when = date.fromisoformat(day)
+        records.append(
+            EventRecord(code, when, code[:3], "outpatient", "events.ndjson", 1, "FNR:x", "org=1")
+        )
+    return PathwayInstance("I", events=records)
+
+
+@pytest.mark.parametrize(
+    ("events", "decision"),
+    [
+        ("D11A 2025-01-01, D11CK 2025-02-01, D11XG 2025-02-02", "D11CK"),
+        ("D11A 2025-01-01, D11CI 2025-02-01, D11XG 2025-02-02", "D11CI"),
+        ("D11A 2025-01-01, D11CU 2025-02-01, D11CS 2025-03-01, D11XG 2025-03-02", "D11CS"),
+        ("D11A 2025-01-01, D11CP 2025-02-01, D11XG 2025-02-02", None),  # treated in PHV
+        ("D11A 2025-01-01, D11CK 2025-02-01, D11E 2025-03-01, D11XG 2025-04-01", None),
+        ("D11A 2025-01-01, D11CK 2025-02-01", None),  # not ended
+        ("D11A 2025-01-01, D11XR 2025-01-05", None),  # ended with no decision
+    ],
+)
+def test_ended_after_assessment(events, decision):
+    found = epicrisis.ended_after_assessment(_instance(events))
+    assert (found.code if found else None) == decision
+
+
+@dataclass(frozen=True)
+class _EpicrisisWithSolution:
+    """The epicrisis facts EPICRISIS-007 needs (``chosen_solution``, proposed for the model)."""
+
+    path: str
+    sent: date | None
+    end_code: str | None
+    pathway_type: str | None
+    chosen_solution: bool
+
+
+@pytest.mark.parametrize(("stated", "fires"), [(False, True), (True, False)])
+def test_chosen_solution_with_the_proposed_fact(stated, fires):
+    instance = _instance("D11A 2025-01-01, D11CK 2025-02-01, D11XG 2025-02-02")
+    facts = _EpicrisisWithSolution("epicrisis.json", None, "D11XG", "D11", stated)
+    instance.epicrises.append(facts)
+    assert epicrisis.chosen_solution_applies(instance, None)
+    hits = list(epicrisis.chosen_solution(instance, None))
+    assert bool(hits) is fires
+    if fires:
+        assert hits[0].path == "epicrisis.json"
+        assert hits[0].args == {"decision": "D11CK"}
