@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pakkeforlop import SPEC_VERSION, cli
+from pakkeforlop import SPEC_VERSION, cli, engine
 from pakkeforlop.catalogue import catalogue
 from pakkeforlop.registry import validator
 from pakkeforlop.reports.json_report import REPORT_SCHEMA_ID
@@ -139,7 +139,7 @@ def test_a_missing_path_is_a_usage_error_found_before_any_work(capsys, tmp_path,
     def must_not_run(*_args, **_kwargs):
         raise AssertionError
 
-    monkeypatch.setattr(cli, "check_export", must_not_run)
+    monkeypatch.setattr(cli, "check_paths", must_not_run)
     run = invoke(capsys, "check", VALID, tmp_path / "missing")
     assert run.code == cli.EXIT_USAGE
     assert "no such file or folder" in run.err
@@ -299,7 +299,7 @@ def test_an_internal_error_is_reported_without_a_traceback_and_exit_status_3(cap
     def broken(*_args, **_kwargs):
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(cli, "check_export", broken)
+    monkeypatch.setattr(engine, "check_export", broken)
     run = invoke(capsys, "check", VALID)
     assert run.code == cli.EXIT_INTERNAL
     assert "internal error: ZeroDivisionError: a bug" in run.err

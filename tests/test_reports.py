@@ -27,7 +27,7 @@ from .test_cli import GARBAGE, Run, _garbage_export, invoke, make_export
 VALID = EXAMPLES / "valid"
 INVALID = EXAMPLES / "invalid"
 RENDERERS = {
-    "text": text.render,
+    "text": lambda report: text.render(report, verbose=True),
     "json": json_report.render,
     "junit": junit.render,
     "html": html.render,
@@ -181,7 +181,7 @@ def _from_html(output: str) -> Counter[Key]:
 
 @pytest.mark.parametrize("folder", [INVALID, EXAMPLES], ids=["invalid", "all"])
 def test_every_format_reports_the_same_findings(folder):
-    outputs = {fmt: run_check(str(folder), "--format", fmt).out for fmt in cli.FORMATS}
+    outputs = {fmt: run_check(str(folder), "--format", fmt, "--verbose").out for fmt in cli.FORMATS}
     expected = _from_json(outputs["json"])
     assert expected, "the examples must produce findings for this test to mean anything"
     assert _from_text(outputs["text"]) == expected
@@ -194,7 +194,9 @@ def test_every_format_reports_the_same_findings_for_garbage(capsys, tmp_path):
         _garbage_export(tmp_path / "exports" / kind, "referral.json", "referral", kind)
     folder = tmp_path / "exports"
     outputs = {
-        fmt: invoke(capsys, "check", folder, "--format", fmt, "--max-file-size", "4k").out
+        fmt: invoke(
+            capsys, "check", folder, "--format", fmt, "--verbose", "--max-file-size", "4k"
+        ).out
         for fmt in cli.FORMATS
     }
     expected = _from_json(outputs["json"])
@@ -348,13 +350,25 @@ def test_the_text_report_leads_with_the_summary_and_ends_with_the_skipped_rules(
     assert all(line.startswith("  ") for line in lines[skipped_at + 1 :])
 
 
-def test_the_text_report_groups_findings_by_rule_in_catalogue_order():
+def test_the_text_report_groups_findings_by_rule_most_severe_first():
     run = run_check(str(INVALID))
     headings = [
-        line.split()[0] for line in run.out.splitlines() if re.match(r"^[A-Z]+-[0-9]", line)
+        (line.split()[1].rstrip(":"), line.split()[0])
+        for line in run.out.splitlines()
+        if re.match(r"^[A-Z]+-[0-9]", line)
     ]
-    assert headings == sorted(headings)
-    assert len(headings) == len(set(headings))
+    rank = {"error": 0, "warning": 1, "info": 2}
+    assert headings == sorted(headings, key=lambda heading: (rank[heading[0]], heading[1]))
+    assert len(headings) == len({rule for _, rule in headings})
+
+
+def test_the_text_report_folds_findings_below_the_fail_level_unless_verbose():
+    report = build_report([check_export(VALID / "d11-phv-adults-completed")])
+    synthetic = [f for f in report.findings if f.rule == "IDENTIFIER-003"]
+    assert len(synthetic) > text.SHOWN_BELOW_FAIL_LEVEL
+    folded = text.render(report)
+    assert f"… and {len(synthetic) - text.SHOWN_BELOW_FAIL_LEVEL} more" in folded
+    assert "more (--verbose" not in text.render(report, verbose=True)
 
 
 def test_the_text_report_says_out_loud_when_files_could_not_be_read(capsys, tmp_path):

@@ -21,7 +21,7 @@ from typing import TextIO
 
 from pakkeforlop import SPEC_VERSION, __version__
 from pakkeforlop.catalogue import catalogue
-from pakkeforlop.engine import ExportResult, check_export, check_file, iter_exports
+from pakkeforlop.engine import ExportResult, check_paths
 from pakkeforlop.findings import Severity
 from pakkeforlop.jsonread import DEFAULT_LIMITS, Limits
 from pakkeforlop.report import Report, build_report
@@ -116,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
         "-q",
         action="store_true",
         help="text format: print only the summary; never print progress unless --progress",
+    )
+    check.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="text format: list every finding, also those below the fail level",
     )
     check.add_argument(
         "--progress",
@@ -240,25 +246,12 @@ def _check_paths(
     paths: Sequence[Path], limits: Limits | None, progress: Progress | None
 ) -> Iterator[ExportResult]:
     """Check every PATH, each export once, in the order given (exports below a folder sorted)."""
-    seen: set[Path] = set()
-    for path in paths:
-        roots = (list(iter_exports(path)) or [path]) if path.is_dir() else [path]
-        for root in roots:
-            key = root.absolute()  # not resolve(): a symbolic-link loop must not raise
-            if key in seen:
-                continue
-            seen.add(key)
-            if progress is not None:
-                progress.export(_display(root))
-            if root.is_dir():
-                yield check_export(
-                    root,
-                    display_root=_display(root),
-                    limits=limits,
-                    progress=progress.file if progress is not None else None,
-                )
-            else:
-                yield check_file(root, limits=limits)
+    return check_paths(
+        ((path, _display(path)) for path in paths),
+        limits=limits,
+        on_export=progress.export if progress is not None else None,
+        progress=progress.file if progress is not None else None,
+    )
 
 
 def _write(document: str, target: Path | None, stdout: TextIO) -> None:
@@ -295,9 +288,9 @@ def _detach(stdout: TextIO) -> None:
         pass
 
 
-def _render(report: Report, fmt: str, *, quiet: bool) -> str:
+def _render(report: Report, fmt: str, *, quiet: bool, verbose: bool) -> str:
     renderers: dict[str, Callable[[Report], str]] = {
-        "text": lambda r: text.render(r, quiet=quiet),
+        "text": lambda r: text.render(r, quiet=quiet, verbose=verbose),
         "json": json_report.render,
         "junit": junit.render,
         "html": html.render,
@@ -317,7 +310,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     results = list(_check_paths(args.paths, _limits(args.max_file_size), progress))
     report = build_report(results, fail_on=Severity(args.fail_on), masked=masked)
     try:
-        _write(_render(report, args.format, quiet=args.quiet), target, stdout)
+        _write(_render(report, args.format, quiet=args.quiet, verbose=args.verbose), target, stdout)
     except BrokenPipeError:  # `pakkeforlop check … | head`: the reader has seen enough
         _detach(stdout)
     return report.exit_code

@@ -72,6 +72,7 @@ class ExportResult:
     root: str
     findings: list[Finding] = field(default_factory=list)
     exercised: set[str] = field(default_factory=set)
+    kinds_seen: set[str] = field(default_factory=set)
     documents: int = 0
     events: int = 0
     instances: dict[str, PathwayInstance] = field(default_factory=dict)
@@ -223,6 +224,7 @@ class _Run:
         )
 
     def check_document(self, document: Document) -> None:
+        self.result.kinds_seen.add(document.kind)
         self.result.documents += document.kind != "pathway-event"
         self.result.events += document.kind == "pathway-event"
         schema_valid = self.schema_findings(document)
@@ -353,15 +355,23 @@ def check_export(
     if not (root / MANIFEST_NAME).is_file():
         run.report(NO_MANIFEST_RULE, run.display_root)
         return _finish(run)
+    run.result.kinds_seen.add("export")
     declared = run.read_manifest()
     run.check_files(declared, progress)
     run.check_instances()
     return _finish(run)
 
 
-def check_file(path: Path, *, limits: Limits | None = None) -> ExportResult:
-    """Check one document or NDJSON events file outside an export (no cross-file rules)."""
-    run = _Run(path.parent, path.parent.as_posix(), limits or Limits())
+def check_file(
+    path: Path, *, display: str | None = None, limits: Limits | None = None
+) -> ExportResult:
+    """Check one document or NDJSON events file outside an export (no cross-file rules).
+
+    ``display`` is how findings name the file (default: the path as given).
+    """
+    shown_file = display if display is not None else path.as_posix()
+    shown_parent = PurePosixPath(shown_file).parent.as_posix()
+    run = _Run(path.parent, shown_parent, limits or Limits())
     if path.suffix == ".ndjson":
         run.read_events(path)
     else:
@@ -389,6 +399,37 @@ def _finish(run: _Run) -> ExportResult:
     run.result.findings.sort(key=Finding.sort_key)
     run.result.facts = run.facts
     return run.result
+
+
+def check_paths(
+    paths: Iterable[tuple[Path, str]],
+    *,
+    limits: Limits | None = None,
+    on_export: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
+) -> Iterator[ExportResult]:
+    """Check what command-line paths name; each item is a path to read and its spelling.
+
+    A folder holding ``manifest.json`` is one export; a folder of exports gives one result per
+    export below it, sorted; a folder with no export is checked as one (and reported as lacking
+    its manifest); a file is checked on its own. Each export is checked once, and findings name
+    files the way the command line spelled them.
+    """
+    seen: set[str] = set()
+    for path, spelled in paths:
+        roots = (list(iter_exports(path)) or [path]) if path.is_dir() else [path]
+        for root in roots:
+            key = str(root.absolute())  # not resolve(): a symbolic-link loop must not raise
+            if key in seen:
+                continue
+            seen.add(key)
+            shown = (PurePosixPath(spelled) / root.relative_to(path).as_posix()).as_posix()
+            if on_export is not None:
+                on_export(shown)
+            if root.is_dir():
+                yield check_export(root, display_root=shown, limits=limits, progress=progress)
+            else:
+                yield check_file(root, display=shown, limits=limits)
 
 
 def iter_exports(path: Path) -> Iterator[Path]:

@@ -71,15 +71,30 @@ class Report:
         return 1 if self.failed else 0
 
 
-def _skip_reason(rule: Rule) -> str:
-    kinds = ", ".join(sorted(rule.applies_to))
-    return f"not exercised: the checked files hold nothing this rule applies to ({kinds})"
+KIND_NAMES: Mapping[str, str] = {
+    "export": "export with a manifest",
+    "export-manifest": "export manifest",
+    "referral": "referral",
+    "epicrisis": "epicrisis",
+    "pathway-event": "pathway event",
+}
+
+
+def _skip_reason(rule: Rule, kinds_seen: set[str]) -> str:
+    kinds = " or ".join(KIND_NAMES.get(kind, kind) for kind in sorted(rule.applies_to))
+    if not rule.applies_to & kinds_seen:
+        return f"not exercised: the checked files hold no {kinds}"
+    return (
+        f"not exercised: no {kinds} in the checked files is a case this rule judges "
+        f"({rule.statement})"
+    )
 
 
 def rule_results(exports: Iterable[ExportResult], fail_on: Severity) -> tuple[RuleResult, ...]:
     """The outcome of every catalogue rule over the checked exports."""
     exports = tuple(exports)
     exercised = set().union(*(export.exercised for export in exports)) if exports else set()
+    kinds_seen = set().union(*(export.kinds_seen for export in exports)) if exports else set()
     per_rule: dict[str, Counter[Severity]] = {}
     for export in exports:
         for finding in export.findings:
@@ -93,7 +108,9 @@ def rule_results(exports: Iterable[ExportResult], fail_on: Severity) -> tuple[Ru
         elif rule_id in exercised or any(counts.values()):
             results.append(RuleResult(rule, Outcome.PASSED, counts))
         else:
-            results.append(RuleResult(rule, Outcome.SKIPPED, counts, _skip_reason(rule)))
+            results.append(
+                RuleResult(rule, Outcome.SKIPPED, counts, _skip_reason(rule, kinds_seen))
+            )
     return tuple(results)
 
 

@@ -16,6 +16,10 @@ from pakkeforlop.reports import (
 
 WIDTH = 100
 
+#: Rules whose findings stay below the fail level list at most this many; the JSON, JUnit and
+#: HTML reports, and ``--verbose``, list them all.
+SHOWN_BELOW_FAIL_LEVEL = 3
+
 
 def summary_line(report: Report, summary: Summary | None = None) -> str:
     """``PASS`` or ``FAIL`` with the run's figures, on one line."""
@@ -91,21 +95,31 @@ def _skipped(report: Report) -> list[str]:
     return textwrap.wrap(line, WIDTH, subsequent_indent="  ", break_on_hyphens=False)
 
 
-def render(report: Report, *, quiet: bool = False) -> str:
-    """The report as text; ``quiet`` keeps only the header and summary lines."""
+def render(report: Report, *, quiet: bool = False, verbose: bool = False) -> str:
+    """The report as text, most severe rules first.
+
+    ``quiet`` keeps only the header and summary lines; without ``verbose``, rules whose
+    findings stay below the fail level list only their first few findings.
+    """
     summary = summarise(report)
     lines = [_header(report), summary_line(report, summary), *_partial(summary)]
     if quiet:
         return "\n".join(lines) + "\n"
     results = {result.rule.id: result for result in report.rule_results}
-    for rule_id, findings in findings_by_rule(report).items():
+    grouped = findings_by_rule(report)
+    for rule_id in sorted(grouped, key=lambda rule: (-grouped[rule][0].severity.rank, rule)):
+        findings = grouped[rule_id]
         lines.append("")
         result = results.get(rule_id)
         if result is None:  # a finding of a rule the catalogue does not know: show it anyway
             lines.append(f"{rule_id}: ({plural(len(findings), 'finding')})")
         else:
             lines.append(_rule_heading(result, len(findings), report))
-        lines.extend(f"  {finding_line(finding, masked=report.masked)}" for finding in findings)
+        below = findings[0].severity.rank < report.fail_on.rank
+        shown = findings if verbose or not below else findings[:SHOWN_BELOW_FAIL_LEVEL]
+        lines.extend(f"  {finding_line(finding, masked=report.masked)}" for finding in shown)
+        if len(shown) < len(findings):
+            lines.append(f"  … and {len(findings) - len(shown)} more (--verbose lists them all)")
     skipped = _skipped(report)
     if skipped:
         lines.append("")
