@@ -247,6 +247,8 @@ class _Run:
 
     def record(self, nodeid: str, verdict: RuleVerdict) -> None:
         """Keep what an item reported, for the findings JSON and the terminal summary."""
+        from pakkeforlop.reports.json_report import finding_record  # noqa: PLC0415  (inert until asked)
+
         masked = self.report().masked
         self.records[nodeid] = {
             "nodeid": nodeid,
@@ -403,27 +405,3 @@ def render_rule(
     return "\n".join(lines)
 
 
-def finding_record(finding: Finding, *, masked: bool) -> dict[str, Any]:
-    """One finding as plain data, shaped like a finding of the command's JSON report."""
-    from pakkeforlop.reports import (  # noqa: PLC0415  (inert until asked)
-        clean,
-        message,
-        shown_file,
-        shown_instance,
-        shown_pointer,
-    )
-
-    record: dict[str, Any] = {
-        "rule": finding.rule,
-        "severity": finding.severity.value,
-        "file": shown_file(finding.file, masked=masked),
-        "pointer": shown_pointer(finding.pointer, masked=masked),
-        "line": finding.line,
-        "column": finding.column,
-        "message": message(finding, masked=masked),
-    }
-    if finding.xpath is not None:
-        record["xpath"] = clean(finding.xpath)
-    if finding.instance is not None:
-        record["instance"] = shown_instance(finding.instance, masked=masked)
-    return record

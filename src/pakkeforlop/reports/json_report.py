@@ -44,7 +44,8 @@ def _rule(result: RuleResult) -> dict[str, Any]:
     return entry
 
 
-def _finding(finding: Finding, *, masked: bool) -> dict[str, Any]:
+def finding_record(finding: Finding, *, masked: bool) -> dict[str, Any]:
+    """One finding as plain data, as the JSON report (and the pytest plugin) writes it."""
     rule = catalogue().get(finding.rule)
     entry: dict[str, Any] = {
         "rule": finding.rule,
@@ -99,7 +100,7 @@ def as_json(report: Report) -> dict[str, Any]:
             for export in report.exports
         ],
         "rules": [_rule(result) for result in report.rule_results],
-        "findings": [_finding(finding, masked=report.masked) for finding in report.findings],
+        "findings": [finding_record(finding, masked=report.masked) for finding in report.findings],
     }
 
 
