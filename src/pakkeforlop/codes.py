@@ -80,6 +80,7 @@ class CodeSystem:
     codes: tuple[Code, ...]
     grammar: str | None = None
     known_gaps: tuple[KnownGap, ...] = ()
+    suffix_meanings: Mapping[str, str] = field(default_factory=dict)
     _index: Mapping[str, Code] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -97,6 +98,10 @@ class CodeSystem:
     def get(self, code: str) -> Code | None:
         """The code with this value, or ``None`` when it is not listed."""
         return self._index.get(code)
+
+    def meaning(self, suffix: str) -> str | None:
+        """The English meaning of a composite code's suffix (``"CP"``), if the list gives one."""
+        return self.suffix_meanings.get(suffix)
 
     def matches_grammar(self, code: str) -> bool:
         """Whether ``code`` is well-formed for this list (always true when no grammar is set)."""
@@ -151,6 +156,7 @@ def parse_code_system(document: Mapping[str, Any], where: str) -> CodeSystem:
             grammar=document.get("grammar"),
             codes=codes,
             known_gaps=gaps,
+            suffix_meanings=dict(document.get("suffix_meanings", {})),
         )
     except (KeyError, ValueError, TypeError) as error:
         msg = f"{where}: {error!r}"

@@ -37,60 +37,6 @@ PATHWAY_TYPES = "9321"
 
 engine_rule("CODE-001", "pathway-event", "epicrisis")
 
-#: Short English names of the pathways, for messages.
-PATHWAY_NAMES = {
-    "D01": "substance-use treatment (TSB)",
-    "D06": "psychosis",
-    "D07": "OCD",
-    "D08": "eating-disorder",
-    "D09": "gravide og rusmidler (the pregnant woman)",
-    "D10": "gravide og rusmidler (the newborn)",
-    "D11": "adult mental health (PHV)",
-    "D12": "child and adolescent mental health (PHBU)",
-}
-
-#: What each event (and outcome) suffix of the 9327 grammar means (domain.md §2.3).
-SUFFIX_MEANINGS = {
-    "A": "pathway start",
-    "M": "first attendance",
-    "P": "symptom onset",
-    "D": "detoxification",
-    "T": "OCD event",
-    "E": "evaluation",
-    "F": "GP event",
-    "L": "patient-caused delay (pasientutsatt)",
-    "CA": "decision: follow-up by other agencies",
-    "CI": "decision: no need",
-    "CK": "decision: GP or municipal care",
-    "CP": "decision: treatment in PHV",
-    "CS": "decision: other specialist care",
-    "CT": "decision: treatment in TSB",
-    "CU": "decision: extended assessment",
-    "HA": "need for help: other agencies",
-    "HI": "need for help: none",
-    "HK": "need for help: GP or municipal care",
-    "HP": "need for help: PHV",
-    "HS": "need for help: other specialist care",
-    "HT": "need for help: TSB",
-    "SI": "meeting not needed",
-    "SM": "meeting held",
-    "UB": "information given",
-    "UE": "exposure therapy",
-    "UF": "feedback tool used",
-    "UM": "drug treatment",
-    "US": "eating-disorder treatment",
-    "UU": "involvement",
-    "UV": "standardised measurement",
-    "XA": "ended: other reasons",
-    "XG": "ended: completed",
-    "XL": "ended: not a pathway patient",
-    "XM": "ended: did not attend",
-    "XN": "ended: transferred to another pathway",
-    "XO": "ended: transferred to another health trust",
-    "XP": "ended: discontinued at the patient's wish",
-    "XR": "ended: right to healthcare not granted",
-}
-
 
 def version_label(system: CodeSystem) -> str:
     """How findings name the code-list version they used: ``2025-06-03 snapshot``."""
@@ -123,6 +69,12 @@ def _grammatical(document: Document) -> tuple[str, str, Any] | None:
     return found
 
 
+def pathway_name(code: str) -> str:
+    """The pathway type's English name, from its definition (or the code if it has none)."""
+    definition = pathways().get(code)
+    return definition.name_en if definition is not None else code
+
+
 def listed_for(suffix: str) -> str:
     """The pathways whose codes in the active list end in ``suffix``: ``D01, D06``, or ``none``."""
     prefixes = [code.code[:3] for code in code_system(EVENT_CODES) if code.code[3:] == suffix]
@@ -146,9 +98,9 @@ def code_in_list(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
             "code": code,
             "version": version_label(system),
             "pathway": pathway,
-            "pathway_name": PATHWAY_NAMES.get(pathway, pathway),
+            "pathway_name": pathway_name(pathway),
             "suffix": suffix,
-            "meaning": SUFFIX_MEANINGS.get(suffix, "this event"),
+            "meaning": system.meaning(suffix) or "this event",
             "listed_for": listed_for(suffix),
         },
     )
