@@ -13,6 +13,7 @@ from pakkeforlop.catalogue import catalogue
 from pakkeforlop.checks import registered
 from pakkeforlop.engine import check_export
 from pakkeforlop.jsonread import Limits
+from pakkeforlop.kith import XsdCatalog
 
 from .conftest import EXAMPLES, REPO_ROOT
 
@@ -43,9 +44,22 @@ def test_every_fixture_file_names_a_catalogue_rule():
     assert sorted(set(FIXTURES) - set(catalogue())) == []
 
 
-def _rule_counts(root: Path, limits: Limits | None = None) -> Counter[str]:
-    result = check_export(root, display_root="", limits=limits)
+def _rule_counts(
+    root: Path, limits: Limits | None = None, xsd: XsdCatalog | None = None
+) -> Counter[str]:
+    result = check_export(root, display_root="", limits=limits, xsd=xsd)
     return Counter(finding.rule for finding in result.findings)
+
+
+@cache
+def _xsd(folder: str | None) -> XsdCatalog | None:
+    """The XSDs a case is checked with (``xsd_dir``, e.g. the KITH XSDs in ../shared)."""
+    if folder is None:
+        return None
+    path = REPO_ROOT / folder
+    if not path.is_dir():
+        pytest.skip(f"{path} is not available; CI always has ../shared beside the checkout")
+    return XsdCatalog.load(path)
 
 
 @cache
@@ -56,7 +70,7 @@ def _baseline(base: str | None) -> Counter[str]:
 @pytest.mark.parametrize(("rule_id", "case"), CASES)
 def test_each_fixture_triggers_exactly_its_expected_rules(rule_id, case, tmp_path):
     root = fixtures.materialize(case, EXAMPLES / "valid", tmp_path / "export")
-    found = _rule_counts(root, Limits(**case.limits))
+    found = _rule_counts(root, Limits(**case.limits), _xsd(case.xsd_dir))
     new = set(found - _baseline(case.base))
     if case.expect == "fires":
         assert new == {rule_id} | case.also

@@ -31,12 +31,14 @@ class Hit:
 
     ``pointer`` is a JSON Pointer into the subject document; ``path`` and ``line`` override the
     subject's own location (instance checks point at the event or document concerned).
+    ``xpath`` is the element concerned, for checks on KITH XML messages (with its ``line``).
     """
 
     pointer: str | None = None
     args: Mapping[str, MessageArg] = field(default_factory=dict)
     path: str | None = None
     line: int | None = None
+    xpath: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

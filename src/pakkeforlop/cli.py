@@ -24,6 +24,7 @@ from pakkeforlop.catalogue import catalogue
 from pakkeforlop.engine import ExportResult, check_paths
 from pakkeforlop.findings import Severity
 from pakkeforlop.jsonread import DEFAULT_LIMITS, Limits
+from pakkeforlop.kith import XsdCatalog, XsdError
 from pakkeforlop.report import Report, build_report
 from pakkeforlop.reports import clean, html, json_report, junit, redact, text
 
@@ -79,7 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Check exports against the specification and report every finding.\n\n"
             "A PATH is an export folder (holding manifest.json), a folder of exports (every\n"
-            "manifest.json below it), or a single JSON document or NDJSON events file."
+            "manifest.json below it), or a single JSON document, NDJSON events file or KITH\n"
+            "XML message (.xml: MsgHead 1.2 with Henvisning 2.0, Epikrise 1.2 or\n"
+            "Dialogmelding 1.0/1.1, or an AppRec 1.0/1.1)."
         ),
         epilog=(
             "exit status:\n"
@@ -136,6 +139,15 @@ def build_parser() -> argparse.ArgumentParser:
             "largest JSON document read, e.g. 10M (default: "
             f"{DEFAULT_LIMITS.max_file_bytes // (1 << 20)}M); an NDJSON line may be at most "
             f"this or {DEFAULT_LIMITS.max_line_bytes // (1 << 20)}M, whichever is smaller"
+        ),
+    )
+    check.add_argument(
+        "--xsd-dir",
+        metavar="DIR",
+        type=Path,
+        help=(
+            "validate KITH XML messages against the XSDs in DIR (official KITH schemas you "
+            "supply; the kit ships none); without it XSD validation is skipped"
         ),
     )
     rules = commands.add_parser(
@@ -243,7 +255,10 @@ def _display(path: Path) -> str:
 
 
 def _check_paths(
-    paths: Sequence[Path], limits: Limits | None, progress: Progress | None
+    paths: Sequence[Path],
+    limits: Limits | None,
+    progress: Progress | None,
+    xsd: XsdCatalog | None = None,
 ) -> Iterator[ExportResult]:
     """Check every PATH, each export once, in the order given (exports below a folder sorted)."""
     return check_paths(
@@ -251,7 +266,26 @@ def _check_paths(
         limits=limits,
         on_export=progress.export if progress is not None else None,
         progress=progress.file if progress is not None else None,
+        xsd=xsd,
     )
+
+
+def _xsd_catalog(folder: Path | None, stderr: TextIO) -> XsdCatalog | None:
+    """The XSDs of ``--xsd-dir``, read before any work (a bad folder is a usage error)."""
+    if folder is None:
+        return None
+    try:
+        catalog = XsdCatalog.load(folder)
+    except XsdError as error:
+        msg = f"--xsd-dir {folder}: {error}"
+        raise UsageError(msg) from error
+    for uri, files in sorted(catalog.duplicates().items()):
+        names = ", ".join(path.name for path in files)
+        print(
+            f"pakkeforlop: note: --xsd-dir: {names} all declare {uri}; using {files[0].name}",
+            file=stderr,
+        )
+    return catalog
 
 
 def _write(document: str, target: Path | None, stdout: TextIO) -> None:
@@ -304,10 +338,11 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         msg = f"no such file or folder: {', '.join(missing)}"
         raise UsageError(msg)
     target = _output_target(args.output, args.paths)
+    xsd = _xsd_catalog(args.xsd_dir, stderr)
     masked = not args.no_mask
     show_progress = args.progress or (not args.quiet and stderr.isatty())
     progress = Progress(stderr, masked=masked) if show_progress else None
-    results = list(_check_paths(args.paths, _limits(args.max_file_size), progress))
+    results = list(_check_paths(args.paths, _limits(args.max_file_size), progress, xsd))
     report = build_report(results, fail_on=Severity(args.fail_on), masked=masked)
     try:
         _write(_render(report, args.format, quiet=args.quiet, verbose=args.verbose), target, stdout)

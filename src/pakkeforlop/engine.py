@@ -8,28 +8,33 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pakkeforlop import facts as extract
+from pakkeforlop import kith
 from pakkeforlop.catalogue import Rule, catalogue
 from pakkeforlop.checks import Check, ExportView, Hit, Scope, by_scope
-from pakkeforlop.findings import Finding, MessageArg
+from pakkeforlop.findings import Finding, MessageArg, Personal
 from pakkeforlop.jsonread import InputProblem, Limits, ReadResult, iter_ndjson_file, read_json_file
 from pakkeforlop.model import Document, ExportFacts, PathwayInstance
 from pakkeforlop.registry import DOCUMENT_SCHEMAS, validator
 from pakkeforlop.schema_messages import describe, missing_member
 
 MANIFEST_NAME = "manifest.json"
-DATA_SUFFIXES = frozenset({".json", ".ndjson"})
+DATA_SUFFIXES = frozenset({".json", ".ndjson", ".xml"})
+XML_SUFFIX = ".xml"
+KITH_MESSAGE = "kith-message"
 
 #: The export-manifest file kinds and the document kind of what they hold.
 FILE_KINDS: Mapping[str, str] = {
     "referral": "referral",
     "epicrisis": "epicrisis",
     "pathway-events": "pathway-event",
+    KITH_MESSAGE: KITH_MESSAGE,
 }
 SCHEMA_OF_KIND: Mapping[str, str] = {
     "export-manifest": DOCUMENT_SCHEMAS["export-manifest"],
@@ -61,6 +66,21 @@ MISSING_FILE_RULE = "INPUT-013"
 UNDECLARED_FILE_RULE = "INPUT-014"
 NO_MANIFEST_RULE = "INPUT-015"
 DIGEST_RULE = "INPUT-016"
+#: What goes wrong reading an XML file, and the rule that reports it.
+XML_RULES: Mapping[str, str] = {
+    "unreadable": "INPUT-001",
+    "too-large": "INPUT-002",
+    "too-deep": "INPUT-009",
+    "malformed": "KITH-001",
+    "doctype": "KITH-002",
+    "xinclude": "KITH-003",
+}
+XSD_RULE = "KITH-016"
+XSD_INCOMPLETE_RULE = "KITH-020"
+XSD_SKIPPED = (
+    "not exercised: XSD validation was not requested; give --xsd-dir DIR with the official "
+    "KITH XSDs (the kit ships none)"
+)
 
 Progress = Callable[[str], None]
 
@@ -77,20 +97,25 @@ class ExportResult:
     events: int = 0
     instances: dict[str, PathwayInstance] = field(default_factory=dict)
     facts: ExportFacts | None = None
+    skip_reasons: dict[str, str] = field(default_factory=dict)
 
 
 class _Run:
     """The state of one export's check; private to the engine."""
 
-    def __init__(self, root: Path, display_root: str, limits: Limits) -> None:
+    def __init__(
+        self, root: Path, display_root: str, limits: Limits, xsd: kith.XsdCatalog | None = None
+    ) -> None:
         self.root = root
         self.display_root = display_root
         self.limits = limits
+        self.xsd = xsd
         self.rules = catalogue()
         self.result = ExportResult(display_root)
         self.facts = ExportFacts(display_root, None, None, None)
         self.document_checks = by_scope(Scope.DOCUMENT)
         self.manifest: Document | None = None
+        self.supplements: dict[int, dict[str, Any]] = {}
 
     # -- findings ---------------------------------------------------------------------------
 
@@ -152,7 +177,13 @@ class _Run:
 
     # -- documents --------------------------------------------------------------------------
 
-    def schema_rule(self, kind: str, pointer: str) -> str:
+    def schema_rule(
+        self, kind: str, pointer: str, document: Document | None = None, *, missing: bool = False
+    ) -> str:
+        if missing and document is not None and document.origin is not None:
+            claimed = document.origin.schema_claims.get(pointer)  # a member XML cannot carry
+            if claimed is not None:
+                return claimed
         for rule in self.rules.values():
             if kind in rule.applies_to and any(
                 pointer == prefix or pointer.startswith(prefix + "/")
@@ -172,12 +203,13 @@ class _Run:
             governed = f"{pointer}/{member}" if member else pointer
             line, column = document.locate(pointer)
             self.report(
-                self.schema_rule(document.kind, governed),
+                self.schema_rule(document.kind, governed, document, missing=member is not None),
                 document.path,
                 describe(error, pointer),
                 pointer=pointer,
                 line=line,
                 column=column,
+                xpath=document.xpath(governed),
             )
         self.result.exercised.update(
             {GENERIC_SCHEMA_RULE[document.kind]}
@@ -187,6 +219,8 @@ class _Run:
                 if r.schema_pointers and document.kind in r.applies_to
             }
         )
+        if document.origin is not None:
+            self.result.exercised.update(document.origin.schema_claims.values())
         return not errors
 
     def run_document_checks(self, document: Document) -> None:
@@ -205,8 +239,10 @@ class _Run:
         instance: str | None = None,
     ) -> None:
         line, column = (None, None)
+        xpath = hit.xpath
         if document is not None and hit.pointer is not None:
             line, column = document.locate(hit.pointer)
+            xpath = xpath or document.xpath(hit.pointer)
         rule = self.rules[check.rule_id]
         self.result.exercised.add(check.rule_id)
         self.result.findings.append(
@@ -219,13 +255,15 @@ class _Run:
                 pointer=hit.pointer,
                 line=hit.line if hit.line is not None else line,
                 column=column if hit.line is None else None,
+                xpath=xpath,
                 instance=instance,
             )
         )
 
     def check_document(self, document: Document) -> None:
         self.result.kinds_seen.add(document.kind)
-        self.result.documents += document.kind != "pathway-event"
+        # A referral or epicrisis mapped from XML is counted as its message, not again.
+        self.result.documents += document.kind != "pathway-event" and document.origin is None
         self.result.events += document.kind == "pathway-event"
         schema_valid = self.schema_findings(document)
         self.run_document_checks(document)
@@ -240,6 +278,60 @@ class _Run:
         if result.text is None:
             return None
         return Document(kind, shown, result.text.value, result.text)
+
+    # -- KITH XML messages -------------------------------------------------------------------
+
+    def read_kith(self, path: Path, supplement: Mapping[str, Any] | None = None) -> None:
+        """Read one KITH XML message, check it, and check what it maps to in the JSON model."""
+        shown = self.display(path)
+        self.result.exercised.update(XML_RULES.values())
+        result = kith.read_xml_file(path, self.limits)
+        for problem in result.problems:
+            self.report(
+                XML_RULES[problem.code],
+                shown,
+                ("{problem}", {"problem": problem.message}),
+                line=problem.line,
+                column=problem.column,
+            )
+        if result.tree is None:
+            return
+        message = kith.read_message(result.tree, shown)
+        mapped = kith.map_documents(message, supplement)  # first: it marks what JSON rules judge
+        self.result.kinds_seen.add(KITH_MESSAGE)
+        self.result.documents += 1
+        document = Document(
+            KITH_MESSAGE, shown, {}, origin=kith.MessageOrigin(message), message=message
+        )
+        self.run_document_checks(document)
+        self.validate_xsd(message, shown)
+        for found in mapped:
+            self.check_document(Document(found.kind, shown, found.value, origin=found))
+
+    def validate_xsd(self, message: kith.KithMessage, shown: str) -> None:
+        """Validate against the user's XSDs (``--xsd-dir``), when given and the message is known."""
+        if self.xsd is None:
+            self.result.skip_reasons.setdefault(XSD_RULE, XSD_SKIPPED)
+            return
+        if message.envelope is None:
+            return  # KITH-004 reports a message the kit does not recognise
+        self.result.exercised.update({XSD_RULE, XSD_INCOMPLETE_RULE})
+        try:
+            outcome = self.xsd.validate(message)
+        except kith.XsdError as error:
+            outcome = kith.XsdOutcome((), (kith.xsd.XsdIssue(str(error)),))
+        for issue in outcome.violations:
+            self.report(
+                XSD_RULE, shown, _masked_values(issue.message), line=issue.line, xpath=issue.xpath
+            )
+        for issue in outcome.not_validated:
+            self.report(
+                XSD_INCOMPLETE_RULE,
+                shown,
+                ("{problem}", {"problem": issue.message}),
+                line=issue.line,
+                xpath=issue.xpath,
+            )
 
     def read_events(self, path: Path) -> None:
         shown = self.display(path)
@@ -259,6 +351,7 @@ class _Run:
         if document is None:
             return []
         self.manifest = document
+        self.supplements = extract.declared_supplements(document.value)
         self.facts = extract.export_facts(document.value, self.display_root)
         self.check_document(document)
         return extract.declared_files(document.value)
@@ -293,6 +386,8 @@ class _Run:
                 )
             if FILE_KINDS[kind] == "pathway-event":
                 self.read_events(path)
+            elif FILE_KINDS[kind] == KITH_MESSAGE:
+                self.read_kith(path, self.supplements.get(index))
             else:
                 document = self.read_document(path, FILE_KINDS[kind])
                 if document is not None:
@@ -317,6 +412,36 @@ class _Run:
                 self.result.exercised.add(check.rule_id)
                 for hit in check.function(view):
                     self.hit(check, hit, hit.path or self.display(self.root / MANIFEST_NAME))
+
+
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _is_value(text: str, match: re.Match[str]) -> bool:
+    """Whether a quoted segment of a libxml2 message is a value taken from the document.
+
+    Element names ('{namespace}Name'), types ('xs:date') and facet names ([facet 'pattern'])
+    are not; patterns and enumerations come from the schema, after "pattern" or "set".
+    """
+    quoted = match.group(1)
+    before = text[: match.start()].rstrip()
+    in_set = "set {" in before  # the allowed values of an enumeration
+    schema_words = ("[facet", "pattern", "type")
+    return not (quoted.startswith(("{", "xs:")) or before.endswith(schema_words) or in_set)
+
+
+def _masked_values(text: str) -> tuple[str, dict[str, MessageArg]]:
+    """An XSD error message as a template whose quoted values are personal (masked) arguments."""
+    parts: list[str] = []
+    args: dict[str, MessageArg] = {}
+    position = 0
+    for index, match in enumerate(m for m in _QUOTED.finditer(text) if _is_value(text, m)):
+        args[f"p{index}"] = text[position : match.start(1)]
+        args[f"v{index}"] = Personal(match.group(1))
+        parts.append(f"{{p{index}}}{{v{index}}}")
+        position = match.end(1)
+    args["rest"] = text[position:]
+    return "".join(parts) + "{rest}", args
 
 
 def _pointer(path: Iterable[Any]) -> str:
@@ -346,10 +471,17 @@ def check_export(
     display_root: str | None = None,
     limits: Limits | None = None,
     progress: Progress | None = None,
+    xsd: kith.XsdCatalog | None = None,
 ) -> ExportResult:
-    """Check one export folder (holding ``manifest.json``)."""
+    """Check one export folder (holding ``manifest.json``).
+
+    ``xsd`` validates KITH XML messages against the user's XSDs (``--xsd-dir``).
+    """
     run = _Run(
-        root, display_root if display_root is not None else root.as_posix(), limits or Limits()
+        root,
+        display_root if display_root is not None else root.as_posix(),
+        limits or Limits(),
+        xsd,
     )
     run.result.exercised.add(NO_MANIFEST_RULE)
     if not (root / MANIFEST_NAME).is_file():
@@ -363,17 +495,24 @@ def check_export(
 
 
 def check_file(
-    path: Path, *, display: str | None = None, limits: Limits | None = None
+    path: Path,
+    *,
+    display: str | None = None,
+    limits: Limits | None = None,
+    xsd: kith.XsdCatalog | None = None,
 ) -> ExportResult:
-    """Check one document or NDJSON events file outside an export (no cross-file rules).
+    """Check one document, NDJSON events file or KITH XML message outside an export.
 
-    ``display`` is how findings name the file (default: the path as given).
+    There are no cross-file rules beyond the file's own pathway instance. ``display`` is how
+    findings name the file (default: the path as given).
     """
     shown_file = display if display is not None else path.as_posix()
     shown_parent = PurePosixPath(shown_file).parent.as_posix()
-    run = _Run(path.parent, shown_parent, limits or Limits())
+    run = _Run(path.parent, shown_parent, limits or Limits(), xsd)
     if path.suffix == ".ndjson":
         run.read_events(path)
+    elif path.suffix.lower() == XML_SUFFIX:
+        run.read_kith(path)
     else:
         shown = run.display(path)
         run.mark_read()
@@ -407,6 +546,7 @@ def check_paths(
     limits: Limits | None = None,
     on_export: Callable[[str], None] | None = None,
     progress: Progress | None = None,
+    xsd: kith.XsdCatalog | None = None,
 ) -> Iterator[ExportResult]:
     """Check what command-line paths name; each item is a path to read and its spelling.
 
@@ -427,9 +567,11 @@ def check_paths(
             if on_export is not None:
                 on_export(shown)
             if root.is_dir():
-                yield check_export(root, display_root=shown, limits=limits, progress=progress)
+                yield check_export(
+                    root, display_root=shown, limits=limits, progress=progress, xsd=xsd
+                )
             else:
-                yield check_file(root, display=shown, limits=limits)
+                yield check_file(root, display=shown, limits=limits, xsd=xsd)
 
 
 def iter_exports(path: Path) -> Iterator[Path]:

@@ -68,6 +68,18 @@ def declared_files(manifest: dict[str, Any]) -> list[tuple[int, str, str, str | 
     ]
 
 
+def declared_supplements(manifest: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """``{index: supplement}`` of the file entries that supply facts a KITH message cannot carry."""
+    files = manifest.get("files")
+    if not isinstance(files, list):
+        return {}
+    return {
+        index: entry["supplement"]
+        for index, entry in enumerate(files)
+        if isinstance(entry, dict) and isinstance(entry.get("supplement"), dict)
+    }
+
+
 def _instance(instances: MutableMapping[str, PathwayInstance], instance_id: str) -> PathwayInstance:
     instance = instances.get(instance_id)
     if instance is None:

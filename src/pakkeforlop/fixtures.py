@@ -71,6 +71,7 @@ class Case:
     also: frozenset[str]
     keep_digests: bool
     limits: Mapping[str, int]
+    xsd_dir: str | None = None  # checked with these XSDs (a folder relative to the repository)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,7 @@ def _case(raw: Mapping[str, Any], where: str) -> Case:
             also=frozenset(raw.get("also", ())),
             keep_digests=raw.get("keep_digests", False),
             limits=dict(raw.get("limits", {})),
+            xsd_dir=raw.get("xsd_dir"),
         )
     except (KeyError, TypeError) as error:
         msg = f"{where}: {error!r}"

@@ -2,29 +2,58 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from pakkeforlop.jsonread import JsonText
 
 
+class XmlOrigin(Protocol):
+    """Where a document read from KITH XML came from (``pakkeforlop.kith``)."""
+
+    @property
+    def schema_claims(self) -> Mapping[str, str]:
+        """Rule ids that claim the JSON Schema's finding of a missing member at these pointers
+        (a member the message standard has no element for)."""
+
+    def locate(self, pointer: str) -> tuple[str | None, int | None]:
+        """``(xpath, line)`` of the element a pointer's value came from."""
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
-    """One parsed document: a manifest, referral or epicrisis, or one NDJSON event line."""
+    """One parsed document: a manifest, referral or epicrisis, one NDJSON event line, or a
+    KITH XML message (kind ``kith-message``).
+
+    ``origin`` is set for documents read from XML: a referral or epicrisis mapped from a KITH
+    message (whose ``value`` is the JSON model), or the message itself (``message`` is then
+    the :class:`pakkeforlop.kith.KithMessage` and ``value`` is empty).
+    """
 
     kind: str
     path: str
     value: dict[str, Any]
     source: JsonText | None = None
     line: int | None = None
+    origin: XmlOrigin | None = None
+    message: Any = None
 
     def locate(self, pointer: str) -> tuple[int | None, int | None]:
         """Line and column of the value at ``pointer`` (the NDJSON line when unknown)."""
+        if self.origin is not None:
+            return self.origin.locate(pointer)[1], None
         position = self.source.locate(pointer) if self.source is not None else None
         if position is None:
             return self.line, None
         return position
+
+    def xpath(self, pointer: str | None) -> str | None:
+        """For a document read from XML: the XPath of the element a pointer's value came from."""
+        if self.origin is None or pointer is None:
+            return None
+        return self.origin.locate(pointer)[0]
 
 
 @dataclass(frozen=True, slots=True)

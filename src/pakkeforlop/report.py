@@ -77,6 +77,7 @@ KIND_NAMES: Mapping[str, str] = {
     "referral": "referral",
     "epicrisis": "epicrisis",
     "pathway-event": "pathway event",
+    "kith-message": "KITH XML message",
 }
 
 
@@ -95,6 +96,10 @@ def rule_results(exports: Iterable[ExportResult], fail_on: Severity) -> tuple[Ru
     exports = tuple(exports)
     exercised = set().union(*(export.exercised for export in exports)) if exports else set()
     kinds_seen = set().union(*(export.kinds_seen for export in exports)) if exports else set()
+    reasons: dict[str, str] = {}
+    for export in exports:
+        for rule_id, reason in export.skip_reasons.items():
+            reasons.setdefault(rule_id, reason)
     per_rule: dict[str, Counter[Severity]] = {}
     for export in exports:
         for finding in export.findings:
@@ -108,9 +113,8 @@ def rule_results(exports: Iterable[ExportResult], fail_on: Severity) -> tuple[Ru
         elif rule_id in exercised or any(counts.values()):
             results.append(RuleResult(rule, Outcome.PASSED, counts))
         else:
-            results.append(
-                RuleResult(rule, Outcome.SKIPPED, counts, _skip_reason(rule, kinds_seen))
-            )
+            reason = reasons.get(rule_id) or _skip_reason(rule, kinds_seen)
+            results.append(RuleResult(rule, Outcome.SKIPPED, counts, reason))
     return tuple(results)
 
 

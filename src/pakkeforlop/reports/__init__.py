@@ -17,10 +17,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pakkeforlop.engine import INPUT_RULES, MISSING_FILE_RULE, NO_MANIFEST_RULE
+from pakkeforlop.engine import INPUT_RULES, MISSING_FILE_RULE, NO_MANIFEST_RULE, XML_RULES
 from pakkeforlop.findings import Finding, Severity
 from pakkeforlop.identifiers import mask
 from pakkeforlop.jsonread import RECOVERABLE
+from pakkeforlop.kith.parse import RECOVERABLE as XML_RECOVERABLE
 from pakkeforlop.report import Outcome, Report
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "shown_file",
     "shown_instance",
     "shown_pointer",
+    "shown_xpath",
     "summarise",
 ]
 
@@ -45,10 +47,12 @@ _PERSON_NUMBER = re.compile(r"(?<![0-9])[0-9]{11,12}(?![0-9])")
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 #: Rules whose findings mean that a file (or NDJSON line) was not checked at all: it could not
-#: be read or parsed, was missing, or the export had no manifest. A byte order mark or a
-#: duplicate key still leaves a usable document, so those rules are not among them.
+#: be read or parsed (JSON or XML, including an XML file refused for its DOCTYPE), was missing,
+#: or the export had no manifest. A byte order mark, a duplicate key or an XInclude element still
+#: leaves a usable document, so those rules are not among them.
 UNREAD_RULES = frozenset(
     {rule for code, rule in INPUT_RULES.items() if code not in RECOVERABLE}
+    | {rule for code, rule in XML_RULES.items() if code not in XML_RECOVERABLE}
     | {MISSING_FILE_RULE, NO_MANIFEST_RULE}
 )
 
@@ -106,6 +110,11 @@ def location(finding: Finding, *, masked: bool) -> str:
     return where
 
 
+def shown_xpath(finding: Finding, *, masked: bool) -> str | None:
+    """The XPath of a finding on a KITH XML message, as reports show it (None otherwise)."""
+    return None if finding.xpath is None else clean(redact(finding.xpath, masked=masked))
+
+
 def pointer_text(finding: Finding, *, masked: bool) -> str:
     """The pointer for plain-text views: ``-`` for a whole file, ``(root)`` for ``""``."""
     pointer = shown_pointer(finding.pointer, masked=masked)
@@ -116,9 +125,10 @@ def pointer_text(finding: Finding, *, masked: bool) -> str:
 
 def finding_line(finding: Finding, *, masked: bool) -> str:
     """``file:line:column pointer message``: one finding on one line."""
+    xpath = shown_xpath(finding, masked=masked)
     return (
         f"{location(finding, masked=masked)} {pointer_text(finding, masked=masked)} "
-        f"{message(finding, masked=masked)}"
+        f"{message(finding, masked=masked)}{f' [at {xpath}]' if xpath else ''}"
     )
 
 

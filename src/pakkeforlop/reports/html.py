@@ -25,6 +25,7 @@ from pakkeforlop.reports import (
     shown_file,
     shown_instance,
     shown_pointer,
+    shown_xpath,
     summarise,
 )
 from pakkeforlop.timelimits import (
@@ -322,6 +323,7 @@ def _finding_row(finding: Finding, report: Report) -> str:
         else f"<code>{_e(finding.rule)}</code>"
     )
     pointer = shown_pointer(finding.pointer, masked=report.masked)
+    xpath = shown_xpath(finding, masked=report.masked)
     instance = shown_instance(finding.instance, masked=report.masked)
     return (
         f'<tr><td class="num">{_e(finding.line if finding.line is not None else "")}</td>'
@@ -330,7 +332,8 @@ def _finding_row(finding: Finding, report: Report) -> str:
         f'<td class="rule">{rule_cell}</td>'
         f'<td class="severity-{_e(finding.severity.value)}">{_e(finding.severity.value)}</td>'
         f"<td>{_e(message(finding, masked=report.masked))}"
-        f"{f' <span class=note>(instance {_e(instance)})</span>' if instance else ''}</td></tr>"
+        f"{f' <span class=note>(instance {_e(instance)})</span>' if instance else ''}"
+        f"{f' <span class=note>(at <code>{_e(xpath)}</code>)</span>' if xpath else ''}</td></tr>"
     )
 
 

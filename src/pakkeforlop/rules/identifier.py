@@ -104,7 +104,8 @@ def person_id(document: Document, facts: ExportFacts) -> PersonId | None:
     return PersonId(pointer, id_type.value, _check_person(value, id_type, today_for(facts)))
 
 
-def _errors(check: IdCheck) -> list[tuple[str, str]]:
+def errors(check: IdCheck) -> list[tuple[str, str]]:
+    """``(problem code, message)`` of every error-severity problem of an identifier check."""
     return [(str(p.code), p.message) for p in check.problems if p.severity is Severity.ERROR]
 
 
@@ -114,13 +115,13 @@ def person_id_valid(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     found = person_id(document, facts)
     if found is None or found.check.valid:
         return
-    errors = _errors(found.check)
+    found_errors = errors(found.check)
     yield Hit(
         pointer=found.value_pointer,
         args={
             "type": found.id_type,
-            "codes": ", ".join(code for code, _ in errors),
-            "detail": "; ".join(message for _, message in errors),
+            "codes": ", ".join(code for code, _ in found_errors),
+            "detail": "; ".join(message for _, message in found_errors),
         },
     )
 
@@ -188,12 +189,12 @@ def org_number_valid(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
             continue  # the schema reports a value that is not 9 digits
         check = check_org_number(value)
         if not check.valid:
-            errors = _errors(check)
+            found_errors = errors(check)
             yield Hit(
                 pointer=pointer,
                 args={
-                    "codes": ", ".join(code for code, _ in errors),
-                    "detail": "; ".join(message for _, message in errors),
+                    "codes": ", ".join(code for code, _ in found_errors),
+                    "detail": "; ".join(message for _, message in found_errors),
                 },
             )
 
