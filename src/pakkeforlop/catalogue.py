@@ -129,6 +129,8 @@ def _check_rule(rule: Rule, where: str) -> None:
         problems.append(f"a {rule.verb} requirement cannot be an error")
     if rule.verb is Verb.MUST and rule.severity is not Severity.ERROR and not rule.severity_note:
         problems.append("a MUST below error needs a severity_note saying why")
+    if rule.family == "TIMELIMIT" and rule.severity is not Severity.INFO:
+        problems.append("time limits are guidance (veiledende): their rules are info only")
     if rule.schema_pointers and _placeholders(rule.message):
         problems.append("a rule that claims schema violations needs a message without placeholders")
     if problems:
