@@ -21,7 +21,7 @@ from pakkeforlop.checks import Check, ExportView, Hit, Scope, by_scope
 from pakkeforlop.findings import Finding, MessageArg, Personal
 from pakkeforlop.jsonread import InputProblem, Limits, ReadResult, iter_ndjson_file, read_json_file
 from pakkeforlop.model import Document, ExportFacts, PathwayInstance
-from pakkeforlop.registry import DOCUMENT_SCHEMAS, validator
+from pakkeforlop.registry import DOCUMENT_SCHEMAS, fast_validity, validator
 from pakkeforlop.schema_messages import describe, missing_member
 
 MANIFEST_NAME = "manifest.json"
@@ -193,10 +193,15 @@ class _Run:
         return GENERIC_SCHEMA_RULE[kind]
 
     def schema_findings(self, document: Document) -> bool:
-        errors = sorted(
-            validator(SCHEMA_OF_KIND[document.kind]).iter_errors(document.value),
-            key=lambda error: (list(map(str, error.absolute_path)), str(error.validator)),
-        )
+        schema_id = SCHEMA_OF_KIND[document.kind]
+        quick = fast_validity(schema_id)
+        if quick is not None and quick(document.value):
+            errors = []
+        else:
+            errors = sorted(
+                validator(schema_id).iter_errors(document.value),
+                key=lambda error: (list(map(str, error.absolute_path)), str(error.validator)),
+            )
         for error in errors:
             pointer = _pointer(error.absolute_path)
             member = missing_member(error)

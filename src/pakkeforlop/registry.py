@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -162,3 +164,50 @@ def validator(id_or_name: str) -> Draft202012Validator:
         registry=registry(),
         format_checker=Draft202012Validator.FORMAT_CHECKER,
     )
+
+
+#: Set to 1 to validate with the reference implementation (jsonschema) only.
+REFERENCE_ONLY_VARIABLE = "PAKKEFORLOP_REFERENCE_VALIDATION"
+
+
+def _reference_format(name: str) -> Callable[[str], bool]:
+    checker = Draft202012Validator.FORMAT_CHECKER
+    return lambda value: checker.conforms(value, name)
+
+
+@cache
+def fast_validity(id_or_name: str) -> Callable[[Any], bool] | None:
+    """A fast yes/no validity check for one schema, or ``None`` when none is available.
+
+    With the optional ``fast`` extra (jsonschema-rs) installed, documents are first checked by
+    jsonschema-rs; only those it rejects go through :func:`validator` for their detailed
+    errors. Its answers are the reference's by construction where the two libraries differ
+    (formats use the reference's own checkers; patterns have ECMA-262 semantics in both), and
+    a differential test over generated exports proves the rest. Set
+    ``PAKKEFORLOP_REFERENCE_VALIDATION=1`` to use the reference implementation alone.
+    """
+    if os.environ.get(REFERENCE_ONLY_VARIABLE) == "1":
+        return None
+    try:
+        fast = importlib.import_module("jsonschema_rs")
+    except ImportError:
+        return None
+    ensure_format_checkers()
+    used = {fmt for contents in _schemas().values() for fmt in _formats_in(contents)}
+    try:
+        compiled = fast.Draft202012Validator(
+            schema(id_or_name),
+            registry=_fast_registry(fast),
+            validate_formats=True,
+            formats={name: _reference_format(name) for name in sorted(used)},
+            offline=True,
+        )
+    except (TypeError, AttributeError):  # a jsonschema-rs older than the `fast` extra asks for
+        return None
+    is_valid: Callable[[Any], bool] = compiled.is_valid
+    return is_valid
+
+
+@cache
+def _fast_registry(fast: Any) -> Any:
+    return fast.Registry([(schema_id, contents) for schema_id, contents in _schemas().items()])

@@ -1,0 +1,134 @@
+"""The fast validator (jsonschema-rs, optional) gives exactly the reference's answers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pakkeforlop import fixtures, registry
+from pakkeforlop.engine import SCHEMA_OF_KIND, check_export
+
+from .conftest import EXAMPLES, REPO_ROOT
+
+pytest.importorskip("jsonschema_rs", reason="the optional `fast` extra is not installed")
+
+KIND_OF_SCHEMA = {schema_id: kind for kind, schema_id in SCHEMA_OF_KIND.items()}
+EVENT_SCHEMA = SCHEMA_OF_KIND["pathway-event"]
+BASES = {
+    "event": ("events.ndjson", EVENT_SCHEMA),
+    "referral": ("referral.json", SCHEMA_OF_KIND["referral"]),
+}
+
+#: Values where the two libraries' own rules differ (year 0, leap seconds, lower-case
+#: separators, a trailing newline against ``$``, non-ASCII digits and spaces), each placed where
+#: a document uses that definition: the fast path must agree with the reference on every one.
+EDGE_CASES = {
+    ("event", "/date"): ["0000-01-01", "2024-02-29", "2023-02-29", "2025-1-05", "٢٠٢٥-01-05"],
+    ("event", "/recorded"): [
+        "2025-03-14T09:30:00+01:00",
+        "2025-03-14t09:30:00z",
+        "2025-03-14T09:30:00",
+        "2025-03-14T23:59:60Z",
+        "2025-12-31T23:59:60Z",
+        "2025-03-14T24:00:00Z",
+        "2025-03-14T09:30:00.123456789+01:00",
+    ],
+    ("event", "/institution/orgNumber"): [
+        "974633760",
+        "974633760\n",
+        "\uff19\uff17\uff14\uff16\uff13\uff13\uff17\uff16\uff10",
+    ],
+    ("event", "/institution/herId"): ["0", "01", "8094866", "\uff11\uff12", "8094866\n"],
+    ("event", "/code"): ["D11A", "D11A\n", "d11a", "D11CP "],
+    ("referral", "/sender/phone"): ["+47 22 11 84 00", "22  118400", "2211 8400\n"],
+    ("referral", "/content/reason"): [" ", "\n", "a", "\u00a0", "\u2003x"],
+}
+
+
+def _agree(schema_id: str, value: Any) -> bool:
+    fast = registry.fast_validity(schema_id)
+    assert fast is not None
+    return fast(value) == registry.validator(schema_id).is_valid(value)
+
+
+def _base(kind: str) -> Any:
+    name, _ = BASES[kind]
+    text = (EXAMPLES / "valid" / "d11-phv-adults-completed" / name).read_text(encoding="utf-8")
+    return json.loads(text.splitlines()[0] if name.endswith(".ndjson") else text)
+
+
+def _documents_in(root: Path) -> Iterator[tuple[str, Any]]:
+    for path in sorted(root.rglob("*.json")):
+        try:
+            value = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, ValueError, OSError):
+            continue
+        if isinstance(value, dict) and value.get("$schema") in KIND_OF_SCHEMA:
+            yield value["$schema"], value
+    for path in sorted(root.rglob("*.ndjson")):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                yield EVENT_SCHEMA, json.loads(line)
+            except ValueError:
+                continue
+
+
+def _fixture_exports(tmp_path: Path) -> Iterator[Path]:
+    for rule_fixtures in fixtures.load(REPO_ROOT / "spec" / "fixtures").values():
+        for case in rule_fixtures.cases:
+            if case.base is None:
+                continue
+            try:
+                yield fixtures.materialize(
+                    case, EXAMPLES / "valid", tmp_path / f"{rule_fixtures.rule}-{case.name}"
+                )
+            except OSError:
+                continue
+
+
+def _findings(root: Path) -> list[tuple[str, str, int | None, str | None]]:
+    return [
+        (f.rule, f.file, f.line, f.pointer) for f in check_export(root, display_root="").findings
+    ]
+
+
+def test_the_fast_path_is_in_use():
+    assert registry.fast_validity(EVENT_SCHEMA) is not None
+
+
+@pytest.mark.parametrize(
+    ("kind", "pointer", "value"),
+    [(kind, pointer, value) for (kind, pointer), values in EDGE_CASES.items() for value in values],
+)
+def test_the_fast_path_agrees_on_edge_cases(kind, pointer, value):
+    document = fixtures.apply_pointer_edit(_base(kind), "add", pointer, value)
+    assert _agree(BASES[kind][1], document)
+
+
+def test_the_fast_path_agrees_on_every_example_and_fixture_document(tmp_path):
+    checked = disagreements = 0
+    for root in [EXAMPLES, *_fixture_exports(tmp_path)]:
+        for schema_id, value in _documents_in(root):
+            checked += 1
+            disagreements += not _agree(schema_id, value)
+    assert checked > 500
+    assert disagreements == 0
+
+
+@pytest.mark.parametrize(
+    "export", sorted((EXAMPLES / "invalid").iterdir()), ids=lambda path: path.name
+)
+def test_the_engine_finds_the_same_with_and_without_the_fast_path(export, monkeypatch):
+    fast = _findings(export)
+    monkeypatch.setenv(registry.REFERENCE_ONLY_VARIABLE, "1")
+    registry.fast_validity.cache_clear()
+    try:
+        assert registry.fast_validity(EVENT_SCHEMA) is None
+        assert _findings(export) == fast
+    finally:
+        monkeypatch.delenv(registry.REFERENCE_ONLY_VARIABLE)
+        registry.fast_validity.cache_clear()
