@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import MutableMapping
 from datetime import date, datetime
 from typing import Any
@@ -100,14 +101,15 @@ def collect(document: Document, instances: MutableMapping[str, PathwayInstance])
             return
         _instance(instances, value["instanceId"]).events.append(
             EventRecord(
-                code=value["code"],
+                # A million events repeat a few thousand distinct strings: share one copy each.
+                code=sys.intern(value["code"]),
                 day=day,
-                pathway_type=value["pathwayType"],
-                care_level=value["careLevel"],
-                path=document.path,
+                pathway_type=sys.intern(value["pathwayType"]),
+                care_level=sys.intern(value["careLevel"]),
+                path=sys.intern(document.path),
                 line=document.line or 0,
-                patient=f"{value['patient']['type']}:{value['patient']['value']}",
-                institution=_institution_key(value["institution"]),
+                patient=sys.intern(f"{value['patient']['type']}:{value['patient']['value']}"),
+                institution=sys.intern(_institution_key(value["institution"])),
             )
         )
     elif document.kind == "referral" and isinstance(value.get("pathwayInstanceId"), str):

@@ -152,3 +152,6 @@ class ExportFacts:
     created: date | None
     environment: str | None
     spec_version: str | None
+    #: Scratch space for checks that report a value once per file rather than once per line
+    #: (keyed by rule id); one run's facts are never shared with another run.
+    seen: dict[str, set[tuple[str, str]]] = field(default_factory=dict, compare=False, repr=False)

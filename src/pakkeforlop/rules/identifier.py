@@ -136,10 +136,16 @@ def person_id_2032_rule(document: Document, facts: ExportFacts) -> Iterator[Hit]
         yield Hit(pointer=found.value_pointer, args={"type": found.id_type})
 
 
-def _synthetic(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def _synthetic(rule_id: str, document: Document, facts: ExportFacts) -> Iterator[Hit]:
+    """Each distinct synthetic number once per file: an events file repeats it on every line."""
     found = person_id(document, facts)
     if found is None or not found.check.valid or found.check.synthetic not in SYNTHETIC_MARKERS:
         return
+    key = (document.path, str(get(document.value, *found.value_pointer.strip("/").split("/"))))
+    seen = facts.seen.setdefault(rule_id, set())
+    if key in seen:
+        return
+    seen.add(key)
     marker = SYNTHETIC_MARKERS[found.check.synthetic]
     yield Hit(pointer=found.value_pointer, args={"type": found.id_type, "marker": marker})
 
@@ -155,13 +161,13 @@ def _is_not_production(_document: object, facts: ExportFacts) -> bool:
 @document_check("IDENTIFIER-003", *PERSON_KINDS, applies=_is_not_production)
 def synthetic_in_test(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """A synthetic test number in a test export (or a file checked without a manifest)."""
-    yield from _synthetic(document, facts)
+    yield from _synthetic("IDENTIFIER-003", document, facts)
 
 
 @document_check("IDENTIFIER-004", *PERSON_KINDS, applies=_is_production)
 def synthetic_in_production(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """A synthetic test number in an export that says it holds production data."""
-    yield from _synthetic(document, facts)
+    yield from _synthetic("IDENTIFIER-004", document, facts)
 
 
 def _escape(key: str) -> str:
