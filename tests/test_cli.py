@@ -438,3 +438,18 @@ def test_a_folder_of_garbage_exports_never_prints_a_traceback_in_any_format(tmp_
         assert b"Traceback" not in result.stderr
         assert result.stdout
     assert fingerprint(tmp_path / "exports") == before
+
+
+# --- The generate subcommand ---------------------------------------------------------------------
+
+
+def test_generate_writes_an_export_that_checks_clean(capsys, tmp_path):
+    out = tmp_path / "export"
+    assert cli.main(["generate", "--pathways", "40", "--seed", "7", "--out", str(out), "-q"]) == 0
+    run = invoke(capsys, "check", out, "--fail-on", "warning")
+    assert run.code == cli.EXIT_OK, run.out
+
+
+def test_generate_is_listed_in_the_help(capsys):
+    assert cli.main(["--help"]) == cli.EXIT_OK
+    assert "generate" in capsys.readouterr().out

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pakkeforlop import fixtures, registry
+from pakkeforlop import fixtures, generate, registry
 from pakkeforlop.engine import SCHEMA_OF_KIND, check_export
 
 from .conftest import EXAMPLES, REPO_ROOT
@@ -132,3 +132,16 @@ def test_the_engine_finds_the_same_with_and_without_the_fast_path(export, monkey
     finally:
         monkeypatch.delenv(registry.REFERENCE_ONLY_VARIABLE)
         registry.fast_validity.cache_clear()
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_the_fast_path_agrees_on_generated_exports_with_defects(tmp_path, seed):
+    out = tmp_path / f"export-{seed}"
+    arguments = ["--pathways", "150", "--seed", str(seed), "--defect-rate", "0.4", "-q"]
+    assert generate.main([*arguments, "--out", str(out)]) == 0
+    checked = disagreements = 0
+    for schema_id, value in _documents_in(out):
+        checked += 1
+        disagreements += not _agree(schema_id, value)
+    assert checked > 1000
+    assert disagreements == 0

@@ -165,3 +165,29 @@ def test_an_event_code_with_a_trailing_newline_is_rejected():
 )
 def test_ecma_dollar_becomes_end_of_input(pattern, translated):
     assert registry.ecma_pattern(pattern) == translated
+
+
+@pytest.mark.parametrize(
+    ("items", "unique"),
+    [
+        ([1, 1.0], False),
+        ([1, True], True),
+        ([0, False], True),
+        ([{"a": 1, "b": [1, 2]}, {"b": [1, 2], "a": 1.0}], False),
+        ([[1, 2], [2, 1]], True),
+        (["a", "b", "a"], False),
+        ([None, "null"], True),
+    ],
+)
+def test_unique_items_follows_json_schema_equality(items, unique):
+    check = registry.validator("defs").evolve(schema={"uniqueItems": True})
+    reference = Draft202012Validator({"uniqueItems": True})
+    assert check.is_valid(items) is unique
+    assert reference.is_valid(items) is unique
+
+
+def test_unique_items_is_linear_on_a_large_manifest():
+    files = [{"path": f"referrals/{n:06}.json", "kind": "referral"} for n in range(50_000)]
+    check = registry.validator("defs").evolve(schema={"uniqueItems": True})
+    assert check.is_valid(files)
+    assert not check.is_valid([*files, files[123]])

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from pakkeforlop import SPEC_VERSION, __version__
+from pakkeforlop import SPEC_VERSION, __version__, generate
 from pakkeforlop.catalogue import catalogue
 from pakkeforlop.engine import ExportResult, check_paths
 from pakkeforlop.findings import Severity
@@ -149,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
             "validate KITH XML messages against the XSDs in DIR (official KITH schemas you "
             "supply; the kit ships none); without it XSD validation is skipped"
         ),
+    )
+    commands.add_parser(
+        "generate",
+        help="write a synthetic export (see `pakkeforlop generate --help`)",
+        add_help=False,
     )
     rules = commands.add_parser(
         "rules",
@@ -382,9 +387,17 @@ def main(
     """Entry point of the ``pakkeforlop`` command; returns the exit status."""
     stdout = stdout if stdout is not None else sys.stdout
     stderr = stderr if stderr is not None else sys.stderr
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["generate"]:  # its own parser: see pakkeforlop.generate
+        return generate.main(arguments[1:], stdout=stdout, stderr=stderr)
+    return _run(arguments, stdout, stderr)
+
+
+def _run(arguments: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    """The ``check`` and ``rules`` commands, with every failure turned into an exit status."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(arguments)
     except SystemExit as exit_:  # --help, --version (0) and usage errors (2)
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     try:

@@ -149,9 +149,39 @@ def _pattern(
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-#: Draft 2020-12 with ECMA-262 semantics for ``pattern``.
+def _canonical(value: object) -> object:
+    """A hashable form in which equal JSON values (by JSON Schema's rules) are equal."""
+    if isinstance(value, dict):
+        return ("object", frozenset((key, _canonical(item)) for key, item in value.items()))
+    if isinstance(value, list):
+        return ("array", tuple(_canonical(item) for item in value))
+    if isinstance(value, bool) or value is None:
+        return ("literal", value)
+    if isinstance(value, float) and value.is_integer():
+        return ("number", int(value))
+    if isinstance(value, int | float):
+        return ("number", value)
+    return ("string", value)
+
+
+def _unique_items(
+    _validator: object, unique: bool, instance: object, _schema: object
+) -> Iterator[ValidationError]:
+    """``uniqueItems`` in linear time (jsonschema compares every pair: hours for 150,000 files)."""
+    if not unique or not isinstance(instance, list):
+        return
+    seen: set[object] = set()
+    for item in instance:
+        key = _canonical(item)
+        if key in seen:
+            yield ValidationError(f"{instance!r} has non-unique elements")
+            return
+        seen.add(key)
+
+
+#: Draft 2020-12 with ECMA-262 semantics for ``pattern`` and a linear ``uniqueItems``.
 StrictValidator: type[Draft202012Validator] = validators.extend(  # type: ignore[no-untyped-call]
-    Draft202012Validator, {"pattern": _pattern}
+    Draft202012Validator, {"pattern": _pattern, "uniqueItems": _unique_items}
 )  # jsonschema's extend() has no annotations; it returns a Draft202012Validator subclass
 
 

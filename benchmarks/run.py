@@ -1,0 +1,428 @@
+#!/usr/bin/env python3
+"""Benchmark the conformance check on a generated export, against a bare baseline.
+
+One run:
+
+1. generates a clean synthetic export of the asked size (``pakkeforlop generate``'s engine),
+   sized by ``--referrals`` (= pathway instances), ``--epicrises`` (= instances that ended)
+   and ``--events``; the default is the target of issue 6: 1,000,000 events + 100,000
+   referrals + 50,000 epicrises; ``--quick`` is a fiftieth of it;
+2. checks it end to end with every rule (``pakkeforlop.engine.check_export``) in a fresh
+   subprocess, which reports its time and its own peak RSS;
+3. runs the bare baseline over the same files in another subprocess: JSON parsing plus schema
+   validation with jsonschema-rs, compiled once, and nothing else;
+4. prints documents/s and events/s for both, their ratio, and a Markdown table row.
+
+Run ``python benchmarks/run.py --quick`` for a smoke run; ``--profile`` adds a cProfile of
+the end-to-end check (top 25 by cumulative time; run it on a mid-sized export, since
+profiling slows the check down). Timings are measurements, never assertions: nothing here
+fails on a slow run. jsonschema-rs is an optional extra: ``pip install 'pakkeforlop[fast]'``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import importlib
+import importlib.metadata
+import json
+import os
+import platform
+import pstats
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+try:
+    import pakkeforlop  # noqa: F401 - installed (or editable) kit
+except ImportError:  # running from a checkout that was never installed
+    sys.path.insert(0, str(ROOT / "src"))
+
+TARGET = {"events": 1_000_000, "referrals": 100_000, "epicrises": 50_000}
+QUICK = {"events": 20_000, "referrals": 2_000, "epicrises": 1_000}
+HEADER = (
+    "| export | documents | events | size | end to end | docs/s | events/s "
+    "| baseline | docs/s | events/s | ratio | peak RSS (e2e) | peak RSS (baseline) |\n"
+    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    """The export's size as asked for."""
+
+    referrals: int
+    epicrises: int
+    events: int
+
+
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
+
+
+def _peak_rss_mib() -> float:
+    """This process's peak resident set size (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
+
+
+# -- the subprocesses -------------------------------------------------------------------------
+
+
+def _declared(export: Path) -> Iterator[tuple[str, Path]]:
+    manifest = json.loads((export / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["files"]:
+        yield entry["kind"], export / entry["path"]
+
+
+def linear_unique_items() -> None:
+    """Make jsonschema's ``uniqueItems`` linear for arrays of flat string objects.
+
+    jsonschema compares unsortable items (objects) pairwise, so the manifest's ``files``
+    (``uniqueItems: true``) costs O(n²): about five hours for 150,000 files. For arrays of
+    objects whose values are all strings, a set of their sorted items gives the same answer in
+    O(n); anything else still goes to jsonschema's own function. A benchmark option, so that
+    the rest of the check can be measured at the target size; it changes no result.
+    """
+    keywords: Any = importlib.import_module("jsonschema._keywords")
+    original = keywords.uniq
+
+    def uniq(container: list[Any]) -> bool:
+        if not all(
+            isinstance(item, dict) and all(isinstance(v, str) for v in item.values())
+            for item in container
+        ):
+            return bool(original(container))
+        seen: set[tuple[tuple[str, str], ...]] = set()
+        for item in container:
+            key = tuple(sorted(item.items()))
+            if key in seen:
+                return False
+            seen.add(key)
+        return True
+
+    keywords.uniq = uniq
+
+
+def child_end_to_end(export: Path, profile: int, *, linear: bool = False) -> dict[str, Any]:
+    """Check ``export`` with every rule; with ``profile``, print the top functions too."""
+    from pakkeforlop.engine import check_export  # noqa: PLC0415 - timed in a fresh process
+
+    if linear:
+        linear_unique_items()
+
+    profiler = cProfile.Profile() if profile else None
+    started = time.perf_counter()
+    if profiler is not None:
+        profiler.enable()
+    result = check_export(export)
+    if profiler is not None:
+        profiler.disable()
+    seconds = time.perf_counter() - started
+    if profiler is not None:
+        stats = pstats.Stats(profiler, stream=sys.stderr)
+        stats.sort_stats("cumulative").print_stats(profile)
+    severities: dict[str, int] = {}
+    for finding in result.findings:
+        severities[finding.severity.value] = severities.get(finding.severity.value, 0) + 1
+    return {
+        "seconds": seconds,
+        "documents": result.documents - 1,  # the manifest is not counted
+        "events": result.events,
+        "findings": severities,
+        "peak_rss_mib": _peak_rss_mib(),
+    }
+
+
+def child_baseline(export: Path) -> dict[str, Any]:
+    """Parse every document and event line and validate it with jsonschema-rs; nothing else."""
+    import jsonschema_rs  # noqa: PLC0415 - optional extra, needed only here
+
+    from pakkeforlop.registry import DOCUMENT_SCHEMAS, schema, schema_ids  # noqa: PLC0415
+
+    registry = jsonschema_rs.Registry([(sid, dict(schema(sid))) for sid in schema_ids()])
+    validators = {
+        kind: jsonschema_rs.Draft202012Validator(
+            dict(schema(schema_id)), registry=registry, validate_formats=True
+        )
+        for kind, schema_id in DOCUMENT_SCHEMAS.items()
+    }
+    started = time.perf_counter()
+    documents = events = errors = 0
+    manifest = json.loads((export / "manifest.json").read_bytes())
+    errors += sum(1 for _ in validators["export-manifest"].iter_errors(manifest))
+    for kind, path in _declared(export):
+        validator = validators[kind]
+        if kind == "pathway-events":
+            with path.open("rb") as handle:
+                for line in handle:
+                    errors += sum(1 for _ in validator.iter_errors(json.loads(line)))
+                    events += 1
+        else:
+            errors += sum(1 for _ in validator.iter_errors(json.loads(path.read_bytes())))
+            documents += 1
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "documents": documents,
+        "events": events,
+        "errors": errors,
+        "peak_rss_mib": _peak_rss_mib(),
+        "jsonschema_rs": _version("jsonschema-rs"),
+    }
+
+
+def _run_child(
+    mode: str, export: Path, profile: int = 0, *, linear: bool = False
+) -> dict[str, Any]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", mode, str(export)]
+    if profile:
+        command += ["--profile", str(profile)]
+    if linear:
+        command += ["--linear-unique-items"]
+    env = dict(os.environ)
+    env.setdefault("PYTHONHASHSEED", "0")
+    completed = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if profile and completed.stderr:
+        print(completed.stderr, end="")
+    if completed.returncode != 0:
+        print(completed.stderr, file=sys.stderr)
+        msg = f"the {mode} run failed with exit status {completed.returncode}"
+        raise SystemExit(msg)
+    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+# -- generating -----------------------------------------------------------------------------------
+
+
+def plan_config(size: Size, out: Path, seed: int) -> Any:
+    """A generator configuration whose export has about ``size``: the mean number of
+    evaluations is searched so that the events come out close to the asked count."""
+    from pakkeforlop.synthetic import GeneratorConfig, estimate  # noqa: PLC0415
+
+    ended_share = min(1.0, size.epicrises / size.referrals)
+    sample = min(size.referrals, 4000)
+    wanted = size.events / size.referrals
+
+    def per_pathway(mean: float) -> float:
+        config = GeneratorConfig(
+            out=out, pathways=sample, seed=seed, ended_share=ended_share, mean_evaluations=mean
+        )
+        events: int = estimate(config)[0]
+        return events / sample
+
+    low, high = 1.0, 60.0
+    for _ in range(14):
+        middle = (low + high) / 2
+        if per_pathway(middle) < wanted:
+            low = middle
+        else:
+            high = middle
+    return GeneratorConfig(
+        out=out,
+        pathways=size.referrals,
+        seed=seed,
+        ended_share=ended_share,
+        mean_evaluations=round((low + high) / 2, 3),
+    )
+
+
+def _disk_size(path: Path) -> int:
+    return sum(entry.stat().st_size for entry in path.rglob("*") if entry.is_file())
+
+
+def _counts(export: Path) -> dict[str, int]:
+    """Referrals, epicrises and event lines the manifest declares."""
+    counts = {"referral": 0, "epicrisis": 0, "events": 0}
+    for kind, path in _declared(export):
+        if kind == "pathway-events":
+            with path.open("rb") as handle:
+                counts["events"] += sum(1 for line in handle if line.strip())
+        else:
+            counts[kind] += 1
+    return counts
+
+
+# -- reporting ------------------------------------------------------------------------------------
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _size_text(size: int) -> str:
+    return f"{size / (1 << 30):.2f} GiB" if size >= 1 << 30 else f"{size / (1 << 20):.0f} MiB"
+
+
+def _label(counts: dict[str, int]) -> str:
+    return (
+        f"{_number(counts['events'])} events + {_number(counts['referral'])} referrals "
+        f"+ {_number(counts['epicrisis'])} epicrises"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The benchmark's arguments."""
+    parser = argparse.ArgumentParser(
+        prog="benchmarks/run.py",
+        description="Benchmark the end-to-end check against a bare jsonschema-rs baseline.",
+    )
+    parser.add_argument("--quick", action="store_true", help="a small run: 20,000 events")
+    parser.add_argument("--events", type=int, help="events to generate (about)")
+    parser.add_argument("--referrals", type=int, help="referrals (= pathway instances)")
+    parser.add_argument("--pathways", type=int, help="the same as --referrals")
+    parser.add_argument("--epicrises", type=int, help="epicrises (= instances that ended)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, help="where to generate (default: a temp dir)")
+    parser.add_argument("--export", type=Path, help="benchmark this export instead of generating")
+    parser.add_argument("--keep", action="store_true", help="keep the generated export")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        nargs="?",
+        const=25,
+        default=0,
+        metavar="N",
+        help="also profile the end-to-end check and print the top N (25) by cumulative time",
+    )
+    parser.add_argument(
+        "--linear-unique-items",
+        action="store_true",
+        help="end to end with the manifest's uniqueItems check made linear (same results; "
+        "jsonschema's is quadratic in the number of files)",
+    )
+    parser.add_argument("--child", choices=("e2e", "baseline"), help=argparse.SUPPRESS)
+    parser.add_argument("child_export", nargs="?", type=Path, help=argparse.SUPPRESS)
+    return parser
+
+
+def _size(args: argparse.Namespace) -> Size:
+    preset = QUICK if args.quick else TARGET
+    referrals = args.referrals or args.pathways or preset["referrals"]
+    scale = referrals / preset["referrals"]
+    return Size(
+        referrals=referrals,
+        epicrises=args.epicrises or round(preset["epicrises"] * scale),
+        events=args.events or round(preset["events"] * scale),
+    )
+
+
+def _generate(size: Size, base: Path, seed: int) -> Path:
+    from pakkeforlop.synthetic import generate  # noqa: PLC0415
+
+    export = base / f"export-{size.referrals}-{seed}"
+    if export.exists():
+        shutil.rmtree(export)
+    config = plan_config(size, export, seed)
+    print(
+        f"Generating {size.referrals:,} pathways (about {size.events:,} events, "
+        f"{size.epicrises:,} epicrises; seed {seed}, "
+        f"mean evaluations {config.mean_evaluations}) into {export} ...",
+        flush=True,
+    )
+    started = time.perf_counter()
+    summary = generate(config)
+    print(
+        f"  generated in {time.perf_counter() - started:.1f} s: {summary.referrals:,} referrals, "
+        f"{summary.epicrises:,} epicrises, {summary.events:,} events in "
+        f"{summary.event_files} files",
+        flush=True,
+    )
+    return export
+
+
+def _report(counts: dict[str, int], disk: int, e2e: dict[str, Any], base: dict[str, Any]) -> None:
+    documents, events = counts["referral"] + counts["epicrisis"], counts["events"]
+    ratio = base["seconds"] / e2e["seconds"]
+    print()
+    print(
+        f"Python {platform.python_version()} on {platform.machine()}, "
+        f"{os.cpu_count()} CPUs; jsonschema-rs {base['jsonschema_rs']}"
+    )
+    print(
+        f"documents {documents:,} (referrals and epicrises), events {events:,}, "
+        f"on disk {_size_text(disk)}"
+    )
+    for name, run in (("end to end", e2e), ("baseline  ", base)):
+        print(
+            f"{name}: {run['seconds']:9.1f} s  {documents / run['seconds']:10,.0f} documents/s  "
+            f"{events / run['seconds']:12,.0f} events/s  peak RSS {run['peak_rss_mib']:,.0f} MiB"
+        )
+    print(f"ratio (end-to-end throughput / baseline throughput): {ratio:.3f} (target >= 0.5)")
+    print(
+        f"end to end under 60 s: {'yes' if e2e['seconds'] < 60 else 'no'}; "
+        f"peak RSS under 1 GiB: {'yes' if e2e['peak_rss_mib'] < 1024 else 'no'}"
+    )
+    print()
+    print(HEADER)
+    print(
+        f"| {_label(counts)} | {documents:,} | {events:,} | {_size_text(disk)} "
+        f"| {e2e['seconds']:.1f} s | {documents / e2e['seconds']:,.0f} "
+        f"| {events / e2e['seconds']:,.0f} | {base['seconds']:.1f} s "
+        f"| {documents / base['seconds']:,.0f} | {events / base['seconds']:,.0f} "
+        f"| {ratio:.3f} | {e2e['peak_rss_mib']:,.0f} MiB | {base['peak_rss_mib']:,.0f} MiB |"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    if args.child is not None:
+        if args.child == "e2e":
+            result = child_end_to_end(
+                args.child_export, args.profile, linear=args.linear_unique_items
+            )
+        else:
+            result = child_baseline(args.child_export)
+        print(json.dumps(result))
+        return 0
+    try:
+        import jsonschema_rs  # noqa: F401, PLC0415
+    except ImportError:
+        print(
+            "benchmarks/run.py needs jsonschema-rs for the baseline: "
+            "pip install 'pakkeforlop[fast]' (or pip install jsonschema-rs)",
+            file=sys.stderr,
+        )
+        return 2
+    temporary = None
+    if args.export is not None:
+        export = args.export
+    else:
+        base = args.workdir or Path(temporary := tempfile.mkdtemp(prefix="pakkeforlop-bench-"))
+        export = _generate(_size(args), base, args.seed)
+    try:
+        counts = _counts(export)
+        disk = _disk_size(export)
+        linear = args.linear_unique_items
+        note = " with linear uniqueItems" if linear else ""
+        print(f"Checking end to end (engine.check_export, all rules{note}) ...", flush=True)
+        e2e = _run_child("e2e", export, linear=linear)
+        print(f"  {e2e['seconds']:.1f} s; findings {e2e['findings']}", flush=True)
+        print("Bare baseline (json + jsonschema-rs) ...", flush=True)
+        baseline = _run_child("baseline", export)
+        print(f"  {baseline['seconds']:.1f} s; schema errors {baseline['errors']}", flush=True)
+        if args.profile:
+            print(f"Profiling the end-to-end check (top {args.profile}, cumulative) ...")
+            _run_child("e2e", export, args.profile, linear=linear)
+    finally:
+        if temporary is not None and not args.keep:
+            shutil.rmtree(temporary, ignore_errors=True)
+    _report(counts, disk, e2e, baseline)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
