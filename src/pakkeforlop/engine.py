@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pakkeforlop import facts as extract
-from pakkeforlop import kith
+from pakkeforlop import kith, pointers
 from pakkeforlop.catalogue import Rule, catalogue
 from pakkeforlop.checks import Check, ExportView, Hit, Scope, by_scope
 from pakkeforlop.findings import Finding, MessageArg, Personal
@@ -114,6 +114,14 @@ class _Run:
         self.result = ExportResult(display_root)
         self.facts = ExportFacts(display_root, None, None, None)
         self.document_checks = by_scope(Scope.DOCUMENT)
+        #: Per document kind, the rules that its schema validation exercises.
+        self.schema_rules = {
+            kind: frozenset(
+                {generic}
+                | {r.id for r in self.rules.values() if r.schema_pointers and kind in r.applies_to}
+            )
+            for kind, generic in GENERIC_SCHEMA_RULE.items()
+        }
         self.manifest: Document | None = None
         self.supplements: dict[int, dict[str, Any]] = {}
 
@@ -203,7 +211,7 @@ class _Run:
                 key=lambda error: (list(map(str, error.absolute_path)), str(error.validator)),
             )
         for error in errors:
-            pointer = _pointer(error.absolute_path)
+            pointer = pointers.pointer(error.absolute_path)
             member = missing_member(error)
             governed = f"{pointer}/{member}" if member else pointer
             line, column = document.locate(pointer)
@@ -216,14 +224,7 @@ class _Run:
                 column=column,
                 xpath=document.xpath(governed),
             )
-        self.result.exercised.update(
-            {GENERIC_SCHEMA_RULE[document.kind]}
-            | {
-                r.id
-                for r in self.rules.values()
-                if r.schema_pointers and document.kind in r.applies_to
-            }
-        )
+        self.result.exercised.update(self.schema_rules[document.kind])
         if document.origin is not None:
             self.result.exercised.update(document.origin.schema_claims.values())
         return not errors
@@ -447,10 +448,6 @@ def _masked_values(text: str) -> tuple[str, dict[str, MessageArg]]:
         position = match.end(1)
     args["rest"] = text[position:]
     return "".join(parts) + "{rest}", args
-
-
-def _pointer(path: Iterable[Any]) -> str:
-    return "".join(f"/{str(part).replace('~', '~0').replace('/', '~1')}" for part in path)
 
 
 def _real(path: Path) -> str:

@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
+from pakkeforlop import pointers
 from pakkeforlop.checks import Hit, document_check, engine_rule
 from pakkeforlop.codes import Code, CodeSystem, code_system, code_system_by_oid
 from pakkeforlop.evidence import CodeStatus
@@ -191,20 +192,13 @@ def normalise_display(text: str) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
 
 
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
-
-
-def coded_values(value: Any, pointer: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+def coded_values(value: Any) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every object with string ``system``, ``code`` and ``display`` members, with its pointer."""
-    if isinstance(value, dict):
-        if all(isinstance(value.get(key), str) for key in ("system", "code", "display")):
-            yield pointer, value
-        for key, item in value.items():
-            yield from coded_values(item, f"{pointer}/{_escape(str(key))}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from coded_values(item, f"{pointer}/{index}")
+    for path, item in pointers.walk(value):
+        if isinstance(item, dict) and all(
+            isinstance(item.get(key), str) for key in ("system", "code", "display")
+        ):
+            yield pointers.pointer(path), item
 
 
 @document_check("CODE-006", "referral", "epicrisis")

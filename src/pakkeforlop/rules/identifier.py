@@ -22,6 +22,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from pakkeforlop import pointers
 from pakkeforlop.checks import Hit, document_check
 from pakkeforlop.facts import get, parse_day
 from pakkeforlop.identifiers import (
@@ -170,21 +171,11 @@ def synthetic_in_production(document: Document, facts: ExportFacts) -> Iterator[
     yield from _synthetic("IDENTIFIER-004", document, facts)
 
 
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
-
-
-def members_named(value: Any, name: str, pointer: str = "") -> Iterator[tuple[str, Any]]:
+def members_named(value: Any, name: str) -> Iterator[tuple[str, Any]]:
     """Every ``(pointer, value)`` of a member called ``name``, anywhere in a JSON value."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            here = f"{pointer}/{_escape(str(key))}"
-            if key == name:
-                yield here, item
-            yield from members_named(item, name, here)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from members_named(item, name, f"{pointer}/{index}")
+    for path, item in pointers.walk(value):
+        if path and path[-1] == name:
+            yield pointers.pointer(path), item
 
 
 @document_check("IDENTIFIER-005", *ORG_KINDS)
