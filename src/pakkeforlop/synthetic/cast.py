@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Final
 
+from pakkeforlop.codes import code_system
 from pakkeforlop.identifiers import PersonIdType, make_fnr, make_org_number
 
 GIVEN_FEMALE: Final = (
@@ -154,7 +155,7 @@ class Professional:
         }
         if role is not None:
             value["role"] = {
-                "system": "2.16.578.1.12.4.1.1.8254",
+                "system": code_system("8254").oid,
                 "code": role[0],
                 "display": role[1],
             }

@@ -450,7 +450,7 @@ def _wrong_type(plan: Plan, _ctx: Context, _rng: random.Random) -> None:
     other = "D12" if plan.pathway == "D11" else "D11"
     pathway = _epicrisis(plan)["pathway"]
     if isinstance(pathway, dict):
-        pathway["type"] = coded("2.16.578.1.12.4.1.1.9321", "9321", other)
+        pathway["type"] = coded("9321", other)
 
 
 def _period_ordered(plan: Plan, _ctx: Context) -> bool:

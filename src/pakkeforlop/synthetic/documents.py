@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final
 
+from pakkeforlop.catalogue import rule
 from pakkeforlop.codes import code_system
 from pakkeforlop.identifiers import PersonIdType
 from pakkeforlop.registry import DOCUMENT_SCHEMAS
@@ -32,13 +33,20 @@ from pakkeforlop.synthetic.cast import (
 from pakkeforlop.synthetic.model import Event, Identity, Plan
 from pakkeforlop.synthetic.timeline import AGES, Timeline
 
-#: The first day of the NPF era: from it the start is dated on the completed assessment.
-NPF_FROM: Final = date(2023, 1, 1)
+
+def _npf_from() -> date:
+    """The first day of the NPF era: the date the era rule PATHWAY-017 applies from."""
+    applies_from = rule("PATHWAY-017").applies_from
+    if applies_from is None:
+        msg = "the catalogue's PATHWAY-017 must say from when it applies (applies_from)"
+        raise ValueError(msg)
+    return applies_from
+
+
+#: From this day the start is dated on the completed assessment, before it on the receipt.
+NPF_FROM: Final = _npf_from()
 #: Share of events registered a few days after the date they apply to.
 LATE_REGISTRATION: Final = 0.15
-PATHWAY_TYPES: Final = "2.16.578.1.12.4.1.1.9321"
-ROLES: Final = "2.16.578.1.12.4.1.1.8254"
-MEDICATION_USE: Final = "2.16.578.1.12.4.1.1.9101"
 ICPC2: Final = "2.16.578.1.12.4.1.1.7170"
 ICD10: Final = "2.16.578.1.12.4.1.1.7110"
 
@@ -63,9 +71,9 @@ def text_of(kodeverk: str, code: str) -> str:
     return listed.text
 
 
-def coded(system: str, kodeverk: str, code: str) -> dict[str, str]:
-    """A coded value with the code list's display text."""
-    return {"system": system, "code": code, "display": text_of(kodeverk, code)}
+def coded(kodeverk: str, code: str) -> dict[str, str]:
+    """A coded value with the code list's OID and display text."""
+    return {"system": code_system(kodeverk).oid, "code": code, "display": text_of(kodeverk, code)}
 
 
 def role(code: str) -> tuple[str, str]:
@@ -317,7 +325,7 @@ def _referral(
         value["gpConsulted"] = True
     value.update(
         {
-            "targetPathway": coded(PATHWAY_TYPES, "9321", code),
+            "targetPathway": coded("9321", code),
             "pathwayInstanceId": instance_id,
             "acute": False,
             "reviewedWithPatient": True,
@@ -398,7 +406,7 @@ def _drug(drug: texts.Drug, started: date) -> dict[str, Any]:
         "name": drug.name,
         "atcCode": drug.atc,
         "dosage": drug.dosage,
-        "use": coded(MEDICATION_USE, "9101", drug.use),
+        "use": coded("9101", drug.use),
         "psychotropic": drug.psychotropic,
         "started": started.isoformat(),
     }
@@ -496,7 +504,7 @@ def _epicrisis(
         "patient": plan.patient.as_json(),
         "pathway": {
             "instanceId": plan.instance_id,
-            "type": coded(PATHWAY_TYPES, "9321", plan.pathway),
+            "type": coded("9321", plan.pathway),
             "endCode": f"{plan.pathway}{ending.suffix}",
         },
         "period": {"start": period_start.isoformat(), "end": ending.day.isoformat()},
