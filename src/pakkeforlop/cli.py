@@ -59,6 +59,16 @@ def byte_size(value: str) -> int:
     return int(match.group(1)) * _UNITS[match.group(2)[:1].lower()]
 
 
+def job_count(value: str) -> int | None:
+    """``--jobs``: a number of processes (at least 1), or ``auto``."""
+    if value == "auto":
+        return None
+    if not value.isdigit() or int(value) < 1:
+        msg = f"not a number of processes: {value!r} (use e.g. 1, 2 or auto)"
+        raise argparse.ArgumentTypeError(msg)
+    return int(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used to document the CLI)."""
     parser = argparse.ArgumentParser(
@@ -148,6 +158,17 @@ def build_parser() -> argparse.ArgumentParser:
         help=(
             "validate KITH XML messages against the XSDs in DIR (official KITH schemas you "
             "supply; the kit ships none); without it XSD validation is skipped"
+        ),
+    )
+    check.add_argument(
+        "--jobs",
+        "-j",
+        metavar="N",
+        type=job_count,
+        default=None,
+        help=(
+            "read an export's files in N processes (default: auto, one per CPU for an export "
+            "over 16 MiB); the report is the same for any N"
         ),
     )
     commands.add_parser(
@@ -264,6 +285,7 @@ def _check_paths(
     limits: Limits | None,
     progress: Progress | None,
     xsd: XsdCatalog | None = None,
+    jobs: int | None = None,
 ) -> Iterator[ExportResult]:
     """Check every PATH, each export once, in the order given (exports below a folder sorted)."""
     return check_paths(
@@ -272,6 +294,7 @@ def _check_paths(
         on_export=progress.export if progress is not None else None,
         progress=progress.file if progress is not None else None,
         xsd=xsd,
+        jobs=jobs,
     )
 
 
@@ -347,7 +370,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     masked = not args.no_mask
     show_progress = args.progress or (not args.quiet and stderr.isatty())
     progress = Progress(stderr, masked=masked) if show_progress else None
-    results = list(_check_paths(args.paths, _limits(args.max_file_size), progress, xsd))
+    results = list(_check_paths(args.paths, _limits(args.max_file_size), progress, xsd, args.jobs))
     report = build_report(results, fail_on=Severity(args.fail_on), masked=masked)
     try:
         _write(_render(report, args.format, quiet=args.quiet, verbose=args.verbose), target, stdout)

@@ -10,12 +10,12 @@ import hashlib
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pakkeforlop import facts as extract
-from pakkeforlop import kith, pointers
+from pakkeforlop import kith, parallel, pointers
 from pakkeforlop.catalogue import Rule, catalogue
 from pakkeforlop.checks import Check, ExportView, Hit, Scope, by_scope
 from pakkeforlop.findings import Finding, MessageArg, Personal
@@ -82,7 +82,21 @@ XSD_SKIPPED = (
     "KITH XSDs (the kit ships none)"
 )
 
+#: Below this many bytes of declared files an export is checked in one process: starting
+#: workers costs more than they save.
+PARALLEL_MIN_BYTES = 16 << 20
+#: A task for a worker process: consecutive declared files up to this many bytes (a larger
+#: file is a task of its own; an NDJSON file is never split, so that per-file rules see it whole).
+TASK_BYTES = 4 << 20
+TASK_FILES = 500
+
 Progress = Callable[[str], None]
+#: One file declared in the manifest: (index, path as written, kind, SHA-256 or None).
+Declared = tuple[int, str, str, str | None]
+#: A declared file the engine reads, with where it is.
+_File = tuple[Declared, Path]
+#: How files are told apart: (device, inode), or the canonical path of one that cannot be stat'ed.
+Identity = tuple[int, int] | str
 
 
 @dataclass(slots=True)
@@ -98,6 +112,28 @@ class ExportResult:
     instances: dict[str, PathwayInstance] = field(default_factory=dict)
     facts: ExportFacts | None = None
     skip_reasons: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Part:
+    """What a worker process found in one task's files, to merge into the export's result."""
+
+    result: ExportResult
+    files: list[str]
+    identities: set[Identity]
+
+
+@dataclass(frozen=True, slots=True)
+class _WorkerSetup:
+    """What a worker process needs to check files of an export (sent to it once)."""
+
+    root: Path
+    display_root: str
+    limits: Limits
+    facts: ExportFacts
+    supplements: dict[int, dict[str, Any]]
+    xsd_folder: Path | None
+    xsd_files: dict[str, list[Path]]
 
 
 class _Run:
@@ -124,6 +160,9 @@ class _Run:
         }
         self.manifest: Document | None = None
         self.supplements: dict[int, dict[str, Any]] = {}
+        self.checks_of_kind: dict[str, list[Check]] = {}
+        #: The declared files read so far, to tell undeclared files from them.
+        self.identities: set[Identity] = set()
 
     # -- findings ---------------------------------------------------------------------------
 
@@ -230,8 +269,12 @@ class _Run:
         return not errors
 
     def run_document_checks(self, document: Document) -> None:
-        for check in self.document_checks:
-            if document.kind in check.kinds and check.applies(document, self.facts):
+        checks = self.checks_of_kind.get(document.kind)
+        if checks is None:
+            checks = [check for check in self.document_checks if document.kind in check.kinds]
+            self.checks_of_kind[document.kind] = checks
+        for check in checks:
+            if check.applies(document, self.facts):
                 self.result.exercised.add(check.rule_id)
                 for hit in check.function(document, self.facts):
                     self.hit(check, hit, document.path, document)
@@ -351,7 +394,7 @@ class _Run:
 
     # -- the export -------------------------------------------------------------------------
 
-    def read_manifest(self) -> list[tuple[int, str, str, str | None]]:
+    def read_manifest(self) -> list[Declared]:
         path = self.root / MANIFEST_NAME
         document = self.read_document(path, "export-manifest")
         if document is None:
@@ -363,47 +406,115 @@ class _Run:
         return extract.declared_files(document.value)
 
     def check_files(
-        self, declared: list[tuple[int, str, str, str | None]], progress: Progress | None
+        self, declared: list[Declared], progress: Progress | None, jobs: int | None
     ) -> None:
-        seen = {_real(self.root / MANIFEST_NAME)}
-        manifest = self.display(self.root / MANIFEST_NAME)
-        for index, relative, kind, digest in declared:
-            parts = PurePosixPath(relative).parts
-            if PurePosixPath(relative).is_absolute() or ".." in parts or kind not in FILE_KINDS:
-                continue  # the manifest's schema findings report these entries
-            path = self.root.joinpath(*parts)
-            seen.add(_real(path))
-            if progress is not None:
-                progress(self.display(path))
-            if not (path.exists() or path.is_symlink()):
-                self.report(
-                    MISSING_FILE_RULE,
-                    manifest,
-                    ("{file}", {"file": relative}),
-                    pointer=f"/files/{index}/path",
-                )
-                continue
-            if digest is not None and _sha256(path) not in {digest, None}:
-                self.report(
-                    DIGEST_RULE,
-                    manifest,
-                    ("{file}", {"file": relative}),
-                    pointer=f"/files/{index}/sha256",
-                )
-            if FILE_KINDS[kind] == "pathway-event":
-                self.read_events(path)
-            elif FILE_KINDS[kind] == KITH_MESSAGE:
-                self.read_kith(path, self.supplements.get(index))
-            else:
-                document = self.read_document(path, FILE_KINDS[kind])
-                if document is not None:
-                    self.check_document(document)
+        self.identities.add(_identity(self.root / MANIFEST_NAME))
+        readable = [(entry, path) for entry in declared if (path := self.path_of(entry))]
+        tasks = _tasks(readable)
+        workers = _workers(jobs, tasks)
+        if workers > 1:
+            for part in parallel.ordered_map(
+                _check_task,
+                [entries for entries, _ in tasks],
+                weights=[weight for _, weight in tasks],
+                workers=workers,
+                initializer=_start_worker,
+                initargs=(self.worker_setup(),),
+            ):
+                self.absorb(part, progress)
+        else:
+            for entry, path in readable:
+                if progress is not None:
+                    progress(self.display(path))
+                self.check_declared(entry, path)
         self.result.exercised.update({MISSING_FILE_RULE, UNDECLARED_FILE_RULE})
         if any(digest is not None for *_, digest in declared):
             self.result.exercised.add(DIGEST_RULE)
         for path in sorted(p for p in self.root.rglob("*") if p.suffix in DATA_SUFFIXES):
-            if path.is_file() and _real(path) not in seen:
+            if path.is_file() and _identity(path) not in self.identities:
                 self.report(UNDECLARED_FILE_RULE, self.display(path))
+
+    def path_of(self, entry: Declared) -> Path | None:
+        """Where a declared file is; ``None`` for a path or kind the manifest schema rejects."""
+        _, relative, kind, _ = entry
+        parts = PurePosixPath(relative).parts
+        if PurePosixPath(relative).is_absolute() or ".." in parts or kind not in FILE_KINDS:
+            return None  # the manifest's schema findings report these entries
+        return self.root.joinpath(*parts)
+
+    def check_declared(self, entry: Declared, path: Path) -> None:
+        """Check one declared file (at ``path``): that it exists, its digest, what it holds."""
+        index, relative, kind, digest = entry
+        self.identities.add(_identity(path))
+        manifest = self.display(self.root / MANIFEST_NAME)
+        if not (path.exists() or path.is_symlink()):
+            self.report(
+                MISSING_FILE_RULE,
+                manifest,
+                ("{file}", {"file": relative}),
+                pointer=f"/files/{index}/path",
+            )
+            return
+        if digest is not None and _sha256(path) not in {digest, None}:
+            self.report(
+                DIGEST_RULE,
+                manifest,
+                ("{file}", {"file": relative}),
+                pointer=f"/files/{index}/sha256",
+            )
+        if FILE_KINDS[kind] == "pathway-event":
+            self.read_events(path)
+        elif FILE_KINDS[kind] == KITH_MESSAGE:
+            self.read_kith(path, self.supplements.get(index))
+        else:
+            document = self.read_document(path, FILE_KINDS[kind])
+            if document is not None:
+                self.check_document(document)
+
+    # -- worker processes -------------------------------------------------------------------
+
+    def worker_setup(self) -> _WorkerSetup:
+        return _WorkerSetup(
+            self.root,
+            self.display_root,
+            self.limits,
+            self.facts,
+            self.supplements,
+            self.xsd.folder if self.xsd is not None else None,
+            self.xsd.files if self.xsd is not None else {},
+        )
+
+    def absorb(self, part: _Part, progress: Progress | None) -> None:
+        """Merge what a worker found, in declared-file order (as one process would have)."""
+        if progress is not None:
+            for shown in part.files:
+                progress(shown)
+        found = part.result
+        self.result.findings.extend(self.located_in_manifest(f) for f in found.findings)
+        self.result.exercised |= found.exercised
+        self.result.kinds_seen |= found.kinds_seen
+        self.result.documents += found.documents
+        self.result.events += found.events
+        for reason in found.skip_reasons.items():
+            self.result.skip_reasons.setdefault(*reason)
+        self.identities |= part.identities
+        instances = self.result.instances
+        for instance_id, instance in found.instances.items():
+            merged = instances.get(instance_id)
+            if merged is None:
+                instances[instance_id] = instance
+            else:
+                merged.events.extend(instance.events)
+                merged.referrals.extend(instance.referrals)
+                merged.epicrises.extend(instance.epicrises)
+
+    def located_in_manifest(self, finding: Finding) -> Finding:
+        """A worker's finding on the manifest, with the line and column only this process knows."""
+        manifest = self.manifest
+        if manifest is None or finding.file != manifest.path or finding.pointer is None:
+            return finding
+        line, column = manifest.locate(finding.pointer)
+        return replace(finding, line=line, column=column)
 
     def check_instances(self) -> None:
         for check in by_scope(Scope.INSTANCE):
@@ -450,9 +561,78 @@ def _masked_values(text: str) -> tuple[str, dict[str, MessageArg]]:
     return "".join(parts) + "{rest}", args
 
 
-def _real(path: Path) -> str:
-    """The canonical path; unlike ``Path.resolve`` it never raises on a symbolic-link loop."""
-    return os.path.realpath(path)
+def _identity(path: Path) -> Identity:
+    """What tells this file apart from others (two names of one file share it).
+
+    The device and inode, found with one system call; for a path that cannot be stat'ed (a
+    symbolic-link loop, a missing file) the canonical path, which never raises.
+    """
+    try:
+        status = path.stat()
+    except (OSError, ValueError):
+        return os.path.realpath(path)
+    return (status.st_dev, status.st_ino)
+
+
+def _size(path: Path) -> int:
+    """The size of a file in bytes, or 0 when it cannot be stat'ed (reading reports why)."""
+    try:
+        return path.stat().st_size
+    except (OSError, ValueError):
+        return 0
+
+
+def _tasks(files: list[_File]) -> list[tuple[list[_File], int]]:
+    """Consecutive declared files grouped into worker tasks, each with its weight in bytes."""
+    tasks: list[tuple[list[_File], int]] = []
+    current: list[_File] = []
+    weight = 0
+    for file in files:
+        size = _size(file[1])
+        if current and (weight + size > TASK_BYTES or len(current) >= TASK_FILES):
+            tasks.append((current, weight))
+            current, weight = [], 0
+        current.append(file)
+        weight += size
+    if current:
+        tasks.append((current, weight))
+    return tasks
+
+
+def _workers(jobs: int | None, tasks: list[tuple[list[_File], int]]) -> int:
+    """How many processes check the files: ``jobs`` (``None``: every CPU for a large export)."""
+    if jobs is None:
+        large = sum(weight for _, weight in tasks) >= PARALLEL_MIN_BYTES
+        jobs = parallel.available_cpus() if large else 1
+    return max(1, min(jobs, len(tasks)))
+
+
+_worker_run: _Run | None = None
+
+
+def _start_worker(setup: _WorkerSetup) -> None:
+    """Prepare a worker process: one :class:`_Run` that checks the tasks it is given."""
+    global _worker_run  # noqa: PLW0603  (one run per worker process, set once)
+    xsd = None
+    if setup.xsd_folder is not None:
+        xsd = kith.XsdCatalog(setup.xsd_folder, setup.xsd_files)
+    _worker_run = _Run(setup.root, setup.display_root, setup.limits, xsd)
+    _worker_run.facts = setup.facts
+    _worker_run.supplements = setup.supplements
+
+
+def _check_task(files: list[_File]) -> _Part:
+    """Check a task's declared files in a worker process; return what was found."""
+    run = _worker_run
+    if run is None:
+        msg = "a worker process was not started with _start_worker"
+        raise RuntimeError(msg)
+    run.result = ExportResult(run.display_root)
+    run.identities = set()
+    run.facts.seen.clear()  # per-file memos; a task holds whole files
+    for entry, path in files:
+        run.check_declared(entry, path)
+    return _Part(run.result, [run.display(path) for _, path in files], run.identities)
 
 
 def _sha256(path: Path) -> str | None:
@@ -474,10 +654,13 @@ def check_export(
     limits: Limits | None = None,
     progress: Progress | None = None,
     xsd: kith.XsdCatalog | None = None,
+    jobs: int | None = None,
 ) -> ExportResult:
     """Check one export folder (holding ``manifest.json``).
 
-    ``xsd`` validates KITH XML messages against the user's XSDs (``--xsd-dir``).
+    ``xsd`` validates KITH XML messages against the user's XSDs (``--xsd-dir``). ``jobs`` is
+    the number of processes that read the files (``None``: one per CPU when the export is
+    large); the result is the same for any number.
     """
     run = _Run(
         root,
@@ -491,7 +674,7 @@ def check_export(
         return _finish(run)
     run.result.kinds_seen.add("export")
     declared = run.read_manifest()
-    run.check_files(declared, progress)
+    run.check_files(declared, progress, jobs)
     run.check_instances()
     return _finish(run)
 
@@ -549,13 +732,14 @@ def check_paths(
     on_export: Callable[[str], None] | None = None,
     progress: Progress | None = None,
     xsd: kith.XsdCatalog | None = None,
+    jobs: int | None = None,
 ) -> Iterator[ExportResult]:
     """Check what command-line paths name; each item is a path to read and its spelling.
 
     A folder holding ``manifest.json`` is one export; a folder of exports gives one result per
     export below it, sorted; a folder with no export is checked as one (and reported as lacking
     its manifest); a file is checked on its own. Each export is checked once, and findings name
-    files the way the command line spelled them.
+    files the way the command line spelled them. ``jobs`` is as for :func:`check_export`.
     """
     seen: set[str] = set()
     for path, spelled in paths:
@@ -570,7 +754,7 @@ def check_paths(
                 on_export(shown)
             if root.is_dir():
                 yield check_export(
-                    root, display_root=shown, limits=limits, progress=progress, xsd=xsd
+                    root, display_root=shown, limits=limits, progress=progress, xsd=xsd, jobs=jobs
                 )
             else:
                 yield check_file(root, display=shown, limits=limits, xsd=xsd)

@@ -1,0 +1,89 @@
+"""An ordered map over worker processes, so that a large export is checked on every core.
+
+The engine splits an export's files into tasks; :func:`ordered_map` runs them in worker
+processes, the heaviest first (so that no core idles at the end on one large file), and yields
+the results in task order, so that merging them gives the same report as one process would.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TypeVar
+
+Task = TypeVar("Task")
+Result = TypeVar("Result")
+
+#: Modules a forked worker starts with, imported once in the fork server rather than per worker.
+PRELOAD = ["pakkeforlop.engine"]
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the platform tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """How workers start: forked where that is safe, else from a fork server, else spawned.
+
+    Forking a process with one thread is cheap and safe, and needs nothing of the caller's
+    main module (a script calling the engine need not guard itself with ``__main__``). With
+    other threads running, a fork could copy a held lock; a fork server avoids that.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def ordered_map(
+    function: Callable[[Task], Result],
+    tasks: Sequence[Task],
+    *,
+    weights: Sequence[int],
+    workers: int,
+    initializer: Callable[..., object],
+    initargs: tuple[object, ...],
+) -> Iterator[Result]:
+    """``function(task)`` for every task in ``workers`` processes, yielded in task order.
+
+    Each worker runs ``initializer(*initargs)`` once. Tasks are started heaviest first
+    (``weights``); a result is yielded as soon as it and every result before it are done.
+    """
+    order = sorted(range(len(tasks)), key=lambda index: -weights[index])
+    pool = ProcessPoolExecutor(
+        workers, mp_context=_context(), initializer=initializer, initargs=initargs
+    )
+    try:
+        futures: dict[int, Future[Result]] = {
+            index: pool.submit(function, tasks[index]) for index in order
+        }
+        for index in range(len(tasks)):
+            yield futures.pop(index).result()
+    except BaseException:  # an error, Ctrl-C, or the caller stopped early: stop the workers now
+        _stop(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers without waiting for their tasks."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14 and later
+    if terminate is not None:
+        terminate()
+        return
+    # Before 3.14 there is no public way; shutdown() forgets the processes, so take them first.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()

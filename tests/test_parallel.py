@@ -1,0 +1,162 @@
+"""Checking an export in several processes gives exactly the result of one process."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pakkeforlop import cli, engine, parallel
+from pakkeforlop.engine import ExportResult, check_export
+from pakkeforlop.synthetic import GeneratorConfig, generate
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXPORTS = sorted(
+    [path for path in (EXAMPLES / "valid").iterdir() if path.is_dir()]
+    + [path for path in (EXAMPLES / "invalid").iterdir() if path.is_dir()]
+)
+DEFECTIVE = GeneratorConfig(out=Path("unused"), pathways=200, seed=11, defect_rate=0.5)
+
+
+def _everything(result: ExportResult) -> dict[str, Any]:
+    """All a result holds, in comparable form (findings and instances in their order)."""
+    return {
+        "findings": [
+            (f.rule, f.severity, f.file, f.pointer, f.line, f.column, f.xpath, f.instance, text)
+            for f in result.findings
+            for text in [f.message(masked=False)]
+        ],
+        "exercised": sorted(result.exercised),
+        "kinds": sorted(result.kinds_seen),
+        "counts": (result.documents, result.events),
+        "skips": result.skip_reasons,
+        "instances": [
+            (key, instance.ordered(), instance.referrals, instance.epicrises)
+            for key, instance in result.instances.items()
+        ],
+    }
+
+
+@pytest.fixture(scope="module")
+def defective(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    export = tmp_path_factory.mktemp("parallel") / "export"
+    generate(replace(DEFECTIVE, out=export))
+    (export / "referrals" / "undeclared.json").write_text("{}", encoding="utf-8")
+    return export
+
+
+@pytest.mark.parametrize("export", EXPORTS, ids=lambda path: f"{path.parent.name}/{path.name}")
+def test_examples_give_the_same_result_in_two_processes(export: Path) -> None:
+    serial = check_export(export, display_root="", jobs=1)
+    assert _everything(check_export(export, display_root="", jobs=2)) == _everything(serial)
+
+
+@pytest.mark.parametrize("task_bytes", [1, 40_000, engine.TASK_BYTES])
+def test_generated_defects_give_the_same_result_in_two_processes(
+    defective: Path, task_bytes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = check_export(defective, display_root="", jobs=1)
+    monkeypatch.setattr(engine, "TASK_BYTES", task_bytes)
+    in_two = check_export(defective, display_root="", jobs=2)
+    assert _everything(in_two) == _everything(serial)
+    rules = {finding.rule for finding in serial.findings}
+    assert {"INPUT-014", "INPUT-016", "PATHWAY-005", "IDENTIFIER-001"} <= rules
+
+
+def test_a_missing_file_is_reported_at_its_manifest_line(tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(EXAMPLES / "valid" / "d11-phv-adults-completed", export)
+    manifest = json.loads((export / "manifest.json").read_text(encoding="utf-8"))
+    (export / manifest["files"][0]["path"]).unlink()
+    serial, in_two = (check_export(export, display_root="", jobs=jobs) for jobs in (1, 2))
+    (missing,) = [finding for finding in in_two.findings if finding.rule == "INPUT-013"]
+    assert missing.line is not None
+    assert _everything(in_two) == _everything(serial)
+
+
+def test_progress_names_every_file_in_order(defective: Path) -> None:
+    seen: dict[int, list[str]] = {1: [], 2: []}
+    for jobs, names in seen.items():
+        check_export(defective, display_root="", jobs=jobs, progress=names.append)
+    assert seen[1] == seen[2]
+    assert len(seen[1]) == len(json.loads((defective / "manifest.json").read_text())["files"])
+
+
+def _square(number: int) -> int:
+    return number * number
+
+
+def _nothing() -> None:
+    return None
+
+
+def test_ordered_map_yields_in_task_order_whatever_runs_first() -> None:
+    tasks = list(range(30))
+    results = parallel.ordered_map(
+        _square, tasks, weights=tasks, workers=2, initializer=_nothing, initargs=()
+    )
+    assert list(results) == [number * number for number in tasks]
+
+
+def test_a_small_export_is_checked_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    def must_not_run(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a small export started worker processes")
+
+    monkeypatch.setattr(parallel, "ordered_map", must_not_run)
+    check_export(EXAMPLES / "valid" / "d11-phv-adults-completed")
+
+
+def test_a_large_export_uses_every_cpu_by_default(
+    defective: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    used: list[int] = []
+    real = parallel.ordered_map
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        used.append(kwargs["workers"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "ordered_map", counting)
+    monkeypatch.setattr(parallel, "available_cpus", lambda: 2)
+    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(engine, "TASK_BYTES", 100_000)
+    check_export(defective, display_root="")
+    assert used == [2]
+
+
+def test_cli_jobs_give_the_same_report(defective: Path, tmp_path: Path) -> None:
+    reports = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"report-{jobs}.json"
+        args = ["check", str(defective), "--jobs", jobs, "--format", "json", "-o", str(out)]
+        assert cli.main(args) == cli.EXIT_FINDINGS
+        report = json.loads(out.read_text(encoding="utf-8"))
+        report.pop("generated", None)
+        report.get("summary", {}).pop("duration", None)
+        reports.append(report)
+    assert reports[0] == reports[1]
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two", ""])
+def test_cli_refuses_a_bad_job_count(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["check", str(EXAMPLES / "valid"), "--jobs", value]) == cli.EXIT_USAGE
+    assert "not a number of processes" in capsys.readouterr().err
+
+
+def _fail_on_three(number: int) -> int:
+    if number == 3:
+        raise ValueError("three")
+    return number
+
+
+def test_a_failing_task_stops_the_workers_and_raises() -> None:
+    tasks = list(range(8))
+    results = parallel.ordered_map(
+        _fail_on_three, tasks, weights=tasks, workers=2, initializer=_nothing, initargs=()
+    )
+    with pytest.raises(ValueError, match="three"):
+        list(results)
