@@ -7,8 +7,9 @@ One run:
    sized by ``--referrals`` (= pathway instances), ``--epicrises`` (= instances that ended)
    and ``--events``; the default is the target of issue 6: 1,000,000 events + 100,000
    referrals + 50,000 epicrises; ``--quick`` is a fiftieth of it;
-2. checks it end to end with every rule (``pakkeforlop.engine.check_export``) in a fresh
-   subprocess, which reports its time and its own peak RSS;
+2. checks it end to end with every rule (``pakkeforlop.engine.check_export``, one worker
+   process per CPU for a large export, as ``pakkeforlop check``; ``--jobs`` overrides) in a
+   fresh subprocess, which reports its time, its own peak RSS and its workers' largest;
 3. runs the bare baseline over the same files in another subprocess: JSON parsing plus schema
    validation with jsonschema-rs, compiled once, and nothing else;
 4. prints documents/s and events/s for both, their ratio, and a Markdown table row.
@@ -71,9 +72,12 @@ def _version(distribution: str) -> str:
         return "?"
 
 
-def _peak_rss_mib() -> float:
-    """This process's peak resident set size (Linux reports KiB, macOS bytes)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def _peak_rss_mib(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident set size of this process, or of its largest child (``RUSAGE_CHILDREN``).
+
+    Linux reports KiB, macOS bytes.
+    """
+    peak = resource.getrusage(who).ru_maxrss
     return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
 
 
@@ -86,47 +90,23 @@ def _declared(export: Path) -> Iterator[tuple[str, Path]]:
         yield entry["kind"], export / entry["path"]
 
 
-def linear_unique_items() -> None:
-    """Make jsonschema's ``uniqueItems`` linear for arrays of flat string objects.
-
-    jsonschema compares unsortable items (objects) pairwise, so the manifest's ``files``
-    (``uniqueItems: true``) costs O(n²): about five hours for 150,000 files. For arrays of
-    objects whose values are all strings, a set of their sorted items gives the same answer in
-    O(n); anything else still goes to jsonschema's own function. A benchmark option, so that
-    the rest of the check can be measured at the target size; it changes no result.
-    """
-    keywords: Any = importlib.import_module("jsonschema._keywords")
-    original = keywords.uniq
-
-    def uniq(container: list[Any]) -> bool:
-        if not all(
-            isinstance(item, dict) and all(isinstance(v, str) for v in item.values())
-            for item in container
-        ):
-            return bool(original(container))
-        seen: set[tuple[tuple[str, str], ...]] = set()
-        for item in container:
-            key = tuple(sorted(item.items()))
-            if key in seen:
-                return False
-            seen.add(key)
-        return True
-
-    keywords.uniq = uniq
-
-
-def child_end_to_end(export: Path, profile: int, *, linear: bool = False) -> dict[str, Any]:
+def child_end_to_end(export: Path, profile: int, jobs: int | None) -> dict[str, Any]:
     """Check ``export`` with every rule; with ``profile``, print the top functions too."""
-    from pakkeforlop.engine import check_export  # noqa: PLC0415 - timed in a fresh process
+    from pakkeforlop import engine, parallel  # noqa: PLC0415 - timed in a fresh process
 
-    if linear:
-        linear_unique_items()
+    workers: list[int] = []
+    ordered_map = parallel.ordered_map
 
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        workers.append(kwargs["workers"])
+        return ordered_map(*args, **kwargs)
+
+    parallel.ordered_map = counted  # to report how many worker processes ran
     profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
     if profiler is not None:
         profiler.enable()
-    result = check_export(export)
+    result = engine.check_export(export, jobs=jobs)
     if profiler is not None:
         profiler.disable()
     seconds = time.perf_counter() - started
@@ -142,6 +122,8 @@ def child_end_to_end(export: Path, profile: int, *, linear: bool = False) -> dic
         "events": result.events,
         "findings": severities,
         "peak_rss_mib": _peak_rss_mib(),
+        "workers": max(workers, default=0),
+        "worker_peak_rss_mib": _peak_rss_mib(resource.RUSAGE_CHILDREN),
     }
 
 
@@ -184,13 +166,13 @@ def child_baseline(export: Path) -> dict[str, Any]:
 
 
 def _run_child(
-    mode: str, export: Path, profile: int = 0, *, linear: bool = False
+    mode: str, export: Path, profile: int = 0, jobs: int | None = None
 ) -> dict[str, Any]:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", mode, str(export)]
     if profile:
         command += ["--profile", str(profile)]
-    if linear:
-        command += ["--linear-unique-items"]
+    if jobs is not None:
+        command += ["--jobs", str(jobs)]
     env = dict(os.environ)
     env.setdefault("PYTHONHASHSEED", "0")
     completed = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
@@ -298,10 +280,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="also profile the end-to-end check and print the top N (25) by cumulative time",
     )
     parser.add_argument(
-        "--linear-unique-items",
-        action="store_true",
-        help="end to end with the manifest's uniqueItems check made linear (same results; "
-        "jsonschema's is quadratic in the number of files)",
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="processes of the end-to-end check (default: as pakkeforlop check, one per CPU "
+        "for a large export)",
     )
     parser.add_argument("--child", choices=("e2e", "baseline"), help=argparse.SUPPRESS)
     parser.add_argument("child_export", nargs="?", type=Path, help=argparse.SUPPRESS)
@@ -343,9 +326,25 @@ def _generate(size: Size, base: Path, seed: int) -> Path:
     return export
 
 
+def _rss(run: dict[str, Any]) -> tuple[float, str]:
+    """Peak RSS of a run: an upper bound of all its processes together, and how it is made up.
+
+    Peaks of different processes need not coincide, so the sum of the main process's peak and
+    every worker's (the largest, times the number of workers) is an upper bound.
+    """
+    main, workers = run["peak_rss_mib"], run.get("workers", 0)
+    if not workers:
+        return main, f"{main:,.0f} MiB"
+    worker = run["worker_peak_rss_mib"]
+    total = main + workers * worker
+    return total, f"{total:,.0f} MiB ({main:,.0f} + {workers} x {worker:,.0f})"
+
+
 def _report(counts: dict[str, int], disk: int, e2e: dict[str, Any], base: dict[str, Any]) -> None:
     documents, events = counts["referral"] + counts["epicrisis"], counts["events"]
     ratio = base["seconds"] / e2e["seconds"]
+    e2e_rss, e2e_rss_text = _rss(e2e)
+    processes = f"{e2e['workers']} worker processes" if e2e["workers"] else "one process"
     print()
     print(
         f"Python {platform.python_version()} on {platform.machine()}, "
@@ -355,15 +354,18 @@ def _report(counts: dict[str, int], disk: int, e2e: dict[str, Any], base: dict[s
         f"documents {documents:,} (referrals and epicrises), events {events:,}, "
         f"on disk {_size_text(disk)}"
     )
-    for name, run in (("end to end", e2e), ("baseline  ", base)):
+    for name, run, rss in (
+        (f"end to end ({processes})", e2e, e2e_rss_text),
+        ("baseline (one process)", base, _rss(base)[1]),
+    ):
         print(
-            f"{name}: {run['seconds']:9.1f} s  {documents / run['seconds']:10,.0f} documents/s  "
-            f"{events / run['seconds']:12,.0f} events/s  peak RSS {run['peak_rss_mib']:,.0f} MiB"
+            f"{name}: {run['seconds']:.1f} s, {documents / run['seconds']:,.0f} documents/s, "
+            f"{events / run['seconds']:,.0f} events/s, peak RSS {rss}"
         )
     print(f"ratio (end-to-end throughput / baseline throughput): {ratio:.3f} (target >= 0.5)")
     print(
         f"end to end under 60 s: {'yes' if e2e['seconds'] < 60 else 'no'}; "
-        f"peak RSS under 1 GiB: {'yes' if e2e['peak_rss_mib'] < 1024 else 'no'}"
+        f"peak RSS under 1 GiB: {'yes' if e2e_rss < 1024 else 'no'}"
     )
     print()
     print(HEADER)
@@ -372,7 +374,7 @@ def _report(counts: dict[str, int], disk: int, e2e: dict[str, Any], base: dict[s
         f"| {e2e['seconds']:.1f} s | {documents / e2e['seconds']:,.0f} "
         f"| {events / e2e['seconds']:,.0f} | {base['seconds']:.1f} s "
         f"| {documents / base['seconds']:,.0f} | {events / base['seconds']:,.0f} "
-        f"| {ratio:.3f} | {e2e['peak_rss_mib']:,.0f} MiB | {base['peak_rss_mib']:,.0f} MiB |"
+        f"| {ratio:.3f} | {e2e_rss_text} | {_rss(base)[1]} |"
     )
 
 
@@ -381,9 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.child is not None:
         if args.child == "e2e":
-            result = child_end_to_end(
-                args.child_export, args.profile, linear=args.linear_unique_items
-            )
+            result = child_end_to_end(args.child_export, args.profile, args.jobs)
         else:
             result = child_baseline(args.child_export)
         print(json.dumps(result))
@@ -406,17 +406,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         counts = _counts(export)
         disk = _disk_size(export)
-        linear = args.linear_unique_items
-        note = " with linear uniqueItems" if linear else ""
-        print(f"Checking end to end (engine.check_export, all rules{note}) ...", flush=True)
-        e2e = _run_child("e2e", export, linear=linear)
+        print("Checking end to end (engine.check_export, all rules) ...", flush=True)
+        e2e = _run_child("e2e", export, jobs=args.jobs)
         print(f"  {e2e['seconds']:.1f} s; findings {e2e['findings']}", flush=True)
         print("Bare baseline (json + jsonschema-rs) ...", flush=True)
         baseline = _run_child("baseline", export)
         print(f"  {baseline['seconds']:.1f} s; schema errors {baseline['errors']}", flush=True)
         if args.profile:
             print(f"Profiling the end-to-end check (top {args.profile}, cumulative) ...")
-            _run_child("e2e", export, args.profile, linear=linear)
+            _run_child("e2e", export, args.profile, args.jobs)
     finally:
         if temporary is not None and not args.keep:
             shutil.rmtree(temporary, ignore_errors=True)

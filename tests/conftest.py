@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,10 +22,26 @@ def _refuse(*_args: object, **_kwargs: object) -> None:
     raise NetworkAccessError(msg)
 
 
+_LOCAL_FAMILIES = {getattr(socket, "AF_UNIX", None)} - {None}
+_connect = socket.socket.connect
+_connect_ex = socket.socket.connect_ex
+
+
+def _local_only(connect: Any) -> Any:
+    """``connect`` for local (Unix-domain) sockets, such as a multiprocessing fork server's."""
+
+    def guarded(self: socket.socket, address: Any) -> Any:
+        if self.family not in _LOCAL_FAMILIES:
+            _refuse()
+        return connect(self, address)
+
+    return guarded
+
+
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(socket.socket, "connect", _refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", _refuse)
+    monkeypatch.setattr(socket.socket, "connect", _local_only(_connect))
+    monkeypatch.setattr(socket.socket, "connect_ex", _local_only(_connect_ex))
     monkeypatch.setattr(socket, "create_connection", _refuse)
 
 

@@ -55,12 +55,15 @@ def test_examples_give_the_same_result_in_two_processes(export: Path) -> None:
     assert _everything(check_export(export, display_root="", jobs=2)) == _everything(serial)
 
 
-@pytest.mark.parametrize("task_bytes", [1, 40_000, engine.TASK_BYTES])
+@pytest.mark.parametrize(
+    ("task_bytes", "per_shard"), [(1, 1), (40_000, 17), (engine.TASK_BYTES, 10_000)]
+)
 def test_generated_defects_give_the_same_result_in_two_processes(
-    defective: Path, task_bytes: int, monkeypatch: pytest.MonkeyPatch
+    defective: Path, task_bytes: int, per_shard: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serial = check_export(defective, display_root="", jobs=1)
     monkeypatch.setattr(engine, "TASK_BYTES", task_bytes)
+    monkeypatch.setattr(engine, "INSTANCES_PER_SHARD", per_shard)
     in_two = check_export(defective, display_root="", jobs=2)
     assert _everything(in_two) == _everything(serial)
     rules = {finding.rule for finding in serial.findings}
@@ -160,3 +163,14 @@ def test_a_failing_task_stops_the_workers_and_raises() -> None:
     )
     with pytest.raises(ValueError, match="three"):
         list(results)
+
+
+def test_workers_start_from_a_fork_server_when_threads_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)
+    tasks = list(range(6))
+    results = parallel.ordered_map(
+        _square, tasks, weights=tasks, workers=2, initializer=_nothing, initargs=()
+    )
+    assert list(results) == [number * number for number in tasks]

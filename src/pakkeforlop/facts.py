@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import MutableMapping
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from pakkeforlop.model import (
@@ -21,6 +22,12 @@ def parse_day(value: object) -> date | None:
     """A ``date`` from an ISO date or RFC 3339 date-time string, or ``None``."""
     if not isinstance(value, str):
         return None
+    return _parsed_day(value)
+
+
+@lru_cache(maxsize=8192)
+def _parsed_day(value: str) -> date | None:
+    """Parse a date once: a million events share a few thousand days (and date objects)."""
     try:
         return datetime.fromisoformat(value).date() if "T" in value else date.fromisoformat(value)
     except ValueError:

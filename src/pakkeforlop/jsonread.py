@@ -123,8 +123,16 @@ class _Lines:
         self._starts: list[int] | None = None
 
     def position(self, offset: int) -> tuple[int, int]:
-        """The line (plus the line offset) and column of the character at ``offset``."""
+        """The line (plus the line offset) and column of the character at ``offset``.
+
+        The first call counts newlines at C speed; later ones build the table of line starts
+        once and search it (a document with many findings is located many times).
+        """
         if self._starts is None:
+            self._starts = []
+            row = self._text.count("\n", 0, offset) + 1
+            return row + self._line_offset, offset - self._text.rfind("\n", 0, offset)
+        if not self._starts:
             self._starts = [0, *(match.end() for match in _NEWLINE.finditer(self._text))]
         row = bisect.bisect_right(self._starts, offset)
         return row + self._line_offset, offset - self._starts[row - 1] + 1
@@ -181,7 +189,20 @@ def _read_string(text: str, pos: int) -> tuple[str, int]:
     return _unescape_string(match.group()), match.end()
 
 
+#: Skips a value at C speed: the texts scanned were parsed already, so they are well formed.
+_SKIPPER = json.JSONDecoder()
+
+
 def _skip_container(text: str, pos: int) -> int:
+    """The offset after the array or object at ``pos``."""
+    try:
+        return int(_SKIPPER.raw_decode(text, pos)[1])
+    except (ValueError, RecursionError):  # too deep for the C scanner, or a malformed text
+        return _skip_brackets(text, pos)
+
+
+def _skip_brackets(text: str, pos: int) -> int:
+    """:func:`_skip_container` by counting brackets outside strings; no nesting limit."""
     depth = 0
     while True:
         match = _TO_BRACKET.match(text, pos)

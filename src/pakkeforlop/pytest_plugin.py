@@ -403,5 +403,3 @@ def render_rule(
         lines.append("  (personal values are masked; --pakkeforlop-no-mask shows them)")
     lines.append(f"  documentation: {rule.url}")
     return "\n".join(lines)
-
-
