@@ -32,6 +32,7 @@ from pakkeforlop.evidence import CodeStatus
 from pakkeforlop.facts import get, parse_day
 from pakkeforlop.model import Document, ExportFacts
 from pakkeforlop.pathways import pathways
+from pakkeforlop.rules._per_document import document_index
 
 EVENT_CODES = "9327"
 PATHWAY_TYPES = "9321"
@@ -192,26 +193,24 @@ def normalise_display(text: str) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
 
 
-def coded_values(value: Any) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every object with string ``system``, ``code`` and ``display`` members, with its pointer."""
-    for path, item in pointers.walk(value):
-        if isinstance(item, dict) and all(
-            isinstance(item.get(key), str) for key in ("system", "code", "display")
-        ):
-            yield pointers.pointer(path), item
+def coded_values(index: pointers.Index) -> Iterator[tuple[pointers.Path, dict[str, Any]]]:
+    """Every object with string ``system``, ``code`` and ``display`` members, with its path."""
+    for path, item in index.objects:
+        if all(isinstance(item.get(key), str) for key in ("system", "code", "display")):
+            yield path, item
 
 
 @document_check("CODE-006", "referral", "epicrisis")
-def display_matches_text(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def display_matches_text(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """A coded value's display text is the code list's text for its code."""
-    for pointer, coded in coded_values(document.value):
+    for path, coded in coded_values(document_index(document, facts)):
         system = code_system_by_oid(coded["system"])
         listed = system.get(coded["code"]) if system is not None else None
         if system is None or listed is None:
             continue  # a list the kit does not carry, or a code the schema rejects
         if normalise_display(coded["display"]) != normalise_display(listed.text):
             yield Hit(
-                pointer=f"{pointer}/display",
+                pointer=pointers.pointer((*path, "display")),
                 args={
                     "code": coded["code"],
                     "kodeverk": system.kodeverk,

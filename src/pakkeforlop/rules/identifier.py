@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
 
 from pakkeforlop import pointers
 from pakkeforlop.checks import Hit, document_check
@@ -38,6 +37,7 @@ from pakkeforlop.identifiers import (
     check_person_id,
 )
 from pakkeforlop.model import Document, ExportFacts
+from pakkeforlop.rules._per_document import document_index
 
 PERSON_KINDS = ("referral", "epicrisis", "pathway-event")
 BIRTH_DATE_KINDS = ("referral", "epicrisis")
@@ -171,24 +171,17 @@ def synthetic_in_production(document: Document, facts: ExportFacts) -> Iterator[
     yield from _synthetic("IDENTIFIER-004", document, facts)
 
 
-def members_named(value: Any, name: str) -> Iterator[tuple[str, Any]]:
-    """Every ``(pointer, value)`` of a member called ``name``, anywhere in a JSON value."""
-    for path, item in pointers.walk(value):
-        if path and path[-1] == name:
-            yield pointers.pointer(path), item
-
-
 @document_check("IDENTIFIER-005", *ORG_KINDS)
-def org_number_valid(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def org_number_valid(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """Every organisation number passes the Enhetsregisteret mod-11 check."""
-    for pointer, value in members_named(document.value, "orgNumber"):
+    for path, value in document_index(document, facts).named("orgNumber"):
         if not isinstance(value, str) or _ORG_FORM.search(value) is None:
             continue  # the schema reports a value that is not 9 digits
         check = check_org_number(value)
         if not check.valid:
             found_errors = errors(check)
             yield Hit(
-                pointer=pointer,
+                pointer=pointers.pointer(path),
                 args={
                     "codes": ", ".join(code for code, _ in found_errors),
                     "detail": "; ".join(message for _, message in found_errors),
@@ -197,14 +190,14 @@ def org_number_valid(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
 
 
 @document_check("IDENTIFIER-006", *HPR_KINDS)
-def hpr_number_heuristic(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def hpr_number_heuristic(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """Every HPR number fits the unofficial mod-11 heuristic (a warning at most)."""
-    for pointer, value in members_named(document.value, "hpr"):
+    for path, value in document_index(document, facts).named("hpr"):
         if not isinstance(value, str) or _HPR_FORM.search(value) is None:
             continue  # the schema reports a value that is not 1 to 9 digits
         check = check_hpr_number(value)
         if ProblemCode.HPR_CHECKSUM_HEURISTIC in {p.code for p in check.problems}:
-            yield Hit(pointer=pointer)
+            yield Hit(pointer=pointers.pointer(path))
 
 
 @document_check("IDENTIFIER-007", *BIRTH_DATE_KINDS)
