@@ -37,7 +37,7 @@ from pakkeforlop.identifiers import (
     check_person_id,
 )
 from pakkeforlop.model import Document, ExportFacts
-from pakkeforlop.rules._per_document import document_index
+from pakkeforlop.rules._per_document import document_index, per_document
 
 PERSON_KINDS = ("referral", "epicrisis", "pathway-event")
 BIRTH_DATE_KINDS = ("referral", "epicrisis")
@@ -66,6 +66,7 @@ class PersonId:
 
     pointer: str  # of the identifier object: /patient/identifier or /patient
     id_type: str
+    value: str
     check: IdCheck
 
     @property
@@ -80,13 +81,19 @@ def today_for(facts: ExportFacts) -> date:
     return today if facts.created is None else min(facts.created, today)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=8192)
 def _check_person(value: str, id_type: PersonIdType, today: date) -> IdCheck:
+    """``check_person_id``, memoised: an events file interleaves the lines of many patients."""
     return check_person_id(value, id_type, today=today)
 
 
+@per_document
 def person_id(document: Document, facts: ExportFacts) -> PersonId | None:
-    """The document's patient identifier, checked; ``None`` if absent or left to the schema."""
+    """The document's patient identifier, checked; ``None`` if absent or left to the schema.
+
+    Several checks ask for it; it is found and checked once per document (so one document is
+    judged against one "today").
+    """
     if document.kind == "pathway-event":
         pointer, identifier = "/patient", document.value.get("patient")
     else:
@@ -102,7 +109,7 @@ def person_id(document: Document, facts: ExportFacts) -> PersonId | None:
         return None  # a type outside the schema's enum: the schema finding reports it
     if _PERSON_FORM.get(id_type, _PERSON_FORM_DEFAULT).search(value) is None:
         return None  # the schema's pattern rejects the form: its finding reports it
-    return PersonId(pointer, id_type.value, _check_person(value, id_type, today_for(facts)))
+    return PersonId(pointer, id_type.value, value, _check_person(value, id_type, today_for(facts)))
 
 
 def errors(check: IdCheck) -> list[tuple[str, str]]:
@@ -142,7 +149,7 @@ def _synthetic(rule_id: str, document: Document, facts: ExportFacts) -> Iterator
     found = person_id(document, facts)
     if found is None or not found.check.valid or found.check.synthetic not in SYNTHETIC_MARKERS:
         return
-    key = (document.path, str(get(document.value, *found.value_pointer.strip("/").split("/"))))
+    key = (document.path, found.value)
     seen = facts.seen.setdefault(rule_id, set())
     if key in seen:
         return
