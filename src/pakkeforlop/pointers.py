@@ -32,30 +32,31 @@ def walk(value: Any) -> Iterator[tuple[Path, Any]]:
             stack.extend(((*path, index), item) for index, item in reversed(indexed))
 
 
-def _contents(container: dict[str, Any] | list[Any]) -> Iterator[tuple[str | int, Any]]:
-    """The members of an object or the items of an array, with their names or indexes."""
-    return iter(container.items()) if isinstance(container, dict) else enumerate(container)
-
-
 def _objects(value: Any) -> list[tuple[Path, dict[str, Any]]]:
     """Every object inside ``value`` (itself first) with its path, in document order.
 
     Like :func:`walk`, but only containers get a path built, and one iterator per open
     container replaces the stack of every value: several times cheaper on large documents.
     """
-    found: list[tuple[Path, dict[str, Any]]] = [((), value)] if isinstance(value, dict) else []
-    if not isinstance(value, dict | list):
-        return found
-    stack: list[tuple[Path, Iterator[tuple[str | int, Any]]]] = [((), _contents(value))]
+    found: list[tuple[Path, dict[str, Any]]] = []
+    stack: list[tuple[Path, Iterator[tuple[Any, Any]]]] = []
+    if isinstance(value, dict):
+        found.append(((), value))
+        stack.append(((), iter(value.items())))
+    elif isinstance(value, list):
+        stack.append(((), enumerate(value)))
     while stack:
         path, contents = stack[-1]
         for key, item in contents:
-            if isinstance(item, dict | list):
+            # A container's contents come before its next sibling: walk them first.
+            if isinstance(item, dict):
                 child = (*path, key)
-                if isinstance(item, dict):
-                    found.append((child, item))
-                stack.append((child, _contents(item)))
-                break  # the child's contents come before its next sibling
+                found.append((child, item))
+                stack.append((child, iter(item.items())))
+                break
+            if isinstance(item, list):
+                stack.append(((*path, key), enumerate(item)))
+                break
         else:
             stack.pop()
     return found
