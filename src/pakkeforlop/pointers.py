@@ -48,6 +48,8 @@ def _objects(value: Any) -> list[tuple[Path, dict[str, Any]]]:
     while stack:
         path, contents = stack[-1]
         for key, item in contents:
+            if type(item) is str:
+                continue  # most values are strings: pass them by quickly
             # A container's contents come before its next sibling: walk them first.
             if isinstance(item, dict):
                 child = (*path, key)
