@@ -82,9 +82,18 @@ def today_for(facts: ExportFacts) -> date:
 
 
 @lru_cache(maxsize=8192)
-def _check_person(value: str, id_type: PersonIdType, today: date) -> IdCheck:
-    """``check_person_id``, memoised: an events file interleaves the lines of many patients."""
-    return check_person_id(value, id_type, today=today)
+def _checked(pointer: str, raw_type: str, value: str, today: date) -> PersonId | None:
+    """A person identifier at ``pointer``, checked; ``None`` when it is left to the schema.
+
+    Memoised: an events file interleaves the lines of many patients, each on many lines.
+    """
+    try:
+        id_type = PersonIdType(raw_type)
+    except ValueError:
+        return None  # a type outside the schema's enum: the schema finding reports it
+    if _PERSON_FORM.get(id_type, _PERSON_FORM_DEFAULT).search(value) is None:
+        return None  # the schema's pattern rejects the form: its finding reports it
+    return PersonId(pointer, id_type.value, value, check_person_id(value, id_type, today=today))
 
 
 @per_document
@@ -103,13 +112,7 @@ def person_id(document: Document, facts: ExportFacts) -> PersonId | None:
     raw_type, value = identifier.get("type"), identifier.get("value")
     if not isinstance(raw_type, str) or not isinstance(value, str):
         return None
-    try:
-        id_type = PersonIdType(raw_type)
-    except ValueError:
-        return None  # a type outside the schema's enum: the schema finding reports it
-    if _PERSON_FORM.get(id_type, _PERSON_FORM_DEFAULT).search(value) is None:
-        return None  # the schema's pattern rejects the form: its finding reports it
-    return PersonId(pointer, id_type.value, value, _check_person(value, id_type, today_for(facts)))
+    return _checked(pointer, raw_type, value, today_for(facts))
 
 
 def errors(check: IdCheck) -> list[tuple[str, str]]:
