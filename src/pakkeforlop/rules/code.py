@@ -161,8 +161,11 @@ def _before_start_allowed(code: str) -> bool:
 
 @lru_cache(maxsize=1024)
 def _dated(pointer: str, code: str, pathway_type: str | None) -> tuple[Dated, ...]:
-    """What CODE-005 compares with an event's date: the code and then its pathway type, when
-    the list has them with a validity window (``pointer`` is the code's)."""
+    """What CODE-005 compares with an event's date, memoised per code and pathway type.
+
+    The listed code (at ``pointer``) and then the listed pathway type, each only when it has a
+    validity window: a code without one is valid on every date.
+    """
     listed = code_system(EVENT_CODES).get(code)
     if listed is None or _before_start_allowed(code):
         return ()  # unlisted codes: EVENT-003 compares them with the pathway's start
