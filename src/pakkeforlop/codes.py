@@ -82,9 +82,12 @@ class CodeSystem:
     known_gaps: tuple[KnownGap, ...] = ()
     suffix_meanings: Mapping[str, str] = field(default_factory=dict)
     _index: Mapping[str, Code] = field(init=False, repr=False, compare=False)
+    _grammar: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {code.code: code for code in self.codes})
+        grammar = re.compile(self.grammar) if self.grammar is not None else None
+        object.__setattr__(self, "_grammar", grammar)
 
     def __contains__(self, code: object) -> bool:
         return code in self._index
@@ -105,7 +108,7 @@ class CodeSystem:
 
     def matches_grammar(self, code: str) -> bool:
         """Whether ``code`` is well-formed for this list (always true when no grammar is set)."""
-        return self.grammar is None or re.fullmatch(self.grammar, code) is not None
+        return self._grammar is None or self._grammar.fullmatch(code) is not None
 
 
 def _date_or_none(raw: object, where: str) -> date | None:

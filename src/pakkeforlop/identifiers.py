@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Final
 
 __all__ = [
@@ -457,12 +458,15 @@ def _check_digit(digits: Sequence[int], weights: Sequence[int]) -> int | None:
 _ORG_WEIGHTS: Final = (3, 2, 7, 6, 5, 4, 3, 2)
 
 
+@lru_cache(maxsize=1024)
 def check_org_number(value: str) -> IdCheck:
     """Check an organisasjonsnummer: 9 digits, mod-11 check digit with weights 3,2,7,6,5,4,3,2.
 
     Digits whose check digit would be 10 form no valid number. Numbers starting with 2 or 3
     are only *likely* synthetic (the test Enhetsregister uses that range): they get
     ``synthetic="test-enhetsregister-range"`` and an info finding, never an error.
+
+    Memoised: an export names a few organisations on every event line.
     """
     name = "ENH"
     problems = _format_problems(value, 9, "organisation number")
@@ -493,12 +497,15 @@ def make_org_number(first8: str) -> str | None:
 # --- HPR-nummer (§8.5) -----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def check_hpr_number(value: str) -> IdCheck:
     """Check an HPR-nummer. Only non-digits (or an empty value) make it invalid.
 
     No check-digit rule and no length are published. A mod-11 check (weights 2 to 7 from the
     right) fits NHN's test numbers, so a mismatch is reported as a *warning*
     ("hpr-checksum-heuristic") and the result stays valid: this check must never reject.
+
+    Memoised: an export names the same health personnel in many documents.
     """
     name = "HPR"
     if not value or not _is_ascii_digits(value):

@@ -141,12 +141,11 @@ def weakest(*evidence: Evidence) -> Evidence:
 def reference_event(instance: PathwayInstance) -> EventRecord | None:
     """The event an instance's identity is read from: its first start (A), else its first event.
 
-    "First" is by date, same-date events in file order, as in ``PathwayInstance.ordered``; found
-    in one pass, without sorting.
+    "First" is by date, same-date events in file order: the first in ``PathwayInstance.ordered``
+    (which sorts once, and is asked for by every pathway check anyway).
     """
-    starts = [event for event in instance.events if event.event == "A"]
-    candidates = starts or instance.events
-    return min(candidates, key=lambda event: event.day) if candidates else None
+    ordered = instance.ordered()
+    return next((event for event in ordered if event.event == "A"), ordered[0] if ordered else None)
 
 
 def pathway_type(instance: PathwayInstance) -> str | None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from pakkeforlop import pointers
@@ -32,11 +33,15 @@ from pakkeforlop.evidence import CodeStatus
 from pakkeforlop.facts import get, parse_day
 from pakkeforlop.model import Document, ExportFacts
 from pakkeforlop.pathways import pathways
+from pakkeforlop.rules._per_document import document_index, per_document
 
 EVENT_CODES = "9327"
 PATHWAY_TYPES = "9321"
 
 engine_rule("CODE-001", "pathway-event", "epicrisis")
+
+#: Where a listed code sits in an event, the code, and the list that dates it.
+Dated = tuple[str, Code, CodeSystem]
 
 
 def version_label(system: CodeSystem) -> str:
@@ -63,7 +68,9 @@ def pathway_code(document: Document) -> tuple[str, str, Any] | None:
     return pointer, code, pathway_type
 
 
-def _grammatical(document: Document) -> tuple[str, str, Any] | None:
+@per_document
+def _grammatical(document: Document, _facts: ExportFacts) -> tuple[str, str, Any] | None:
+    """The document's 9327 code when it is grammatical (four checks ask, once per document)."""
     found = pathway_code(document)
     if found is None or not code_system(EVENT_CODES).matches_grammar(found[1]):
         return None  # CODE-001 (the schema's pattern) reports it
@@ -83,9 +90,9 @@ def listed_for(suffix: str) -> str:
 
 
 @document_check("CODE-002", "pathway-event", "epicrisis")
-def code_in_list(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def code_in_list(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """A well-formed 9327 code is in the active code-list version."""
-    found = _grammatical(document)
+    found = _grammatical(document, facts)
     if found is None:
         return
     pointer, code, _ = found
@@ -108,9 +115,9 @@ def code_in_list(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
 
 
 @document_check("CODE-003", "pathway-event")
-def provisional_code(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def provisional_code(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """A provisional code: known from the coding guide, absent from the snapshot."""
-    found = _grammatical(document)
+    found = _grammatical(document, facts)
     if found is None:
         return
     pointer, code, _ = found
@@ -124,9 +131,9 @@ def provisional_code(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
 
 
 @document_check("CODE-004", "pathway-event", "epicrisis")
-def prefix_matches_type(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def prefix_matches_type(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """The code's pathway prefix is the pathway type (REG-03)."""
-    found = _grammatical(document)
+    found = _grammatical(document, facts)
     if found is None:
         return
     pointer, code, pathway_type = found
@@ -152,22 +159,39 @@ def _before_start_allowed(code: str) -> bool:
     return pathway is not None and code[3:4] in pathway.ordering.events_before_start
 
 
-@document_check("CODE-005", "pathway-event")
-def valid_on_date(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """A listed code, and the pathway type, are valid on the event's date."""
-    found = _grammatical(document)
-    day = parse_day(document.value.get("date"))
-    if found is None or day is None:
-        return
-    pointer, code, pathway_type = found
+@lru_cache(maxsize=1024)
+def _dated(pointer: str, code: str, pathway_type: str | None) -> tuple[Dated, ...]:
+    """What CODE-005 compares with an event's date, memoised per code and pathway type.
+
+    The listed code (at ``pointer``) and then the listed pathway type, each only when it has a
+    validity window: a code without one is valid on every date.
+    """
     listed = code_system(EVENT_CODES).get(code)
     if listed is None or _before_start_allowed(code):
-        return  # unlisted codes: EVENT-003 compares them with the pathway's start
-    candidates: list[tuple[str, Code, CodeSystem]] = [(pointer, listed, code_system(EVENT_CODES))]
+        return ()  # unlisted codes: EVENT-003 compares them with the pathway's start
+    candidates: list[Dated] = [(pointer, listed, code_system(EVENT_CODES))]
     types = code_system(PATHWAY_TYPES)
-    listed_type = types.get(pathway_type) if isinstance(pathway_type, str) else None
+    listed_type = types.get(pathway_type) if pathway_type is not None else None
     if listed_type is not None:
         candidates.append(("/pathwayType", listed_type, types))
+    return tuple(
+        (where, entry, system)
+        for where, entry, system in candidates
+        if entry.valid_from is not None or entry.valid_to is not None
+    )
+
+
+@document_check("CODE-005", "pathway-event")
+def valid_on_date(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+    """A listed code, and the pathway type, are valid on the event's date."""
+    found = _grammatical(document, facts)
+    if found is None:
+        return
+    pointer, code, pathway_type = found
+    candidates = _dated(pointer, code, pathway_type if isinstance(pathway_type, str) else None)
+    day = parse_day(document.value.get("date")) if candidates else None
+    if day is None:
+        return
     for where, entry, system in candidates:
         if not entry.valid_on(day):
             yield Hit(
@@ -192,26 +216,41 @@ def normalise_display(text: str) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
 
 
-def coded_values(value: Any) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every object with string ``system``, ``code`` and ``display`` members, with its pointer."""
-    for path, item in pointers.walk(value):
-        if isinstance(item, dict) and all(
-            isinstance(item.get(key), str) for key in ("system", "code", "display")
+def coded_values(index: pointers.Index) -> Iterator[tuple[pointers.Path, dict[str, Any]]]:
+    """Every object with string ``system``, ``code`` and ``display`` members, with its path."""
+    for path, item in index.objects:
+        if (
+            isinstance(item.get("display"), str)
+            and isinstance(item.get("code"), str)
+            and isinstance(item.get("system"), str)
         ):
-            yield pointers.pointer(path), item
+            yield path, item
+
+
+@lru_cache(maxsize=4096)
+def _listed_if_display_differs(oid: str, code: str, display: str) -> tuple[CodeSystem, Code] | None:
+    """The code list and its entry when ``display`` is not the list's text for the code.
+
+    ``None`` also for a list the kit does not carry, or a code the schema rejects.
+    """
+    system = code_system_by_oid(oid)
+    listed = system.get(code) if system is not None else None
+    if system is None or listed is None:
+        return None
+    if normalise_display(display) == normalise_display(listed.text):
+        return None
+    return system, listed
 
 
 @document_check("CODE-006", "referral", "epicrisis")
-def display_matches_text(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def display_matches_text(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """A coded value's display text is the code list's text for its code."""
-    for pointer, coded in coded_values(document.value):
-        system = code_system_by_oid(coded["system"])
-        listed = system.get(coded["code"]) if system is not None else None
-        if system is None or listed is None:
-            continue  # a list the kit does not carry, or a code the schema rejects
-        if normalise_display(coded["display"]) != normalise_display(listed.text):
+    for path, coded in coded_values(document_index(document, facts)):
+        differs = _listed_if_display_differs(coded["system"], coded["code"], coded["display"])
+        if differs is not None:
+            system, listed = differs
             yield Hit(
-                pointer=f"{pointer}/display",
+                pointer=pointers.pointer((*path, "display")),
                 args={
                     "code": coded["code"],
                     "kodeverk": system.kodeverk,

@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
 
 from pakkeforlop import pointers
 from pakkeforlop.checks import Hit, document_check
@@ -38,6 +37,7 @@ from pakkeforlop.identifiers import (
     check_person_id,
 )
 from pakkeforlop.model import Document, ExportFacts
+from pakkeforlop.rules._per_document import document_index, per_document
 
 PERSON_KINDS = ("referral", "epicrisis", "pathway-event")
 BIRTH_DATE_KINDS = ("referral", "epicrisis")
@@ -66,6 +66,7 @@ class PersonId:
 
     pointer: str  # of the identifier object: /patient/identifier or /patient
     id_type: str
+    value: str
     check: IdCheck
 
     @property
@@ -80,13 +81,28 @@ def today_for(facts: ExportFacts) -> date:
     return today if facts.created is None else min(facts.created, today)
 
 
-@lru_cache(maxsize=256)
-def _check_person(value: str, id_type: PersonIdType, today: date) -> IdCheck:
-    return check_person_id(value, id_type, today=today)
+@lru_cache(maxsize=8192)
+def _checked(pointer: str, raw_type: str, value: str, today: date) -> PersonId | None:
+    """A person identifier at ``pointer``, checked; ``None`` when it is left to the schema.
+
+    Memoised: an events file interleaves the lines of many patients, each on many lines.
+    """
+    try:
+        id_type = PersonIdType(raw_type)
+    except ValueError:
+        return None  # a type outside the schema's enum: the schema finding reports it
+    if _PERSON_FORM.get(id_type, _PERSON_FORM_DEFAULT).search(value) is None:
+        return None  # the schema's pattern rejects the form: its finding reports it
+    return PersonId(pointer, id_type.value, value, check_person_id(value, id_type, today=today))
 
 
+@per_document
 def person_id(document: Document, facts: ExportFacts) -> PersonId | None:
-    """The document's patient identifier, checked; ``None`` if absent or left to the schema."""
+    """The document's patient identifier, checked; ``None`` if absent or left to the schema.
+
+    Several checks ask for it; it is found and checked once per document (so one document is
+    judged against one "today").
+    """
     if document.kind == "pathway-event":
         pointer, identifier = "/patient", document.value.get("patient")
     else:
@@ -96,13 +112,7 @@ def person_id(document: Document, facts: ExportFacts) -> PersonId | None:
     raw_type, value = identifier.get("type"), identifier.get("value")
     if not isinstance(raw_type, str) or not isinstance(value, str):
         return None
-    try:
-        id_type = PersonIdType(raw_type)
-    except ValueError:
-        return None  # a type outside the schema's enum: the schema finding reports it
-    if _PERSON_FORM.get(id_type, _PERSON_FORM_DEFAULT).search(value) is None:
-        return None  # the schema's pattern rejects the form: its finding reports it
-    return PersonId(pointer, id_type.value, _check_person(value, id_type, today_for(facts)))
+    return _checked(pointer, raw_type, value, today_for(facts))
 
 
 def errors(check: IdCheck) -> list[tuple[str, str]]:
@@ -142,7 +152,7 @@ def _synthetic(rule_id: str, document: Document, facts: ExportFacts) -> Iterator
     found = person_id(document, facts)
     if found is None or not found.check.valid or found.check.synthetic not in SYNTHETIC_MARKERS:
         return
-    key = (document.path, str(get(document.value, *found.value_pointer.strip("/").split("/"))))
+    key = (document.path, found.value)
     seen = facts.seen.setdefault(rule_id, set())
     if key in seen:
         return
@@ -171,24 +181,17 @@ def synthetic_in_production(document: Document, facts: ExportFacts) -> Iterator[
     yield from _synthetic("IDENTIFIER-004", document, facts)
 
 
-def members_named(value: Any, name: str) -> Iterator[tuple[str, Any]]:
-    """Every ``(pointer, value)`` of a member called ``name``, anywhere in a JSON value."""
-    for path, item in pointers.walk(value):
-        if path and path[-1] == name:
-            yield pointers.pointer(path), item
-
-
 @document_check("IDENTIFIER-005", *ORG_KINDS)
-def org_number_valid(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def org_number_valid(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """Every organisation number passes the Enhetsregisteret mod-11 check."""
-    for pointer, value in members_named(document.value, "orgNumber"):
+    for path, value in document_index(document, facts).named("orgNumber"):
         if not isinstance(value, str) or _ORG_FORM.search(value) is None:
             continue  # the schema reports a value that is not 9 digits
         check = check_org_number(value)
         if not check.valid:
             found_errors = errors(check)
             yield Hit(
-                pointer=pointer,
+                pointer=pointers.pointer(path),
                 args={
                     "codes": ", ".join(code for code, _ in found_errors),
                     "detail": "; ".join(message for _, message in found_errors),
@@ -197,14 +200,14 @@ def org_number_valid(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
 
 
 @document_check("IDENTIFIER-006", *HPR_KINDS)
-def hpr_number_heuristic(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def hpr_number_heuristic(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """Every HPR number fits the unofficial mod-11 heuristic (a warning at most)."""
-    for pointer, value in members_named(document.value, "hpr"):
+    for path, value in document_index(document, facts).named("hpr"):
         if not isinstance(value, str) or _HPR_FORM.search(value) is None:
             continue  # the schema reports a value that is not 1 to 9 digits
         check = check_hpr_number(value)
         if ProblemCode.HPR_CHECKSUM_HEURISTIC in {p.code for p in check.problems}:
-            yield Hit(pointer=pointer)
+            yield Hit(pointer=pointers.pointer(path))
 
 
 @document_check("IDENTIFIER-007", *BIRTH_DATE_KINDS)
