@@ -6,6 +6,7 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from pakkeforlop.identifiers import mask
 
@@ -71,6 +72,10 @@ class Finding:
     column: int | None = None
     xpath: str | None = None
     instance: str | None = None
+
+    def __reduce__(self) -> tuple[type[Finding], tuple[Any, ...]]:
+        """Pickle as a constructor call (worker processes send findings to the main one)."""
+        return (Finding, tuple(getattr(self, name) for name in self.__slots__))
 
     def message(self, *, masked: bool = True) -> str:
         """The finding's message, with personal values masked unless ``masked`` is false."""

@@ -69,6 +69,10 @@ class EventRecord:
     patient: str
     institution: str
 
+    def __reduce__(self) -> tuple[type[EventRecord], tuple[Any, ...]]:
+        """Pickle as a constructor call: workers send millions of these to the main process."""
+        return (EventRecord, tuple(getattr(self, name) for name in self.__slots__))
+
     @property
     def event(self) -> str:
         """The event letter: ``C`` for ``D11CP``."""
