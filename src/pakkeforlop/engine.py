@@ -166,6 +166,8 @@ class _Run:
         self.checks_of_kind: dict[str, list[Check]] = {}
         #: The declared files read so far, to tell undeclared files from them.
         self.identities: set[Identity] = set()
+        #: How findings name the manifest.
+        self.manifest_shown = self.display(self.root / MANIFEST_NAME)
 
     # -- findings ---------------------------------------------------------------------------
 
@@ -451,7 +453,7 @@ class _Run:
         """Check one declared file (at ``path``): that it exists, its digest, what it holds."""
         index, relative, kind, digest = entry
         self.identities.add(_identity(path))
-        manifest = self.display(self.root / MANIFEST_NAME)
+        manifest = self.manifest_shown
         if not (path.exists() or path.is_symlink()):
             self.report(
                 MISSING_FILE_RULE,
@@ -554,7 +556,7 @@ class _Run:
             if check.applies(view, self.facts):
                 self.result.exercised.add(check.rule_id)
                 for hit in check.function(view):
-                    self.hit(check, hit, hit.path or self.display(self.root / MANIFEST_NAME))
+                    self.hit(check, hit, hit.path or self.manifest_shown)
 
 
 _QUOTED = re.compile(r"'([^']*)'")
@@ -587,7 +589,7 @@ def _masked_values(text: str) -> tuple[str, dict[str, MessageArg]]:
     return "".join(parts) + "{rest}", args
 
 
-def _identity(path: Path) -> Identity:
+def _identity(path: Path | os.DirEntry[str]) -> Identity:
     """What tells this file apart from others (two names of one file share it).
 
     The device and inode, found with one system call; for a path that cannot be stat'ed (a
@@ -621,7 +623,7 @@ def _data_files(root: Path) -> list[tuple[Path, Identity]]:
             if entry.is_dir(follow_symlinks=False):
                 folders.append((folder / entry.name, here))
             elif os.path.splitext(entry.name)[1] in DATA_SUFFIXES and _is_file(entry):  # noqa: PTH122
-                found.append((here, folder / entry.name, _entry_identity(entry)))
+                found.append((here, folder / entry.name, _identity(entry)))
     return [(path, identity) for _, path, identity in sorted(found, key=lambda item: item[0])]
 
 
@@ -630,15 +632,6 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
         return entry.is_file()
     except OSError:
         return False
-
-
-def _entry_identity(entry: os.DirEntry[str]) -> Identity:
-    """:func:`_identity` of a listed file, reusing what the listing knows."""
-    try:
-        status = entry.stat()
-    except OSError:
-        return os.path.realpath(entry.path)
-    return (status.st_dev, status.st_ino)
 
 
 def _size(path: Path) -> int:
