@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -19,7 +20,14 @@ from pakkeforlop import kith, parallel, pointers
 from pakkeforlop.catalogue import Rule, catalogue
 from pakkeforlop.checks import Check, ExportView, Hit, Scope, by_scope
 from pakkeforlop.findings import Finding, MessageArg, Personal
-from pakkeforlop.jsonread import InputProblem, Limits, ReadResult, iter_ndjson_file, read_json_file
+from pakkeforlop.jsonread import (
+    InputProblem,
+    Limits,
+    ReadResult,
+    Sink,
+    iter_ndjson_file,
+    read_json_file,
+)
 from pakkeforlop.model import Document, ExportFacts, PathwayInstance
 from pakkeforlop.registry import DOCUMENT_SCHEMAS, fast_validity, validator
 from pakkeforlop.schema_messages import describe, missing_member
@@ -324,10 +332,10 @@ class _Run:
         if schema_valid:
             extract.collect(document, self.result.instances)
 
-    def read_document(self, path: Path, kind: str) -> Document | None:
+    def read_document(self, path: Path, kind: str, sink: Sink | None = None) -> Document | None:
         shown = self.display(path)
         self.mark_read()
-        result: ReadResult = read_json_file(path, self.limits)
+        result: ReadResult = read_json_file(path, self.limits, sink=sink)
         self.input_problems(shown, result.problems)
         if result.text is None:
             return None
@@ -387,10 +395,10 @@ class _Run:
                 xpath=issue.xpath,
             )
 
-    def read_events(self, path: Path) -> None:
+    def read_events(self, path: Path, sink: Sink | None = None) -> None:
         shown = self.display(path)
         self.mark_read()
-        for line, result in iter_ndjson_file(path, self.limits):
+        for line, result in iter_ndjson_file(path, self.limits, sink=sink):
             self.input_problems(shown, result.problems, line or None)
             if result.text is not None:
                 self.check_document(
@@ -462,21 +470,22 @@ class _Run:
                 pointer=f"/files/{index}/path",
             )
             return
-        if digest is not None and _sha256(path) not in {digest, None}:
+        read = _Digest() if digest is not None else None
+        if FILE_KINDS[kind] == "pathway-event":
+            self.read_events(path, read)
+        elif FILE_KINDS[kind] == KITH_MESSAGE:
+            self.read_kith(path, self.supplements.get(index))
+        else:
+            document = self.read_document(path, FILE_KINDS[kind], read)
+            if document is not None:
+                self.check_document(document)
+        if read is not None and _sha256(path, read) not in {digest, None}:
             self.report(
                 DIGEST_RULE,
                 manifest,
                 ("{file}", {"file": relative}),
                 pointer=f"/files/{index}/sha256",
             )
-        if FILE_KINDS[kind] == "pathway-event":
-            self.read_events(path)
-        elif FILE_KINDS[kind] == KITH_MESSAGE:
-            self.read_kith(path, self.supplements.get(index))
-        else:
-            document = self.read_document(path, FILE_KINDS[kind])
-            if document is not None:
-                self.check_document(document)
 
     def check_instance_range(self, instances: Iterable[PathwayInstance]) -> None:
         """Every instance check on these instances, one instance after another."""
@@ -707,9 +716,34 @@ def _check_task(files: list[_File]) -> _Part:
     return _Part(run.result, [run.display(path) for _, path in files], run.identities)
 
 
-def _sha256(path: Path) -> str | None:
-    """The file's digest, or ``None`` when it cannot be read (reading reports that)."""
-    digest = hashlib.sha256()
+class _Digest:
+    """The SHA-256 of the bytes a reader read, and how many it read."""
+
+    __slots__ = ("hash", "size")
+
+    def __init__(self) -> None:
+        self.hash = hashlib.sha256()
+        self.size = 0
+
+    def update(self, data: bytes, /) -> None:
+        self.hash.update(data)
+        self.size += len(data)
+
+
+def _sha256(path: Path, read: _Digest) -> str | None:
+    """The file's digest: of the bytes ``read`` when they were the whole file, else read again.
+
+    ``None`` when it is not a regular file or cannot be read (reading the file reports that).
+    """
+    try:
+        status = path.stat()
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    if read.size == status.st_size:
+        return read.hash.hexdigest()
+    digest = hashlib.sha256()  # not read, or not whole: a file over the size limit, say
     try:
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, BinaryIO, Final, NoReturn
+from typing import Any, BinaryIO, Final, NoReturn, Protocol
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -21,6 +21,7 @@ __all__ = [
     "JsonText",
     "Limits",
     "ReadResult",
+    "Sink",
     "iter_ndjson_file",
     "parse_json",
     "read_json_file",
@@ -811,6 +812,12 @@ def parse_json(
 # --- Files --------------------------------------------------------------------------------------
 
 
+class Sink(Protocol):
+    """Receives every byte a file reader reads, in order (e.g. to compute the file's digest)."""
+
+    def update(self, data: bytes, /) -> None: ...
+
+
 def _unreadable(error: OSError | ValueError, after_line: int | None = None) -> InputProblem:
     reason = error.strerror if isinstance(error, OSError) and error.strerror else "invalid path"
     where = "" if after_line is None else f" after line {after_line}"
@@ -838,7 +845,7 @@ def _too_large_file(size: int, max_bytes: int) -> InputProblem:
     return InputProblem(InputProblemCode.TOO_LARGE, message)
 
 
-def _read_bounded(path: Path, max_bytes: int) -> bytes | InputProblem:
+def _read_bounded(path: Path, max_bytes: int, sink: Sink | None = None) -> bytes | InputProblem:
     problem = _file_problem(path, max_bytes)
     if problem is not None:
         return problem
@@ -847,37 +854,50 @@ def _read_bounded(path: Path, max_bytes: int) -> bytes | InputProblem:
             data = handle.read(max_bytes + 1)
     except OSError as error:
         return _unreadable(error)
+    if sink is not None:
+        sink.update(data)
     if len(data) > max_bytes:  # the file grew after it was measured
         message = f"the file is over the limit of {max_bytes} bytes; it was not read"
         return InputProblem(InputProblemCode.TOO_LARGE, message)
     return data
 
 
-def read_json_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> ReadResult:
-    """Read one JSON document (a top-level object) from ``path``, opened read-only."""
-    data = _read_bounded(path, limits.max_file_bytes)
+def read_json_file(
+    path: Path, limits: Limits = DEFAULT_LIMITS, *, sink: Sink | None = None
+) -> ReadResult:
+    """Read one JSON document (a top-level object) from ``path``, opened read-only.
+
+    ``sink`` receives the bytes read: all of the file's, unless it could not be read whole.
+    """
+    data = _read_bounded(path, limits.max_file_bytes, sink)
     if isinstance(data, InputProblem):
         return ReadResult(None, (data,))
     return _parse(data, limits)
 
 
-def _skip_rest_of_line(handle: BinaryIO) -> int:
+def _skip_rest_of_line(handle: BinaryIO, sink: Sink | None) -> int:
     skipped = 0
     while True:
         chunk = handle.readline(_SKIP_CHUNK)
         skipped += len(chunk)
+        if sink is not None:
+            sink.update(chunk)
         if not chunk or chunk.endswith(b"\n"):
             return skipped
 
 
-def _raw_lines(handle: BinaryIO, max_line_bytes: int) -> Iterator[tuple[bytes | None, int]]:
+def _raw_lines(
+    handle: BinaryIO, max_line_bytes: int, sink: Sink | None
+) -> Iterator[tuple[bytes | None, int]]:
     """(line, byte offset of its start) per line; None for a line longer than the limit."""
     offset = 0
     while line := handle.readline(max_line_bytes + 1):
+        if sink is not None:
+            sink.update(line)
         start = offset
         offset += len(line)
         if len(line) > max_line_bytes and not line.endswith(b"\n"):
-            offset += _skip_rest_of_line(handle)
+            offset += _skip_rest_of_line(handle, sink)
             yield None, start
         else:
             yield line, start
@@ -896,12 +916,13 @@ def _ndjson_line(
 
 
 def iter_ndjson_file(
-    path: Path, limits: Limits = DEFAULT_LIMITS
+    path: Path, limits: Limits = DEFAULT_LIMITS, *, sink: Sink | None = None
 ) -> Iterator[tuple[int, ReadResult]]:
     """(1-based line number, result) for every non-blank line of an NDJSON file, streamed.
 
     Only ``max_line_bytes`` applies (per line), not ``max_file_bytes``. Problems with the file
-    itself are yielded with line number 0. An empty file yields nothing.
+    itself are yielded with line number 0. An empty file yields nothing. ``sink`` receives the
+    bytes read, as for :func:`read_json_file`.
     """
     problem = _file_problem(path, None)
     if problem is not None:
@@ -911,7 +932,9 @@ def iter_ndjson_file(
     decoders = _Decoders(limits.max_number_chars)
     try:
         with Path(path).open("rb") as handle:
-            for number, (line, start) in enumerate(_raw_lines(handle, limits.max_line_bytes), 1):
+            for number, (line, start) in enumerate(
+                _raw_lines(handle, limits.max_line_bytes, sink), 1
+            ):
                 result = _ndjson_line(line, number, start, limits, decoders)
                 if result is not None:
                     yield number, result

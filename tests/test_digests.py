@@ -1,0 +1,62 @@
+"""INPUT-016: a declared digest is compared with the whole file, whether or not it was read whole.
+
+A file is hashed from the bytes read to check it; a file the reader does not read whole (over a
+size limit, or with an over-long NDJSON line) is hashed from the disk instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pakkeforlop.engine import check_export
+from pakkeforlop.jsonread import Limits
+
+EXPORT = Path(__file__).resolve().parents[1] / "examples" / "valid" / "d11-phv-adults-completed"
+#: Limits under which the referral and epicrisis are too large to read, and every events line
+#: too long (the manifest is read).
+TIGHT = Limits(max_file_bytes=2000, max_line_bytes=40)
+
+
+def _copy(tmp_path: Path) -> Path:
+    export = tmp_path / "export"
+    shutil.copytree(EXPORT, export)
+    return export
+
+
+def _declare(export: Path, name: str, digest: str) -> None:
+    manifest_path = export / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    for entry in manifest["files"]:
+        if entry["path"] == name:
+            entry["sha256"] = digest
+    manifest_path.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+
+def _digest_findings(export: Path, limits: Limits | None = None) -> list[str | None]:
+    result = check_export(export, display_root="", limits=limits, jobs=1)
+    return [finding.pointer for finding in result.findings if finding.rule == "INPUT-016"]
+
+
+@pytest.mark.parametrize("limits", [None, TIGHT], ids=["read whole", "not read whole"])
+def test_the_declared_digests_of_the_example_hold(tmp_path: Path, limits: Limits | None) -> None:
+    assert _digest_findings(_copy(tmp_path), limits) == []
+
+
+@pytest.mark.parametrize("limits", [None, TIGHT], ids=["read whole", "not read whole"])
+@pytest.mark.parametrize("name", ["referral.json", "events.ndjson", "epicrisis.json"])
+def test_a_changed_file_is_reported(tmp_path: Path, limits: Limits | None, name: str) -> None:
+    export = _copy(tmp_path)
+    with (export / name).open("ab") as handle:
+        handle.write(b"\n")
+    assert _digest_findings(export, limits) != []
+
+
+def test_the_digest_finding_points_at_the_manifest_entry(tmp_path: Path) -> None:
+    export = _copy(tmp_path)
+    _declare(export, "events.ndjson", hashlib.sha256(b"something else").hexdigest())
+    assert _digest_findings(export) == ["/files/1/sha256"]
