@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import platform
 import shutil
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -174,3 +177,51 @@ def test_workers_start_from_a_fork_server_when_threads_run(
         _square, tasks, weights=tasks, workers=2, initializer=_nothing, initargs=()
     )
     assert list(results) == [number * number for number in tasks]
+
+
+def _frozen_objects(_number: int) -> int:
+    return 0
+
+
+def test_objects_are_frozen_only_while_workers_start() -> None:
+    tasks = list(range(4))
+    list(
+        parallel.ordered_map(
+            _frozen_objects, tasks, weights=tasks, workers=2, initializer=_nothing, initargs=()
+        )
+    )
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(ValueError, match="three"):
+        list(
+            parallel.ordered_map(
+                _fail_on_three, tasks, weights=tasks, workers=2, initializer=_nothing, initargs=()
+            )
+        )
+    assert gc.get_freeze_count() == 0
+
+
+def test_freed_memory_is_released_through_glibc_on_linux_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parallel._malloc_trim.cache_clear()
+    monkeypatch.setattr(parallel.sys, "platform", "win32")
+    assert parallel._malloc_trim() is None
+    parallel.release_freed_memory()  # nothing to call: no error
+    parallel._malloc_trim.cache_clear()
+    monkeypatch.undo()
+    found = parallel._malloc_trim()
+    if sys.platform.startswith("linux") and "glibc" in platform.libc_ver()[0]:
+        assert found is not None
+    parallel.release_freed_memory()
+    parallel._malloc_trim.cache_clear()
+
+
+def test_findings_share_equal_arguments(defective: Path) -> None:
+    """One copy per process of each set of arguments (a worker's copies arrive per task)."""
+    for jobs in (1, 2):
+        result = check_export(defective, display_root="", jobs=jobs)
+        synthetic = [f for f in result.findings if f.rule == "IDENTIFIER-003"]
+        copies = {id(f.args) for f in synthetic}
+        distinct = {tuple(f.args.items()) for f in synthetic}
+        assert len(synthetic) > len(distinct)
+        assert len(copies) == len(distinct) if jobs == 1 else len(copies) < len(synthetic)

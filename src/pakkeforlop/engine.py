@@ -30,6 +30,7 @@ from pakkeforlop.jsonread import (
 )
 from pakkeforlop.model import Document, ExportFacts, PathwayInstance
 from pakkeforlop.registry import DOCUMENT_SCHEMAS, fast_validity, validator
+from pakkeforlop.rules._per_document import forget_documents
 from pakkeforlop.schema_messages import describe, missing_member
 
 MANIFEST_NAME = "manifest.json"
@@ -100,6 +101,9 @@ TASK_FILES = 500
 #: Instance checks run in worker processes in ranges of this many instances, when the files
 #: were read by workers and there is more than one range.
 INSTANCES_PER_SHARD = 5000
+
+#: At most this many distinct sets of finding arguments are shared (see ``_Run.shared_args``).
+SHARED_ARGS = 4096
 
 Progress = Callable[[str], None]
 #: One file declared in the manifest: (index, path as written, kind, SHA-256 or None).
@@ -174,6 +178,8 @@ class _Run:
         self.checks_of_kind: dict[str, list[Check]] = {}
         #: The declared files read so far, to tell undeclared files from them.
         self.identities: set[Identity] = set()
+        #: One copy of each set of finding arguments (see :meth:`shared_args`).
+        self.args_seen: dict[tuple[tuple[str, MessageArg], ...], Mapping[str, MessageArg]] = {}
         #: How findings name the manifest.
         self.manifest_shown = self.display(self.root / MANIFEST_NAME)
 
@@ -313,7 +319,7 @@ class _Run:
                 severity=rule.severity,
                 file=hit.path or path,
                 template=rule.message,
-                args=dict(hit.args),
+                args=self.shared_args(hit.args),
                 pointer=hit.pointer,
                 line=hit.line if hit.line is not None else line,
                 column=column if hit.line is None else None,
@@ -321,6 +327,23 @@ class _Run:
                 instance=instance,
             )
         )
+
+    def shared_args(self, args: Mapping[str, MessageArg]) -> Mapping[str, MessageArg]:
+        """A finding's message arguments, one copy for equal ones (which findings never change).
+
+        Most findings of a large export repeat a few argument sets (one informational finding
+        per file, say); sharing them saves memory in every process and in what workers send.
+        """
+        try:
+            key = tuple(args.items())
+            shared = self.args_seen.get(key)
+        except TypeError:  # an argument that cannot be a key
+            return dict(args)
+        if shared is None:
+            shared = dict(args)
+            if len(self.args_seen) < SHARED_ARGS:
+                self.args_seen[key] = shared
+        return shared
 
     def check_document(self, document: Document) -> None:
         self.result.kinds_seen.add(document.kind)
@@ -416,7 +439,13 @@ class _Run:
         self.supplements = extract.declared_supplements(document.value)
         self.facts = extract.export_facts(document.value, self.display_root)
         self.check_document(document)
-        return extract.declared_files(document.value)
+        declared = extract.declared_files(document.value)
+        # From here on only where things are in the manifest is needed, not its parsed value:
+        # the manifest of a large export lists hundreds of thousands of files.
+        forget_documents()
+        source = document.source
+        self.manifest = replace(document, value={}, source=source.located() if source else None)
+        return declared
 
     def check_files(
         self, declared: list[Declared], progress: Progress | None, jobs: int | None
@@ -524,6 +553,7 @@ class _Run:
         for reason in found.skip_reasons.items():
             self.result.skip_reasons.setdefault(*reason)
         self.identities |= part.identities
+        parallel.release_freed_memory()  # the part's pickled bytes, read and now freed
         instances = self.result.instances
         for instance_id, instance in found.instances.items():
             merged = instances.get(instance_id)
@@ -707,6 +737,7 @@ def _started_run() -> _Run:
 
 def _check_task(files: list[_File]) -> _Part:
     """Check a task's declared files in a worker process; return what was found."""
+    parallel.release_freed_memory()  # what the last task's result took, before this one grows
     run = _started_run()
     run.result = ExportResult(run.display_root)
     run.identities = set()

@@ -83,6 +83,12 @@ _BLANK_BYTES = re.compile(rb"[ \t\r\n]*+")
 _NEWLINE = re.compile(r"\n")
 _STRING = re.compile(r'"(?:[^"\\\x00-\x1f]++|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*+"')
 _SCALAR = re.compile(r"[-+.0-9a-zA-Z]++")
+#: An object member's name, and the colon and whitespace after it: up to where its value starts.
+_MEMBER_HEAD = re.compile(
+    r'("(?:[^"\\\x00-\x1f]++|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*+")[ \t\r\n]*+:[ \t\r\n]*+'
+)
+#: What follows a member or element: a comma and the whitespace after it, or the closing bracket.
+_AFTER_VALUE = re.compile(r"[ \t\r\n]*+(?:(,)[ \t\r\n]*+|([\]}]))")
 #: Everything up to the next bracket that is not inside a string.
 _TO_BRACKET = re.compile(r'(?:[^"\[\]{}]++|"(?:[^"\\]++|\\.)*+")*+', re.DOTALL)
 _TOKEN = re.compile(
@@ -177,12 +183,6 @@ def _skip_whitespace(text: str, pos: int) -> int:
     return pos if match is None else match.end()
 
 
-def _expect(text: str, pos: int, char: str) -> int:
-    if not text.startswith(char, pos):
-        raise _ScanError
-    return pos + 1
-
-
 def _read_string(text: str, pos: int) -> tuple[str, int]:
     match = _STRING.match(text, pos)
     if match is None:
@@ -234,10 +234,10 @@ def _skip_value(text: str, pos: int) -> int:
 
 def _after_member(text: str, pos: int, closer: str) -> int | None:
     """Skip the ``,`` after a member; None when the container closes instead."""
-    pos = _skip_whitespace(text, pos)
-    if text.startswith(closer, pos):
-        return None
-    return _skip_whitespace(text, _expect(text, pos, ","))
+    match = _AFTER_VALUE.match(text, pos)
+    if match is None or (match.group(2) is not None and match.group(2) != closer):
+        raise _ScanError
+    return None if match.group(2) is not None else match.end()
 
 
 class _Members:
@@ -266,8 +266,10 @@ class _Members:
     def _read_head(self, text: str, pos: int) -> int:
         """Record the member starting at ``pos``; return where its value starts."""
         if self._closer == "}":
-            key, pos = _read_string(text, pos)
-            pos = _skip_whitespace(text, _expect(text, _skip_whitespace(text, pos), ":"))
+            match = _MEMBER_HEAD.match(text, pos)
+            if match is None:
+                raise _ScanError
+            key, pos = _unescape_string(match.group(1)), match.end()
         else:
             key = str(len(self.found))
         self.found[key] = pos  # a repeated key overwrites: the last one wins, as when parsing
@@ -292,6 +294,12 @@ class JsonText:
         self._may_repeat = may_have_duplicate_keys
         self._lines = _Lines(source, line_offset)
         self._containers: dict[int, _Members] = {}
+
+    def located(self) -> JsonText:
+        """This text without its parsed value: what locating pointers needs, and no more."""
+        return JsonText(
+            None, self._source, self.line_offset, may_have_duplicate_keys=self._may_repeat
+        )
 
     def locate(self, pointer: str) -> tuple[int, int] | None:
         """The 1-based (line, column) where the value at ``pointer`` starts.

@@ -7,11 +7,15 @@ the results in task order, so that merging them gives the same report as one pro
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from functools import cache
 from typing import TypeVar
 
 Task = TypeVar("Task")
@@ -65,9 +69,16 @@ def ordered_map(
         workers, mp_context=_context(), initializer=initializer, initargs=initargs
     )
     try:
-        futures: dict[int, Future[Result]] = {
-            index: pool.submit(function, tasks[index]) for index in order
-        }
+        # Forked workers start at the first submit. Frozen, the objects they inherit are left
+        # out of their garbage collections, which would otherwise write to (and so copy) every
+        # memory page that holds one.
+        gc.freeze()
+        try:
+            futures: dict[int, Future[Result]] = {
+                index: pool.submit(function, tasks[index]) for index in order
+            }
+        finally:
+            gc.unfreeze()
         for index in range(len(tasks)):
             yield futures.pop(index).result()
     except BaseException:  # an error, Ctrl-C, or the caller stopped early: stop the workers now
@@ -87,3 +98,27 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
+
+
+def release_freed_memory() -> None:
+    """Hand memory that has been freed back to the operating system, where the C library can.
+
+    Workers build and send large results, and the main process reads them; the C library keeps
+    what they freed for later use, so without this the processes' memory only ever grows.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``; ``None`` on another C library or platform."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (musl, say)
+        return None
+    trim: Callable[[int], int] | None = getattr(libc, "malloc_trim", None)
+    return trim

@@ -15,6 +15,15 @@ from pakkeforlop.model import Document, ExportFacts
 
 T = TypeVar("T")
 
+#: How to empty each memo.
+_forgetters: list[Callable[[], None]] = []
+
+
+def forget_documents() -> None:
+    """Empty every memo, so that none keeps the latest document (a large manifest, say) alive."""
+    for forget in _forgetters:
+        forget()
+
 
 def per_document(
     function: Callable[[Document, ExportFacts], T],
@@ -36,6 +45,11 @@ def per_document(
         latest = (document, facts, result)
         return result
 
+    def forget() -> None:
+        nonlocal latest
+        latest = None
+
+    _forgetters.append(forget)
     return memoised
 
 
