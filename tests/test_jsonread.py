@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pakkeforlop import jsonread
 from pakkeforlop.jsonread import (
     DEFAULT_LIMITS,
     RECOVERABLE,
@@ -765,3 +766,19 @@ def test_a_max_number_chars_beyond_the_interpreter_int_limit_still_gives_number_
 def test_a_json_text_built_directly_assumes_keys_may_repeat_and_finds_the_last():
     text = JsonText({"a": {"b": 2}}, '{"a": 1, "a": {"b": 2}}')
     assert text.locate("/a/b") == (1, 21)
+
+
+@pytest.mark.parametrize(("max_bytes", "whole"), [(1000, True), (20, False)])
+def test_a_file_that_grew_after_it_was_measured_is_read_to_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, max_bytes: int, whole: bool
+) -> None:
+    path = tmp_path / "grew.json"
+    path.write_bytes(b'{"a": "0123456789012345"}')
+    monkeypatch.setattr(jsonread, "_file_problem", lambda _path, _max: 3)  # measured earlier
+    result = read_json_file(path, Limits(max_file_bytes=max_bytes))
+    if whole:
+        assert result.problems == ()
+        assert result.text is not None
+        assert result.text.value == {"a": "0123456789012345"}
+    else:
+        assert _only(result, Code.TOO_LARGE).message.endswith("it was not read")

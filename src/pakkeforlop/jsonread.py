@@ -832,8 +832,8 @@ def _unreadable(error: OSError | ValueError, after_line: int | None = None) -> I
     return InputProblem(InputProblemCode.UNREADABLE, f"cannot read the file{where}: {reason}")
 
 
-def _file_problem(path: Path, max_bytes: int | None) -> InputProblem | None:
-    """Why ``path`` must not be opened (missing, a folder, a pipe, too large), if it must not."""
+def _file_problem(path: Path, max_bytes: int | None) -> InputProblem | int:
+    """Why ``path`` must not be opened (missing, a folder, a pipe, too large); else its size."""
     try:
         status = Path(path).stat()
     except (OSError, ValueError) as error:
@@ -845,7 +845,7 @@ def _file_problem(path: Path, max_bytes: int | None) -> InputProblem | None:
         return InputProblem(InputProblemCode.UNREADABLE, message)
     if max_bytes is not None and status.st_size > max_bytes:
         return _too_large_file(status.st_size, max_bytes)
-    return None
+    return status.st_size
 
 
 def _too_large_file(size: int, max_bytes: int) -> InputProblem:
@@ -854,12 +854,15 @@ def _too_large_file(size: int, max_bytes: int) -> InputProblem:
 
 
 def _read_bounded(path: Path, max_bytes: int, sink: Sink | None = None) -> bytes | InputProblem:
-    problem = _file_problem(path, max_bytes)
-    if problem is not None:
-        return problem
+    size = _file_problem(path, max_bytes)
+    if isinstance(size, InputProblem):
+        return size
     try:
         with Path(path).open("rb") as handle:
-            data = handle.read(max_bytes + 1)
+            # What was measured, and a byte more: a buffer for the limit would cost far more.
+            data = handle.read(size + 1)
+            if len(data) > size:  # the file grew after it was measured: read on to the limit
+                data += handle.read(max_bytes + 1 - len(data))
     except OSError as error:
         return _unreadable(error)
     if sink is not None:
@@ -933,7 +936,7 @@ def iter_ndjson_file(
     bytes read, as for :func:`read_json_file`.
     """
     problem = _file_problem(path, None)
-    if problem is not None:
+    if isinstance(problem, InputProblem):
         yield 0, ReadResult(None, (problem,))
         return
     number = 0
