@@ -112,6 +112,13 @@ def test_today_is_the_export_creation_date_but_never_after_the_real_today() -> N
     assert today_for(ExportFacts("x", date(2999, 1, 1), "test", None)) == date.today()
 
 
+def test_one_run_is_judged_against_the_day_it_started() -> None:
+    started = date(2026, 11, 23)
+    assert today_for(ExportFacts("x", None, "test", None, checked_on=started)) == started
+    later = ExportFacts("x", date(2026, 12, 1), "test", None, checked_on=started)
+    assert today_for(later) == started
+
+
 @pytest.mark.parametrize(
     ("number", "id_type", "codes"),
     [

@@ -10,7 +10,8 @@ here stay silent, so that one mistake gives one finding. Person-identifier schem
 are claimed by IDENTIFIER-001 through its ``schema_pointers``.
 
 "Today", for the no-future-birth-date check and the 2032 rule, is the export's creation date
-when the manifest gives one (and it is not later than the real today), else the real today.
+when the manifest gives one (and it is not later than the real today), else the real today: the
+day the check started, the same for every document of one run.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ class PersonId:
 
 def today_for(facts: ExportFacts) -> date:
     """The date birth dates and the 2032 rule are judged against."""
-    today = date.today()
+    today = facts.checked_on
     return today if facts.created is None else min(facts.created, today)
 
 
