@@ -7,7 +7,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator, validators
@@ -201,8 +201,14 @@ REFERENCE_ONLY_VARIABLE = "PAKKEFORLOP_REFERENCE_VALIDATION"
 
 
 def _reference_format(name: str) -> Callable[[str], bool]:
+    """The reference's check of one format, memoised: a large export repeats its dates."""
     checker = Draft202012Validator.FORMAT_CHECKER
-    return lambda value: checker.conforms(value, name)
+
+    @lru_cache(maxsize=4096)
+    def conforms(value: str) -> bool:
+        return bool(checker.conforms(value, name))
+
+    return conforms
 
 
 @cache
