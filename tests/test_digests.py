@@ -6,8 +6,10 @@ size limit, or with an over-long NDJSON line) is hashed from the disk instead.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -60,3 +62,22 @@ def test_the_digest_finding_points_at_the_manifest_entry(tmp_path: Path) -> None
     export = _copy(tmp_path)
     _declare(export, "events.ndjson", hashlib.sha256(b"something else").hexdigest())
     assert _digest_findings(export) == ["/files/1/sha256"]
+
+
+def test_a_file_that_cannot_be_looked_at_is_unreadable_not_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As when a folder on its path denies search permission (not testable as root)."""
+    export = _copy(tmp_path)
+    real_stat = Path.stat
+
+    def denied(self: Path, **kwargs: bool) -> os.stat_result:
+        if self.name == "referral.json":
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_stat(self, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", denied)
+    result = check_export(export, display_root="", jobs=1)
+    rules = {(finding.rule, finding.file) for finding in result.findings}
+    assert ("INPUT-001", "referral.json") in rules
+    assert not any(rule in {"INPUT-013", "INPUT-016"} for rule, _ in rules)

@@ -489,9 +489,18 @@ class _Run:
     def check_declared(self, entry: Declared, path: Path) -> None:
         """Check one declared file (at ``path``): that it exists, its digest, what it holds."""
         index, relative, kind, digest = entry
-        self.identities.add(_identity(path))
+        try:
+            status: os.stat_result | None = path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            status = None
+            missing = not path.is_symlink()  # a dangling link is there; reading it reports why
+        except (OSError, ValueError):  # there, but not to be looked at: reading it reports why
+            status, missing = None, False
+        else:
+            missing = False
+        self.identities.add(_identity(path, status))
         manifest = self.manifest_shown
-        if not (path.exists() or path.is_symlink()):
+        if missing:
             self.report(
                 MISSING_FILE_RULE,
                 manifest,
@@ -508,7 +517,7 @@ class _Run:
             document = self.read_document(path, FILE_KINDS[kind], read)
             if document is not None:
                 self.check_document(document)
-        if read is not None and _sha256(path, read) not in {digest, None}:
+        if read is not None and _sha256(path, read, status) not in {digest, None}:
             self.report(
                 DIGEST_RULE,
                 manifest,
@@ -628,16 +637,18 @@ def _masked_values(text: str) -> tuple[str, dict[str, MessageArg]]:
     return "".join(parts) + "{rest}", args
 
 
-def _identity(path: Path | os.DirEntry[str]) -> Identity:
+def _identity(path: Path | os.DirEntry[str], status: os.stat_result | None = None) -> Identity:
     """What tells this file apart from others (two names of one file share it).
 
-    The device and inode, found with one system call; for a path that cannot be stat'ed (a
-    symbolic-link loop, a missing file) the canonical path, which never raises.
+    The device and inode (from ``status`` when the caller has it), found with one system call;
+    for a path that cannot be stat'ed (a symbolic-link loop, a missing file) the canonical
+    path, which never raises.
     """
-    try:
-        status = path.stat()
-    except (OSError, ValueError):
-        return os.path.realpath(path)
+    if status is None:
+        try:
+            status = path.stat()
+        except (OSError, ValueError):
+            return os.path.realpath(path)
     return (status.st_dev, status.st_ino)
 
 
@@ -761,16 +772,13 @@ class _Digest:
         self.size += len(data)
 
 
-def _sha256(path: Path, read: _Digest) -> str | None:
-    """The file's digest: of the bytes ``read`` when they were the whole file, else read again.
+def _sha256(path: Path, read: _Digest, status: os.stat_result | None) -> str | None:
+    """The file's digest: of the bytes ``read`` when they were the whole file (as ``status``,
+    taken before reading, measured it), else read again.
 
     ``None`` when it is not a regular file or cannot be read (reading the file reports that).
     """
-    try:
-        status = path.stat()
-    except (OSError, ValueError):
-        return None
-    if not stat.S_ISREG(status.st_mode):
+    if status is None or not stat.S_ISREG(status.st_mode):
         return None
     if read.size == status.st_size:
         return read.hash.hexdigest()
