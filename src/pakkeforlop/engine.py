@@ -108,8 +108,6 @@ SHARED_ARGS = 4096
 Progress = Callable[[str], None]
 #: One file declared in the manifest: (index, path as written, kind, SHA-256 or None).
 Declared = tuple[int, str, str, str | None]
-#: A declared file the engine reads, with where it is.
-_File = tuple[Declared, Path]
 #: How files are told apart: (device, inode), or the canonical path of one that cannot be stat'ed.
 Identity = tuple[int, int] | str
 
@@ -452,8 +450,9 @@ class _Run:
     ) -> int:
         """Check the declared files, then look for undeclared ones; return the processes used."""
         self.identities.add(_identity(self.root / MANIFEST_NAME))
-        readable = [(entry, path) for entry in declared if (path := self.path_of(entry))]
-        tasks = _tasks(readable)
+        # Entries only, not paths: for hundreds of thousands of files those take memory.
+        checkable = [entry for entry in declared if _checkable(entry)]
+        tasks = _tasks(checkable, self.root)
         workers = _workers(jobs, tasks)
         if workers > 1:
             for part in parallel.ordered_map(
@@ -466,7 +465,8 @@ class _Run:
             ):
                 self.absorb(part, progress)
         else:
-            for entry, path in readable:
+            for entry in checkable:
+                path = self.path_of(entry)
                 if progress is not None:
                     progress(self.display(path))
                 self.check_declared(entry, path)
@@ -478,13 +478,9 @@ class _Run:
                 self.report(UNDECLARED_FILE_RULE, self.display(path))
         return workers
 
-    def path_of(self, entry: Declared) -> Path | None:
-        """Where a declared file is; ``None`` for a path or kind the manifest schema rejects."""
-        _, relative, kind, _ = entry
-        parts = relative.split("/")
-        if relative.startswith("/") or ".." in parts or kind not in FILE_KINDS:
-            return None  # the manifest's schema findings report these entries
-        return self.root.joinpath(*parts)
+    def path_of(self, entry: Declared) -> Path:
+        """Where a (checkable) declared file is."""
+        return self.root.joinpath(*entry[1].split("/"))
 
     def check_declared(self, entry: Declared, path: Path) -> None:
         """Check one declared file (at ``path``): that it exists, its digest, what it holds."""
@@ -684,21 +680,28 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _size(path: Path) -> int:
+def _size(path: str) -> int:
     """The size of a file in bytes, or 0 when it cannot be stat'ed (reading reports why)."""
     try:
-        return path.stat().st_size
+        return os.stat(path).st_size  # noqa: PTH116 (no Path per file)
     except (OSError, ValueError):
         return 0
 
 
-def _tasks(files: list[_File]) -> list[tuple[list[_File], int]]:
+def _checkable(entry: Declared) -> bool:
+    """False for a path or kind the manifest's schema rejects (its findings report those)."""
+    _, relative, kind, _ = entry
+    return not relative.startswith("/") and ".." not in relative.split("/") and kind in FILE_KINDS
+
+
+def _tasks(files: list[Declared], root: Path) -> list[tuple[list[Declared], int]]:
     """Consecutive declared files grouped into worker tasks, each with its weight in bytes."""
-    tasks: list[tuple[list[_File], int]] = []
-    current: list[_File] = []
+    tasks: list[tuple[list[Declared], int]] = []
+    current: list[Declared] = []
     weight = 0
+    folder = os.fspath(root)
     for file in files:
-        size = _size(file[1])
+        size = _size(os.path.join(folder, file[1]))  # noqa: PTH118 (no Path per file)
         if current and (weight + size > TASK_BYTES or len(current) >= TASK_FILES):
             tasks.append((current, weight))
             current, weight = [], 0
@@ -717,7 +720,7 @@ def _shards(count: int) -> list[tuple[int, int]]:
     ]
 
 
-def _workers(jobs: int | None, tasks: list[tuple[list[_File], int]]) -> int:
+def _workers(jobs: int | None, tasks: list[tuple[list[Declared], int]]) -> int:
     """How many processes check the files: ``jobs`` (``None``: every CPU for a large export)."""
     if jobs is None:
         large = sum(weight for _, weight in tasks) >= PARALLEL_MIN_BYTES
@@ -746,16 +749,19 @@ def _started_run() -> _Run:
     return _worker_run
 
 
-def _check_task(files: list[_File]) -> _Part:
+def _check_task(files: list[Declared]) -> _Part:
     """Check a task's declared files in a worker process; return what was found."""
     parallel.release_freed_memory()  # what the last task's result took, before this one grows
     run = _started_run()
     run.result = ExportResult(run.display_root)
     run.identities = set()
     run.facts.seen.clear()  # per-file memos; a task holds whole files
-    for entry, path in files:
+    shown = []
+    for entry in files:
+        path = run.path_of(entry)
         run.check_declared(entry, path)
-    return _Part(run.result, [run.display(path) for _, path in files], run.identities)
+        shown.append(run.display(path))
+    return _Part(run.result, shown, run.identities)
 
 
 class _Digest:
