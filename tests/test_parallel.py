@@ -58,15 +58,12 @@ def test_examples_give_the_same_result_in_two_processes(export: Path) -> None:
     assert _everything(check_export(export, display_root="", jobs=2)) == _everything(serial)
 
 
-@pytest.mark.parametrize(
-    ("task_bytes", "per_shard"), [(1, 1), (40_000, 17), (engine.TASK_BYTES, 10_000)]
-)
+@pytest.mark.parametrize("task_bytes", [1, 40_000, engine.TASK_BYTES])
 def test_generated_defects_give_the_same_result_in_two_processes(
-    defective: Path, task_bytes: int, per_shard: int, monkeypatch: pytest.MonkeyPatch
+    defective: Path, task_bytes: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serial = check_export(defective, display_root="", jobs=1)
     monkeypatch.setattr(engine, "TASK_BYTES", task_bytes)
-    monkeypatch.setattr(engine, "INSTANCES_PER_SHARD", per_shard)
     in_two = check_export(defective, display_root="", jobs=2)
     assert _everything(in_two) == _everything(serial)
     rules = {finding.rule for finding in serial.findings}

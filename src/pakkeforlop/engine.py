@@ -98,9 +98,6 @@ PARALLEL_MIN_BYTES = 16 << 20
 #: file is a task of its own; an NDJSON file is never split, so that per-file rules see it whole).
 TASK_BYTES = 4 << 20
 TASK_FILES = 500
-#: Instance checks run in worker processes in ranges of this many instances, when the files
-#: were read by workers and there is more than one range.
-INSTANCES_PER_SHARD = 5000
 
 #: At most this many distinct sets of finding arguments are shared (see ``_Run.shared_args``).
 SHARED_ARGS = 4096
@@ -447,8 +444,8 @@ class _Run:
 
     def check_files(
         self, declared: list[Declared], progress: Progress | None, jobs: int | None
-    ) -> int:
-        """Check the declared files, then look for undeclared ones; return the processes used."""
+    ) -> None:
+        """Check the declared files (in ``jobs`` processes), then look for undeclared ones."""
         self.identities.add(_identity(self.root / MANIFEST_NAME))
         # Entries only, not paths: for hundreds of thousands of files those take memory.
         checkable = [entry for entry in declared if _checkable(entry)]
@@ -476,7 +473,6 @@ class _Run:
         for path, identity in _data_files(self.root):
             if identity not in self.identities:
                 self.report(UNDECLARED_FILE_RULE, self.display(path))
-        return workers
 
     def path_of(self, entry: Declared) -> Path:
         """Where a (checkable) declared file is."""
@@ -577,24 +573,14 @@ class _Run:
         line, column = manifest.locate(finding.pointer)
         return replace(finding, line=line, column=column)
 
-    def check_instances(self, workers: int = 1) -> None:
-        """Run the instance checks (in ``workers`` processes when there are many instances),
-        then the export checks."""
-        instances = list(self.result.instances.values())
-        shards = _shards(len(instances))
-        if workers > 1 and len(shards) > 1:
-            for findings, exercised in parallel.ordered_map(
-                _check_instance_shard,
-                shards,
-                weights=[stop - start for start, stop in shards],
-                workers=workers,
-                initializer=_start_instance_worker,
-                initargs=(self.worker_setup(), instances),
-            ):
-                self.result.findings.extend(findings)
-                self.result.exercised |= exercised
-        else:
-            self.check_instance_range(instances)
+    def check_instances(self) -> None:
+        """Run the instance checks, then the export checks, in this process.
+
+        Not in workers: a forked worker touching the instances would copy the memory pages
+        that hold them (hundreds of MiB for a million events), and sending them costs about
+        what checking them does.
+        """
+        self.check_instance_range(self.result.instances.values())
         view = ExportView(self.facts, self.result.instances)
         for check in by_scope(Scope.EXPORT):
             if check.applies(view, self.facts):
@@ -712,14 +698,6 @@ def _tasks(files: list[Declared], root: Path) -> list[tuple[list[Declared], int]
     return tasks
 
 
-def _shards(count: int) -> list[tuple[int, int]]:
-    """Consecutive ranges of instances, each a task for a worker process."""
-    return [
-        (start, min(start + INSTANCES_PER_SHARD, count))
-        for start in range(0, count, INSTANCES_PER_SHARD)
-    ]
-
-
 def _workers(jobs: int | None, tasks: list[tuple[list[Declared], int]]) -> int:
     """How many processes check the files: ``jobs`` (``None``: every CPU for a large export)."""
     if jobs is None:
@@ -798,24 +776,6 @@ def _sha256(path: Path, read: _Digest, status: os.stat_result | None) -> str | N
     return digest.hexdigest()
 
 
-_worker_instances: list[PathwayInstance] = []
-
-
-def _start_instance_worker(setup: _WorkerSetup, instances: list[PathwayInstance]) -> None:
-    """Prepare a worker process for instance checks (forked workers share ``instances``)."""
-    global _worker_instances  # noqa: PLW0603  (set once per worker process)
-    _start_worker(setup)
-    _worker_instances = instances
-
-
-def _check_instance_shard(shard: tuple[int, int]) -> tuple[list[Finding], set[str]]:
-    """Run the instance checks on one range of instances in a worker process."""
-    run = _started_run()
-    run.result = ExportResult(run.display_root)
-    run.check_instance_range(_worker_instances[shard[0] : shard[1]])
-    return run.result.findings, run.result.exercised
-
-
 def check_export(
     root: Path,
     *,
@@ -843,8 +803,8 @@ def check_export(
         return _finish(run)
     run.result.kinds_seen.add("export")
     declared = run.read_manifest()
-    workers = run.check_files(declared, progress, jobs)
-    run.check_instances(workers)
+    run.check_files(declared, progress, jobs)
+    run.check_instances()
     return _finish(run)
 
 
