@@ -109,7 +109,8 @@ def ensure_format_checkers() -> None:
     if missing:
         msg = (
             f"this installation cannot check the formats {missing}; install the kit with its "
-            "dependencies (`pip install pakkeforlop`, which pulls jsonschema[format-nongpl])"
+            "dependencies (`pip install pakkeforlop`, which pulls rfc3339-validator and "
+            "jsonpointer)"
         )
         raise MissingFormatCheckerError(msg)
 
