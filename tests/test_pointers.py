@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
 from pakkeforlop import pointers
-from pakkeforlop.model import Document, ExportFacts
-from pakkeforlop.rules._per_document import forget_documents, per_document
 
 
 def test_pointer_tokens_are_escaped_as_rfc_6901_says():
@@ -63,19 +59,3 @@ def test_index_handles_deep_nesting_without_recursion():
     for _ in range(2500):  # 5000 levels of containers
         value = [{"x": value}]
     assert len(pointers.index(value).named("x")) == 2501
-
-
-def test_a_forgotten_memo_no_longer_holds_its_document():
-    calls = []
-
-    @per_document
-    def counted(document: Document, _facts: ExportFacts) -> int:
-        calls.append(document.path)
-        return len(calls)
-
-    document, facts = Document("referral", "a.json", {}), ExportFacts("", None, None, None)
-    assert counted(document, facts) == counted(document, facts) == 1
-    held = sys.getrefcount(document)
-    forget_documents()
-    assert sys.getrefcount(document) == held - 1
-    assert counted(document, facts) == 2

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
+from pakkeforlop import timelimits
 from pakkeforlop.evidence import Evidence
 from pakkeforlop.model import EventRecord, PathwayInstance, ReferralFacts
 from pakkeforlop.pathways import pathway
@@ -215,6 +218,45 @@ def test_referral_received_is_measured_from_the_earliest_referral():
 def test_referral_received_without_a_referral_is_not_measured():
     instance = _instance("D06-2", ("D06A", "2024-06-05"), ("D06M", "2024-06-10"))
     assert measure(instance, pathway("D06")) == []
+
+
+def test_measurements_are_remembered_until_more_is_added_to_the_instance():
+    instance = _instance("D06-3", ("D06A", "2024-06-05"), ("D06M", "2024-06-10"))
+    first = measure(instance, pathway("D06"))
+    assert first == []
+    assert measure(instance, pathway("D06")) is not first  # a copy each time
+    instance.referrals.append(ReferralFacts("referral.json", None, date(2024, 6, 1), None))
+    (item,) = measure(instance, pathway("D06"))
+    assert item.measure == "referral-received-to-first-attendance"
+    assert (item.days, item.within) == (9, False)
+    instance.events.append(instance.events[-1])
+    assert len(measure(instance, pathway("D06"))) == 1
+
+
+def test_an_instance_is_measured_once_for_every_check_that_asks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = []
+    real = timelimits._measure
+
+    def counted(*args: Any) -> list[Measurement]:
+        calls.append(args[0].id)
+        return real(*args)
+
+    monkeypatch.setattr(timelimits, "_measure", counted)
+    instance = _instance("D06-5", ("D06A", "2024-06-05"), ("D06M", "2024-06-10"))
+    measure(instance, pathway("D06"))
+    measure_all([instance])
+    assert calls == ["D06-5"]
+
+
+def test_another_definition_of_the_pathway_is_measured_afresh():
+    instance = _instance("D06-4", ("D06A", "2024-06-05"), ("D06M", "2024-06-10"))
+    instance.referrals.append(ReferralFacts("referral.json", None, date(2024, 6, 1), None))
+    assert len(measure(instance, pathway("D06"))) == 1
+    without_limits = replace(pathway("D06"), time_limits=())
+    assert measure(instance, without_limits) == []
+    assert len(measure(instance, pathway("D06"))) == 1
 
 
 def test_ongoing_instance_yields_only_what_it_has_reached():

@@ -30,7 +30,7 @@ from pakkeforlop.jsonread import (
 )
 from pakkeforlop.model import Document, ExportFacts, PathwayInstance
 from pakkeforlop.registry import DOCUMENT_SCHEMAS, fast_validity, validator
-from pakkeforlop.rules._per_document import forget_documents
+from pakkeforlop.rules._per_document import forget_latest
 from pakkeforlop.schema_messages import describe, missing_member
 
 MANIFEST_NAME = "manifest.json"
@@ -437,7 +437,7 @@ class _Run:
         declared = extract.declared_files(document.value)
         # From here on only where things are in the manifest is needed, not its parsed value:
         # the manifest of a large export lists hundreds of thousands of files.
-        forget_documents()
+        forget_latest()
         source = document.source
         self.manifest = replace(document, value={}, source=source.located() if source else None)
         return declared
@@ -587,6 +587,7 @@ class _Run:
                 self.result.exercised.add(check.rule_id)
                 for hit in check.function(view):
                     self.hit(check, hit, hit.path or self.manifest_shown)
+        forget_latest()  # the memos would keep this export's instances alive
 
 
 _QUOTED = re.compile(r"'([^']*)'")

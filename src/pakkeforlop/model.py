@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, cast
 
 from pakkeforlop.jsonread import JsonText
+
+T = TypeVar("T")
 
 
 class XmlOrigin(Protocol):
@@ -119,6 +121,11 @@ class PathwayInstance:
     referrals: list[ReferralFacts] = field(default_factory=list)
     epicrises: list[EpicrisisFacts] = field(default_factory=list)
     _sorted_upto: int = field(default=0, repr=False, compare=False)
+    #: What checks derived from the instance, by name, with the counts of events, referrals
+    #: and epicrises it was derived from (see :meth:`derived`).
+    _derived: dict[str, tuple[tuple[int, int, int], Any]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def ordered(self) -> list[EventRecord]:
         """The events by date; events on the same date keep their file order.
@@ -130,6 +137,22 @@ class PathwayInstance:
             self.events.sort(key=lambda event: event.day)
             self._sorted_upto = len(self.events)
         return self.events
+
+    def derived(self, name: str, compute: Callable[[], T]) -> T:
+        """``compute()``, remembered under ``name`` until more is added to the instance.
+
+        For what several checks derive from the same instance (the time-limit measurements,
+        for the instance's check and for the export's summary).
+        """
+        if self._derived is None:
+            self._derived = {}
+        counts = (len(self.events), len(self.referrals), len(self.epicrises))
+        known = self._derived.get(name)
+        if known is not None and known[0] == counts:
+            return cast(T, known[1])
+        value = compute()
+        self._derived[name] = (counts, value)
+        return value
 
     def with_event(self, letter: str) -> list[EventRecord]:
         """The events with this event letter, by date."""

@@ -253,8 +253,23 @@ def _to_point(anchor: Anchor, start: _Point, index: _Index) -> _Point | None:
 def measure(
     instance: PathwayInstance, pathway: Pathway, table: Mapping[str, Anchor] | None = None
 ) -> list[Measurement]:
-    """Every measurable interval of ``instance`` against ``pathway``'s time-limit rows."""
-    table = anchors() if table is None else table
+    """Every measurable interval of ``instance`` against ``pathway``'s time-limit rows.
+
+    With the kit's own anchor table, remembered on the instance until more is added to it: the
+    instance's check and the export's summary both measure every instance.
+    """
+    if table is None:
+        measured_for, measured = instance.derived(
+            "time-limit measurements", lambda: (pathway, _measure(instance, pathway, anchors()))
+        )
+        if measured_for is pathway:
+            return list(measured)
+    return _measure(instance, pathway, anchors() if table is None else table)
+
+
+def _measure(
+    instance: PathwayInstance, pathway: Pathway, table: Mapping[str, Anchor]
+) -> list[Measurement]:
     index = _index(instance.ordered())
     delays = [event.day for _, event in index.get(PATIENT_DELAY, [])]
     result = []

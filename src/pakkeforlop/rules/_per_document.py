@@ -1,7 +1,8 @@
-"""What several checks of one document need, computed once per document and shared.
+"""What several checks of one document (or of one export) need, computed once and shared.
 
-The engine runs every document check on one document before it reads the next, so keeping
-the latest document's result is enough for the checks to share it.
+The engine runs every document check on one document before it reads the next, and every
+export check on one export before the next, so keeping the latest result is enough for the
+checks to share it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from functools import wraps
 from typing import TypeVar
 
 from pakkeforlop import pointers
+from pakkeforlop.checks import ExportView
 from pakkeforlop.model import Document, ExportFacts
 
 T = TypeVar("T")
@@ -19,8 +21,9 @@ T = TypeVar("T")
 _forgetters: list[Callable[[], None]] = []
 
 
-def forget_documents() -> None:
-    """Empty every memo, so that none keeps the latest document (a large manifest, say) alive."""
+def forget_latest() -> None:
+    """Empty every memo, so that none keeps the latest document (a large manifest, say) or
+    export alive."""
     for forget in _forgetters:
         forget()
 
@@ -44,6 +47,25 @@ def per_document(
         result = function(document, facts)
         latest = (document, facts, result)
         return result
+
+    def forget() -> None:
+        nonlocal latest
+        latest = None
+
+    _forgetters.append(forget)
+    return memoised
+
+
+def per_view(function: Callable[[ExportView], T]) -> Callable[[ExportView], T]:
+    """Memoise ``function`` for the latest export view, compared by identity (as above)."""
+    latest: tuple[ExportView, T] | None = None
+
+    @wraps(function)
+    def memoised(view: ExportView) -> T:
+        nonlocal latest
+        if latest is None or latest[0] is not view:
+            latest = (view, function(view))
+        return latest[1]
 
     def forget() -> None:
         nonlocal latest

@@ -18,6 +18,7 @@ from pakkeforlop.catalogue import rule
 from pakkeforlop.checks import ExportView, Hit, export_check, instance_check
 from pakkeforlop.findings import MessageArg
 from pakkeforlop.model import EventRecord, ExportFacts, PathwayInstance
+from pakkeforlop.rules._per_document import per_view
 from pakkeforlop.timelimits import pathway_of, pathway_type, reference_event
 
 START, DECISION, EVALUATION, ENDING, FIRST_ATTENDANCE, PATIENT_DELAY = "A", "C", "E", "X", "M", "L"
@@ -390,6 +391,7 @@ def _several_instances(view: ExportView, _facts: ExportFacts) -> bool:
     return sum(bool(instance.events) for instance in view.instances.values()) > 1
 
 
+@per_view
 def _by_patient(view: ExportView) -> dict[str, list[Span]]:
     """The spans of each patient, by start date: instances are compared within a patient only."""
     groups: dict[str, list[Span]] = {}
