@@ -105,6 +105,25 @@ def test_ordered_map_yields_in_task_order_whatever_runs_first() -> None:
     assert list(results) == [number * number for number in tasks]
 
 
+def test_other_work_runs_once_while_the_workers_work() -> None:
+    tasks = list(range(6))
+    done: list[str] = []
+    results = parallel.ordered_map(
+        _square,
+        tasks,
+        weights=tasks,
+        workers=2,
+        initializer=_nothing,
+        initargs=(),
+        meanwhile=lambda: done.append("scan"),
+    )
+    assert done == []  # nothing starts before the first result is asked for
+    assert next(results) == 0
+    assert done == ["scan"]
+    assert list(results) == [number * number for number in tasks[1:]]
+    assert done == ["scan"]
+
+
 def test_a_small_export_is_checked_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     def must_not_run(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("a small export started worker processes")

@@ -451,6 +451,7 @@ class _Run:
         checkable = [entry for entry in declared if _checkable(entry)]
         tasks = _tasks(checkable, self.root)
         workers = _workers(jobs, tasks)
+        present: list[tuple[tuple[str, ...], Identity]] = []
         if workers > 1:
             for part in parallel.ordered_map(
                 _check_task,
@@ -459,6 +460,7 @@ class _Run:
                 workers=workers,
                 initializer=_start_worker,
                 initargs=(self.worker_setup(),),
+                meanwhile=lambda: present.extend(_data_files(self.root)),
             ):
                 self.absorb(part, progress)
         else:
@@ -467,12 +469,13 @@ class _Run:
                 if progress is not None:
                     progress(self.display(path))
                 self.check_declared(entry, path)
+            present = _data_files(self.root)
         self.result.exercised.update({MISSING_FILE_RULE, UNDECLARED_FILE_RULE})
         if any(digest is not None for *_, digest in declared):
             self.result.exercised.add(DIGEST_RULE)
-        for path, identity in _data_files(self.root):
+        for parts, identity in present:
             if identity not in self.identities:
-                self.report(UNDECLARED_FILE_RULE, self.display(path))
+                self.report(UNDECLARED_FILE_RULE, self.display(self.root.joinpath(*parts)))
 
     def path_of(self, entry: Declared) -> Path:
         """Where a (checkable) declared file is."""
@@ -635,15 +638,15 @@ def _identity(path: Path | os.DirEntry[str], status: os.stat_result | None = Non
     return (status.st_dev, status.st_ino)
 
 
-def _data_files(root: Path) -> list[tuple[Path, Identity]]:
-    """Every data file (by suffix) below ``root`` with its identity, sorted by path.
+def _data_files(root: Path) -> list[tuple[tuple[str, ...], Identity]]:
+    """Every data file (by suffix) below ``root``: its path's parts and its identity, sorted.
 
     Like ``Path.rglob``: symbolic links to folders are not followed, folders that cannot be
     read are passed over, and a link counts when it leads to a file. One ``scandir`` per folder
     and one ``stat`` per data file, for exports of hundreds of thousands of files.
     """
-    found: list[tuple[tuple[str, ...], Path, Identity]] = []
-    folders: list[tuple[Path, tuple[str, ...]]] = [(root, ())]
+    found: list[tuple[tuple[str, ...], Identity]] = []
+    folders: list[tuple[str, tuple[str, ...]]] = [(os.fspath(root), ())]
     while folders:
         folder, parts = folders.pop()
         try:
@@ -652,12 +655,12 @@ def _data_files(root: Path) -> list[tuple[Path, Identity]]:
         except OSError:
             continue
         for entry in entries:
-            here = (*parts, entry.name)
             if entry.is_dir(follow_symlinks=False):
-                folders.append((folder / entry.name, here))
+                folders.append((entry.path, (*parts, entry.name)))
             elif os.path.splitext(entry.name)[1] in DATA_SUFFIXES and _is_file(entry):  # noqa: PTH122
-                found.append((here, folder / entry.name, _identity(entry)))
-    return [(path, identity) for _, path, identity in sorted(found, key=lambda item: item[0])]
+                found.append(((*parts, entry.name), _identity(entry)))
+    found.sort(key=lambda item: item[0])
+    return found
 
 
 def _is_file(entry: os.DirEntry[str]) -> bool:

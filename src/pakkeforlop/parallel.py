@@ -58,11 +58,14 @@ def ordered_map(
     workers: int,
     initializer: Callable[..., object],
     initargs: tuple[object, ...],
+    meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[Result]:
     """``function(task)`` for every task in ``workers`` processes, yielded in task order.
 
     Each worker runs ``initializer(*initargs)`` once. Tasks are started heaviest first
     (``weights``); a result is yielded as soon as it and every result before it are done.
+    ``meanwhile()`` runs in this process once the tasks are given out, before any result is
+    awaited.
     """
     order = sorted(range(len(tasks)), key=lambda index: -weights[index])
     pool = ProcessPoolExecutor(
@@ -79,6 +82,8 @@ def ordered_map(
             }
         finally:
             gc.unfreeze()
+        if meanwhile is not None:
+            meanwhile()
         for index in range(len(tasks)):
             yield futures.pop(index).result()
     except BaseException:  # an error, Ctrl-C, or the caller stopped early: stop the workers now
