@@ -207,6 +207,17 @@ def test_objects_are_frozen_only_while_workers_start() -> None:
         )
     )
     assert gc.get_freeze_count() == 0
+    gc.freeze()  # a caller's own frozen objects stay frozen
+    try:
+        frozen = gc.get_freeze_count()
+        list(
+            parallel.ordered_map(
+                _frozen_objects, tasks, weights=tasks, workers=2, initializer=_nothing, initargs=()
+            )
+        )
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
     with pytest.raises(ValueError, match="three"):
         list(
             parallel.ordered_map(

@@ -74,14 +74,17 @@ def ordered_map(
     try:
         # Forked workers start at the first submit. Frozen, the objects they inherit are left
         # out of their garbage collections, which would otherwise write to (and so copy) every
-        # memory page that holds one.
-        gc.freeze()
+        # memory page that holds one. (A caller that froze objects itself keeps them frozen.)
+        freeze = gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
         try:
             futures: dict[int, Future[Result]] = {
                 index: pool.submit(function, tasks[index]) for index in order
             }
         finally:
-            gc.unfreeze()
+            if freeze:
+                gc.unfreeze()
         if meanwhile is not None:
             meanwhile()
         for index in range(len(tasks)):
