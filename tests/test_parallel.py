@@ -207,15 +207,14 @@ def test_objects_are_frozen_only_while_workers_start() -> None:
         )
     )
     assert gc.get_freeze_count() == 0
-    gc.freeze()  # a caller's own frozen objects stay frozen
+    gc.freeze()  # a caller's own frozen objects stay frozen (some may be freed meanwhile)
     try:
-        frozen = gc.get_freeze_count()
         list(
             parallel.ordered_map(
                 _frozen_objects, tasks, weights=tasks, workers=2, initializer=_nothing, initargs=()
             )
         )
-        assert gc.get_freeze_count() >= frozen
+        assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
     with pytest.raises(ValueError, match="three"):
