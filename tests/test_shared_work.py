@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 
 from pakkeforlop.checks import ExportView
-from pakkeforlop.model import Document, ExportFacts
+from pakkeforlop.model import Document, EventRecord, ExportFacts, PathwayInstance
 from pakkeforlop.rules._per_document import forget_latest, per_document, per_view
 
 
@@ -38,3 +39,23 @@ def test_an_export_view_is_worked_on_once_for_every_check_that_asks():
     assert counted(ExportView(ExportFacts("", None, None, None), {})) == 2
     forget_latest()
     assert counted(view) == 3
+
+
+def _event(code: str, day: int, line: int) -> EventRecord:
+    return EventRecord(code, date(2024, 6, day), code[:3], "outpatient", "e.ndjson", line, "p", "i")
+
+
+def test_events_are_grouped_by_letter_in_date_then_file_order_until_more_arrive():
+    instance = PathwayInstance(
+        "D11-1", [_event("D11E", 9, 1), _event("D11A", 2, 2), _event("D11E", 5, 3)]
+    )
+    instance.events.append(_event("D11E", 5, 4))
+    assert [event.line for event in instance.lettered("E")] == [3, 4, 1]
+    assert instance.lettered("X") == ()
+    assert instance.start is not None
+    assert instance.start.line == 2
+    instance.events.append(_event("D11X", 1, 5))
+    assert [event.line for event in instance.lettered("X")] == [5]
+    assert instance.end is not None
+    assert instance.end.line == 5
+    assert instance.with_event("E") == list(instance.lettered("E"))

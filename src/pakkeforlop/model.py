@@ -153,20 +153,31 @@ class PathwayInstance:
         self._derived[name] = (counts, value)
         return value
 
+    def lettered(self, letter: str) -> tuple[EventRecord, ...]:
+        """The events with this event letter, by date; the events are grouped by letter once
+        (until more is added), since most instance checks look for one letter or another."""
+        return self.derived("events by letter", self._by_letter).get(letter, ())
+
+    def _by_letter(self) -> dict[str, tuple[EventRecord, ...]]:
+        groups: dict[str, list[EventRecord]] = {}
+        for event in self.ordered():
+            groups.setdefault(event.event, []).append(event)
+        return {letter: tuple(events) for letter, events in groups.items()}
+
     def with_event(self, letter: str) -> list[EventRecord]:
         """The events with this event letter, by date."""
-        return [event for event in self.ordered() if event.event == letter]
+        return list(self.lettered(letter))
 
     @property
     def start(self) -> EventRecord | None:
         """The first start (A) event, if any."""
-        starts = self.with_event("A")
+        starts = self.lettered("A")
         return starts[0] if starts else None
 
     @property
     def end(self) -> EventRecord | None:
         """The first ending (X) event, if any."""
-        ends = self.with_event("X")
+        ends = self.lettered("X")
         return ends[0] if ends else None
 
 

@@ -144,8 +144,11 @@ def reference_event(instance: PathwayInstance) -> EventRecord | None:
     "First" is by date, same-date events in file order: the first in ``PathwayInstance.ordered``
     (which sorts once, and is asked for by every pathway check anyway).
     """
+    starts = instance.lettered("A")
+    if starts:
+        return starts[0]
     ordered = instance.ordered()
-    return next((event for event in ordered if event.event == "A"), ordered[0] if ordered else None)
+    return ordered[0] if ordered else None
 
 
 def pathway_type(instance: PathwayInstance) -> str | None:

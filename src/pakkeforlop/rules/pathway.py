@@ -37,25 +37,17 @@ def _has_events(instance: PathwayInstance, _facts: ExportFacts) -> bool:
 
 
 def _first(instance: PathwayInstance, letter: str) -> EventRecord | None:
-    """The first event with this letter by date (file order on the same date), without sorting."""
-    found = [event for event in instance.events if event.event == letter]
-    return min(found, key=lambda event: event.day) if found else None
+    """The first event with this letter by date (file order on the same date)."""
+    found = instance.lettered(letter)
+    return found[0] if found else None
 
 
 def _has_start(instance: PathwayInstance, _facts: ExportFacts) -> bool:
-    return any(event.event == START for event in instance.events)
-
-
-def _letter(ordered: Iterable[EventRecord], letter: str) -> list[EventRecord]:
-    return [event for event in ordered if event.event == letter]
+    return bool(instance.lettered(START))
 
 
 def _has_definition(instance: PathwayInstance, _facts: ExportFacts) -> bool:
     return bool(instance.events) and pathway_of(instance) is not None
-
-
-def _first_decision(ordered: Iterable[EventRecord]) -> EventRecord | None:
-    return next((event for event in ordered if event.event == DECISION), None)
 
 
 # -- start -------------------------------------------------------------------------------------
@@ -72,7 +64,7 @@ def has_start(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
 @instance_check("PATHWAY-002", applies=_has_start)
 def one_start(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-02: exactly one start; every start after the first is reported."""
-    starts = _letter(instance.ordered(), START)
+    starts = instance.lettered(START)
     for extra in starts[1:]:
         yield _hit(extra, instance=instance.id, first=starts[0].day.isoformat())
 
@@ -159,7 +151,7 @@ def decision_count(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[H
     if pathway is None:
         return
     allowed = pathway.ordering.max_clinical_decisions
-    decisions = _letter(instance.ordered(), DECISION)
+    decisions = instance.lettered(DECISION)
     for number, event in enumerate(decisions[allowed:], start=allowed + 1):
         yield _hit(
             event,
@@ -179,7 +171,7 @@ def second_decision_after_extended_assessment(
     pathway = pathway_of(instance)
     if pathway is None:
         return
-    decisions = _letter(instance.ordered(), DECISION)[: pathway.ordering.max_clinical_decisions]
+    decisions = instance.lettered(DECISION)[: pathway.ordering.max_clinical_decisions]
     for previous, event in pairwise(decisions):
         if previous.outcome != EXTENDED_ASSESSMENT:
             yield _hit(event, code=event.code, previous=previous.code)
@@ -188,9 +180,8 @@ def second_decision_after_extended_assessment(
 @instance_check("PATHWAY-012", applies=_has_events)
 def evaluation_after_decision(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-14: no E before the first C (same date accepted)."""
-    ordered = instance.ordered()
-    decision = _first_decision(ordered)
-    for event in _letter(ordered, EVALUATION):
+    decision = _first(instance, DECISION)
+    for event in instance.lettered(EVALUATION):
         if decision is None or event.day < decision.day:
             yield _hit(
                 event,
@@ -207,11 +198,10 @@ def first_attendance_before_decision(
     instance: PathwayInstance, _facts: ExportFacts
 ) -> Iterator[Hit]:
     """REG-25: M not after the first C (same date accepted)."""
-    ordered = instance.ordered()
-    decision = _first_decision(ordered)
+    decision = _first(instance, DECISION)
     if decision is None:
         return
-    for event in _letter(ordered, FIRST_ATTENDANCE):
+    for event in instance.lettered(FIRST_ATTENDANCE):
         if event.day > decision.day:
             yield _hit(
                 event,
@@ -237,7 +227,7 @@ def delay_followed_by_decision_or_evaluation(
     if end is None:
         return
     steps = [event.day for event in instance.events if event.event in {DECISION, EVALUATION}]
-    for event in _letter(instance.ordered(), PATIENT_DELAY):
+    for event in instance.lettered(PATIENT_DELAY):
         if event.day <= end.day and not any(day >= event.day for day in steps):
             yield _hit(event, code=event.code, date=event.day.isoformat(), instance=instance.id)
 
@@ -248,7 +238,7 @@ def delay_followed_by_decision_or_evaluation(
 @instance_check("PATHWAY-009", applies=_has_events)
 def one_ending(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-15: at most one X."""
-    endings = _letter(instance.ordered(), ENDING)
+    endings = instance.lettered(ENDING)
     for extra in endings[1:]:
         yield _hit(
             extra,
