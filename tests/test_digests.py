@@ -12,21 +12,24 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pakkeforlop.engine import check_export
 from pakkeforlop.jsonread import Limits
 
-EXPORT = Path(__file__).resolve().parents[1] / "examples" / "valid" / "d11-phv-adults-completed"
+VALID = Path(__file__).resolve().parents[1] / "examples" / "valid"
+EXPORT = VALID / "d11-phv-adults-completed"
+KITH_EXPORT = VALID / "kith-d11-phv-adults"
 #: Limits under which the referral and epicrisis are too large to read, and every events line
 #: too long (the manifest is read).
 TIGHT = Limits(max_file_bytes=2000, max_line_bytes=40)
 
 
-def _copy(tmp_path: Path) -> Path:
+def _copy(tmp_path: Path, source: Path = EXPORT) -> Path:
     export = tmp_path / "export"
-    shutil.copytree(EXPORT, export)
+    shutil.copytree(source, export)
     return export
 
 
@@ -81,3 +84,28 @@ def test_a_file_that_cannot_be_looked_at_is_unreadable_not_missing(
     rules = {(finding.rule, finding.file) for finding in result.findings}
     assert ("INPUT-001", "referral.json") in rules
     assert not any(rule in {"INPUT-013", "INPUT-016"} for rule, _ in rules)
+
+
+@pytest.mark.parametrize("name", ["henvisning.xml", "epikrise.xml"])
+def test_a_changed_kith_message_is_reported(tmp_path: Path, name: str) -> None:
+    export = _copy(tmp_path, KITH_EXPORT)
+    assert _digest_findings(export) == []
+    with (export / name).open("ab") as handle:
+        handle.write(b"\n")
+    assert _digest_findings(export) != []
+
+
+def test_a_declared_kith_message_is_opened_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = _copy(tmp_path, KITH_EXPORT)
+    opened: list[str] = []
+    real_open = Path.open
+
+    def counted(self: Path, *args: Any, **kwargs: Any) -> Any:
+        opened.append(self.name)
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counted)
+    assert _digest_findings(export) == []
+    assert opened.count("henvisning.xml") == opened.count("epikrise.xml") == 1

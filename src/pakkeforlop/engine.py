@@ -361,11 +361,16 @@ class _Run:
 
     # -- KITH XML messages -------------------------------------------------------------------
 
-    def read_kith(self, path: Path, supplement: Mapping[str, Any] | None = None) -> None:
+    def read_kith(
+        self,
+        path: Path,
+        supplement: Mapping[str, Any] | None = None,
+        sink: Sink | None = None,
+    ) -> None:
         """Read one KITH XML message, check it, and check what it maps to in the JSON model."""
         shown = self.display(path)
         self.result.exercised.update(XML_RULES.values())
-        result = kith.read_xml_file(path, self.limits)
+        result = kith.read_xml_file(path, self.limits, sink=sink)
         for problem in result.problems:
             self.report(
                 XML_RULES[problem.code],
@@ -507,7 +512,7 @@ class _Run:
         if FILE_KINDS[kind] == "pathway-event":
             self.read_events(path, read)
         elif FILE_KINDS[kind] == KITH_MESSAGE:
-            self.read_kith(path, self.supplements.get(index))
+            self.read_kith(path, self.supplements.get(index), read)
         else:
             document = self.read_document(path, FILE_KINDS[kind], read)
             if document is not None:

@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from lxml import etree
 
-from pakkeforlop.jsonread import DEFAULT_LIMITS, InputProblem, Limits
+from pakkeforlop.jsonread import DEFAULT_LIMITS, InputProblem, Limits, Sink
 from pakkeforlop.jsonread import _read_bounded as read_bounded  # the shared bounded reader
 from pakkeforlop.kith.namespaces import XINCLUDE
 
@@ -179,9 +179,14 @@ def _from_input_problem(problem: InputProblem) -> XmlProblem:
     return XmlProblem(code, problem.message)
 
 
-def read_xml_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> XmlReadResult:
-    """Read one XML file (at most ``limits.max_file_bytes``) and parse it safely."""
-    data = read_bounded(path, limits.max_file_bytes)
+def read_xml_file(
+    path: Path, limits: Limits = DEFAULT_LIMITS, *, sink: Sink | None = None
+) -> XmlReadResult:
+    """Read one XML file (at most ``limits.max_file_bytes``) and parse it safely.
+
+    ``sink`` receives the bytes read, as for :func:`pakkeforlop.jsonread.read_json_file`.
+    """
+    data = read_bounded(path, limits.max_file_bytes, sink)
     if isinstance(data, InputProblem):
         return XmlReadResult(None, (_from_input_problem(data),))
     return parse_xml(data, limits)
