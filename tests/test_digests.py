@@ -72,14 +72,20 @@ def test_a_file_that_cannot_be_looked_at_is_unreadable_not_missing(
 ) -> None:
     """As when a folder on its path denies search permission (not testable as root)."""
     export = _copy(tmp_path)
-    real_stat = Path.stat
+    real_stat, real_open = Path.stat, os.open
 
     def denied(self: Path, **kwargs: bool) -> os.stat_result:
         if self.name == "referral.json":
             raise PermissionError(errno.EACCES, "Permission denied", str(self))
         return real_stat(self, **kwargs)
 
+    def not_opened(path: Any, *args: Any, **kwargs: Any) -> int:
+        if Path(path).name == "referral.json":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
     monkeypatch.setattr(Path, "stat", denied)
+    monkeypatch.setattr(os, "open", not_opened)
     result = check_export(export, display_root="", jobs=1)
     rules = {(finding.rule, finding.file) for finding in result.findings}
     assert ("INPUT-001", "referral.json") in rules
@@ -100,12 +106,17 @@ def test_a_declared_kith_message_is_opened_once(
 ) -> None:
     export = _copy(tmp_path, KITH_EXPORT)
     opened: list[str] = []
-    real_open = Path.open
+    real_open, real_path_open = os.open, Path.open
 
-    def counted(self: Path, *args: Any, **kwargs: Any) -> Any:
+    def counted(path: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(Path(path).name)
+        return real_open(path, *args, **kwargs)
+
+    def counted_path(self: Path, *args: Any, **kwargs: Any) -> Any:
         opened.append(self.name)
-        return real_open(self, *args, **kwargs)
+        return real_path_open(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", counted)
+    monkeypatch.setattr(os, "open", counted)
+    monkeypatch.setattr(Path, "open", counted_path)
     assert _digest_findings(export) == []
     assert opened.count("henvisning.xml") == opened.count("epikrise.xml") == 1

@@ -688,12 +688,12 @@ def test_a_read_error_in_the_middle_of_an_ndjson_file_is_reported_on_line_0(tmp_
 
 
 def test_a_permission_error_on_open_is_unreadable(tmp_path, monkeypatch):
-    def refuse(self, *args, **kwargs):
+    def refuse(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
     path = tmp_path / "document.json"
     path.write_bytes(b"{}")
-    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     problem = _only(read_json_file(path), Code.UNREADABLE)
     assert problem.message == "cannot read the file: Permission denied"
 
@@ -774,7 +774,7 @@ def test_a_file_that_grew_after_it_was_measured_is_read_to_the_limit(
 ) -> None:
     path = tmp_path / "grew.json"
     path.write_bytes(b'{"a": "0123456789012345"}')
-    monkeypatch.setattr(jsonread, "_file_problem", lambda _path, _max: 3)  # measured earlier
+    monkeypatch.setattr(jsonread, "_status_problem", lambda _status, _max: 3)  # measured earlier
     result = read_json_file(path, Limits(max_file_bytes=max_bytes))
     if whole:
         assert result.problems == ()
@@ -782,3 +782,59 @@ def test_a_file_that_grew_after_it_was_measured_is_read_to_the_limit(
         assert result.text.value == {"a": "0123456789012345"}
     else:
         assert _only(result, Code.TOO_LARGE).message.endswith("it was not read")
+
+
+def test_a_file_read_in_short_pieces_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """os.read may return fewer bytes than asked for (a network file system, say)."""
+    path = tmp_path / "document.json"
+    path.write_bytes(b'{"a": "0123456789", "b": [1, 2, 3]}')
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda descriptor, count: real_read(descriptor, min(count, 2)))
+    result = read_json_file(path)
+    monkeypatch.undo()
+    assert result.problems == ()
+    assert result.text is not None
+    assert result.text.value == {"a": "0123456789", "b": [1, 2, 3]}
+
+
+#: Names that repeat at other depths and as string values, in one text with no escapes, where
+#: locating may search for a member's name instead of scanning its object.
+REPEATED_NAMES_SOURCE = """{"code": "code",
+  "inner": {"code": "x", "list": [{"code": 1}, {"k": "code"}]},
+  "list" :  [ {"inner" : {"value": "inner"}}, [], {} ],
+  "unique": {"deep": {"code": null, "value": [0, {"value": "v"}]}},
+  "value": "unique", "last": {"list": []}}"""
+#: A member whose name is escaped, and the name written plainly once, in an inner object.
+ESCAPED_NAME_SOURCE = '{"b": {"\\u0070": 1, "c": {"p": 2}}, "\\"q\\"": {"x": 3}, "y": "\\"q\\""}'
+CRAFTED_SOURCES = {"repeated-names": REPEATED_NAMES_SOURCE, "escaped-name": ESCAPED_NAME_SOURCE}
+
+
+def _pointers_with_misses(value: object) -> list[str]:
+    found = [pointer for pointer, _ in _pointers(value)]
+    return found + [f"{pointer}/{miss}" for pointer in found for miss in ("nope", "9", "01", "-")]
+
+
+EXAMPLES_VALID = Path(__file__).parent.parent / "examples" / "valid"
+EXAMPLE_DOCUMENTS = sorted(EXAMPLES_VALID.glob("*/**/*.json"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*CRAFTED_SOURCES, *EXAMPLE_DOCUMENTS],
+    ids=lambda path: path if isinstance(path, str) else f"{path.parent.name}/{path.name}",
+)
+def test_locating_by_a_unique_name_gives_what_scanning_gives(path: Path | str) -> None:
+    source = CRAFTED_SOURCES[path] if isinstance(path, str) else path.read_text(encoding="utf-8")
+    result = parse_json(source)
+    assert result.text is not None
+    scanned = JsonText(None, source, may_have_duplicate_keys=False)  # no value: scans only
+    decoder = json.JSONDecoder()
+    for pointer in _pointers_with_misses(result.text.value):
+        position = result.text.locate(pointer)
+        assert position == scanned.locate(pointer), pointer
+    for pointer, value in _pointers(result.text.value):
+        position = result.text.locate(pointer)
+        assert position is not None
+        assert decoder.raw_decode(source, _offset(source, *position))[0] == value, pointer

@@ -55,7 +55,8 @@ ExportFunction = Callable[[ExportView], Iterable[Hit]]
 Applies = Callable[[Any, ExportFacts], bool]
 
 
-def _always(_subject: object, _facts: ExportFacts) -> bool:
+def always(_subject: object, _facts: ExportFacts) -> bool:
+    """The default ``applies``: every subject of the check's kinds (the engine skips the call)."""
     return True
 
 
@@ -67,7 +68,7 @@ class Check:
     scope: Scope
     kinds: frozenset[str]
     function: Callable[..., Iterable[Hit]]
-    applies: Applies = _always
+    applies: Applies = always
 
 
 _REGISTRY: dict[str, Check] = {}
@@ -82,7 +83,7 @@ def _register(check: Check) -> None:
     _REGISTRY[check.rule_id] = check
 
 
-def document_check(rule_id: str, *kinds: str, applies: Applies = _always) -> Callable[[F], F]:
+def document_check(rule_id: str, *kinds: str, applies: Applies = always) -> Callable[[F], F]:
     """Register a check run on every document of the given kinds."""
 
     def decorate(function: F) -> F:
@@ -92,7 +93,7 @@ def document_check(rule_id: str, *kinds: str, applies: Applies = _always) -> Cal
     return decorate
 
 
-def instance_check(rule_id: str, *, applies: Applies = _always) -> Callable[[F], F]:
+def instance_check(rule_id: str, *, applies: Applies = always) -> Callable[[F], F]:
     """Register a check run once per pathway instance, after every file has been read."""
 
     def decorate(function: F) -> F:
@@ -102,7 +103,7 @@ def instance_check(rule_id: str, *, applies: Applies = _always) -> Callable[[F],
     return decorate
 
 
-def export_check(rule_id: str, *, applies: Applies = _always) -> Callable[[F], F]:
+def export_check(rule_id: str, *, applies: Applies = always) -> Callable[[F], F]:
     """Register a check run once per export, after every instance check."""
 
     def decorate(function: F) -> F:

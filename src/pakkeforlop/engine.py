@@ -18,7 +18,7 @@ from typing import Any
 from pakkeforlop import facts as extract
 from pakkeforlop import kith, parallel, pointers
 from pakkeforlop.catalogue import Rule, catalogue
-from pakkeforlop.checks import Check, ExportView, Hit, Scope, by_scope
+from pakkeforlop.checks import Check, ExportView, Hit, Scope, always, by_scope
 from pakkeforlop.findings import Finding, MessageArg, Personal
 from pakkeforlop.jsonread import (
     InputProblem,
@@ -287,10 +287,12 @@ class _Run:
         if checks is None:
             checks = [check for check in self.document_checks if document.kind in check.kinds]
             self.checks_of_kind[document.kind] = checks
+        facts = self.facts
+        exercised = self.result.exercised
         for check in checks:
-            if check.applies(document, self.facts):
-                self.result.exercised.add(check.rule_id)
-                for hit in check.function(document, self.facts):
+            if check.applies is always or check.applies(document, facts):
+                exercised.add(check.rule_id)
+                for hit in check.function(document, facts):
                     self.hit(check, hit, document.path, document)
 
     def hit(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
 import re
 import stat
 from collections import Counter
@@ -87,6 +88,8 @@ _SCALAR = re.compile(r"[-+.0-9a-zA-Z]++")
 _MEMBER_HEAD = re.compile(
     r'("(?:[^"\\\x00-\x1f]++|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*+")[ \t\r\n]*+:[ \t\r\n]*+'
 )
+#: The colon after a member's name, and the whitespace around it.
+_COLON = re.compile(r"[ \t\r\n]*+:[ \t\r\n]*+")
 #: What follows a member or element: a comma and the whitespace after it, or the closing bracket.
 _AFTER_VALUE = re.compile(r"[ \t\r\n]*+(?:(,)[ \t\r\n]*+|([\]}]))")
 #: Everything up to the next bracket that is not inside a string.
@@ -276,6 +279,17 @@ class _Members:
         return pos
 
 
+def _parsed_child(value: Any, token: str) -> Any:
+    """The member or element ``token`` of a parsed value; ``None`` when there is none."""
+    if type(value) is dict:
+        return value.get(token)
+    canonical_index = token.isascii() and token.isdigit() and (token == "0" or token[0] != "0")
+    if type(value) is list and canonical_index:
+        index = int(token)
+        return value[index] if index < len(value) else None
+    return None
+
+
 class JsonText:
     """One parsed JSON text and its source, for mapping JSON Pointers to lines and columns.
 
@@ -283,7 +297,15 @@ class JsonText:
     at the first member with the name instead of scanning the whole object for a later one.
     """
 
-    __slots__ = ("_containers", "_lines", "_may_repeat", "_source", "line_offset", "value")
+    __slots__ = (
+        "_containers",
+        "_lines",
+        "_literal_keys",
+        "_may_repeat",
+        "_source",
+        "line_offset",
+        "value",
+    )
 
     def __init__(
         self, value: Any, source: str, line_offset: int = 0, *, may_have_duplicate_keys: bool = True
@@ -294,6 +316,9 @@ class JsonText:
         self._may_repeat = may_have_duplicate_keys
         self._lines = _Lines(source, line_offset)
         self._containers: dict[int, _Members] = {}
+        #: Whether every member name is written as itself (no escapes) and appears once per
+        #: object; ``None`` until a lookup asks.
+        self._literal_keys: bool | None = None
 
     def located(self) -> JsonText:
         """This text without its parsed value: what locating pointers needs, and no more."""
@@ -321,12 +346,36 @@ class JsonText:
 
     def _offset_of(self, tokens: list[str]) -> int:
         offset = _skip_whitespace(self._source, 0)
+        value = self.value  # the parsed value at ``offset``, followed along (None: unknown)
         for token in tokens:
-            child = self._child(offset, token)
+            child = self._unique_member(offset, token, value)
+            if child is None:
+                child = self._child(offset, token)
             if child is None:
                 return offset
             offset = child
+            value = _parsed_child(value, token)
         return offset
+
+    def _unique_member(self, offset: int, token: str, value: Any) -> int | None:
+        """Where the member ``token`` of the object at ``offset`` starts, found by searching
+        for its name: when the object (``value``) has the member, names are written as
+        themselves, and ``"token"`` occurs just once after ``offset``, that occurrence is the
+        member's name (a string with no escapes holds no quote). ``None``: scan instead.
+        """
+        if type(value) is not dict or token not in value:
+            return None
+        if self._literal_keys is None:
+            self._literal_keys = not self._may_repeat and "\\" not in self._source
+        if not self._literal_keys:
+            return None
+        source = self._source
+        name = f'"{token}"'
+        start = source.find(name, offset)
+        if start < 0 or source.find(name, start + 1) >= 0:
+            return None
+        colon = _COLON.match(source, start + len(name))
+        return None if colon is None else colon.end()
 
     def _child(self, offset: int, token: str) -> int | None:
         opener = self._source[offset : offset + 1]
@@ -838,6 +887,11 @@ def _file_problem(path: Path, max_bytes: int | None) -> InputProblem | int:
         status = Path(path).stat()
     except (OSError, ValueError) as error:
         return _unreadable(error)
+    return _status_problem(status, max_bytes)
+
+
+def _status_problem(status: os.stat_result, max_bytes: int | None) -> InputProblem | int:
+    """Why a file with this status must not be read (a folder, a pipe, too large); else its size."""
     if stat.S_ISDIR(status.st_mode):
         return InputProblem(InputProblemCode.UNREADABLE, "cannot read the file: it is a directory")
     if not stat.S_ISREG(status.st_mode):
@@ -853,18 +907,48 @@ def _too_large_file(size: int, max_bytes: int) -> InputProblem:
     return InputProblem(InputProblemCode.TOO_LARGE, message)
 
 
+#: Read-only and binary; non-blocking, so that opening a named pipe returns at once (its status
+#: then refuses it unread); not inherited by child processes.
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+
+
+def _read_up_to(descriptor: int, count: int) -> bytes:
+    """Up to ``count`` bytes, fewer only at the end of the file."""
+    data = os.read(descriptor, count)
+    if len(data) == count or not data:
+        return data
+    parts = [data]
+    remaining = count - len(data)
+    while remaining and (part := os.read(descriptor, remaining)):
+        parts.append(part)
+        remaining -= len(part)
+    return b"".join(parts)
+
+
 def _read_bounded(path: Path, max_bytes: int, sink: Sink | None = None) -> bytes | InputProblem:
-    size = _file_problem(path, max_bytes)
-    if isinstance(size, InputProblem):
-        return size
+    """The whole file, or why it was not read. One descriptor is opened, measured and read, so
+    what is measured is what is read (and no path object is needed per file)."""
     try:
-        with Path(path).open("rb") as handle:
-            # What was measured, and a byte more: a buffer for the limit would cost far more.
-            data = handle.read(size + 1)
-            if len(data) > size:  # the file grew after it was measured: read on to the limit
-                data += handle.read(max_bytes + 1 - len(data))
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except (OSError, ValueError) as error:
+        return _unreadable(error)
+    try:
+        size = _status_problem(os.fstat(descriptor), max_bytes)
+        if isinstance(size, InputProblem):
+            return size
+        # What was measured, and a byte more: a buffer for the limit would cost far more.
+        data = _read_up_to(descriptor, size + 1)
+        if len(data) > size:  # the file grew after it was measured: read on to the limit
+            data += _read_up_to(descriptor, max_bytes + 1 - len(data))
     except OSError as error:
         return _unreadable(error)
+    finally:
+        os.close(descriptor)
     if sink is not None:
         sink.update(data)
     if len(data) > max_bytes:  # the file grew after it was measured

@@ -69,6 +69,8 @@ class PersonId:
     id_type: str
     value: str
     check: IdCheck
+    #: Whether the check noted that only the rule for numbers from 2032 makes it valid.
+    only_under_2032_rule: bool
 
     @property
     def value_pointer(self) -> str:
@@ -82,11 +84,12 @@ def today_for(facts: ExportFacts) -> date:
     return today if facts.created is None else min(facts.created, today)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1 << 15)
 def _checked(pointer: str, raw_type: str, value: str, today: date) -> PersonId | None:
     """A person identifier at ``pointer``, checked; ``None`` when it is left to the schema.
 
-    Memoised: an events file interleaves the lines of many patients, each on many lines.
+    Memoised: an events file interleaves the lines of many patients, each on many lines, a
+    year's lines apart (so the memo holds tens of thousands).
     """
     try:
         id_type = PersonIdType(raw_type)
@@ -94,7 +97,9 @@ def _checked(pointer: str, raw_type: str, value: str, today: date) -> PersonId |
         return None  # a type outside the schema's enum: the schema finding reports it
     if _PERSON_FORM.get(id_type, _PERSON_FORM_DEFAULT).search(value) is None:
         return None  # the schema's pattern rejects the form: its finding reports it
-    return PersonId(pointer, id_type.value, value, check_person_id(value, id_type, today=today))
+    check = check_person_id(value, id_type, today=today)
+    only_2032 = any(p.code is ProblemCode.FIRST_CHECK_2032_ONLY for p in check.problems)
+    return PersonId(pointer, id_type.value, value, check, only_2032)
 
 
 @per_document
@@ -144,7 +149,7 @@ def person_id_2032_rule(document: Document, facts: ExportFacts) -> Iterator[Hit]
     found = person_id(document, facts)
     if found is None or not found.check.valid:
         return
-    if ProblemCode.FIRST_CHECK_2032_ONLY in {p.code for p in found.check.problems}:
+    if found.only_under_2032_rule:
         yield Hit(pointer=found.value_pointer, args={"type": found.id_type})
 
 
