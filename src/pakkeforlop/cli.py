@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from pakkeforlop import SPEC_VERSION, __version__, generate
+from pakkeforlop import SPEC_VERSION, __version__, garbage, generate
 from pakkeforlop.catalogue import catalogue
 from pakkeforlop.engine import ExportResult, check_paths
 from pakkeforlop.findings import Severity
@@ -370,12 +370,18 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     masked = not args.no_mask
     show_progress = args.progress or (not args.quiet and stderr.isatty())
     progress = Progress(stderr, masked=masked) if show_progress else None
-    results = list(_check_paths(args.paths, _limits(args.max_file_size), progress, xsd, args.jobs))
-    report = build_report(results, fail_on=Severity(args.fail_on), masked=masked)
-    try:
-        _write(_render(report, args.format, quiet=args.quiet, verbose=args.verbose), target, stdout)
-    except BrokenPipeError:  # `pakkeforlop check … | head`: the reader has seen enough
-        _detach(stdout)
+    # What the check found is kept until the command ends: a full garbage collection would
+    # scan all of it (millions of objects for a large export) and free nothing.
+    with garbage.automatic_collection_off():
+        results = list(
+            _check_paths(args.paths, _limits(args.max_file_size), progress, xsd, args.jobs)
+        )
+        report = build_report(results, fail_on=Severity(args.fail_on), masked=masked)
+        try:
+            rendered = _render(report, args.format, quiet=args.quiet, verbose=args.verbose)
+            _write(rendered, target, stdout)
+        except BrokenPipeError:  # `pakkeforlop check … | head`: the reader has seen enough
+            _detach(stdout)
     return report.exit_code
 
 

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pakkeforlop import facts as extract
-from pakkeforlop import kith, parallel, pointers
+from pakkeforlop import garbage, kith, parallel, pointers
 from pakkeforlop.catalogue import Rule, catalogue
 from pakkeforlop.checks import Check, ExportView, Hit, Scope, always, by_scope
 from pakkeforlop.findings import Finding, MessageArg, Personal
@@ -177,6 +177,7 @@ class _Run:
         self.args_seen: dict[tuple[tuple[str, MessageArg], ...], Mapping[str, MessageArg]] = {}
         #: How findings name the manifest.
         self.manifest_shown = self.display(self.root / MANIFEST_NAME)
+        self.collector = garbage.Collector()
 
     # -- findings ---------------------------------------------------------------------------
 
@@ -351,6 +352,7 @@ class _Run:
         self.run_document_checks(document)
         if schema_valid:
             extract.collect(document, self.result.instances)
+        self.collector.count()
 
     def read_document(self, path: Path, kind: str, sink: Sink | None = None) -> Document | None:
         shown = self.display(path)
@@ -531,6 +533,7 @@ class _Run:
         """Every instance check on these instances, one instance after another."""
         checks = by_scope(Scope.INSTANCE)
         for instance in instances:
+            self.collector.count()
             for check in checks:
                 if check.applies(instance, self.facts):
                     self.result.exercised.add(check.rule_id)
@@ -565,6 +568,7 @@ class _Run:
             self.result.skip_reasons.setdefault(*reason)
         self.identities |= part.identities
         parallel.release_freed_memory()  # the part's pickled bytes, read and now freed
+        garbage.collect_young()  # what was read is kept: scanned once, then left alone
         instances = self.result.instances
         for instance_id, instance in found.instances.items():
             merged = instances.get(instance_id)
@@ -723,6 +727,7 @@ _worker_run: _Run | None = None
 def _start_worker(setup: _WorkerSetup) -> None:
     """Prepare a worker process: one :class:`_Run` that checks the tasks it is given."""
     global _worker_run  # noqa: PLW0603  (one run per worker process, set once)
+    garbage.no_automatic_collection()  # forked workers inherit that; others start with it on
     xsd = None
     if setup.xsd_folder is not None:
         xsd = kith.XsdCatalog(setup.xsd_folder, setup.xsd_files)
@@ -813,9 +818,10 @@ def check_export(
         run.report(NO_MANIFEST_RULE, run.display_root)
         return _finish(run)
     run.result.kinds_seen.add("export")
-    declared = run.read_manifest()
-    run.check_files(declared, progress, jobs)
-    run.check_instances()
+    with garbage.automatic_collection_off():
+        declared = run.read_manifest()
+        run.check_files(declared, progress, jobs)
+        run.check_instances()
     return _finish(run)
 
 

@@ -1,0 +1,109 @@
+"""A check turns automatic garbage collection off and collects the young objects itself."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pakkeforlop import cli, engine, garbage
+from pakkeforlop.engine import check_export
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "valid" / "d11-phv-adults-completed"
+
+
+class _Node:
+    """An object that can sit in a reference cycle."""
+
+    def __init__(self) -> None:
+        self.other: object = self
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_automatic_collection_is_off_inside_and_as_it_was_after(enabled: bool) -> None:
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        with garbage.automatic_collection_off():
+            assert not gc.isenabled()
+        assert gc.isenabled() is enabled
+        with pytest.raises(RuntimeError), garbage.automatic_collection_off():
+            raise RuntimeError
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_the_collector_collects_every_so_many_documents(monkeypatch: pytest.MonkeyPatch) -> None:
+    collections: list[int] = []
+    monkeypatch.setattr(garbage, "collect_young", lambda: collections.append(1))
+    collector = garbage.Collector(every=3)
+    for _ in range(10):
+        collector.count()
+    assert len(collections) == 3
+
+
+def test_a_young_collection_frees_a_reference_cycle() -> None:
+    with garbage.automatic_collection_off():
+        node = _Node()
+        gone = weakref.ref(node)
+        del node
+        assert gone() is not None  # a cycle: reference counting alone does not free it
+        garbage.Collector(every=1).count()
+        assert gone() is None
+
+
+def test_a_check_runs_without_automatic_collection_and_restores_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[bool] = []
+    real = engine._Run.check_instances
+
+    def observed(run: engine._Run) -> None:
+        seen.append(gc.isenabled())
+        real(run)
+
+    monkeypatch.setattr(engine._Run, "check_instances", observed)
+    assert gc.isenabled()
+    result = check_export(EXAMPLE, display_root="", jobs=1)
+    assert seen == [False]
+    assert gc.isenabled()
+    assert result.documents > 0
+
+
+def test_documents_are_counted_for_collection(monkeypatch: pytest.MonkeyPatch) -> None:
+    collections: list[int] = []
+    monkeypatch.setattr(garbage, "collect_young", lambda: collections.append(1))
+    monkeypatch.setattr(garbage.Collector.__init__, "__defaults__", (1,))
+    result = check_export(EXAMPLE, display_root="", jobs=1)
+    assert len(collections) >= result.documents + result.events + len(result.instances)
+
+
+def test_a_worker_process_runs_without_automatic_collection() -> None:
+    run = engine._Run(EXAMPLE, "", engine.Limits())
+    try:
+        engine._start_worker(run.worker_setup())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        engine._worker_run = None
+
+
+def test_the_check_command_renders_without_automatic_collection_and_restores_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: list[bool] = []
+    real = cli.build_report
+
+    def observed(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "build_report", observed)
+    assert cli.main(["check", str(EXAMPLE), "-q"]) == 0
+    capsys.readouterr()
+    assert seen == [False]
+    assert gc.isenabled()
