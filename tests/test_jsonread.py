@@ -355,6 +355,67 @@ def test_a_duplicate_key_written_with_escapes_is_still_a_duplicate():
     assert '"æ"' in problem.message
 
 
+@pytest.mark.parametrize(
+    ("text", "repeated"),
+    [
+        ('{"a" :1, "a":2, "b":3}', "a"),  # as many '":' as members kept, but one name is spaced
+        ('{"a"\n:1, "a":2, "b":3}', "a"),
+        ('{"a"\t:1, "a":2, "b":3}', "a"),
+        ('{"x": ":", "x": 1}', "x"),  # a string that starts with a colon
+        ('{"q": "\\":", "q": 1}', "q"),  # an escaped quote before a colon
+        ('{"a" : 1, "b" : {"a" : 2}}', None),
+        ('{"x": ":", "y": "\\":"}', None),
+        ('{":": 1, "::": {":": 2}}', None),
+    ],
+)
+def test_repeated_keys_are_found_however_names_and_colons_are_written(
+    text: str, repeated: str | None
+) -> None:
+    result = parse_json(text)
+    found = [p for p in result.problems if p.code is Code.DUPLICATE_KEY]
+    assert [json.dumps(repeated) in p.message for p in found] == ([True] if repeated else [])
+    assert result.text is not None
+    assert result.text.value == json.loads(text)
+
+
+def _repeated_key(text: str) -> bool:
+    """The oracle: whether any object of ``text`` repeats a key."""
+    repeated = False
+
+    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
+        nonlocal repeated
+        repeated = repeated or len({key for key, _ in items}) != len(items)
+        return dict(items)
+
+    json.loads(text, object_pairs_hook=pairs)
+    return repeated
+
+
+def _random_json(rng: random.Random, depth: int = 0) -> str:
+    names = ["a", "b", ":", "a:", 'q\\"', "c d"]
+    spaces = ["", " ", "\n", "\t "]
+    if depth > 3 or rng.random() < 0.3:
+        return rng.choice(['":"', '"::x"', '"\\":"', "1", "true", '"text"', "[]"])
+    if rng.random() < 0.3:
+        return "[" + ", ".join(_random_json(rng, depth + 1) for _ in range(rng.randint(0, 3))) + "]"
+    members = [
+        f'"{rng.choice(names)}"{rng.choice(spaces)}:{rng.choice(spaces)}'
+        + _random_json(rng, depth + 1)
+        for _ in range(rng.randint(0, 4))
+    ]
+    return "{" + ", ".join(members) + "}"
+
+
+def test_repeated_keys_are_found_as_the_exact_parser_finds_them() -> None:
+    rng = random.Random(9321)
+    texts = [_random_json(rng) for _ in range(3000)]
+    for text in texts:
+        result = parse_json(text, require_object=False)
+        found = any(p.code is Code.DUPLICATE_KEY for p in result.problems)
+        assert found == _repeated_key(text), text
+    assert 100 < sum(map(_repeated_key, texts)) < 2900
+
+
 # --- top-level value ----------------------------------------------------------------------------
 
 

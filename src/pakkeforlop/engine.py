@@ -532,12 +532,14 @@ class _Run:
     def check_instance_range(self, instances: Iterable[PathwayInstance]) -> None:
         """Every instance check on these instances, one instance after another."""
         checks = by_scope(Scope.INSTANCE)
+        facts = self.facts
+        exercised = self.result.exercised
         for instance in instances:
             self.collector.count()
             for check in checks:
-                if check.applies(instance, self.facts):
-                    self.result.exercised.add(check.rule_id)
-                    for hit in check.function(instance, self.facts):
+                if check.applies is always or check.applies(instance, facts):
+                    exercised.add(check.rule_id)
+                    for hit in check.function(instance, facts):
                         self.hit(check, hit, hit.path or "", instance=instance.id)
 
     # -- worker processes -------------------------------------------------------------------

@@ -110,8 +110,11 @@ _TOKEN = re.compile(
 _BAD_TILDE = re.compile(r"~(?![01])")
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-#: Maps ASCII digits to b"0" and every other byte to b" ", to find long runs of digits quickly.
-_DIGITS_ONLY = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+#: Maps ASCII digits to b"0", opening brackets to b"[" and every other byte to b" ": to find
+#: long runs of digits and count brackets in one pass.
+_SHAPE = bytes(
+    0x30 if 0x30 <= byte <= 0x39 else 0x5B if byte in b"[{" else 0x20 for byte in range(256)
+)
 _SKIP_CHUNK = 64 * 1024
 _SMALL_TEXT_BYTES = 64 * 1024
 _MAX_REPORTS_PER_CODE = 50
@@ -657,9 +660,12 @@ def _first_duplicate(pairs: list[tuple[str, Any]]) -> str:
     return ""
 
 
-def _may_be_too_deep(raw: bytes, max_depth: int) -> bool:
-    """False when there are too few brackets to nest that deep (checked for small texts only)."""
-    return len(raw) > _SMALL_TEXT_BYTES or raw.count(b"[") + raw.count(b"{") > max_depth
+def _may_be_too_deep(raw: bytes, shape: bytes, max_depth: int) -> bool:
+    """False when there are too few brackets to nest that deep (checked for small texts only).
+
+    ``shape`` is ``raw`` translated by :data:`_SHAPE`.
+    """
+    return len(raw) > _SMALL_TEXT_BYTES or shape.count(b"[") > max_depth
 
 
 def _exceeds_depth(value: Any, max_depth: int) -> bool:
@@ -720,14 +726,15 @@ def _diagnosed(text: str, limits: Limits, line_offset: int, error: Exception) ->
     return problems
 
 
-def _may_hold_long_number(raw: bytes, max_number_chars: int) -> bool:
+def _may_hold_long_number(shape: bytes, max_number_chars: int) -> bool:
     """False when no number literal can be longer than the limit; at C speed.
 
     A literal has at most four characters that are not digits (``-``, ``.``, ``e``, a sign) and
     at most three runs of digits, so a literal over the limit has a run of at least this length.
+    ``shape`` is the text translated by :data:`_SHAPE`.
     """
     shortest_run = max(1, -(-(max_number_chars - 3) // 3))
-    return b"0" * shortest_run in raw.translate(_DIGITS_ONLY)
+    return b"0" * shortest_run in shape
 
 
 def _load(
@@ -740,7 +747,8 @@ def _load(
     """
     if raw is None:
         raw = text.encode("utf-8", "surrogatepass")
-    check_numbers = _may_hold_long_number(raw, limits.max_number_chars)
+    shape = raw.translate(_SHAPE)
+    check_numbers = _may_hold_long_number(shape, limits.max_number_chars)
     try:
         value = decoders.decode(text, check_numbers=check_numbers)
     except json.JSONDecodeError as error:
@@ -748,7 +756,9 @@ def _load(
     except (_RejectedError, RecursionError, ValueError) as error:
         return False, None, _diagnosed(text, limits, line_offset, error)
     duplicate_key = decoders.hooks.duplicate_key
-    too_deep = _may_be_too_deep(raw, limits.max_depth) and _exceeds_depth(value, limits.max_depth)
+    too_deep = _may_be_too_deep(raw, shape, limits.max_depth) and _exceeds_depth(
+        value, limits.max_depth
+    )
     if duplicate_key is None and not too_deep:
         return True, value, []
     problems = _diagnose(text, limits, line_offset)

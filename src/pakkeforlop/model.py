@@ -125,6 +125,11 @@ class PathwayInstance:
     _derived: dict[str, tuple[tuple[int, int, int], Any]] | None = field(
         default=None, repr=False, compare=False
     )
+    #: The events grouped by letter (see :meth:`lettered`), and how many events were grouped.
+    _letters: dict[str, tuple[EventRecord, ...]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    _letters_upto: int = field(default=0, repr=False, compare=False)
 
     def ordered(self) -> list[EventRecord]:
         """The events by date; events on the same date keep their file order.
@@ -155,13 +160,18 @@ class PathwayInstance:
 
     def lettered(self, letter: str) -> tuple[EventRecord, ...]:
         """The events with this event letter, by date; the events are grouped by letter once
-        (until more is added), since most instance checks look for one letter or another."""
-        return self.derived("events by letter", self._by_letter).get(letter, ())
+        (until more events arrive), since most instance checks look for one letter or another,
+        dozens of times per instance."""
+        letters = self._letters
+        if letters is None or self._letters_upto != len(self.events):
+            letters = self._letters = self._by_letter()
+            self._letters_upto = len(self.events)
+        return letters.get(letter, ())
 
     def _by_letter(self) -> dict[str, tuple[EventRecord, ...]]:
         groups: dict[str, list[EventRecord]] = {}
         for event in self.ordered():
-            groups.setdefault(event.event, []).append(event)
+            groups.setdefault(event.code[3:4], []).append(event)  # event.event, without a call
         return {letter: tuple(events) for letter, events in groups.items()}
 
     def with_event(self, letter: str) -> list[EventRecord]:

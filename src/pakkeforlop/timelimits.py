@@ -200,7 +200,7 @@ def _index(ordered: Sequence[EventRecord]) -> _Index:
     """(position in date order, event) per event letter."""
     index: dict[str, list[tuple[int, EventRecord]]] = {}
     for position, event in enumerate(ordered):
-        index.setdefault(event.event, []).append((position, event))
+        index.setdefault(event.code[3:4], []).append((position, event))  # event.event, no call
     return index
 
 
