@@ -251,3 +251,26 @@ def test_findings_share_equal_arguments(defective: Path) -> None:
         distinct = {tuple(f.args.items()) for f in synthetic}
         assert len(synthetic) > len(distinct)
         assert len(copies) == len(distinct) if jobs == 1 else len(copies) < len(synthetic)
+
+
+def test_findings_share_equal_pointers(defective: Path) -> None:
+    result = check_export(defective, display_root="", jobs=1)
+    pointed = [f for f in result.findings if f.pointer]
+    assert len(pointed) > len({f.pointer for f in pointed})
+    assert len({id(f.pointer) for f in pointed}) == len({f.pointer for f in pointed})
+
+
+def test_what_tells_files_apart_is_let_go_before_the_instance_checks(
+    defective: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held: list[int] = []
+    real = engine._Run.check_instances
+
+    def observed(run: engine._Run) -> None:
+        held.append(len(run.identities))
+        real(run)
+
+    monkeypatch.setattr(engine._Run, "check_instances", observed)
+    for jobs in (1, 2):
+        check_export(defective, display_root="", jobs=jobs)
+    assert held == [0, 0]

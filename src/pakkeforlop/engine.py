@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -196,6 +197,8 @@ class _Run:
         **where: Any,
     ) -> None:
         rule: Rule = self.rules[rule_id]
+        if where.get("pointer"):
+            where["pointer"] = sys.intern(where["pointer"])  # one copy of each, as in hit()
         if (
             self.manifest is not None
             and path == self.manifest.path
@@ -318,7 +321,8 @@ class _Run:
                 file=hit.path or path,
                 template=rule.message,
                 args=self.shared_args(hit.args),
-                pointer=hit.pointer,
+                # One copy of each pointer: most findings of a large export repeat a few.
+                pointer=None if hit.pointer is None else sys.intern(hit.pointer),
                 line=hit.line if hit.line is not None else line,
                 column=column if hit.line is None else None,
                 xpath=xpath,
@@ -485,6 +489,7 @@ class _Run:
         for parts, identity in present:
             if identity not in self.identities:
                 self.report(UNDECLARED_FILE_RULE, self.display(self.root.joinpath(*parts)))
+        self.identities = set()  # one per file of a large export, and no longer needed
 
     def path_of(self, entry: Declared) -> Path:
         """Where a (checkable) declared file is."""
@@ -821,8 +826,7 @@ def check_export(
         return _finish(run)
     run.result.kinds_seen.add("export")
     with garbage.automatic_collection_off():
-        declared = run.read_manifest()
-        run.check_files(declared, progress, jobs)
+        run.check_files(run.read_manifest(), progress, jobs)  # the entries go with the files
         run.check_instances()
     return _finish(run)
 
