@@ -828,7 +828,7 @@ def check_export(
     with garbage.automatic_collection_off():
         run.check_files(run.read_manifest(), progress, jobs)  # the entries go with the files
         run.check_instances()
-    return _finish(run)
+        return _finish(run)
 
 
 def check_file(

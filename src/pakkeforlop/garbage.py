@@ -7,6 +7,10 @@ the kept objects grow, all of them again and again. On a large export that cost 
 of the check's time. So a check turns automatic collection off and collects the young objects
 itself, every so many documents: what it keeps is scanned once, then left alone, and a cycle
 that does form (a schema error and the errors inside it) is freed soon after.
+
+The first automatic collection after the check scans everything the check kept, once: a
+caller that keeps the result for the rest of its run (the command line does) can leave
+automatic collection off until it ends.
 """
 
 from __future__ import annotations
