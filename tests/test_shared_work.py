@@ -59,3 +59,28 @@ def test_events_are_grouped_by_letter_in_date_then_file_order_until_more_arrive(
     assert instance.end is not None
     assert instance.end.line == 5
     assert instance.with_event("E") == list(instance.lettered("E"))
+
+
+def _event_at(institution: dict[str, object]) -> Document:
+    value = {
+        "instanceId": "FSH-D10-2021-0000001",
+        "patient": {"type": "FNR", "value": "31922050026"},
+        "institution": institution,
+        "pathwayType": "D10",
+        "code": "D10A",
+        "date": "2021-01-01",
+        "careLevel": "outpatient",
+    }
+    return Document("pathway-event", "events.ndjson", value, line=1)
+
+
+def test_an_institution_is_one_string_in_whichever_order_its_members_come() -> None:
+    from pakkeforlop import facts  # noqa: PLC0415 (the module under test, by name)
+
+    instances: dict[str, PathwayInstance] = {}
+    facts.collect(_event_at({"orgNumber": "384649106", "reshId": "4210195"}), instances)
+    facts.collect(_event_at({"reshId": "4210195", "orgNumber": "384649106"}), instances)
+    facts.collect(_event_at({"orgNumber": "384649106", "reshId": "4210195"}), instances)
+    first, second, third = instances["FSH-D10-2021-0000001"].events
+    assert first.institution == "orgNumber=384649106|reshId=4210195"
+    assert first.institution is second.institution is third.institution

@@ -317,7 +317,7 @@ class JsonText:
         self.line_offset = line_offset
         self._source = source
         self._may_repeat = may_have_duplicate_keys
-        self._lines = _Lines(source, line_offset)
+        self._lines: _Lines | None = None  # made when first asked: most texts never are
         self._containers: dict[int, _Members] = {}
         #: Whether every member name is written as itself (no escapes) and appears once per
         #: object; ``None`` until a lookup asks.
@@ -345,6 +345,8 @@ class JsonText:
             offset = self._offset_of(tokens)
         except _ScanError:
             return None
+        if self._lines is None:
+            self._lines = _Lines(self._source, self.line_offset)
         return self._lines.position(offset)
 
     def _offset_of(self, tokens: list[str]) -> int:
@@ -852,6 +854,8 @@ def _parse(
     if require_object and type(value) is not dict:
         problems.append(_not_an_object(text, value, line_offset))
         return ReadResult(None, tuple(problems))
+    if not problems:  # the common case, without the tuple and the search below
+        return ReadResult(JsonText(value, text, line_offset, may_have_duplicate_keys=False), ())
     repeats = any(problem.code is InputProblemCode.DUPLICATE_KEY for problem in problems)
     json_text = JsonText(value, text, line_offset, may_have_duplicate_keys=repeats)
     return ReadResult(json_text, tuple(problems))
