@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import copy
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pakkeforlop.catalogue import catalogue
 from pakkeforlop.checks import Hit, registered
+from pakkeforlop.engine import check_export
 from pakkeforlop.findings import render_template
 from pakkeforlop.model import Document, ExportFacts
+from pakkeforlop.rules import identifier as identifier_rules
 from pakkeforlop.rules.code import normalise_display
 from pakkeforlop.rules.identifier import today_for
 
@@ -392,3 +395,21 @@ def test_checks_never_raise_on_broken_documents() -> None:
         for kind in check.kinds:
             for value in broken:
                 list(check.function(Document(kind, "doc.json", copy.deepcopy(value)), TEST))
+
+
+def test_a_patients_number_is_checked_once_for_every_document_and_line_that_holds_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    export = Path(__file__).resolve().parents[1] / "examples" / "valid" / "d11-phv-adults-completed"
+    checked: list[str] = []
+    real = identifier_rules.check_person_id
+
+    def counted(value: str, *args: Any, **kwargs: Any) -> Any:
+        checked.append(value)
+        return real(value, *args, **kwargs)
+
+    identifier_rules._checked.cache_clear()
+    monkeypatch.setattr(identifier_rules, "check_person_id", counted)
+    result = check_export(export, display_root="", jobs=1)
+    identifier_rules._checked.cache_clear()
+    assert result.documents + result.events > len(checked) == len(set(checked)) > 0

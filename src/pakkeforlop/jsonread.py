@@ -88,6 +88,8 @@ _SCALAR = re.compile(r"[-+.0-9a-zA-Z]++")
 _MEMBER_HEAD = re.compile(
     r'("(?:[^"\\\x00-\x1f]++|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*+")[ \t\r\n]*+:[ \t\r\n]*+'
 )
+#: Any bracket.
+_BRACKET = re.compile(r"[\[\]{}]")
 #: The colon after a member's name, and the whitespace around it.
 _COLON = re.compile(r"[ \t\r\n]*+:[ \t\r\n]*+")
 #: What follows a member or element: a comma and the whitespace after it, or the closing bracket.
@@ -364,9 +366,12 @@ class JsonText:
 
     def _unique_member(self, offset: int, token: str, value: Any) -> int | None:
         """Where the member ``token`` of the object at ``offset`` starts, found by searching
-        for its name: when the object (``value``) has the member, names are written as
-        themselves, and ``"token"`` occurs just once after ``offset``, that occurrence is the
-        member's name (a string with no escapes holds no quote). ``None``: scan instead.
+        for its name, when the object (``value``) has the member and names are written as
+        themselves (a string with no escapes holds no quote, so ``"token"`` is that string).
+
+        The first ``"token"`` after ``offset`` is the member's name when it is the only one
+        there, or when no bracket comes between the object's ``{`` and it (it is then one of
+        the object's own members, and a name if a colon follows). ``None``: scan instead.
         """
         if type(value) is not dict or token not in value:
             return None
@@ -377,7 +382,9 @@ class JsonText:
         source = self._source
         name = f'"{token}"'
         start = source.find(name, offset)
-        if start < 0 or source.find(name, start + 1) >= 0:
+        if start < 0:
+            return None
+        if _BRACKET.search(source, offset + 1, start) and source.find(name, start + 1) >= 0:
             return None
         colon = _COLON.match(source, start + len(name))
         return None if colon is None else colon.end()

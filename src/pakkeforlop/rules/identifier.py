@@ -84,12 +84,13 @@ def today_for(facts: ExportFacts) -> date:
     return today if facts.created is None else min(facts.created, today)
 
 
-@lru_cache(maxsize=1 << 15)
-def _checked(pointer: str, raw_type: str, value: str, today: date) -> PersonId | None:
-    """A person identifier at ``pointer``, checked; ``None`` when it is left to the schema.
+@lru_cache(maxsize=1 << 16)
+def _checked(raw_type: str, value: str, today: date) -> tuple[str, IdCheck, bool] | None:
+    """``(type, check, valid only under the 2032 rule)`` of a person identifier; ``None`` when
+    it is left to the schema.
 
-    Memoised: an events file interleaves the lines of many patients, each on many lines, a
-    year's lines apart (so the memo holds tens of thousands).
+    Memoised: a patient's number is in their referral, their epicrisis and on many lines of
+    the events files, a year's lines apart (so the memo holds tens of thousands).
     """
     try:
         id_type = PersonIdType(raw_type)
@@ -99,7 +100,7 @@ def _checked(pointer: str, raw_type: str, value: str, today: date) -> PersonId |
         return None  # the schema's pattern rejects the form: its finding reports it
     check = check_person_id(value, id_type, today=today)
     only_2032 = any(p.code is ProblemCode.FIRST_CHECK_2032_ONLY for p in check.problems)
-    return PersonId(pointer, id_type.value, value, check, only_2032)
+    return id_type.value, check, only_2032
 
 
 @per_document
@@ -118,7 +119,8 @@ def person_id(document: Document, facts: ExportFacts) -> PersonId | None:
     raw_type, value = identifier.get("type"), identifier.get("value")
     if not isinstance(raw_type, str) or not isinstance(value, str):
         return None
-    return _checked(pointer, raw_type, value, today_for(facts))
+    checked = _checked(raw_type, value, today_for(facts))
+    return None if checked is None else PersonId(pointer, checked[0], value, *checked[1:])
 
 
 def errors(check: IdCheck) -> list[tuple[str, str]]:
