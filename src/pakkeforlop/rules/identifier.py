@@ -84,13 +84,14 @@ def today_for(facts: ExportFacts) -> date:
     return today if facts.created is None else min(facts.created, today)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 15)
 def _checked(raw_type: str, value: str, today: date) -> tuple[str, IdCheck, bool] | None:
     """``(type, check, valid only under the 2032 rule)`` of a person identifier; ``None`` when
     it is left to the schema.
 
     Memoised: a patient's number is in their referral, their epicrisis and on many lines of
-    the events files, a year's lines apart (so the memo holds tens of thousands).
+    the events files, a year's lines apart. (An entry takes about 450 bytes: the memo is kept
+    to 15 MiB per process.)
     """
     try:
         id_type = PersonIdType(raw_type)
