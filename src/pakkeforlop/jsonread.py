@@ -928,14 +928,9 @@ def _too_large_file(size: int, max_bytes: int) -> InputProblem:
     return InputProblem(InputProblemCode.TOO_LARGE, message)
 
 
-#: Read-only and binary; non-blocking, so that opening a named pipe returns at once (its status
-#: then refuses it unread); not inherited by child processes.
-_OPEN_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_BINARY", 0)
-    | getattr(os, "O_NONBLOCK", 0)
-    | getattr(os, "O_CLOEXEC", 0)
-)
+#: Read-only and binary (Windows); non-blocking, so that opening a named pipe returns at once
+#: (its status then refuses it unread). Python opens descriptors not inheritable (PEP 446).
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
 def _read_up_to(descriptor: int, count: int) -> bytes:
