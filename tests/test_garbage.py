@@ -56,6 +56,17 @@ def test_a_young_collection_frees_a_reference_cycle() -> None:
         assert gone() is None
 
 
+def test_the_young_objects_are_collected_when_a_check_ends_even_inside_another() -> None:
+    """As when the command line checks many files one by one, with collection off throughout."""
+    with garbage.automatic_collection_off():
+        with garbage.automatic_collection_off():
+            node = _Node()
+            gone = weakref.ref(node)
+            del node
+        assert gone() is None
+        assert not gc.isenabled()
+
+
 def test_a_check_runs_without_automatic_collection_and_restores_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -6,6 +6,7 @@ import errno
 import json
 import os
 import random
+import socket
 import sys
 import tracemalloc
 from pathlib import Path
@@ -869,7 +870,23 @@ REPEATED_NAMES_SOURCE = """{"code": "code",
   "value": "unique", "last": {"list": []}}"""
 #: A member whose name is escaped, and the name written plainly once, in an inner object.
 ESCAPED_NAME_SOURCE = '{"b": {"\\u0070": 1, "c": {"p": 2}}, "\\"q\\"": {"x": 3}, "y": "\\"q\\""}'
-CRAFTED_SOURCES = {"repeated-names": REPEATED_NAMES_SOURCE, "escaped-name": ESCAPED_NAME_SOURCE}
+#: A name's quoted form found across two strings: the end of one, a separator, the start of
+#: the next (which starts with a colon).
+ACROSS_STRINGS_SOURCES = {
+    "across-strings-colon": '{"a":":b",":":1}',
+    "across-strings-comma": '{"a":"b",":x":1,",":2}',
+    "across-strings-inner": '{"p":{"a":":b",":":1}}',
+}
+#: Over the size up to which a name is searched for in the rest of the text.
+LARGE_SOURCE = json.dumps(
+    {"meta": {"rows": [{"code": str(n), "value": n} for n in range(5000)]}, "code": "last"}
+)
+CRAFTED_SOURCES = {
+    "repeated-names": REPEATED_NAMES_SOURCE,
+    "escaped-name": ESCAPED_NAME_SOURCE,
+    **ACROSS_STRINGS_SOURCES,
+    "large": LARGE_SOURCE,
+}
 
 
 def _pointers_with_misses(value: object) -> list[str]:
@@ -899,3 +916,32 @@ def test_locating_by_a_unique_name_gives_what_scanning_gives(path: Path | str) -
         position = result.text.locate(pointer)
         assert position is not None
         assert decoder.raw_decode(source, _offset(source, *position))[0] == value, pointer
+
+
+def test_an_error_on_closing_a_file_is_a_problem_not_an_exception(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "document.json"
+    path.write_bytes(b"{}")
+    real_close = os.close
+
+    def failing(descriptor: int) -> None:
+        real_close(descriptor)
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "close", failing)
+    problem = _only(read_json_file(path), Code.UNREADABLE)
+    monkeypatch.undo()
+    assert problem.message == "cannot read the file: Input/output error"
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="no Unix sockets")
+def test_a_socket_is_not_opened_and_is_not_a_regular_file(tmp_path: Path) -> None:
+    path = tmp_path / "document.json"
+    with socket.socket(socket.AF_UNIX) as listening:
+        try:
+            listening.bind(str(path))
+        except OSError as error:  # a path too long for a socket address, say
+            pytest.skip(f"cannot bind a socket here: {error}")
+        problem = _only(read_json_file(path), Code.UNREADABLE)
+    assert "not a regular file" in problem.message

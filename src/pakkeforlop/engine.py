@@ -843,6 +843,13 @@ def check_file(
     There are no cross-file rules beyond the file's own pathway instance. ``display`` is how
     findings name the file (default: the path as given).
     """
+    with garbage.automatic_collection_off():
+        return _check_one_file(path, display, limits, xsd)
+
+
+def _check_one_file(
+    path: Path, display: str | None, limits: Limits | None, xsd: kith.XsdCatalog | None
+) -> ExportResult:
     shown_file = display if display is not None else path.as_posix()
     shown_parent = PurePosixPath(shown_file).parent.as_posix()
     run = _Run(path.parent, shown_parent, limits or Limits(), xsd)

@@ -8,9 +8,12 @@ of the check's time. So a check turns automatic collection off and collects the 
 itself, every so many documents: what it keeps is scanned once, then left alone, and a cycle
 that does form (a schema error and the errors inside it) is freed soon after.
 
-The first automatic collection after the check scans everything the check kept, once: a
-caller that keeps the result for the rest of its run (the command line does) can leave
-automatic collection off until it ends.
+Each check also collects its young objects when it ends, so that a run of many small checks
+(files named one by one) frees its cycles too. The first automatic collection after the check
+scans everything the check kept, once: a caller that keeps the result for the rest of its run
+(the command line does) can leave automatic collection off until it ends. (From Python 3.14
+the collector is incremental and a young collection also scans part of the old objects: the
+saving is smaller there.)
 """
 
 from __future__ import annotations
@@ -25,12 +28,14 @@ DOCUMENTS_PER_COLLECTION = 2000
 
 @contextmanager
 def automatic_collection_off() -> Iterator[None]:
-    """Turn automatic garbage collection off inside the block (as it was, after it)."""
+    """Turn automatic garbage collection off inside the block (as it was, after it); collect
+    the young objects as the block ends."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        collect_young()
         if was_enabled:
             gc.enable()
 

@@ -367,11 +367,13 @@ class JsonText:
     def _unique_member(self, offset: int, token: str, value: Any) -> int | None:
         """Where the member ``token`` of the object at ``offset`` starts, found by searching
         for its name, when the object (``value``) has the member and names are written as
-        themselves (a string with no escapes holds no quote, so ``"token"`` is that string).
+        themselves (with no escapes, every quote starts or ends a string).
 
-        The first ``"token"`` after ``offset`` is the member's name when it is the only one
-        there, or when no bracket comes between the object's ``{`` and it (it is then one of
-        the object's own members, and a name if a colon follows). ``None``: scan instead.
+        The first ``"token"`` after ``offset`` that starts a string (an even number of quotes
+        comes before it) is the member's name when it is the only one there, or when no
+        bracket comes between the object's ``{`` and it (it is then one of the object's own
+        members, and a name if a colon follows). The first test searches the rest of the
+        text, so it is made only in small texts. ``None``: scan instead.
         """
         if type(value) is not dict or token not in value:
             return None
@@ -382,9 +384,11 @@ class JsonText:
         source = self._source
         name = f'"{token}"'
         start = source.find(name, offset)
-        if start < 0:
-            return None
-        if _BRACKET.search(source, offset + 1, start) and source.find(name, start + 1) >= 0:
+        if start < 0 or source.count('"', offset, start) % 2:
+            return None  # not found, or inside a string: '"a":":b",":":1' holds '":"' twice
+        if _BRACKET.search(source, offset + 1, start) and (
+            len(source) > _SMALL_TEXT_BYTES or source.find(name, start + 1) >= 0
+        ):
             return None
         colon = _COLON.match(source, start + len(name))
         return None if colon is None else colon.end()
@@ -947,24 +951,29 @@ def _read_up_to(descriptor: int, count: int) -> bytes:
 
 
 def _read_bounded(path: Path, max_bytes: int, sink: Sink | None = None) -> bytes | InputProblem:
-    """The whole file, or why it was not read. One descriptor is opened, measured and read, so
-    what is measured is what is read (and no path object is needed per file)."""
+    """The whole file, or why it was not read.
+
+    Only a regular file is opened (a device or pipe is not, nor a folder); the open descriptor
+    is measured again, so that what is measured is what is read, and no path object is
+    needed per file.
+    """
     try:
+        problem = _status_problem(os.stat(path), max_bytes)  # noqa: PTH116 (no Path per file)
+        if isinstance(problem, InputProblem):
+            return problem
         descriptor = os.open(path, _OPEN_FLAGS)
+        try:
+            size = _status_problem(os.fstat(descriptor), max_bytes)
+            if isinstance(size, InputProblem):
+                return size  # replaced after it was looked at
+            # What was measured, and a byte more: a buffer for the limit would cost far more.
+            data = _read_up_to(descriptor, size + 1)
+            if len(data) > size:  # the file grew after it was measured: read on to the limit
+                data += _read_up_to(descriptor, max_bytes + 1 - len(data))
+        finally:
+            os.close(descriptor)
     except (OSError, ValueError) as error:
         return _unreadable(error)
-    try:
-        size = _status_problem(os.fstat(descriptor), max_bytes)
-        if isinstance(size, InputProblem):
-            return size
-        # What was measured, and a byte more: a buffer for the limit would cost far more.
-        data = _read_up_to(descriptor, size + 1)
-        if len(data) > size:  # the file grew after it was measured: read on to the limit
-            data += _read_up_to(descriptor, max_bytes + 1 - len(data))
-    except OSError as error:
-        return _unreadable(error)
-    finally:
-        os.close(descriptor)
     if sink is not None:
         sink.update(data)
     if len(data) > max_bytes:  # the file grew after it was measured
