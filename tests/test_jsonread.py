@@ -945,3 +945,38 @@ def test_a_socket_is_not_opened_and_is_not_a_regular_file(tmp_path: Path) -> Non
             pytest.skip(f"cannot bind a socket here: {error}")
         problem = _only(read_json_file(path), Code.UNREADABLE)
     assert "not a regular file" in problem.message
+
+
+_TRICKY_NAMES = ["a", "b", ":", ",", "a:", "{", "}", "[", "]", " ", ": ", "x y", "code"]
+_TRICKY_STRINGS = ['":"', '":b"', '","', '"{"', '"}"', '"["', '"a"', '"code"', '": x"', '""']
+
+
+def _tricky_json(rng: random.Random, depth: int = 0) -> str:
+    """Texts whose names and strings hold colons, commas and brackets, with no escapes."""
+    roll = rng.random()
+    if depth > 3 or roll < 0.3:
+        return rng.choice([*_TRICKY_STRINGS, "1", "true", "null", "[]", "{}"])
+    space = ["", " ", "\n  "]
+    if roll < 0.45:
+        items = [_tricky_json(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+        return "[" + rng.choice(space) + ",".join(items) + "]"
+    members = [
+        f'{rng.choice(space)}"{name}"{rng.choice(space)}:{rng.choice(space)}'
+        + _tricky_json(rng, depth + 1)
+        for name in rng.sample(_TRICKY_NAMES, rng.randint(0, 4))
+    ]
+    return "{" + ",".join(members) + rng.choice(space) + "}"
+
+
+def test_locating_by_name_gives_what_scanning_gives_on_random_texts() -> None:
+    rng = random.Random(9327)
+    compared = 0
+    for _ in range(1500):
+        source = '{"r": ' + _tricky_json(rng) + "}"
+        result = parse_json(source)
+        assert result.text is not None
+        scanned = JsonText(None, source, may_have_duplicate_keys=False)
+        for pointer in _pointers_with_misses(result.text.value):
+            assert result.text.locate(pointer) == scanned.locate(pointer), (source, pointer)
+            compared += 1
+    assert compared > 20_000
