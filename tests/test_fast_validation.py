@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from pakkeforlop import fixtures, generate, registry
 from pakkeforlop.engine import SCHEMA_OF_KIND, check_export
@@ -145,3 +146,33 @@ def test_the_fast_path_agrees_on_generated_exports_with_defects(tmp_path, seed):
         disagreements += not _agree(schema_id, value)
     assert checked > 1000
     assert disagreements == 0
+
+
+FORMAT_VALUES = [
+    "2021-01-01",
+    "2021-02-30",
+    "2020-02-29",
+    "2021-13-01",
+    "2021-1-01",
+    "2021-01-01T10:50:00+01:00",
+    "2021-01-01t10:50:00z",
+    "2021-01-01T24:00:00Z",
+    "2021-01-01T23:59:60Z",
+    "2021-01-01 10:50:00Z",
+    "",
+    "/a/b",
+    "/a~1b/~0",
+    "a",
+    "/~2",
+    "\u0662\u0660\u0662\u0661-01-01",  # digits, but not ASCII ones
+]
+
+
+@pytest.mark.parametrize("name", ["date", "date-time", "json-pointer", "not-a-format"])
+def test_the_fast_paths_format_checks_answer_as_the_reference_does(name: str) -> None:
+    conforms = registry._reference_format(name)
+    reference = Draft202012Validator.FORMAT_CHECKER
+    answers = [conforms(value) for value in FORMAT_VALUES]
+    assert answers == [reference.conforms(value, name) for value in FORMAT_VALUES]
+    assert True in answers
+    assert False in answers or name == "not-a-format"
