@@ -11,9 +11,9 @@ that does form (a schema error and the errors inside it) is freed soon after.
 Each check also collects its young objects when it ends, so that a run of many small checks
 (files named one by one) frees its cycles too. The first automatic collection after the check
 scans everything the check kept, once: a caller that keeps the result for the rest of its run
-(the command line does) can leave automatic collection off until it ends. (From Python 3.14
-the collector is incremental and a young collection also scans part of the old objects: the
-saving is smaller there.)
+(the command line does) can leave automatic collection off until it ends. (Python 3.14's
+collector is incremental: there ``gc.collect(1)`` also scans an increment of the old objects,
+and the saving is smaller.)
 """
 
 from __future__ import annotations
