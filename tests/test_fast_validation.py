@@ -174,5 +174,5 @@ def test_the_fast_paths_format_checks_answer_as_the_reference_does(name: str) ->
     reference = Draft202012Validator.FORMAT_CHECKER
     answers = [conforms(value) for value in FORMAT_VALUES]
     assert answers == [reference.conforms(value, name) for value in FORMAT_VALUES]
-    assert True in answers
-    assert False in answers or name == "not-a-format"
+    assert any(answers)  # the values exercise both answers (an unknown format conforms)
+    assert not all(answers) or name == "not-a-format"

@@ -108,14 +108,13 @@ def _joined(institution: dict[str, Any]) -> str:
 def _institution_key(institution: dict[str, Any]) -> str:
     members = tuple(institution.items())
     try:
-        return _institution_keys[members]
-    except KeyError:
-        pass
+        key = _institution_keys.get(members)
     except TypeError:  # a value that cannot be a key
         return _joined(institution)
-    key = _joined(institution)
-    if len(_institution_keys) < _INSTITUTION_KEYS_KEPT:
-        _institution_keys[members] = key
+    if key is None:
+        key = _joined(institution)
+        if len(_institution_keys) < _INSTITUTION_KEYS_KEPT:
+            _institution_keys[members] = key
     return key
 
 

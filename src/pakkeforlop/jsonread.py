@@ -912,11 +912,6 @@ def _file_problem(path: Path, max_bytes: int | None) -> InputProblem | int:
         status = Path(path).stat()
     except (OSError, ValueError) as error:
         return _unreadable(error)
-    return _status_problem(status, max_bytes)
-
-
-def _status_problem(status: os.stat_result, max_bytes: int | None) -> InputProblem | int:
-    """Why a file with this status must not be read (a folder, a pipe, too large); else its size."""
     if stat.S_ISDIR(status.st_mode):
         return InputProblem(InputProblemCode.UNREADABLE, "cannot read the file: it is a directory")
     if not stat.S_ISREG(status.st_mode):
@@ -932,8 +927,8 @@ def _too_large_file(size: int, max_bytes: int) -> InputProblem:
     return InputProblem(InputProblemCode.TOO_LARGE, message)
 
 
-#: Read-only and binary (Windows); non-blocking, so that opening a named pipe returns at once
-#: (its status then refuses it unread). Python opens descriptors not inheritable (PEP 446).
+#: Read-only and binary (Windows); non-blocking, so that opening a named pipe returns at once.
+#: Python opens descriptors not inheritable (PEP 446).
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
@@ -953,19 +948,17 @@ def _read_up_to(descriptor: int, count: int) -> bytes:
 def _read_bounded(path: Path, max_bytes: int, sink: Sink | None = None) -> bytes | InputProblem:
     """The whole file, or why it was not read.
 
-    Only a regular file is opened (a device or pipe is not, nor a folder); the open descriptor
-    is measured again, so that what is measured is what is read, and no path object is
-    needed per file.
+    Only what its status shows to be a regular file is opened (a device, pipe or folder is
+    not), and read through a descriptor, without a file object. Something put in its place
+    meanwhile cannot block the read (the open does not wait for a pipe's writer) nor make it
+    longer than the limit.
     """
+    size = _file_problem(path, max_bytes)
+    if isinstance(size, InputProblem):
+        return size
     try:
-        problem = _status_problem(os.stat(path), max_bytes)  # noqa: PTH116 (no Path per file)
-        if isinstance(problem, InputProblem):
-            return problem
         descriptor = os.open(path, _OPEN_FLAGS)
         try:
-            size = _status_problem(os.fstat(descriptor), max_bytes)
-            if isinstance(size, InputProblem):
-                return size  # replaced after it was looked at
             # What was measured, and a byte more: a buffer for the limit would cost far more.
             data = _read_up_to(descriptor, size + 1)
             if len(data) > size:  # the file grew after it was measured: read on to the limit
