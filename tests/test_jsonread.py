@@ -713,7 +713,7 @@ def test_locate_is_cached_and_repeatable(located):
 
 
 class _FailingReader:
-    """A binary file whose second readline fails, as a disk or network share might."""
+    """A binary file whose second read fails, as a disk or network share might."""
 
     def __init__(self, handle):
         self._handle = handle
@@ -725,17 +725,18 @@ class _FailingReader:
     def __exit__(self, *exc_info):
         self._handle.close()
 
-    def readline(self, size=-1):
+    def read(self, size=-1):
         self._calls += 1
         if self._calls == 2:
             raise OSError(errno.EIO, "Input/output error")
-        return self._handle.readline(size)
+        return self._handle.read(size)
 
 
 def test_a_read_error_in_the_middle_of_an_ndjson_file_is_reported_on_line_0(tmp_path, monkeypatch):
     path = tmp_path / "events.ndjson"
     path.write_bytes(b'{"n": 1}\n{"n": 2}\n')
     real_open = Path.open
+    monkeypatch.setattr(jsonread, "_BLOCK_BYTES", 9)  # one line per read
     monkeypatch.setattr(
         Path, "open", lambda self, *a, **k: _FailingReader(real_open(self, *a, **k))
     )
@@ -747,6 +748,41 @@ def test_a_read_error_in_the_middle_of_an_ndjson_file_is_reported_on_line_0(tmp_
     ]
     assert "after line 1: Input/output error" in results[1][1].problems[0].message
     assert path.read_bytes() == b'{"n": 1}\n{"n": 2}\n'
+
+
+class _Collected(bytearray):
+    """A sink that keeps what it is given."""
+
+    def update(self, data: bytes, /) -> None:
+        self.extend(data)
+
+
+def _lines_by_splitting(data: bytes, max_line_bytes: int) -> list[tuple[int, bytes | None, int]]:
+    """What reading NDJSON line by line gives: the reference for the block reader."""
+    pieces = data.split(b"\n")
+    if pieces[-1] == b"":
+        pieces.pop()  # a newline ends the last line; it does not start another
+    lines, start = [], 0
+    for number, piece in enumerate(pieces, 1):
+        lines.append((number, piece if len(piece) <= max_line_bytes else None, start))
+        start += len(piece) + 1
+    return lines
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_ndjson_lines_read_in_blocks_are_the_lines_of_the_file(tmp_path, monkeypatch, seed):
+    """Lines across block boundaries, over the limit, at its edge, or with no final newline."""
+    rng = random.Random(seed)
+    data = bytes(rng.choice(b"ab\r\n") for _ in range(rng.randrange(0, 300)))
+    max_line_bytes = rng.randrange(1, 12)
+    monkeypatch.setattr(jsonread, "_BLOCK_BYTES", rng.randrange(1, 16))
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(data)
+    read = _Collected()
+    with path.open("rb", buffering=0) as handle:
+        lines = list(jsonread._numbered_lines(handle, max_line_bytes, read))
+    assert lines == _lines_by_splitting(data, max_line_bytes)
+    assert bytes(read) == data  # the digest sees every byte, in order
 
 
 def test_a_permission_error_on_open_is_unreadable(tmp_path, monkeypatch):
@@ -803,6 +839,23 @@ def test_ndjson_is_streamed_so_memory_does_not_grow_with_the_file(tmp_path):
     finally:
         tracemalloc.stop()
     assert count == 20_000
+    assert peak < 1_000_000
+
+
+def test_a_line_over_the_limit_is_passed_by_without_being_kept(tmp_path):
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(b'{"n": 1}\n' + b"x" * 5_000_000 + b'\n{"n": 3}\n')
+    tracemalloc.start()
+    try:
+        results = list(iter_ndjson_file(path, Limits(max_line_bytes=1000)))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [(number, _codes(result)) for number, result in results] == [
+        (1, []),
+        (2, [Code.TOO_LARGE]),
+        (3, []),
+    ]
     assert peak < 1_000_000
 
 

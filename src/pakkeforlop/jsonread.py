@@ -117,7 +117,8 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _SHAPE = bytes(
     0x30 if 0x30 <= byte <= 0x39 else 0x5B if byte in b"[{" else 0x20 for byte in range(256)
 )
-_SKIP_CHUNK = 64 * 1024
+#: How much of an NDJSON file is read at a time.
+_BLOCK_BYTES = 128 * 1024
 _SMALL_TEXT_BYTES = 64 * 1024
 _MAX_REPORTS_PER_CODE = 50
 _MAX_KEY_CHARS_SHOWN = 80
@@ -988,32 +989,43 @@ def read_json_file(
     return _parse(data, limits)
 
 
-def _skip_rest_of_line(handle: BinaryIO, sink: Sink | None) -> int:
-    skipped = 0
-    while True:
-        chunk = handle.readline(_SKIP_CHUNK)
-        skipped += len(chunk)
-        if sink is not None:
-            sink.update(chunk)
-        if not chunk or chunk.endswith(b"\n"):
-            return skipped
-
-
-def _raw_lines(
+def _numbered_lines(
     handle: BinaryIO, max_line_bytes: int, sink: Sink | None
-) -> Iterator[tuple[bytes | None, int]]:
-    """(line, byte offset of its start) per line; None for a line longer than the limit."""
-    offset = 0
-    while line := handle.readline(max_line_bytes + 1):
+) -> Iterator[tuple[int, bytes | None, int]]:
+    """(1-based number, the line without its newline, byte offset of its start) per line.
+
+    The line is ``None`` when it is longer than ``max_line_bytes``: its bytes are passed by,
+    not kept. The file is read in blocks and split at C speed; at most a block and one line
+    are held.
+    """
+    number = 0
+    start = 0  # where the line being gathered across blocks starts
+    gathered: list[bytes] = []  # its pieces so far, unless it is already too long
+    gathered_bytes = 0
+    while block := handle.read(_BLOCK_BYTES):
         if sink is not None:
-            sink.update(line)
-        start = offset
-        offset += len(line)
-        if len(line) > max_line_bytes and not line.endswith(b"\n"):
-            offset += _skip_rest_of_line(handle, sink)
-            yield None, start
-        else:
-            yield line, start
+            sink.update(block)
+        pieces = block.split(b"\n")
+        rest = pieces.pop()  # what follows the block's last newline: a line not yet ended
+        for piece in pieces:
+            number += 1
+            if gathered_bytes:
+                length = gathered_bytes + len(piece)
+                line = b"".join((*gathered, piece)) if gathered else None
+                gathered, gathered_bytes = [], 0
+            else:
+                length, line = len(piece), piece
+            yield number, line if length <= max_line_bytes else None, start
+            start += length + 1
+        if rest:
+            gathered_bytes += len(rest)
+            if gathered_bytes <= max_line_bytes:
+                gathered.append(rest)
+            else:
+                gathered = []  # too long: counted, no longer kept
+    if gathered_bytes:
+        line = b"".join(gathered) if gathered_bytes <= max_line_bytes else None
+        yield number + 1, line, start
 
 
 def _ndjson_line(
@@ -1024,7 +1036,7 @@ def _ndjson_line(
         return ReadResult(None, (InputProblem(InputProblemCode.TOO_LARGE, message, number),))
     if _BLANK_BYTES.fullmatch(line):
         return None
-    line = line.removesuffix(b"\n").removesuffix(b"\r")  # positions stay on this line
+    line = line.removesuffix(b"\r")  # positions stay on this line
     return _parse(line, limits, line_offset=number - 1, byte_offset=byte_offset, decoders=decoders)
 
 
@@ -1044,10 +1056,8 @@ def iter_ndjson_file(
     number = 0
     decoders = _Decoders(limits.max_number_chars)
     try:
-        with Path(path).open("rb") as handle:
-            for number, (line, start) in enumerate(
-                _raw_lines(handle, limits.max_line_bytes, sink), 1
-            ):
+        with Path(path).open("rb", buffering=0) as handle:
+            for number, line, start in _numbered_lines(handle, limits.max_line_bytes, sink):
                 result = _ndjson_line(line, number, start, limits, decoders)
                 if result is not None:
                     yield number, result
