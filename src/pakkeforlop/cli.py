@@ -9,20 +9,22 @@ usage error (found before any work is done), 3 when the kit itself failed.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import re
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from pakkeforlop import SPEC_VERSION, __version__, garbage, generate
+from pakkeforlop import SPEC_VERSION, __version__, garbage, generate, output
 from pakkeforlop.catalogue import catalogue
 from pakkeforlop.engine import ExportResult, check_paths
 from pakkeforlop.findings import Severity
+from pakkeforlop.interrupts import Terminated, stop_on_signals
 from pakkeforlop.jsonread import DEFAULT_LIMITS, Limits
 from pakkeforlop.kith import XsdCatalog, XsdError
 from pakkeforlop.report import Report, build_report
@@ -98,12 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
             "exit status:\n"
             "  0  no finding reaches the fail level\n"
             "  1  at least one finding reaches the fail level\n"
-            "  2  usage error (bad option, missing PATH, unwritable --output); nothing checked\n"
+            "  2  usage error (bad option, missing PATH, unwritable --output; nothing checked),\n"
+            "     or the report could not be written where it was to go\n"
             "  3  internal error of the kit (a bug: please report it); "
-            f"{DEBUG_VARIABLE}=1 shows the traceback"
+            f"{DEBUG_VARIABLE}=1 shows the traceback\n"
+            "  128+N  ended by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP); no report written"
         ),
     )
-    check.add_argument("paths", metavar="PATH", nargs="+", type=Path, help="what to check")
+    check.add_argument("paths", metavar="PATH", nargs="+", help="what to check")
     check.add_argument(
         "--format", choices=FORMATS, default="text", help="report format (default: text)"
     )
@@ -230,41 +234,29 @@ class Progress:
 # --- Checking ----------------------------------------------------------------------------------
 
 
-def _missing(paths: Sequence[Path]) -> list[str]:
+def _input_paths(spelled: Sequence[str]) -> list[Path]:
+    """The PATH arguments as paths, after making sure each names something."""
+    if any(not path for path in spelled):
+        msg = "an empty PATH names nothing; use . for the current folder"
+        raise UsageError(msg)
+    paths = [Path(path) for path in spelled]
     # A symbolic link that leads nowhere (or in a loop) exists as an input: it is reported as
     # an unreadable file, not as a usage error.
-    return [str(path) for path in paths if not path.exists() and not path.is_symlink()]
+    missing = [str(path) for path in paths if not path.exists() and not path.is_symlink()]
+    if missing:
+        msg = f"no such file or folder: {', '.join(missing)}"
+        raise UsageError(msg)
+    return paths
 
 
-def _inside(target: Path, path: Path) -> bool:
-    try:
-        resolved = path.resolve()
-        return target == resolved or (path.is_dir() and target.is_relative_to(resolved))
-    except (OSError, RuntimeError):
-        return False
-
-
-def _output_target(output: str | None, paths: Sequence[Path]) -> Path | None:
-    """The file the report goes to (None: standard output), after checking it can be written."""
-    if output is None or output == "-":
+def _output_target(given: str | None, paths: Sequence[Path]) -> output.Destination | None:
+    """Where the report goes (None: standard output), after checking it can be written."""
+    if given is None or given == "-":
         return None
-    target = Path(output)
-    if target.is_dir():
-        msg = f"--output {output}: is a folder; give a file name"
-        raise UsageError(msg)
-    folder = target.parent
-    if not folder.is_dir():
-        msg = f"--output {output}: the folder {folder} does not exist"
-        raise UsageError(msg)
-    if not os.access(folder, os.W_OK | os.X_OK) or (
-        target.exists() and not os.access(target, os.W_OK)
-    ):
-        msg = f"--output {output}: not writable (permission denied)"
-        raise UsageError(msg)
-    if target.exists() and any(_inside(target.resolve(), path) for path in paths):
-        msg = f"--output {output}: would overwrite a file that is being checked"
-        raise UsageError(msg)
-    return target
+    try:
+        return output.destination(given, paths)
+    except output.OutputError as error:
+        raise UsageError(str(error)) from error
 
 
 def _limits(max_file_size: int | None) -> Limits | None:
@@ -316,37 +308,20 @@ def _xsd_catalog(folder: Path | None, stderr: TextIO) -> XsdCatalog | None:
     return catalog
 
 
-def _write(document: str, target: Path | None, stdout: TextIO) -> None:
+def _write(document: str, target: output.Destination | None, stdout: TextIO | None) -> None:
     data = document.encode("utf-8", "backslashreplace")
     if target is None:
-        buffer = getattr(stdout, "buffer", None)
-        if buffer is None:
-            stdout.write(data.decode("utf-8"))
-        else:
-            stdout.flush()
-            buffer.write(data)
-            buffer.flush()
-        return
-    # Write next to the target and rename, so a failed run never leaves half a report.
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, renamed on success
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            handle.write(data)
-        Path(handle.name).replace(target)
-    except OSError as error:
-        Path(handle.name).unlink(missing_ok=True)
-        msg = f"--output {target}: cannot write the report: {error.strerror or error}"
-        raise UsageError(msg) from error
+        output.write_stream(data, stdout)
+    else:
+        output.write_file(data, target)
 
 
-def _detach(stdout: TextIO) -> None:
+def _detach(stdout: TextIO | None) -> None:
     """Point a closed standard output at the null device, so the exit flush stays silent."""
     try:
         null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, stdout.fileno())
-    except (OSError, ValueError):  # not a real file (a test's buffer): nothing to flush
+        os.dup2(null, stdout.fileno())  # type: ignore[union-attr]
+    except (OSError, ValueError, AttributeError):  # not a real file: nothing to flush
         pass
 
 
@@ -360,32 +335,31 @@ def _render(report: Report, fmt: str, *, quiet: bool, verbose: bool) -> str:
     return renderers[fmt](report)
 
 
-def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    missing = _missing(args.paths)
-    if missing:
-        msg = f"no such file or folder: {', '.join(missing)}"
-        raise UsageError(msg)
-    target = _output_target(args.output, args.paths)
+def _check(args: argparse.Namespace, stdout: TextIO | None, stderr: TextIO) -> int:
+    paths = _input_paths(args.paths)
+    target = _output_target(args.output, paths)
     xsd = _xsd_catalog(args.xsd_dir, stderr)
     masked = not args.no_mask
-    show_progress = args.progress or (not args.quiet and stderr.isatty())
+    show_progress = args.progress or (not args.quiet and _is_terminal(stderr))
     progress = Progress(stderr, masked=masked) if show_progress else None
     # What the check found is kept until the command ends: a full garbage collection would
     # scan all of it (millions of objects for a large export) and free nothing.
     with garbage.automatic_collection_off():
-        results = list(
-            _check_paths(args.paths, _limits(args.max_file_size), progress, xsd, args.jobs)
-        )
+        results = list(_check_paths(paths, _limits(args.max_file_size), progress, xsd, args.jobs))
         report = build_report(results, fail_on=Severity(args.fail_on), masked=masked)
-        try:
-            rendered = _render(report, args.format, quiet=args.quiet, verbose=args.verbose)
-            _write(rendered, target, stdout)
-        except BrokenPipeError:  # `pakkeforlop check … | head`: the reader has seen enough
-            _detach(stdout)
+        rendered = _render(report, args.format, quiet=args.quiet, verbose=args.verbose)
+        _write(rendered, target, stdout)
     return report.exit_code
 
 
-def _rules(args: argparse.Namespace, stdout: TextIO) -> int:
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (OSError, ValueError):  # a closed stream
+        return False
+
+
+def _rules(args: argparse.Namespace, stdout: TextIO | None) -> int:
     rules = list(catalogue().values())
     if args.format == "json":
         listing = [
@@ -413,16 +387,27 @@ def _rules(args: argparse.Namespace, stdout: TextIO) -> int:
 def main(
     argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
-    """Entry point of the ``pakkeforlop`` command; returns the exit status."""
+    """Entry point of the ``pakkeforlop`` command; returns the exit status.
+
+    A closed standard error (``2>&-``) silences messages; a closed standard output is reported
+    when the report is to be written there.
+    """
     stdout = stdout if stdout is not None else sys.stdout
-    stderr = stderr if stderr is not None else sys.stderr
+    stderr = stderr if stderr is not None else (sys.stderr or io.StringIO())
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["generate"]:  # its own parser: see pakkeforlop.generate
         return generate.main(arguments[1:], stdout=stdout, stderr=stderr)
-    return _run(arguments, stdout, stderr)
+    with stop_on_signals():
+        return _run(arguments, stdout, stderr)
 
 
-def _run(arguments: list[str], stdout: TextIO, stderr: TextIO) -> int:
+def _say(stderr: TextIO, message: str) -> None:
+    """Print a message on standard error, which may itself be closed or full."""
+    with contextlib.suppress(OSError, ValueError):
+        print(message, file=stderr, flush=True)
+
+
+def _run(arguments: list[str], stdout: TextIO | None, stderr: TextIO) -> int:
     """The ``check`` and ``rules`` commands, with every failure turned into an exit status."""
     parser = build_parser()
     try:
@@ -433,24 +418,40 @@ def _run(arguments: list[str], stdout: TextIO, stderr: TextIO) -> int:
         if args.command == "rules":
             return _rules(args, stdout)
         return _check(args, stdout, stderr)
-    except UsageError as error:
-        parser.print_usage(stderr)
-        print(f"pakkeforlop: error: {error}", file=stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("pakkeforlop: interrupted; no report was written", file=stderr)
-        return EXIT_INTERRUPTED
+    except (UsageError, output.OutputError, KeyboardInterrupt, Terminated) as stop:
+        return _stopped(stop, parser, stdout, stderr)
     except Exception as error:  # the kit's own bug: say so clearly instead of a traceback
         if os.environ.get(DEBUG_VARIABLE) == "1":
-            traceback.print_exc(file=stderr)
-        print(
+            with contextlib.suppress(OSError, ValueError):
+                traceback.print_exc(file=stderr)
+        _say(
+            stderr,
             f"pakkeforlop: internal error: {type(error).__name__}: "
             f"{clean(redact(str(error), masked=True))}\n"
             "This is a bug in pakkeforlop, not a finding about the export; please report it "
             f"with the command line. Set {DEBUG_VARIABLE}=1 to see the traceback.",
-            file=stderr,
         )
         return EXIT_INTERNAL
+
+
+def _stopped(
+    stop: BaseException, parser: argparse.ArgumentParser, stdout: TextIO | None, stderr: TextIO
+) -> int:
+    """The exit status of a run that stopped before its report was written, said on stderr."""
+    if isinstance(stop, UsageError):
+        with contextlib.suppress(OSError, ValueError):
+            parser.print_usage(stderr)
+        _say(stderr, f"pakkeforlop: error: {clean(str(stop))}")
+        return EXIT_USAGE
+    if isinstance(stop, output.OutputError):
+        _detach(stdout)  # a broken pipe: nothing more reaches it, not even at exit
+        _say(stderr, f"pakkeforlop: error: {clean(str(stop))}")
+        return EXIT_USAGE
+    if isinstance(stop, Terminated):
+        _say(stderr, f"pakkeforlop: stopped by {stop}; no report was written")
+        return stop.exit_status
+    _say(stderr, "pakkeforlop: interrupted; no report was written")
+    return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from functools import cache
 from typing import TypeVar
 
+from pakkeforlop import interrupts
+
 Task = TypeVar("Task")
 Result = TypeVar("Result")
 
@@ -62,14 +64,20 @@ def ordered_map(
 ) -> Iterator[Result]:
     """``function(task)`` for every task in ``workers`` processes, yielded in task order.
 
-    Each worker runs ``initializer(*initargs)`` once. Tasks are started heaviest first
+    Each worker runs ``initializer(*initargs)`` once, after :func:`interrupts.prepare_worker`
+    (it ends on SIGTERM and SIGHUP, and with this process). Tasks are started heaviest first
     (``weights``); a result is yielded as soon as it and every result before it are done.
     ``meanwhile()`` runs in this process once the tasks are given out, before any result is
     awaited.
     """
     order = sorted(range(len(tasks)), key=lambda index: -weights[index])
+    context = _context()
+    parent = os.getpid() if context.get_start_method() == "fork" else None
     pool = ProcessPoolExecutor(
-        workers, mp_context=_context(), initializer=initializer, initargs=initargs
+        workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(parent, initializer, initargs),
     )
     try:
         # Forked workers start at the first submit. Frozen, the objects they inherit are left
@@ -93,6 +101,14 @@ def ordered_map(
         _stop(pool)
         raise
     pool.shutdown()
+
+
+def _start_worker(
+    parent: int | None, initializer: Callable[..., object], initargs: tuple[object, ...]
+) -> None:
+    """A worker's first step: stop when told to or when the parent dies, then the caller's."""
+    interrupts.prepare_worker(parent)
+    initializer(*initargs)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
