@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import socket
 import stat
 import subprocess
 import sys
@@ -110,7 +111,7 @@ def test_a_fifo_is_written_into_and_stays_a_fifo(tmp_path):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root may make a device node")
 def test_a_character_device_made_in_a_scratch_folder_stays_a_device_node(tmp_path):
-    null = os.stat(os.devnull)
+    null = Path(os.devnull).stat()
     node = tmp_path / "null"
     os.mknod(node, stat.S_IFCHR | 0o666, null.st_rdev)
     code, error = check("--output", node)
@@ -133,8 +134,6 @@ def test_a_link_to_the_null_device_leaves_both_as_they_were(tmp_path):
 
 
 def test_a_socket_is_refused_with_exit_status_2(tmp_path, monkeypatch):
-    import socket
-
     monkeypatch.chdir(tmp_path)  # a short relative name: socket paths are short
     with socket.socket(socket.AF_UNIX) as server:
         server.bind("report.sock")
