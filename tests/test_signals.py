@@ -1,0 +1,132 @@
+"""SIGTERM and SIGHUP end a run and its worker processes, leave nothing behind, exit 128+n.
+
+A ``timeout``, a cancelled CI job or ``docker stop`` signals only the main process: its workers
+must not live on. The run below is held in its workers (each task waits a minute before it
+starts) so that the signal surely arrives while they work.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from pakkeforlop import output
+from pakkeforlop.interrupts import Terminated
+
+from .conftest import EXAMPLES, REPO_ROOT
+
+EXPORT = EXAMPLES / "valid" / "d11-phv-adults-completed"
+
+#: The command, with every worker task held for a minute (forked workers inherit the patch).
+SLOW_WORKERS = textwrap.dedent(
+    """
+    import sys, time
+    from pakkeforlop import cli, engine
+
+    engine.TASK_FILES = 1  # one task per file: several tasks, so several workers
+    checked = engine._check_task
+
+    def held(files):
+        time.sleep(60)
+        return checked(files)
+
+    engine._check_task = held
+    sys.exit(cli.main(sys.argv[1:]))
+    """
+)
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found |= {int(child) for child in task.read_text().split()}
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has ended; only its parent's wait is left
+
+
+def _wait_for(condition: object, seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _start(tmp_path: Path) -> subprocess.Popen[bytes]:
+    environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")}
+    command = [sys.executable, "-c", SLOW_WORKERS, "check", str(EXPORT), "--jobs", "2"]
+    command += ["--format", "json", "--output", str(tmp_path / "report.json")]
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment, cwd=tmp_path
+    )
+
+
+pytestmark = pytest.mark.skipif(
+    not Path("/proc/self/task").is_dir(), reason="reads the process tree from /proc (Linux)"
+)
+
+
+@pytest.mark.parametrize(
+    ("signum", "status"),
+    [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGINT, 130)],
+    ids=["SIGTERM", "SIGHUP", "SIGINT"],
+)
+def test_a_signal_ends_the_run_and_its_workers(tmp_path, signum, status):
+    with _start(tmp_path) as process:
+        workers: set[int] = set()
+
+        def started() -> bool:
+            workers.update(_children(process.pid))
+            return len(workers) >= 2
+
+        assert _wait_for(started), "the workers never started"
+        process.send_signal(signum)
+        _, errors = process.communicate(timeout=30)
+    assert process.returncode == status
+    assert b"no report was written" in errors
+    assert b"Traceback" not in errors
+    assert _wait_for(lambda: not any(_alive(pid) for pid in workers))
+    assert list(tmp_path.iterdir()) == []  # no report, no temporary file
+
+
+def test_workers_die_with_a_main_process_killed_outright(tmp_path):
+    with _start(tmp_path) as process:
+        workers: set[int] = set()
+
+        def started() -> bool:
+            workers.update(_children(process.pid))
+            return len(workers) >= 2
+
+        assert _wait_for(started), "the workers never started"
+        process.kill()  # SIGKILL: the main process cannot end them itself
+        process.communicate(timeout=30)
+    assert _wait_for(lambda: not any(_alive(pid) for pid in workers), seconds=10)
+
+
+def test_a_signal_while_the_report_is_written_leaves_no_temporary_file(tmp_path, monkeypatch):
+    target = tmp_path / "report.json"
+    where = output.destination(str(target))
+
+    def interrupted(self: Path, _destination: Path) -> Path:
+        assert self.name.endswith(".tmp")  # written whole, about to be renamed
+        raise Terminated(signal.SIGTERM)
+
+    monkeypatch.setattr(Path, "replace", interrupted)
+    with pytest.raises(Terminated):
+        output.write_file(b"{}", where)
+    assert list(tmp_path.iterdir()) == []
