@@ -16,13 +16,14 @@ import os
 import re
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from pakkeforlop import SPEC_VERSION, __version__, garbage, generate, output
 from pakkeforlop.catalogue import catalogue
-from pakkeforlop.engine import ExportResult, check_paths
+from pakkeforlop.engine import check_paths
+from pakkeforlop.finding_caps import DEFAULT_CAPS, FindingCaps
 from pakkeforlop.findings import Severity
 from pakkeforlop.interrupts import Terminated, stop_on_signals
 from pakkeforlop.jsonread import DEFAULT_LIMITS, Limits
@@ -67,6 +68,14 @@ def job_count(value: str) -> int | None:
         return None
     if not value.isdigit() or int(value) < 1:
         msg = f"not a number of processes: {value!r} (use e.g. 1, 2 or auto)"
+        raise argparse.ArgumentTypeError(msg)
+    return int(value)
+
+
+def finding_count(value: str) -> int:
+    """``--max-findings``: a number of findings (0: no limit)."""
+    if not value.isdigit():
+        msg = f"not a number of findings: {value!r} (use e.g. 100, or 0 for every one)"
         raise argparse.ArgumentTypeError(msg)
     return int(value)
 
@@ -138,7 +147,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--verbose",
         "-v",
         action="store_true",
-        help="text format: list every finding, also those below the fail level",
+        help=(
+            "list every finding: in the text format also those below the fail level, and in "
+            "every format all of them (as --max-findings 0)"
+        ),
+    )
+    check.add_argument(
+        "--max-findings",
+        metavar="N",
+        type=finding_count,
+        default=DEFAULT_CAPS.per_file,
+        help=(
+            f"list at most N findings per rule and file and 10 N per rule and export (default: "
+            f"{DEFAULT_CAPS.per_file}); the others are counted in one summary finding and in "
+            "every total; 0 lists every one"
+        ),
     )
     check.add_argument(
         "--progress",
@@ -268,28 +291,6 @@ def _limits(max_file_size: int | None) -> Limits | None:
     )
 
 
-def _display(path: Path) -> str:
-    return path.as_posix()
-
-
-def _check_paths(
-    paths: Sequence[Path],
-    limits: Limits | None,
-    progress: Progress | None,
-    xsd: XsdCatalog | None = None,
-    jobs: int | None = None,
-) -> Iterator[ExportResult]:
-    """Check every PATH, each export once, in the order given (exports below a folder sorted)."""
-    return check_paths(
-        ((path, _display(path)) for path in paths),
-        limits=limits,
-        on_export=progress.export if progress is not None else None,
-        progress=progress.file if progress is not None else None,
-        xsd=xsd,
-        jobs=jobs,
-    )
-
-
 def _xsd_catalog(folder: Path | None, stderr: TextIO) -> XsdCatalog | None:
     """The XSDs of ``--xsd-dir``, read before any work (a bad folder is a usage error)."""
     if folder is None:
@@ -345,7 +346,17 @@ def _check(args: argparse.Namespace, stdout: TextIO | None, stderr: TextIO) -> i
     # What the check found is kept until the command ends: a full garbage collection would
     # scan all of it (millions of objects for a large export) and free nothing.
     with garbage.automatic_collection_off():
-        results = list(_check_paths(paths, _limits(args.max_file_size), progress, xsd, args.jobs))
+        caps = FindingCaps.UNBOUNDED if args.verbose else FindingCaps.of(args.max_findings)
+        checked = check_paths(
+            ((path, path.as_posix()) for path in paths),  # findings name files as spelled
+            limits=_limits(args.max_file_size),
+            on_export=progress.export if progress is not None else None,
+            progress=progress.file if progress is not None else None,
+            xsd=xsd,
+            jobs=args.jobs,
+            caps=caps,
+        )
+        results = list(checked)
         report = build_report(results, fail_on=Severity(args.fail_on), masked=masked)
         rendered = _render(report, args.format, quiet=args.quiet, verbose=args.verbose)
         _write(rendered, target, stdout)

@@ -20,7 +20,18 @@ from pakkeforlop import facts as extract
 from pakkeforlop import garbage, kith, parallel, pointers
 from pakkeforlop.catalogue import Rule, catalogue
 from pakkeforlop.checks import Check, ExportView, Hit, Scope, always, by_scope
+from pakkeforlop.failures import code_location
+from pakkeforlop.finding_caps import DEFAULT_CAPS, CappedFindings, FindingCaps, Omitted
 from pakkeforlop.findings import Finding, MessageArg, Personal
+from pakkeforlop.folders import (
+    MANIFEST_NAME,
+    DataFile,
+    Identity,
+    Unlisted,
+    data_files,
+    exports_below,
+    identity,
+)
 from pakkeforlop.jsonread import (
     InputProblem,
     Limits,
@@ -34,8 +45,6 @@ from pakkeforlop.registry import DOCUMENT_SCHEMAS, fast_validity, validator
 from pakkeforlop.rules._per_document import forget_latest
 from pakkeforlop.schema_messages import describe, missing_member
 
-MANIFEST_NAME = "manifest.json"
-DATA_SUFFIXES = frozenset({".json", ".ndjson", ".xml"})
 XML_SUFFIX = ".xml"
 KITH_MESSAGE = "kith-message"
 
@@ -76,6 +85,10 @@ MISSING_FILE_RULE = "INPUT-013"
 UNDECLARED_FILE_RULE = "INPUT-014"
 NO_MANIFEST_RULE = "INPUT-015"
 DIGEST_RULE = "INPUT-016"
+REPEATED_FILE_RULE = "INPUT-017"
+UNLISTED_FOLDER_RULE = "INPUT-018"
+#: A check of the kit failed unexpectedly: reported, and the run goes on.
+INTERNAL_RULE = "INTERNAL-001"
 #: What goes wrong reading an XML file, and the rule that reports it.
 XML_RULES: Mapping[str, str] = {
     "unreadable": "INPUT-001",
@@ -106,8 +119,6 @@ SHARED_ARGS = 4096
 Progress = Callable[[str], None]
 #: One file declared in the manifest: (index, path as written, kind, SHA-256 or None).
 Declared = tuple[int, str, str, str | None]
-#: How files are told apart: (device, inode), or the canonical path of one that cannot be stat'ed.
-Identity = tuple[int, int] | str
 
 
 @dataclass(slots=True)
@@ -120,6 +131,8 @@ class ExportResult:
     kinds_seen: set[str] = field(default_factory=set)
     documents: int = 0
     events: int = 0
+    #: Files and NDJSON lines that could not be read or parsed, so their content went unchecked.
+    unread: int = 0
     instances: dict[str, PathwayInstance] = field(default_factory=dict)
     facts: ExportFacts | None = None
     skip_reasons: dict[str, str] = field(default_factory=dict)
@@ -130,6 +143,7 @@ class _Part:
     """What a worker process found in one task's files, to merge into the export's result."""
 
     result: ExportResult
+    omitted: Omitted
     files: list[str]
     identities: set[Identity]
 
@@ -141,6 +155,7 @@ class _WorkerSetup:
     root: Path
     display_root: str
     limits: Limits
+    caps: FindingCaps
     facts: ExportFacts
     supplements: dict[int, dict[str, Any]]
     xsd_folder: Path | None
@@ -151,14 +166,22 @@ class _Run:
     """The state of one export's check; private to the engine."""
 
     def __init__(
-        self, root: Path, display_root: str, limits: Limits, xsd: kith.XsdCatalog | None = None
+        self,
+        root: Path,
+        display_root: str,
+        limits: Limits,
+        xsd: kith.XsdCatalog | None = None,
+        caps: FindingCaps = DEFAULT_CAPS,
     ) -> None:
         self.root = root
         self.display_root = display_root
         self.limits = limits
         self.xsd = xsd
+        self.caps = caps
         self.rules = catalogue()
         self.result = ExportResult(display_root)
+        #: The findings so far, kept under the caps (the result's list is made at the end).
+        self.found = CappedFindings(caps)
         self.facts = ExportFacts(display_root, None, None, None)
         self.document_checks = by_scope(Scope.DOCUMENT)
         #: Per document kind, the rules that its schema validation exercises.
@@ -194,8 +217,12 @@ class _Run:
         rule_id: str,
         path: str,
         detail: tuple[str, Mapping[str, MessageArg]] | None = None,
+        args: Mapping[str, MessageArg] | None = None,
         **where: Any,
     ) -> None:
+        self.result.exercised.add(rule_id)
+        if self.found.omit(rule_id, path):  # counted, not kept: nothing more to make
+            return
         rule: Rule = self.rules[rule_id]
         if where.get("pointer"):
             where["pointer"] = sys.intern(where["pointer"])  # one copy of each, as in hit()
@@ -206,21 +233,29 @@ class _Run:
             and "line" not in where
         ):
             where["line"], where["column"] = self.manifest.locate(where["pointer"])
-        template, args = rule.message, {}
+        template, values = rule.message, dict(args or {})
         if detail is not None:
             template = f"{rule.message}: {detail[0]}"
-            args = dict(detail[1])
-        self.result.exercised.add(rule_id)
-        self.result.findings.append(
+            values.update(detail[1])
+        self.found.keep(
             Finding(
                 rule=rule_id,
                 severity=rule.severity,
                 file=path,
                 template=template,
-                args=args,
+                args=values,
                 **where,
             )
         )
+
+    def internal_error(self, step: str, path: str, error: Exception, **where: Any) -> None:
+        """Report an unexpected failure of the kit's own code; the run goes on.
+
+        The finding names the step (a rule id, or reading, mapping …) and where in the kit's
+        code it failed, never the error's text, which could quote the data.
+        """
+        args = {"step": step, "error": type(error).__name__, "where": code_location(error)}
+        self.report(INTERNAL_RULE, path, args=args, **where)
 
     def mark_read(self) -> None:
         """Reading a file exercises every input rule, whether or not it fires."""
@@ -294,10 +329,13 @@ class _Run:
         facts = self.facts
         exercised = self.result.exercised
         for check in checks:
-            if check.applies is always or check.applies(document, facts):
-                exercised.add(check.rule_id)
-                for hit in check.function(document, facts):
-                    self.hit(check, hit, document.path, document)
+            try:
+                if check.applies is always or check.applies(document, facts):
+                    exercised.add(check.rule_id)
+                    for hit in check.function(document, facts):
+                        self.hit(check, hit, document.path, document)
+            except Exception as error:  # the kit's bug must not cost the other checks
+                self.internal_error(check.rule_id, document.path, error, line=document.line)
 
     def hit(
         self,
@@ -307,14 +345,16 @@ class _Run:
         document: Document | None = None,
         instance: str | None = None,
     ) -> None:
+        self.result.exercised.add(check.rule_id)
+        if self.found.omit(check.rule_id, hit.path or path):
+            return
         line, column = (None, None)
         xpath = hit.xpath
         if document is not None and hit.pointer is not None:
             line, column = document.locate(hit.pointer)
             xpath = xpath or document.xpath(hit.pointer)
         rule = self.rules[check.rule_id]
-        self.result.exercised.add(check.rule_id)
-        self.result.findings.append(
+        self.found.keep(
             Finding(
                 rule=check.rule_id,
                 severity=rule.severity,
@@ -352,10 +392,18 @@ class _Run:
         # A referral or epicrisis mapped from XML is counted as its message, not again.
         self.result.documents += document.kind != "pathway-event" and document.origin is None
         self.result.events += document.kind == "pathway-event"
-        schema_valid = self.schema_findings(document)
+        try:
+            schema_valid = self.schema_findings(document)
+        except Exception as error:  # the kit's bug must not cost the other checks
+            self.internal_error("schema validation", document.path, error, line=document.line)
+            schema_valid = False
         self.run_document_checks(document)
         if schema_valid:
-            extract.collect(document, self.result.instances)
+            try:
+                extract.collect(document, self.result.instances)
+            except Exception as error:  # the kit's bug must not cost the other documents
+                step = "collecting pathway facts"
+                self.internal_error(step, document.path, error, line=document.line)
         self.collector.count()
 
     def read_document(self, path: Path, kind: str, sink: Sink | None = None) -> Document | None:
@@ -364,6 +412,7 @@ class _Run:
         result: ReadResult = read_json_file(path, self.limits, sink=sink)
         self.input_problems(shown, result.problems)
         if result.text is None:
+            self.result.unread += 1
             return None
         return Document(kind, shown, result.text.value, result.text)
 
@@ -388,6 +437,7 @@ class _Run:
                 column=problem.column,
             )
         if result.tree is None:
+            self.result.unread += 1
             return
         message = kith.read_message(result.tree, shown)
         mapped = kith.map_documents(message, supplement)  # first: it marks what JSON rules judge
@@ -429,9 +479,16 @@ class _Run:
     def read_events(self, path: Path, sink: Sink | None = None) -> None:
         shown = self.display(path)
         self.mark_read()
-        for line, result in iter_ndjson_file(path, self.limits, sink=sink):
+        found = self.found
+
+        def wanted(code: str) -> bool:
+            return not found.full(INPUT_RULES[code], shown)
+
+        for line, result in iter_ndjson_file(path, self.limits, sink=sink, wanted=wanted):
             self.input_problems(shown, result.problems, line or None)
-            if result.text is not None:
+            if result.text is None:
+                self.result.unread += 1
+            else:
                 self.check_document(
                     Document("pathway-event", shown, result.text.value, result.text, line)
                 )
@@ -459,12 +516,19 @@ class _Run:
         self, declared: list[Declared], progress: Progress | None, jobs: int | None
     ) -> None:
         """Check the declared files (in ``jobs`` processes), then look for undeclared ones."""
-        self.identities.add(_identity(self.root / MANIFEST_NAME))
+        self.identities.add(identity(self.root / MANIFEST_NAME))
         # Entries only, not paths: for hundreds of thousands of files those take memory.
-        checkable = [entry for entry in declared if _checkable(entry)]
+        checkable = self.once_each([entry for entry in declared if _checkable(entry)])
         tasks = _tasks(checkable, self.root)
         workers = _workers(jobs, tasks)
-        present: list[tuple[tuple[str, ...], Identity]] = []
+        present: list[DataFile] = []
+        unlisted: list[Unlisted] = []
+
+        def look() -> None:
+            found = data_files(self.root)
+            present.extend(found[0])
+            unlisted.extend(found[1])
+
         if workers > 1:
             for part in parallel.ordered_map(
                 _check_task,
@@ -473,7 +537,7 @@ class _Run:
                 workers=workers,
                 initializer=_start_worker,
                 initargs=(self.worker_setup(),),
-                meanwhile=lambda: present.extend(_data_files(self.root)),
+                meanwhile=look,
             ):
                 self.absorb(part, progress)
         else:
@@ -482,14 +546,43 @@ class _Run:
                 if progress is not None:
                     progress(self.display(path))
                 self.check_declared(entry, path)
-            present = _data_files(self.root)
+            look()
         self.result.exercised.update({MISSING_FILE_RULE, UNDECLARED_FILE_RULE})
+        self.result.exercised.add(UNLISTED_FOLDER_RULE)
+        self.result.unread += len(unlisted)
+        for folder in unlisted:
+            shown = self.display(self.root.joinpath(*folder.parts))
+            self.report(UNLISTED_FOLDER_RULE, shown, ("{reason}", {"reason": folder.reason}))
         if any(digest is not None for *_, digest in declared):
             self.result.exercised.add(DIGEST_RULE)
-        for parts, identity in present:
-            if identity not in self.identities:
+        for parts, found in present:
+            if found not in self.identities:
                 self.report(UNDECLARED_FILE_RULE, self.display(self.root.joinpath(*parts)))
         self.identities = set()  # one per file of a large export, and no longer needed
+
+    def once_each(self, declared: list[Declared]) -> list[Declared]:
+        """The declared files, each once: a later declaration of the same file (under another
+        kind, or another spelling of its path) is a finding, and is not checked again."""
+        self.result.exercised.add(REPEATED_FILE_RULE)
+        first: dict[str, int] = {}
+        once = []
+        for entry in declared:
+            index, relative, _, _ = entry
+            key = "/".join(part for part in relative.split("/") if part not in {"", "."})
+            earlier = first.setdefault(key, index)
+            if earlier == index:
+                once.append(entry)
+                continue
+            self.report(
+                REPEATED_FILE_RULE,
+                self.manifest_shown,
+                (
+                    "{file} is declared at /files/{earlier} too",
+                    {"file": relative, "earlier": earlier},
+                ),
+                pointer=f"/files/{index}/path",
+            )
+        return once
 
     def path_of(self, entry: Declared) -> Path:
         """Where a (checkable) declared file is."""
@@ -507,9 +600,10 @@ class _Run:
             status, missing = None, False
         else:
             missing = False
-        self.identities.add(_identity(path, status))
+        self.identities.add(identity(path, status))
         manifest = self.manifest_shown
         if missing:
+            self.result.unread += 1
             self.report(
                 MISSING_FILE_RULE,
                 manifest,
@@ -518,14 +612,18 @@ class _Run:
             )
             return
         read = _Digest() if digest is not None else None
-        if FILE_KINDS[kind] == "pathway-event":
-            self.read_events(path, read)
-        elif FILE_KINDS[kind] == KITH_MESSAGE:
-            self.read_kith(path, self.supplements.get(index), read)
-        else:
-            document = self.read_document(path, FILE_KINDS[kind], read)
-            if document is not None:
-                self.check_document(document)
+        try:
+            if FILE_KINDS[kind] == "pathway-event":
+                self.read_events(path, read)
+            elif FILE_KINDS[kind] == KITH_MESSAGE:
+                self.read_kith(path, self.supplements.get(index), read)
+            else:
+                document = self.read_document(path, FILE_KINDS[kind], read)
+                if document is not None:
+                    self.check_document(document)
+        except Exception as error:  # the kit's bug must not cost the other files
+            self.internal_error("reading the file", self.display(path), error)
+            return
         if read is not None and _sha256(path, read, status) not in {digest, None}:
             self.report(
                 DIGEST_RULE,
@@ -542,10 +640,14 @@ class _Run:
         for instance in instances:
             self.collector.count()
             for check in checks:
-                if check.applies is always or check.applies(instance, facts):
-                    exercised.add(check.rule_id)
-                    for hit in check.function(instance, facts):
-                        self.hit(check, hit, hit.path or "", instance=instance.id)
+                try:
+                    if check.applies is always or check.applies(instance, facts):
+                        exercised.add(check.rule_id)
+                        for hit in check.function(instance, facts):
+                            self.hit(check, hit, hit.path or "", instance=instance.id)
+                except Exception as error:  # the kit's bug must not cost the other checks
+                    shown = self.manifest_shown
+                    self.internal_error(check.rule_id, shown, error, instance=instance.id)
 
     # -- worker processes -------------------------------------------------------------------
 
@@ -554,6 +656,7 @@ class _Run:
             self.root,
             self.display_root,
             self.limits,
+            self.caps,
             self.facts,
             self.supplements,
             self.xsd.folder if self.xsd is not None else None,
@@ -566,11 +669,12 @@ class _Run:
             for shown in part.files:
                 progress(shown)
         found = part.result
-        self.result.findings.extend(self.located_in_manifest(f) for f in found.findings)
+        self.found.merge((self.located_in_manifest(f) for f in found.findings), part.omitted)
         self.result.exercised |= found.exercised
         self.result.kinds_seen |= found.kinds_seen
         self.result.documents += found.documents
         self.result.events += found.events
+        self.result.unread += found.unread
         for reason in found.skip_reasons.items():
             self.result.skip_reasons.setdefault(*reason)
         self.identities |= part.identities
@@ -604,10 +708,13 @@ class _Run:
         self.check_instance_range(self.result.instances.values())
         view = ExportView(self.facts, self.result.instances)
         for check in by_scope(Scope.EXPORT):
-            if check.applies(view, self.facts):
-                self.result.exercised.add(check.rule_id)
-                for hit in check.function(view):
-                    self.hit(check, hit, hit.path or self.manifest_shown)
+            try:
+                if check.applies(view, self.facts):
+                    self.result.exercised.add(check.rule_id)
+                    for hit in check.function(view):
+                        self.hit(check, hit, hit.path or self.manifest_shown)
+            except Exception as error:  # the kit's bug must not cost the other checks
+                self.internal_error(check.rule_id, self.manifest_shown, error)
         forget_latest()  # the memos would keep this export's instances alive
 
 
@@ -639,53 +746,6 @@ def _masked_values(text: str) -> tuple[str, dict[str, MessageArg]]:
         position = match.end(1)
     args["rest"] = text[position:]
     return "".join(parts) + "{rest}", args
-
-
-def _identity(path: Path | os.DirEntry[str], status: os.stat_result | None = None) -> Identity:
-    """What tells this file apart from others (two names of one file share it).
-
-    The device and inode (from ``status`` when the caller has it), found with one system call;
-    for a path that cannot be stat'ed (a symbolic-link loop, a missing file) the canonical
-    path, which never raises.
-    """
-    if status is None:
-        try:
-            status = path.stat()
-        except (OSError, ValueError):
-            return os.path.realpath(path)
-    return (status.st_dev, status.st_ino)
-
-
-def _data_files(root: Path) -> list[tuple[tuple[str, ...], Identity]]:
-    """Every data file (by suffix) below ``root``: its path's parts and its identity, sorted.
-
-    Like ``Path.rglob``: symbolic links to folders are not followed, folders that cannot be
-    read are passed over, and a link counts when it leads to a file. One ``scandir`` per folder
-    and one ``stat`` per data file, for exports of hundreds of thousands of files.
-    """
-    found: list[tuple[tuple[str, ...], Identity]] = []
-    folders: list[tuple[str, tuple[str, ...]]] = [(os.fspath(root), ())]
-    while folders:
-        folder, parts = folders.pop()
-        try:
-            with os.scandir(folder) as listing:
-                entries = list(listing)
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                folders.append((entry.path, (*parts, entry.name)))
-            elif os.path.splitext(entry.name)[1] in DATA_SUFFIXES and _is_file(entry):  # noqa: PTH122
-                found.append(((*parts, entry.name), _identity(entry)))
-    found.sort(key=lambda item: item[0])
-    return found
-
-
-def _is_file(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_file()
-    except OSError:
-        return False
 
 
 def _size(path: str) -> int:
@@ -738,7 +798,7 @@ def _start_worker(setup: _WorkerSetup) -> None:
     xsd = None
     if setup.xsd_folder is not None:
         xsd = kith.XsdCatalog(setup.xsd_folder, setup.xsd_files)
-    _worker_run = _Run(setup.root, setup.display_root, setup.limits, xsd)
+    _worker_run = _Run(setup.root, setup.display_root, setup.limits, xsd, setup.caps)
     _worker_run.facts = setup.facts
     _worker_run.supplements = setup.supplements
 
@@ -755,6 +815,7 @@ def _check_task(files: list[Declared]) -> _Part:
     parallel.release_freed_memory()  # what the last task's result took, before this one grows
     run = _started_run()
     run.result = ExportResult(run.display_root)
+    run.found = CappedFindings(run.caps)
     run.identities = set()
     run.facts.seen.clear()  # per-file memos; a task holds whole files
     shown = []
@@ -762,7 +823,8 @@ def _check_task(files: list[Declared]) -> _Part:
         path = run.path_of(entry)
         run.check_declared(entry, path)
         shown.append(run.display(path))
-    return _Part(run.result, shown, run.identities)
+    run.result.findings = run.found.kept
+    return _Part(run.result, run.found.omitted, shown, run.identities)
 
 
 class _Digest:
@@ -807,26 +869,35 @@ def check_export(
     progress: Progress | None = None,
     xsd: kith.XsdCatalog | None = None,
     jobs: int | None = None,
+    caps: FindingCaps = DEFAULT_CAPS,
 ) -> ExportResult:
     """Check one export folder (holding ``manifest.json``).
 
     ``xsd`` validates KITH XML messages against the user's XSDs (``--xsd-dir``). ``jobs`` is
     the number of processes that read the files (``None``: one per CPU when the export is
-    large); the result is the same for any number.
+    large); the result is the same for any number. ``caps`` bounds the findings kept per rule
+    and file (the others are counted; see :mod:`pakkeforlop.finding_caps`).
     """
     run = _Run(
         root,
         display_root if display_root is not None else root.as_posix(),
         limits or Limits(),
         xsd,
+        caps,
     )
     run.result.exercised.add(NO_MANIFEST_RULE)
     if not (root / MANIFEST_NAME).is_file():
+        run.result.unread += 1
         run.report(NO_MANIFEST_RULE, run.display_root)
         return _finish(run)
     run.result.kinds_seen.add("export")
     with garbage.automatic_collection_off():
-        run.check_files(run.read_manifest(), progress, jobs)  # the entries go with the files
+        try:
+            declared = run.read_manifest()
+        except Exception as error:  # the kit's bug: reported, and the files are not found
+            run.internal_error("reading the manifest", run.manifest_shown, error)
+            declared = []
+        run.check_files(declared, progress, jobs)  # the entries go with the files
         run.check_instances()
         return _finish(run)
 
@@ -837,22 +908,38 @@ def check_file(
     display: str | None = None,
     limits: Limits | None = None,
     xsd: kith.XsdCatalog | None = None,
+    caps: FindingCaps = DEFAULT_CAPS,
 ) -> ExportResult:
     """Check one document, NDJSON events file or KITH XML message outside an export.
 
     There are no cross-file rules beyond the file's own pathway instance. ``display`` is how
-    findings name the file (default: the path as given).
+    findings name the file (default: the path as given); ``caps`` is as for
+    :func:`check_export`.
     """
     with garbage.automatic_collection_off():
-        return _check_one_file(path, display, limits, xsd)
+        return _check_one_file(path, display, limits, xsd, caps)
 
 
 def _check_one_file(
-    path: Path, display: str | None, limits: Limits | None, xsd: kith.XsdCatalog | None
+    path: Path,
+    display: str | None,
+    limits: Limits | None,
+    xsd: kith.XsdCatalog | None,
+    caps: FindingCaps,
 ) -> ExportResult:
     shown_file = display if display is not None else path.as_posix()
     shown_parent = PurePosixPath(shown_file).parent.as_posix()
-    run = _Run(path.parent, shown_parent, limits or Limits(), xsd)
+    run = _Run(path.parent, shown_parent, limits or Limits(), xsd, caps)
+    try:
+        _read_one_file(run, path)
+    except Exception as error:  # the kit's bug: reported as a finding, with the rest
+        run.internal_error("reading the file", run.display(path), error)
+    run.check_instances()
+    return _finish(run)
+
+
+def _read_one_file(run: _Run, path: Path) -> None:
+    """Read and check a file named on its own: its kind from its suffix or its ``$schema``."""
     if path.suffix == ".ndjson":
         run.read_events(path)
     elif path.suffix.lower() == XML_SUFFIX:
@@ -862,7 +949,9 @@ def _check_one_file(
         run.mark_read()
         result = read_json_file(path, run.limits)
         run.input_problems(shown, result.problems)
-        if result.text is not None:
+        if result.text is None:
+            run.result.unread += 1
+        else:
             named = result.text.value.get("$schema")
             kind = next((k for k, schema_id in SCHEMA_OF_KIND.items() if schema_id == named), None)
             if kind is None:
@@ -874,11 +963,11 @@ def _check_one_file(
                 )
             else:
                 run.check_document(Document(kind, shown, result.text.value, result.text))
-    run.check_instances()
-    return _finish(run)
 
 
 def _finish(run: _Run) -> ExportResult:
+    severities = {rule_id: rule.severity for rule_id, rule in run.rules.items()}
+    run.result.findings = run.found.kept + run.found.summaries(severities, run.display_root)
     run.result.findings.sort(key=Finding.sort_key)
     run.result.facts = run.facts
     return run.result
@@ -892,18 +981,22 @@ def check_paths(
     progress: Progress | None = None,
     xsd: kith.XsdCatalog | None = None,
     jobs: int | None = None,
+    caps: FindingCaps = DEFAULT_CAPS,
 ) -> Iterator[ExportResult]:
     """Check what command-line paths name; each item is a path to read and its spelling.
 
     A folder holding ``manifest.json`` is one export; a folder of exports gives one result per
     export below it, sorted; a folder with no export is checked as one (and reported as lacking
     its manifest); a file is checked on its own. Each export is checked once, and findings name
-    files the way the command line spelled them. ``jobs`` is as for :func:`check_export`.
+    files the way the command line spelled them. ``jobs`` and ``caps`` are as for
+    :func:`check_export`.
     """
     seen: set[str] = set()
     for path, spelled in paths:
-        roots = (list(iter_exports(path)) or [path]) if path.is_dir() else [path]
-        for root in roots:
+        roots, unlisted = exports_below(path) if path.is_dir() else ([path], [])
+        for folder in unlisted:
+            yield _unlisted(path.joinpath(*folder.parts), spelled, folder)
+        for root in roots or [path]:
             key = str(root.absolute())  # not resolve(): a symbolic-link loop must not raise
             if key in seen:
                 continue
@@ -911,17 +1004,43 @@ def check_paths(
             shown = (PurePosixPath(spelled) / root.relative_to(path).as_posix()).as_posix()
             if on_export is not None:
                 on_export(shown)
-            if root.is_dir():
-                yield check_export(
-                    root, display_root=shown, limits=limits, progress=progress, xsd=xsd, jobs=jobs
-                )
-            else:
-                yield check_file(root, display=shown, limits=limits, xsd=xsd)
+            try:
+                if root.is_dir():
+                    yield check_export(
+                        root,
+                        display_root=shown,
+                        limits=limits,
+                        progress=progress,
+                        xsd=xsd,
+                        jobs=jobs,
+                        caps=caps,
+                    )
+                else:
+                    yield check_file(root, display=shown, limits=limits, xsd=xsd, caps=caps)
+            except Exception as error:  # the kit's bug: this export's finding, and on to the next
+                yield _failed(root, shown, error)
+
+
+def _failed(root: Path, shown: str, error: Exception) -> ExportResult:
+    """The result of an export whose check failed outright: one finding that says so."""
+    run = _Run(root, shown, Limits())
+    run.internal_error("checking the export", shown, error)
+    return _finish(run)
+
+
+def _unlisted(folder: Path, spelled: str, unlisted: Unlisted) -> ExportResult:
+    """The result for a folder that was searched for exports but could not be listed."""
+    shown = (PurePosixPath(spelled) / PurePosixPath(*unlisted.parts)).as_posix()
+    run = _Run(folder, shown, Limits())
+    run.result.unread += 1
+    run.report(UNLISTED_FOLDER_RULE, shown, ("{reason}", {"reason": unlisted.reason}))
+    return _finish(run)
 
 
 def iter_exports(path: Path) -> Iterator[Path]:
-    """The export folders at or below ``path``, sorted; ``path`` itself if it has a manifest."""
-    if (path / MANIFEST_NAME).is_file():
-        yield path
-        return
-    yield from sorted(manifest.parent for manifest in path.rglob(MANIFEST_NAME))
+    """The export folders at or below ``path``, sorted; ``path`` itself if it has a manifest.
+
+    Folders below ``path`` that cannot be listed are passed over here; :func:`check_paths`
+    reports them (INPUT-018).
+    """
+    yield from exports_below(path)[0]

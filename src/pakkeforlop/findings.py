@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -58,7 +58,8 @@ class Finding:
 
     ``file`` is the path as the report shows it (relative to the checked path); ``pointer`` is
     an RFC 6901 JSON Pointer into the document, or into the NDJSON line when ``line`` is set;
-    ``xpath`` is used for XML. The message is a template rendered at report time, so that
+    ``xpath`` is used for XML; a ``summary`` stands for ``count`` findings that were counted but
+    not listed one by one. The message is a template rendered at report time, so that
     masking is a rendering choice and no report needs personal data it was not asked for.
     """
 
@@ -72,6 +73,11 @@ class Finding:
     column: int | None = None
     xpath: str | None = None
     instance: str | None = None
+    #: How many findings this one stands for: 1, or for a summary of findings that were
+    #: counted but not listed (see :mod:`pakkeforlop.finding_caps`), their number.
+    count: int = 1
+    #: Whether this finding is such a summary.
+    summary: bool = False
 
     def __reduce__(self) -> tuple[type[Finding], tuple[Any, ...]]:
         """Pickle as a constructor call (worker processes send findings to the main one)."""
@@ -84,3 +90,8 @@ class Finding:
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Deterministic report order: file, line, column, pointer, rule."""
         return (self.file, self.line or 0, self.column or 0, self.pointer or "", self.rule)
+
+
+def total(findings: Iterable[Finding]) -> int:
+    """How many findings these are, counting what each summary stands for."""
+    return sum(finding.count for finding in findings)

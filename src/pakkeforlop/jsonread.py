@@ -8,7 +8,7 @@ import os
 import re
 import stat
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -1040,14 +1040,49 @@ def _ndjson_line(
     return _parse(line, limits, line_offset=number - 1, byte_offset=byte_offset, decoders=decoders)
 
 
+def _only_malformed(line: bytes, limits: Limits) -> bool:
+    """Whether the one problem the full parse would find in ``line`` is that it is malformed.
+
+    True for a line in valid UTF-8 that opens an object it never closes (a JSON object text
+    ends with ``}``) and holds nothing the parser's hooks would report before it fails: no
+    non-standard constant, no number longer than the limit, no nesting near the limit.
+    """
+    text = line.strip(b" \t\r\n")
+    if text[:1] != b"{" or text[-1:] == b"}":
+        return False
+    if b"NaN" in text or b"Infinity" in text:
+        return False
+    if text.count(b"{") + text.count(b"[") > limits.max_depth:
+        return False
+    if _may_hold_long_number(text.translate(_SHAPE), limits.max_number_chars):
+        return False
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError:  # not UTF-8 is what the line is reported for
+        return False
+    return True
+
+
+_UNCLOSED: Final = ReadResult(
+    None, (InputProblem(InputProblemCode.MALFORMED, "malformed JSON: an object is never closed"),)
+)
+
+
 def iter_ndjson_file(
-    path: Path, limits: Limits = DEFAULT_LIMITS, *, sink: Sink | None = None
+    path: Path,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    sink: Sink | None = None,
+    wanted: Callable[[InputProblemCode], bool] | None = None,
 ) -> Iterator[tuple[int, ReadResult]]:
     """(1-based line number, result) for every non-blank line of an NDJSON file, streamed.
 
     Only ``max_line_bytes`` applies (per line), not ``max_file_bytes``. Problems with the file
     itself are yielded with line number 0. An empty file yields nothing. ``sink`` receives the
-    bytes read, as for :func:`read_json_file`.
+    bytes read, as for :func:`read_json_file`. ``wanted(code)`` tells whether the caller still
+    keeps problems of that code: when it keeps no more malformed lines, a line whose only
+    problem is surely that (see :func:`_only_malformed`) is reported briefly, unparsed (a
+    shared problem without a position), so that a flood of broken lines costs little.
     """
     problem = _file_problem(path, None)
     if isinstance(problem, InputProblem):
@@ -1055,9 +1090,19 @@ def iter_ndjson_file(
         return
     number = 0
     decoders = _Decoders(limits.max_number_chars)
+    malformed = InputProblemCode.MALFORMED
     try:
         with Path(path).open("rb", buffering=0) as handle:
             for number, line, start in _numbered_lines(handle, limits.max_line_bytes, sink):
+                if (
+                    wanted is not None
+                    and line is not None
+                    and not line.endswith(b"}")  # at C speed, for the lines that are whole
+                    and not wanted(malformed)
+                    and _only_malformed(line, limits)
+                ):
+                    yield number, _UNCLOSED
+                    continue
                 result = _ndjson_line(line, number, start, limits, decoders)
                 if result is not None:
                     yield number, result

@@ -57,7 +57,9 @@ class Report:
     @property
     def counts(self) -> Mapping[Severity, int]:
         """How many findings of each severity."""
-        counted = Counter(finding.severity for finding in self.findings)
+        counted: Counter[Severity] = Counter()
+        for finding in self.findings:
+            counted[finding.severity] += finding.count
         return {severity: counted.get(severity, 0) for severity in Severity}
 
     @property
@@ -103,7 +105,7 @@ def rule_results(exports: Iterable[ExportResult], fail_on: Severity) -> tuple[Ru
     per_rule: dict[str, Counter[Severity]] = {}
     for export in exports:
         for finding in export.findings:
-            per_rule.setdefault(finding.rule, Counter())[finding.severity] += 1
+            per_rule.setdefault(finding.rule, Counter())[finding.severity] += finding.count
     results = []
     for rule_id, rule in catalogue().items():
         counted = per_rule.get(rule_id, Counter())

@@ -17,15 +17,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pakkeforlop.engine import INPUT_RULES, MISSING_FILE_RULE, NO_MANIFEST_RULE, XML_RULES
 from pakkeforlop.findings import Finding, Severity
 from pakkeforlop.identifiers import mask
-from pakkeforlop.jsonread import RECOVERABLE
-from pakkeforlop.kith.parse import RECOVERABLE as XML_RECOVERABLE
 from pakkeforlop.report import Outcome, Report
 
 __all__ = [
-    "UNREAD_RULES",
     "Summary",
     "clean",
     "finding_line",
@@ -45,17 +41,6 @@ __all__ = [
 _PERSON_NUMBER = re.compile(r"(?<![0-9])[0-9]{11,12}(?![0-9])")
 #: C0 and C1 control characters, and lone surrogates (undecodable bytes in file names).
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-
-#: Rules whose findings mean that a file (or NDJSON line) was not checked at all: it could not
-#: be read or parsed (JSON or XML, including an XML file refused for its DOCTYPE), was missing,
-#: or the export had no manifest. A byte order mark, a duplicate key or an XInclude element still
-#: leaves a usable document, so those rules are not among them.
-UNREAD_RULES = frozenset(
-    {rule for code, rule in INPUT_RULES.items() if code not in RECOVERABLE}
-    | {rule for code, rule in XML_RULES.items() if code not in XML_RECOVERABLE}
-    | {MISSING_FILE_RULE, NO_MANIFEST_RULE}
-)
-
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
@@ -164,9 +149,6 @@ class Summary:
 def summarise(report: Report) -> Summary:
     """The report's headline figures."""
     outcomes = [result.outcome for result in report.rule_results]
-    unread = {
-        (finding.file, finding.line) for finding in report.findings if finding.rule in UNREAD_RULES
-    }
     return Summary(
         exports=len(report.exports),
         documents=sum(export.documents for export in report.exports),
@@ -177,7 +159,7 @@ def summarise(report: Report) -> Summary:
         passed_rules=outcomes.count(Outcome.PASSED),
         failed_rules=outcomes.count(Outcome.FAILED),
         skipped_rules=outcomes.count(Outcome.SKIPPED),
-        unread=len(unread),
+        unread=sum(export.unread for export in report.exports),
     )
 
 

@@ -14,7 +14,7 @@ from html import escape
 
 from pakkeforlop.catalogue import catalogue
 from pakkeforlop.evidence import Evidence
-from pakkeforlop.findings import Finding, Severity
+from pakkeforlop.findings import Finding, Severity, total
 from pakkeforlop.pathways import Pathway
 from pakkeforlop.report import Outcome, Report
 from pakkeforlop.reports import (
@@ -348,7 +348,9 @@ def _findings_section(report: Report) -> str:
         "above the fail level are open; the others are folded.</p>"
     ]
     for file, findings in by_file.items():
-        counted = Counter(finding.severity for finding in findings)
+        counted: Counter[Severity] = Counter()
+        for finding in findings:
+            counted[finding.severity] += finding.count
         counts = ", ".join(
             plural(counted[severity], severity.value)
             if severity is not Severity.INFO
@@ -374,7 +376,7 @@ def _exports_section(report: Report) -> str:
         f"<tr><td><code>{_e(shown_file(export.root, masked=report.masked) or '.')}</code></td>"
         f'<td class="num">{export.documents}</td><td class="num">{export.events}</td>'
         f'<td class="num">{len(export.instances)}</td>'
-        f'<td class="num">{len(export.findings)}</td></tr>'
+        f'<td class="num">{total(export.findings)}</td></tr>'
         for export in report.exports
     )
     return (

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from pakkeforlop.catalogue import catalogue
-from pakkeforlop.findings import Finding, Severity
+from pakkeforlop.findings import Finding, Severity, total
 from pakkeforlop.report import Report, RuleResult
 from pakkeforlop.reports import (
     clean,
@@ -61,6 +61,9 @@ def finding_record(finding: Finding, *, masked: bool) -> dict[str, Any]:
         entry["xpath"] = clean(finding.xpath)
     if finding.instance is not None:
         entry["instance"] = shown_instance(finding.instance, masked=masked)
+    if finding.summary:
+        entry["summary"] = True
+        entry["count"] = finding.count
     return entry
 
 
@@ -95,7 +98,7 @@ def as_json(report: Report) -> dict[str, Any]:
                 "documents": export.documents,
                 "events": export.events,
                 "instances": len(export.instances),
-                "findings": len(export.findings),
+                "findings": total(export.findings),
             }
             for export in report.exports
         ],

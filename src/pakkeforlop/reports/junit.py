@@ -12,7 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from pakkeforlop.engine import ExportResult
-from pakkeforlop.findings import Finding
+from pakkeforlop.findings import Finding, total
 from pakkeforlop.report import Outcome, Report, RuleResult, rule_results
 from pakkeforlop.reports import clean, finding_line, plural, shown_file
 
@@ -35,7 +35,7 @@ def _case(parent: ET.Element, result: RuleResult, findings: list[Finding], repor
             case,
             "failure",
             {
-                "message": f"{plural(len(reaching), rule.severity.value)}: {clean(rule.title)}",
+                "message": f"{plural(total(reaching), rule.severity.value)}: {clean(rule.title)}",
                 "type": rule.severity.value,
             },
         )
@@ -45,7 +45,7 @@ def _case(parent: ET.Element, result: RuleResult, findings: list[Finding], repor
     elif findings:
         out = ET.SubElement(case, "system-out")
         out.text = (
-            f"{plural(len(findings), 'finding')} below the fail level "
+            f"{plural(total(findings), 'finding')} below the fail level "
             f"({report.fail_on.value}); {rule.url}\n{lines}\n"
         )
 

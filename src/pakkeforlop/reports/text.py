@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from pakkeforlop.findings import Severity
+from pakkeforlop.findings import Severity, total
 from pakkeforlop.report import Outcome, Report, RuleResult
 from pakkeforlop.reports import (
     Summary,
@@ -112,14 +112,15 @@ def render(report: Report, *, quiet: bool = False, verbose: bool = False) -> str
         lines.append("")
         result = results.get(rule_id)
         if result is None:  # a finding of a rule the catalogue does not know: show it anyway
-            lines.append(f"{rule_id}: ({plural(len(findings), 'finding')})")
+            lines.append(f"{rule_id}: ({plural(total(findings), 'finding')})")
         else:
-            lines.append(_rule_heading(result, len(findings), report))
+            lines.append(_rule_heading(result, total(findings), report))
         below = findings[0].severity.rank < report.fail_on.rank
         shown = findings if verbose or not below else findings[:SHOWN_BELOW_FAIL_LEVEL]
         lines.extend(f"  {finding_line(finding, masked=report.masked)}" for finding in shown)
         if len(shown) < len(findings):
-            lines.append(f"  … and {len(findings) - len(shown)} more (--verbose lists them all)")
+            hidden = total(findings) - total(shown)
+            lines.append(f"  … and {hidden} more (--verbose lists them all)")
     skipped = _skipped(report)
     if skipped:
         lines.append("")

@@ -259,7 +259,8 @@ def earliest_local_day(value: object) -> date | None:
     """The earliest Norwegian calendar date a timestamp can fall on, or ``None``.
 
     Norwegian local time is UTC+01:00 or UTC+02:00; the date in UTC+01:00 is never later
-    than the real local date. A timestamp without an offset is taken as local.
+    than the real local date. A timestamp without an offset is taken as local. Total: a moment
+    whose date in UTC+01:00 lies beyond the calendar gives the calendar's first or last day.
     """
     if not isinstance(value, str):
         return None
@@ -269,7 +270,10 @@ def earliest_local_day(value: object) -> date | None:
         return None
     if moment.tzinfo is None:
         return moment.date()
-    return moment.astimezone(_EARLIEST_NORWEGIAN_OFFSET).date()
+    try:
+        return moment.astimezone(_EARLIEST_NORWEGIAN_OFFSET).date()
+    except OverflowError:  # within hours of year 1 or 9999: the calendar's end is the answer
+        return date.max if moment.year == date.max.year else date.min
 
 
 def weekdays_after(start: date, end: date) -> int:

@@ -1,0 +1,195 @@
+"""Bounded findings: at most so many per rule and file (and per rule), the rest counted exactly.
+
+A flood of broken lines or of repeated informational findings must cost neither memory nor
+report size, and every total must stay exact.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from pakkeforlop import cli
+from pakkeforlop.engine import check_export, check_file
+from pakkeforlop.finding_caps import CappedFindings, FindingCaps
+from pakkeforlop.findings import Finding, Severity, total
+from pakkeforlop.registry import validator
+from pakkeforlop.report import build_report
+from pakkeforlop.reports.json_report import REPORT_SCHEMA_ID
+from pakkeforlop.synthetic import GeneratorConfig, generate
+
+from .conftest import EXAMPLES
+
+EVENT_LINE = (
+    (EXAMPLES / "valid" / "d11-phv-adults-completed" / "events.ndjson")
+    .read_text(encoding="utf-8")
+    .splitlines()[0]
+)
+
+
+def finding(rule: str, file: str) -> Finding:
+    return Finding(rule=rule, severity=Severity.ERROR, file=file, template="t")
+
+
+def test_findings_beyond_the_caps_are_counted_and_summarised():
+    found = CappedFindings(FindingCaps(per_file=2, per_rule=5))
+    for file in ("a", "b", "c", "d"):
+        for _ in range(3):
+            found.add(finding("R-001", file))
+    found.add(finding("R-002", "a"))
+    kept = Counter((f.rule, f.file) for f in found.kept)
+    assert kept == {("R-001", "a"): 2, ("R-001", "b"): 2, ("R-001", "c"): 1, ("R-002", "a"): 1}
+    summaries = found.summaries({"R-001": Severity.ERROR, "R-002": Severity.ERROR}, "export")
+    by_place = {(s.rule, s.file): s.count for s in summaries}
+    # a and b are full (one each counted there); c's third and fourth and all of d lie
+    # beyond the rule's cap of 5
+    assert by_place == {("R-001", "a"): 1, ("R-001", "b"): 1, ("R-001", "export"): 5}
+    assert all(s.summary for s in summaries)
+    assert len(found.kept) + sum(by_place.values()) == 13  # every finding counted once
+
+
+def test_unbounded_keeps_everything():
+    found = CappedFindings(FindingCaps.UNBOUNDED)
+    for _ in range(1000):
+        found.add(finding("R-001", "a"))
+    assert len(found.kept) == 1000
+    assert found.summaries({"R-001": Severity.ERROR}, "export") == []
+
+
+def test_max_findings_sets_both_caps():
+    assert FindingCaps.of(7) == FindingCaps(7, 70)
+    assert FindingCaps.of(0) == FindingCaps.UNBOUNDED
+
+
+def _counted(findings: list[Finding]) -> Counter[tuple[str, str]]:
+    counted: Counter[tuple[str, str]] = Counter()
+    for item in findings:
+        counted[item.rule, item.severity.value] += item.count
+    return counted
+
+
+def _flood(tmp_path: Path, broken: int) -> Path:
+    lines = ["{"] * broken + [EVENT_LINE] * 3 + ['{"a": NaN'] * 3
+    path = tmp_path / "events.ndjson"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_flood_of_broken_lines_keeps_the_first_and_counts_every_one(tmp_path):
+    path = _flood(tmp_path, 5000)
+    result = check_file(path, display="events.ndjson")
+    malformed = [f for f in result.findings if f.rule == "INPUT-006"]
+    listed = [f for f in malformed if not f.summary]
+    (summary,) = [f for f in malformed if f.summary]
+    assert len(listed) == 100
+    assert [f.line for f in listed] == list(range(1, 101))  # the first ones, in order
+    assert summary.count == 5000 + 3 - 100  # the NaN lines are malformed too
+    assert total(malformed) == 5003
+    report = build_report([result])
+    assert report.counts[Severity.ERROR] == total(
+        f for f in result.findings if f.severity.value == "error"
+    )
+    # the non-standard constants of the three NaN lines are still reported: the brief path
+    # is taken only for lines whose one problem is that they are malformed
+    assert Counter(f.rule for f in result.findings)["INPUT-007"] == 3
+    assert result.events == 3
+
+
+def test_the_brief_path_gives_the_same_counts_as_listing_every_finding(tmp_path):
+    path = _flood(tmp_path, 500)
+    bounded = check_file(path, display="e")
+    unbounded = check_file(path, display="e", caps=FindingCaps.UNBOUNDED)
+    assert _counted(bounded.findings) == _counted(unbounded.findings)
+    assert sum(f.rule == "INPUT-006" for f in unbounded.findings) == 503
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    export = tmp_path_factory.mktemp("caps") / "export"
+    generate(GeneratorConfig(out=export, pathways=150, seed=3, defect_rate=0.4))
+    return export
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_totals_are_exact_under_any_caps_and_any_number_of_processes(generated, jobs):
+    everything = check_export(generated, display_root="", caps=FindingCaps.UNBOUNDED, jobs=1)
+    capped = check_export(generated, display_root="", caps=FindingCaps(2, 12), jobs=jobs)
+    assert _counted(capped.findings) == _counted(everything.findings)
+    listed = Counter(f.rule for f in capped.findings if not f.summary)
+    assert max(listed.values()) <= 12
+    assert len(capped.findings) < len(everything.findings)
+
+
+def _shown(findings: list[Finding]) -> list[tuple[object, ...]]:
+    return [(f.rule, f.file, f.line, f.pointer, f.count, f.message(masked=False)) for f in findings]
+
+
+def test_the_same_findings_are_kept_in_one_process_as_in_two(generated):
+    serial, in_two = (
+        check_export(generated, display_root="", caps=FindingCaps(2, 12), jobs=jobs)
+        for jobs in (1, 2)
+    )
+    shown = lambda result: [  # noqa: E731
+        (f.rule, f.file, f.line, f.pointer, f.count, f.message(masked=False))
+        for f in result.findings
+    ]
+    assert shown(serial) == shown(in_two)
+
+
+def test_informational_floods_are_summarised_per_rule(generated):
+    result = check_export(generated, display_root="", caps=FindingCaps(5, 20))
+    synthetic = [f for f in result.findings if f.rule == "IDENTIFIER-003"]
+    assert sum(not f.summary for f in synthetic) == 20
+    assert total(synthetic) > 150  # one per document and events file at least
+
+
+def _cli(*args: object) -> tuple[int, str]:
+    out = io.StringIO()
+    code = cli.main(["check", *map(str, args)], stdout=out, stderr=io.StringIO())
+    return code, out.getvalue()
+
+
+def test_the_json_report_marks_summaries_and_validates(tmp_path):
+    code, out = _cli(_flood(tmp_path, 300), "--format", "json")
+    report = json.loads(out)
+    assert sorted(validator(REPORT_SCHEMA_ID).iter_errors(report), key=str) == []
+    (summary,) = [f for f in report["findings"] if f.get("summary")]
+    assert summary["count"] == 203
+    errors = [f for f in report["findings"] if f["severity"] == "error"]
+    assert report["summary"]["findings"]["error"] == sum(f.get("count", 1) for f in errors)
+    assert sum(f.get("count", 1) for f in errors if f["rule"] == "INPUT-006") == 303
+    assert report["summary"]["unread"] == 303
+    assert code == cli.EXIT_FINDINGS
+
+
+@pytest.mark.parametrize("option", [["--verbose"], ["--max-findings", "0"]])
+def test_verbose_and_max_findings_0_list_every_finding(tmp_path, option):
+    _, out = _cli(_flood(tmp_path, 300), "--format", "json", *option)
+    findings = json.loads(out)["findings"]
+    assert not any(f.get("summary") for f in findings)
+    assert sum(f["rule"] == "INPUT-006" for f in findings) == 303
+
+
+def test_max_findings_sets_the_cap(tmp_path):
+    _, out = _cli(_flood(tmp_path, 300), "--format", "json", "--max-findings", "7")
+    findings = json.loads(out)["findings"]
+    assert sum(f["rule"] == "INPUT-006" and not f.get("summary") for f in findings) == 7
+
+
+def test_a_large_flood_gives_a_small_junit_report_that_lxml_reads(tmp_path):
+    _, out = _cli(_flood(tmp_path, 100_000), "--format", "junit")
+    assert len(out) < 200_000
+    root = etree.fromstring(out.encode("utf-8"))
+    messages = [failure.get("message", "") for failure in root.iter("failure")]
+    assert any(message.startswith("100003 errors: ") for message in messages)
+
+
+def test_a_summary_is_a_finding_of_its_rule_with_its_severity():
+    summary = replace(finding("INPUT-006", "f"), count=9, summary=True)
+    assert total([summary, finding("INPUT-006", "f")]) == 10

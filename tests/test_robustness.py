@@ -1,0 +1,135 @@
+"""No date can crash a run, and a failing check costs nothing but its own verdict.
+
+Every date and date-time of the examples (referral, epicrisis, event lines, manifest, KITH
+message) is set, one at a time, to a value at the calendar's ends; each run must give a report
+in every format. An unexpected error inside one rule becomes an INTERNAL-001 finding on that
+document, and every other check, file and export keeps its results.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from pakkeforlop import checks, cli, engine
+from pakkeforlop.engine import check_export
+from pakkeforlop.report import build_report
+from pakkeforlop.reports import html, json_report, junit, text
+
+from .conftest import EXAMPLES
+
+EXTREMES = (
+    "0001-01-01T00:00:00+02:00",
+    "9999-12-31T23:59:59Z",
+    "9999-12-31T23:59:59-14:00",
+    "0001-01-01",
+)
+#: A date or date-time as JSON strings and KITH XML values hold them.
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?")
+#: Where a date stands: after the member name (JSON) or the element name (XML) before it.
+_CONTEXT = re.compile(r'"([A-Za-z]+)"\s*:\s*"$|<(?:\w+:)?([A-Za-z]+)(?: [^>]*)?>$|V="$')
+
+
+def _sites(export: Path) -> list[tuple[str, int, int, str]]:
+    """(file, start, end, field) for the first date of each field in each file of ``export``."""
+    found = []
+    for path in sorted(export.iterdir()):
+        content = path.read_text(encoding="utf-8", errors="replace")
+        seen: set[str] = set()
+        for match in _DATE.finditer(content):
+            before = content[max(0, match.start() - 60) : match.start()]
+            context = _CONTEXT.search(before)
+            name = next((group for group in context.groups() if group), "V") if context else "?"
+            if name not in seen:
+                seen.add(name)
+                found.append((path.name, match.start(), match.end(), name))
+    return found
+
+
+CASES = [
+    pytest.param(export, (file, start, end), value, id=f"{export}-{file}-{name}-{value}")
+    for export in ("d11-phv-adults-completed", "d10-newborn-ongoing", "kith-d11-phv-adults")
+    for file, start, end, name in _sites(EXAMPLES / "valid" / export)
+    for value in EXTREMES
+]
+
+
+@pytest.mark.parametrize(("export", "site", "value"), CASES)
+def test_a_date_at_the_calendars_end_gives_findings_never_a_crash(tmp_path, export, site, value):
+    file, start, end = site
+    root = tmp_path / export
+    shutil.copytree(EXAMPLES / "valid" / export, root)
+    content = (root / file).read_text(encoding="utf-8")
+    (root / file).write_text(content[:start] + value + content[end:], encoding="utf-8")
+    result = check_export(root, display_root=export)
+    assert [f for f in result.findings if f.rule == "INTERNAL-001"] == []
+    report = build_report([result])
+    for render in (json_report.render, junit.render, html.render, text.render):
+        assert render(report)
+
+
+def test_the_date_cases_cover_every_kind_of_file():
+    files = {case.values[1][0] for case in CASES}
+    assert {"referral.json", "epicrisis.json", "events.ndjson", "manifest.json"} <= files
+    assert any(name.endswith(".xml") for name in files)
+
+
+# --- A failing check is a finding, and the run goes on -----------------------------------------
+
+
+def _boom(*_args: object) -> list[checks.Hit]:
+    raise ZeroDivisionError
+
+
+def _failing(monkeypatch: pytest.MonkeyPatch, rule_id: str) -> None:
+    registered = checks.registered()[rule_id]
+    monkeypatch.setitem(checks._REGISTRY, rule_id, replace(registered, function=_boom))
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "scope"),
+    [("REFERRAL-027", "document"), ("PATHWAY-001", "instance"), ("PATHWAY-005", "export")],
+)
+def test_a_rule_that_raises_becomes_an_internal_error_finding_and_nothing_else_is_lost(
+    monkeypatch, rule_id, scope
+):
+    export = EXAMPLES / "valid" / "d11-phv-adults-completed"
+    before = check_export(export, display_root="")
+    _failing(monkeypatch, rule_id)
+    after = check_export(export, display_root="")
+    (internal,) = [f for f in after.findings if f.rule == "INTERNAL-001"]
+    message = internal.message()
+    assert rule_id in message
+    assert "ZeroDivisionError" in message
+    assert "test_robustness.py" not in message  # the kit's code is named, not the caller's
+    assert internal.file in {"referral.json", "manifest.json"}
+    others = [f for f in after.findings if f.rule != "INTERNAL-001"]
+    assert [f.rule for f in others] == [f.rule for f in before.findings if f.rule != rule_id]
+    assert scope  # the three scopes each have their own guard
+
+
+def test_an_export_whose_check_fails_outright_leaves_the_others_their_results(
+    monkeypatch, capsys
+):
+    failing = "d10-newborn-ongoing"
+    read_manifest = engine._Run.read_manifest
+
+    def broken(self: engine._Run) -> list[engine.Declared]:
+        if self.root.name == failing:
+            raise MemoryError
+        return read_manifest(self)
+
+    monkeypatch.setattr(engine._Run, "read_manifest", broken)
+    output = io.StringIO()
+    code = cli.main(["check", str(EXAMPLES / "valid"), "-v"], stdout=output)
+    shown = output.getvalue()
+    assert code == cli.EXIT_FINDINGS  # a finding, not exit status 3
+    assert "INTERNAL-001" in shown
+    assert "10 exports" in shown
+    assert "MemoryError" in shown
+    assert "reading the manifest" in shown
