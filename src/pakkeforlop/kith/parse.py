@@ -1,11 +1,17 @@
 """Read XML defensively: a tree or located problems, never a traceback, a hang or a leak.
 
 Every parse uses one hardened lxml configuration: no DTD loading, no entity resolution, no
-network, no ``huge_tree`` (libxml2's own size and depth caps stay on), and a resolver that
-answers every external load (DTD, entity, XInclude, schema location) with nothing, so that
-parsing a message never opens a file or a connection. A document with a DOCTYPE is refused
-outright (entity-expansion bombs and external entities need one), XInclude elements are never
-processed, and the tree is refused when it nests deeper than the limit. The encoding is left to
+network, libxml2's own size and depth caps on, and a resolver that answers every external load
+(DTD, entity, XInclude, schema location) with nothing, so that parsing a message never opens a
+file or a connection. A document with a DOCTYPE is refused outright (entity-expansion bombs and
+external entities need one), XInclude elements are never processed, and the tree is refused
+when it nests deeper than the limit.
+
+One cap is lifted where it is safe: libxml2 refuses a text node over 10 MB, and a message with
+a large attachment (a ``Base64Container``) has one. When a parse fails on a resource limit and
+the document declares no DOCTYPE (so it can define no entity to expand), it is parsed again
+with ``huge_tree``; the kit's own file size limit still bounds it, and its depth limit still
+applies to the tree. The encoding is left to
 lxml, which reads the XML declaration (the KITH samples are ISO-8859-1): bytes are never
 decoded here.
 """
@@ -80,18 +86,21 @@ class _RefuseExternal(etree.Resolver):
         return self.resolve_string("", context, base_url=None)
 
 
-def hardened_parser(*, recover: bool = False, refuse_external: bool = True) -> Any:
+def hardened_parser(
+    *, recover: bool = False, refuse_external: bool = True, large_text: bool = False
+) -> Any:
     """A new lxml parser with the kit's safe options (a parser is not thread-safe: one per use).
 
     ``refuse_external=False`` leaves resolving to a resolver the caller adds (the XSD loader,
-    which serves files from the XSD folder only).
+    which serves files from the XSD folder only). ``large_text`` lifts libxml2's caps on text
+    and nesting (``huge_tree``): only for a document that declares no DOCTYPE.
     """
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
         dtd_validation=False,
-        huge_tree=False,
+        huge_tree=large_text,
         remove_blank_text=False,
         recover=recover,
     )
@@ -108,6 +117,23 @@ def _has_doctype(tree: Any) -> bool:
 def _doctype_problem() -> XmlProblem:
     message = "no DTD was loaded, no entity expanded and nothing outside the file read"
     return XmlProblem(XmlProblemCode.DOCTYPE, message, 1, 1)
+
+
+def _over_a_cap(error: etree.XMLSyntaxError) -> bool:
+    """Whether a parse failed on one of libxml2's resource limits (a text node over 10 MB)."""
+    code = getattr(error, "code", None)  # libxml2's error number (not in lxml's stubs)
+    return bool(code == etree.ErrorTypes.ERR_RESOURCE_LIMIT)
+
+
+def _declares_doctype(data: bytes) -> bool:
+    """Whether the document has a DOCTYPE, by its bytes or (another encoding) its prolog."""
+    if b"<!DOCTYPE" in data:
+        return True
+    try:
+        recovered = etree.parse(BytesIO(data), hardened_parser(recover=True))
+        return recovered.getroot() is not None and _has_doctype(recovered)
+    except (etree.LxmlError, ValueError, AssertionError):  # lxml asserts on a rootless tree
+        return True  # not known: the caps stay on
 
 
 def _diagnose(data: bytes, error: etree.XMLSyntaxError) -> XmlProblem:
@@ -164,7 +190,12 @@ def _parse_xml(data: bytes, limits: Limits) -> XmlReadResult:
     try:
         tree = etree.parse(BytesIO(data), hardened_parser())
     except etree.XMLSyntaxError as error:
-        return XmlReadResult(None, (_diagnose(data, error),))
+        if not _over_a_cap(error) or _declares_doctype(data):
+            return XmlReadResult(None, (_diagnose(data, error),))
+        try:  # a large attachment, say: no DOCTYPE, so no entity can be expanded
+            tree = etree.parse(BytesIO(data), hardened_parser(large_text=True))
+        except etree.XMLSyntaxError as again:
+            return XmlReadResult(None, (_diagnose(data, again),))
     if _has_doctype(tree):
         return XmlReadResult(None, (_doctype_problem(),))
     root = tree.getroot()
