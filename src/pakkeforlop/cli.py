@@ -302,10 +302,8 @@ def _xsd_catalog(folder: Path | None, stderr: TextIO) -> XsdCatalog | None:
         raise UsageError(msg) from error
     for uri, files in sorted(catalog.duplicates().items()):
         names = ", ".join(path.name for path in files)
-        print(
-            f"pakkeforlop: note: --xsd-dir: {names} all declare {uri}; using {files[0].name}",
-            file=stderr,
-        )
+        note = f"pakkeforlop: note: --xsd-dir: {names} all declare {uri}; using {files[0].name}"
+        _say(stderr, clean(note))
     return catalog
 
 

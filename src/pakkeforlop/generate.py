@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from pakkeforlop.reports import clean
 from pakkeforlop.synthetic import (
     DEFAULT_END,
     DEFAULT_START,
@@ -218,10 +219,10 @@ def main(
         summary = generate(config)
     except GeneratorError as error:
         parser.print_usage(stderr)
-        print(f"pakkeforlop generate: error: {error}", file=stderr)
+        print(f"pakkeforlop generate: error: {clean(str(error))}", file=stderr)
         return EXIT_USAGE
     except OSError as error:
-        print(f"pakkeforlop generate: error: {error}", file=stderr)
+        print(f"pakkeforlop generate: error: {clean(str(error))}", file=stderr)
         return EXIT_USAGE
     except Exception as error:  # the kit's own bug: say so instead of a bare traceback
         traceback.print_exc(file=stderr)

@@ -39,21 +39,29 @@ __all__ = [
 ]
 
 _PERSON_NUMBER = re.compile(r"(?<![0-9])[0-9]{11,12}(?![0-9])")
-#: C0 and C1 control characters, and lone surrogates (undecodable bytes in file names).
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+#: What must never reach a terminal, an XML or an HTML page as it is: C0 and C1 control
+#: characters (ANSI escape sequences start with ESC), lone surrogates (undecodable bytes in
+#: file names), and the invisible format characters that reorder or hide text: the bidi
+#: controls (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069; the "Trojan Source"
+#: characters of CVE-2021-42574), zero-width characters, line and paragraph separators, the
+#: soft hyphen, word joiners and the byte order mark.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb\ud800-\udfff]"
+)
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
-    if code > 0xFFFF or 0xD800 <= code <= 0xDFFF:
-        return f"\\u{code:04x}"
-    return f"\\x{code:02x}"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def clean(value: str) -> str:
-    """``value`` with control characters and lone surrogates written as escapes.
+    """``value`` with control, bidi and other invisible characters and lone surrogates
+    written as escapes (``\\x1b``, ``\\u202e``).
 
     Reports are read in terminals, XML and HTML: a file name or a message must not move the
-    cursor, break an XML document or fail to encode as UTF-8.
+    cursor, colour the terminal, reorder what a reader sees, break an XML document or fail to
+    encode as UTF-8.
     """
     return _UNPRINTABLE.sub(_escape, value)
 
