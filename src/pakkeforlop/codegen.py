@@ -37,11 +37,13 @@ def _code_constraint(system: CodeSystem) -> dict[str, Any]:
             ),
             "type": "string",
             "pattern": system.grammar,
+            "x-personal": False,
         }
     return {
         "description": f"A code of kodeverk {system.kodeverk} ({system.name_en}).",
         "type": "string",
         "enum": [code.code for code in system],
+        "x-personal": False,
     }
 
 
@@ -61,6 +63,7 @@ def code_list_schema(system: CodeSystem) -> dict[str, Any]:
             "system": {
                 "description": f"The OID of kodeverk {system.kodeverk}.",
                 "const": system.oid,
+                "x-personal": False,
             },
             "code": {"$ref": "#/$defs/code"},
             "display": {

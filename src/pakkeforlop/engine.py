@@ -310,7 +310,7 @@ class _Run:
             self.report(
                 self.schema_rule(document.kind, governed, document, missing=member is not None),
                 document.path,
-                describe(error, pointer),
+                describe(error, schema_id),
                 pointer=pointer,
                 line=line,
                 column=column,

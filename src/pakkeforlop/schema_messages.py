@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
 from pakkeforlop.findings import MessageArg, Personal
+from pakkeforlop.registry import registry
 
 MAX_LISTED = 8
 
@@ -25,19 +27,48 @@ def missing_member(error: ValidationError) -> str | None:
     return str(missing[0]) if missing else None
 
 
-#: Pointer segments under which a value identifies or describes a person.
-PERSONAL_SEGMENTS = frozenset({"patient", "given", "family", "birthDate", "hpr", "phone", "email"})
+#: The schema annotation that says whether a field's value is personal: ``false`` on codes,
+#: dates, enumerations and the identifiers of documents and organisations (a report may quote
+#: them), ``true`` where a shared definition is used for a person (a birth date). A value with
+#: no mark on the way to its schema is personal: described, never quoted.
+PERSONAL = "x-personal"
+#: References followed in a row at most (the published schemas chain two).
+_MAX_HOPS = 8
 
 
-def is_personal(pointer: str) -> bool:
-    """Whether the value at ``pointer`` is personal data that reports mask by default."""
-    return not PERSONAL_SEGMENTS.isdisjoint(pointer.split("/"))
+def _marks(schema_id: str, schema_path: tuple[str | int, ...]) -> Iterator[object]:
+    """The :data:`PERSONAL` marks on the way from the document's schema to a failing keyword,
+    following ``$ref`` where the path steps into what it refers to."""
+    resolved = registry().resolver().lookup(schema_id)
+    node: Any = resolved.contents
+    resolver = resolved.resolver
+    for step in schema_path:
+        for _ in range(_MAX_HOPS):  # a reference may lead to another, never in a loop
+            if not isinstance(node, dict):
+                break
+            yield node.get(PERSONAL)
+            if step in node or "$ref" not in node:
+                break
+            resolved = resolver.lookup(node["$ref"])
+            node, resolver = resolved.contents, resolved.resolver
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return
 
 
-def _value(instance: Any, pointer: str) -> MessageArg:
+@lru_cache(maxsize=1024)
+def is_quotable(schema_id: str, schema_path: tuple[str | int, ...]) -> bool:
+    """Whether a report may quote the value a keyword failed on: only when the schema marks it
+    as not personal, and nothing on the way marks it as personal."""
+    marks = set(_marks(schema_id, schema_path))
+    return False in marks and True not in marks
+
+
+def _value(instance: Any, quotable: bool) -> MessageArg:
     text = instance if isinstance(instance, str) else json.dumps(instance, ensure_ascii=False)
     text = text if len(text) <= 80 else text[:77] + "..."
-    return Personal(text) if is_personal(pointer) else repr(text)
+    return repr(text) if quotable else Personal(text)
 
 
 def _listed(values: list[Any]) -> str:
@@ -74,8 +105,12 @@ _SIMPLE: dict[str, tuple[str, Callable[[Any], dict[str, MessageArg]]]] = {
 }
 
 
-def describe(error: ValidationError, pointer: str) -> tuple[str, dict[str, MessageArg]]:
-    """A message template and its arguments for the violation at ``pointer``."""
+def describe(error: ValidationError, schema_id: str) -> tuple[str, dict[str, MessageArg]]:
+    """A message template and its arguments for a violation of the schema ``schema_id``.
+
+    The value is quoted only where the schema marks it as not personal (:func:`is_quotable`);
+    elsewhere it is a :class:`~pakkeforlop.findings.Personal` argument, masked in reports.
+    """
     keyword = error.validator
     instance: Any = error.instance
     expected: Any = error.validator_value
@@ -90,7 +125,8 @@ def describe(error: ValidationError, pointer: str) -> tuple[str, dict[str, Messa
         template, make_args = simple
         args = make_args(expected)
         if "{value}" in template:
-            args["value"] = _value(instance, pointer)
+            path = tuple(error.schema_path)
+            args["value"] = _value(instance, is_quotable(schema_id, path))
         return template, args
     if keyword in {"oneOf", "anyOf"}:
         titles = [branch.get("title", f"alternative {n + 1}") for n, branch in enumerate(expected)]

@@ -38,7 +38,14 @@ __all__ = [
     "summarise",
 ]
 
-_PERSON_NUMBER = re.compile(r"(?<![0-9])[0-9]{11,12}(?![0-9])")
+#: A Norwegian person number in any of the forms people write it: 11 digits (14038510070), the
+#: birth date and the individual number apart (140385 10070, 140385-10070), the date's parts
+#: apart too (14.03.85.10070, 14 03 85 10070); and a DUF number (12 digits).
+_PERSON_NUMBER = re.compile(
+    r"(?<![0-9])(?:[0-9]{11,12}"
+    r"|[0-9]{6}[ .-][0-9]{5}"
+    r"|[0-9]{2}([ .-])[0-9]{2}\1[0-9]{2}[ .-]?[0-9]{5})(?![0-9])"
+)
 #: What must never reach a terminal, an XML or an HTML page as it is: C0 and C1 control
 #: characters (ANSI escape sequences start with ESC), lone surrogates (undecodable bytes in
 #: file names), and the invisible format characters that reorder or hide text: the bidi
@@ -67,7 +74,8 @@ def clean(value: str) -> str:
 
 
 def redact(value: str, *, masked: bool) -> str:
-    """``value`` with person-number-shaped digit runs masked, when ``masked`` is true."""
+    """``value`` with anything shaped like a person number masked (see :data:`_PERSON_NUMBER`),
+    when ``masked`` is true."""
     if not masked:
         return value
     return _PERSON_NUMBER.sub(lambda match: mask(match.group()), value)
