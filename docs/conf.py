@@ -40,6 +40,7 @@ language = "en"
 extensions = [
     "myst_nb",  # MyST Markdown and executed notebooks (it loads myst_parser itself)
     "pakkeforlop_docs",  # generated reference pages and downloadable artefacts
+    "pakkeforlop_safety",  # the safety page's figures, from the code's own limits
 ]
 
 # The published URL of the site; Rule.url (pakkeforlop.catalogue) points into it.
@@ -58,7 +59,7 @@ smartquotes = False
 
 
 # MyST Markdown.
-myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
+myst_enable_extensions = ["colon_fence", "deflist", "fieldlist", "substitution"]
 myst_heading_anchors = 3
 
 # myst-nb: every notebook is executed on every build, and a failing cell fails the build.
