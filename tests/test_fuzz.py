@@ -215,6 +215,11 @@ def _mutate_xml(text: str, draw: Callable[[Any], Any]) -> str:
     return text[: element.start()] + kept + text[element.end() :]
 
 
+def _encoded(text: str) -> bytes:
+    """UTF-8, with a lone surrogate (an extreme value) written as its bytes: not UTF-8."""
+    return text.encode("utf-8", "surrogatepass")
+
+
 def _mutate_file(path: Path, draw: Callable[[Any], Any]) -> None:
     data = path.read_bytes()
     how = draw(st.sampled_from(["bytes", "structure", "lines"]))
@@ -226,7 +231,7 @@ def _mutate_file(path: Path, draw: Callable[[Any], Any]) -> None:
             changed[position] = value
         path.write_bytes(bytes(changed))
     elif path.suffix == ".xml":
-        path.write_text(_mutate_xml(data.decode("utf-8"), draw), encoding="utf-8")
+        path.write_bytes(_encoded(_mutate_xml(data.decode("utf-8"), draw)))
     elif path.suffix == ".ndjson":
         lines = data.decode("utf-8").splitlines()
         index = draw(st.integers(0, len(lines) - 1))
@@ -235,9 +240,9 @@ def _mutate_file(path: Path, draw: Callable[[Any], Any]) -> None:
             lines.insert(index, draw(st.sampled_from(added)))
         else:
             lines[index] = _mutate_json(json.loads(lines[index]), draw)
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        path.write_bytes(_encoded("\n".join(lines) + "\n"))
     else:
-        path.write_text(_mutate_json(json.loads(data), draw), encoding="utf-8")
+        path.write_bytes(_encoded(_mutate_json(json.loads(data), draw)))
 
 
 @settings(max_examples=120) if os.environ.get("PAKKEFORLOP_FUZZ", "ci") == "ci" else settings()

@@ -1040,21 +1040,23 @@ def _ndjson_line(
     return _parse(line, limits, line_offset=number - 1, byte_offset=byte_offset, decoders=decoders)
 
 
+#: The first bytes a JSON value can start with (``N`` and ``I`` for NaN and Infinity, which the
+#: reader reports as non-standard), and the first byte of a UTF-8 byte order mark.
+_VALUE_STARTS = frozenset(b'{["-0123456789tfnNI\xef')
+
+
 def _only_malformed(line: bytes, limits: Limits) -> bool:
     """Whether the one problem the full parse would find in ``line`` is that it is malformed.
 
-    True for a line in valid UTF-8 that opens an object it never closes (a JSON object text
-    ends with ``}``) and holds nothing the parser's hooks would report before it fails: no
-    non-standard constant, no number longer than the limit, no nesting near the limit.
+    True for a line in valid UTF-8 that cannot start a JSON value at all, or that opens an
+    object it never closes (a JSON object text ends with ``}``) and holds nothing the parser's
+    hooks would report before it fails: no non-standard constant, no number longer than the
+    limit, no nesting near the limit.
     """
     text = line.strip(b" \t\r\n")
-    if text[:1] != b"{" or text[-1:] == b"}":
+    if not text:
         return False
-    if b"NaN" in text or b"Infinity" in text:
-        return False
-    if text.count(b"{") + text.count(b"[") > limits.max_depth:
-        return False
-    if _may_hold_long_number(text.translate(_SHAPE), limits.max_number_chars):
+    if text[0] in _VALUE_STARTS and not _unclosed_plain_object(text, limits):
         return False
     try:
         text.decode("utf-8")
@@ -1063,8 +1065,21 @@ def _only_malformed(line: bytes, limits: Limits) -> bool:
     return True
 
 
-_UNCLOSED: Final = ReadResult(
-    None, (InputProblem(InputProblemCode.MALFORMED, "malformed JSON: an object is never closed"),)
+def _unclosed_plain_object(text: bytes, limits: Limits) -> bool:
+    """An object never closed, with no constant, long number or deep nesting in it."""
+    return (
+        text[:1] == b"{"
+        and text[-1:] != b"}"
+        and b"NaN" not in text
+        and b"Infinity" not in text
+        and text.count(b"{") + text.count(b"[") <= limits.max_depth
+        and not _may_hold_long_number(text.translate(_SHAPE), limits.max_number_chars)
+    )
+
+
+#: What a line read briefly is reported as (never listed: only counted).
+_BRIEFLY_MALFORMED: Final = ReadResult(
+    None, (InputProblem(InputProblemCode.MALFORMED, "malformed JSON (counted, not parsed)"),)
 )
 
 
@@ -1101,7 +1116,7 @@ def iter_ndjson_file(
                     and not wanted(malformed)
                     and _only_malformed(line, limits)
                 ):
-                    yield number, _UNCLOSED
+                    yield number, _BRIEFLY_MALFORMED
                     continue
                 result = _ndjson_line(line, number, start, limits, decoders)
                 if result is not None:
