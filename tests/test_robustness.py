@@ -9,6 +9,7 @@ document, and every other check, file and export keeps its results.
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 from dataclasses import replace
@@ -133,3 +134,19 @@ def test_an_export_whose_check_fails_outright_leaves_the_others_their_results(
     assert "10 exports" in shown
     assert "MemoryError" in shown
     assert "reading the manifest" in shown
+
+
+@pytest.mark.parametrize("path", ["\x00", "referral.json\x00", "a/\x00/b.json"])
+def test_a_declared_path_with_a_nul_is_a_schema_finding_not_a_lost_export(tmp_path, path):
+    # Found by the long fuzzing profile: a NUL in a declared path escaped the engine and cost
+    # the export all its results.
+    root = tmp_path / "export"
+    shutil.copytree(EXAMPLES / "valid" / "d11-phv-adults-completed", root)
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"][0]["path"] = path
+    (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = check_export(root, display_root="export")
+    rules = {finding.rule for finding in result.findings}
+    assert "INTERNAL-001" not in rules
+    assert "SCHEMA-001" in rules
+    assert result.events > 0  # the other files were checked

@@ -759,7 +759,12 @@ def _size(path: str) -> int:
 def _checkable(entry: Declared) -> bool:
     """False for a path or kind the manifest's schema rejects (its findings report those)."""
     _, relative, kind, _ = entry
-    return not relative.startswith("/") and ".." not in relative.split("/") and kind in FILE_KINDS
+    return (
+        not relative.startswith("/")
+        and ".." not in relative.split("/")
+        and "\x00" not in relative
+        and kind in FILE_KINDS
+    )
 
 
 def _tasks(files: list[Declared], root: Path) -> list[tuple[list[Declared], int]]:

@@ -42,7 +42,10 @@ def identity(path: Path | os.DirEntry[str], status: os.stat_result | None = None
         try:
             status = path.stat()
         except (OSError, ValueError):
-            return os.path.realpath(path)
+            try:
+                return os.path.realpath(path)
+            except (OSError, ValueError):  # a NUL in the name: no file can have it
+                return os.fspath(path)
     return (status.st_dev, status.st_ino)
 
 
