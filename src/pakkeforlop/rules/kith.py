@@ -7,8 +7,10 @@ the element's XPath and line. Values the JSON mapping carries into a referral or
 Identifier checks are the ones of :mod:`pakkeforlop.identifiers`, shared with the IDENTIFIER
 rules; code lists are those of :mod:`pakkeforlop.codes`.
 
-The engine itself reports KITH-001 to KITH-003 (reading), KITH-016 and KITH-020 (XSDs) and
-KITH-017 (a schema violation of an Epikrise-mapped epicrisis).
+The engine itself reports KITH-001 to KITH-003 (reading), KITH-016 and KITH-020 (XSDs),
+KITH-017 (a schema violation of an Epikrise-mapped epicrisis) and the schema violations of a
+bare Henvisning's envelope members (KITH-022). The XML Schema types of dates are judged by
+:mod:`pakkeforlop.kith.datatypes`, with the element types of ``spec/kith/dates.toml``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any, Final
 
 from pakkeforlop.checks import Hit, document_check, engine_rule
@@ -30,6 +33,7 @@ from pakkeforlop.identifiers import (
     check_org_number,
     check_person_id,
 )
+from pakkeforlop.kith.datatypes import CHECKS
 from pakkeforlop.kith.message import (
     Element,
     KithMessage,
@@ -38,6 +42,7 @@ from pakkeforlop.kith.message import (
     children,
     local,
     namespace,
+    select,
     text,
     xpath_of,
 )
@@ -45,14 +50,15 @@ from pakkeforlop.kith.namespaces import (
     APPREC_1_0,
     APPREC_1_1,
     BASE64,
-    DIALOG_1_0,
-    DIALOG_1_1,
-    FELLES1,
+    EPIKRISE_1_2,
+    EPIKRISER,
     HENVISNING_2_0,
-    MSGHEAD,
+    HENVISNINGER,
     expected_content,
 )
+from pakkeforlop.kith.table import date_types
 from pakkeforlop.model import Document, ExportFacts
+from pakkeforlop.registry import schema
 from pakkeforlop.rules.code import version_label
 from pakkeforlop.rules.identifier import errors, today_for
 
@@ -64,7 +70,6 @@ engine_rule("KITH-017", "epicrisis")
 
 OID_9051: Final = VOLVEN_OID_PREFIX + "9051"
 OID_8116: Final = VOLVEN_OID_PREFIX + "8116"
-OID_8221: Final = VOLVEN_OID_PREFIX + "8221"
 OID_9321: Final = VOLVEN_OID_PREFIX + "9321"
 OID_9327: Final = VOLVEN_OID_PREFIX + "9327"
 #: The cancer pathway lists the display file also accepts in Pakkeforlopskode (not judged).
@@ -83,33 +88,27 @@ _VOLVEN_OID = re.compile(r"^2\.16\.578\.1\.12\.4\.1\.1\.[1-9][0-9]{0,5}$")
 _IDENTIFIER_OID = re.compile(r"^2\.16\.578\.1\.12\.4\.1\.4\.[0-9]+$")
 _LAST_ARC = re.compile(r"\.([0-9]{4})$")
 
-#: Owners of an identifier that are organisations (kodeverk 9051); all others are persons.
-ORGANISATION_OWNERS: Final = frozenset({"Organisation", "Inst", "Dept", "TilknyttetEnhet"})
-#: Namespaces whose date elements KITH-014 knows the XSD types of.
-DATED_NAMESPACES: Final = frozenset(
-    {MSGHEAD, APPREC_1_0, APPREC_1_1, DIALOG_1_0, DIALOG_1_1, FELLES1}
+#: Owners of an identifier that are organisations (kodeverk 9051); all others are persons. The
+#: XSD types them so: MsgHead and felleskomponent1 ``Organisation`` (po:TilknyttetEnhet's
+#: ``Kontaktenhet`` is one), KITH v1 ``Inst`` and ``Dept``, Dialogmelding's ``TilknyttetEnhet``.
+ORGANISATION_OWNERS: Final = frozenset(
+    {"Organisation", "Inst", "Dept", "TilknyttetEnhet", "Kontaktenhet"}
 )
-#: Elements typed xs:date or xs:dateTime by those XSDs (their text).
-DATE_ELEMENTS: Final = {
-    "DateOfBirth": "xs:date",
-    "DatoNotat": "xs:date",
-    "FraDato": "xs:date",
-    "TilDato": "xs:date",
-    "GenDate": "xs:dateTime",
-}
-#: MsgHead elements typed TS (attribute V: xs:dateTime, date, gYear, gYearMonth or time).
-TS_ELEMENTS: Final = frozenset({"IssueDate", "FromDate", "ToDate"})
 APPREC_NAMESPACES: Final = frozenset({APPREC_1_0, APPREC_1_1})
-
-_DATE = re.compile(r"^(-?\d{4,})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2})?$")
-_DATETIME = re.compile(
-    r"^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"
-)
-_GYEAR = re.compile(r"^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$")
-_GYEARMONTH = re.compile(r"^-?\d{4,}-(0[1-9]|1[0-2])(Z|[+-]\d{2}:\d{2})?$")
-_TIME = re.compile(r"^(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+#: The kodeverk of the AppRec error list every receiver knows; others are message-specific.
+APPREC_ERRORS: Final = "8221"
+#: Where a Henvisning 2.0 and an Epikrise 1.2 carry their diagnoses (the coded concept).
+DIAGNOSES: Final = {
+    HENVISNING_2_0: "hen:Diagnosis/hen:Concept",
+    EPIKRISE_1_2: (
+        "epi:ServRprt/epi:ServReq/epi:Diagnosis/epi:Concept"
+        " | epi:ServRprt/epi:Event/epi:InfItem[epi:Type/@V = 'H' or epi:Type/@V = 'B']"
+        "/epi:Observation/epi:CodedDescr/epi:Concept"
+    ),
+}
 _LENIENT_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
-_TIMEZONE = re.compile(r"^[+-](\d{2}):(\d{2})$")
+#: How a finding names an XML Schema type.
+_TYPE_NAMES: Final = {"TS": "date or time (TS)"}
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -135,8 +134,26 @@ def _apprec(document: Document, facts: ExportFacts) -> bool:
 
 
 def _has_henvisning(document: Document, facts: ExportFacts) -> bool:
-    return _msghead(document, facts) and any(
+    return _recognised(document, facts) and any(
         namespace(content.element) == HENVISNING_2_0 for content in _message(document).contents
+    )
+
+
+def _bare(document: Document, facts: ExportFacts) -> bool:
+    return _recognised(document, facts) and _message(document).bare
+
+
+def _names_contents(document: Document, facts: ExportFacts) -> bool:
+    return _msghead(document, facts) or _bare(document, facts)
+
+
+def _mapped(document: Document, _facts: ExportFacts) -> bool:
+    return isinstance(document.message, KithMessage) and bool(document.message.scopes)
+
+
+def _has_diagnoses(document: Document, facts: ExportFacts) -> bool:
+    return _recognised(document, facts) and any(
+        namespace(content.element) in DIAGNOSES for content in _message(document).contents
     )
 
 
@@ -213,7 +230,8 @@ def identifiers(message: KithMessage) -> Iterator[Identifier]:
 
 @document_check("KITH-004", KIND)
 def recognised_message(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """The root is a MsgHead 1.2 or an AppRec 1.0/1.1 (inside EI_fellesformat, if wrapped)."""
+    """The root is a MsgHead 1.2, an AppRec 1.0/1.1, or a KITH business document the kit knows
+    (inside EI_fellesformat, if wrapped)."""
     message = _message(document)
     if message.envelope is not None:
         return
@@ -226,24 +244,31 @@ def recognised_message(document: Document, _facts: ExportFacts) -> Iterator[Hit]
     yield at(root, root=shown)
 
 
+def _mig_holders(message: KithMessage) -> Iterator[tuple[Element, Any]]:
+    """``(element holding MIGversion, standard)`` of the envelope and of each content."""
+    standard = message.standard
+    if standard is not None and standard.mig_version is not None and not message.bare:
+        holder = message.msg_info if message.is_msghead else message.envelope
+        if holder is not None:
+            yield holder, standard
+    for content in message.contents:
+        if content.standard is not None and content.standard.mig_version is not None:
+            yield content.element, content.standard
+
+
 @document_check("KITH-005", KIND, applies=_recognised)
 def mig_version(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """The MIGversion is the one the envelope's namespace fixes."""
-    message = _message(document)
-    standard = message.standard
-    if standard is None or standard.mig_version is None:
-        return
-    holder = message.msg_info if message.is_msghead else message.envelope
-    element = child(holder, "MIGversion")
-    found = text(element)
-    if found != standard.mig_version:
-        where = next(e for e in (element, holder, message.envelope) if e is not None)
-        yield at(
-            where,
-            found="missing" if found is None else repr(found),
-            standard=standard.label,
-            expected=standard.mig_version,
-        )
+    """The MIGversion is the one the namespace fixes (of the envelope, and of an Epikrise)."""
+    for holder, standard in _mig_holders(_message(document)):
+        element = child(holder, "MIGversion")
+        found = text(element)
+        if found != standard.mig_version:
+            yield at(
+                element if element is not None else holder,
+                found="missing" if found is None else repr(found),
+                standard=standard.label,
+                expected=standard.mig_version,
+            )
 
 
 @document_check("KITH-006", KIND, applies=_msghead)
@@ -262,25 +287,62 @@ def type_agrees_with_content(document: Document, _facts: ExportFacts) -> Iterato
         yield at(type_element, type=code or "", content=content.standard.label)
 
 
-@document_check("KITH-019", KIND, applies=_msghead)
+#: What KITH-019 says was checked in content the kit does not read.
+GENERIC_CHECKS: Final = (
+    "it was not mapped to the JSON model; only the checks that apply anywhere in a message "
+    "(code systems, identifiers, dates) ran on it"
+)
+
+
+@document_check("KITH-019", KIND, applies=_names_contents)
 def content_checked(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """Business documents the kit does not read are named."""
+    """Business documents the kit does not read are named, with what was checked in them."""
     message = _message(document)
     documents = [content for content in message.contents if namespace(content.element) != BASE64]
     if not documents:
         envelope = message.envelope
-        yield at(envelope, what="The MsgHead carries no XML business document (Content)")
+        what = (
+            "The MsgHead carries no XML business document (Content): only its envelope was checked"
+        )
+
+        yield at(envelope, what=what)
         return
     for content in documents:
         standard = content.standard
         if standard is not None and standard.supported:
             continue
         if standard is not None:
-            what = f"{standard.label} is not a version the kit reads"
+            what = f"{standard.label} recognised; this kit reads {standard.successor}"
         else:
             uri = namespace(content.element) or "no namespace"
             what = f"{local(content.element)} ({uri}) is not a standard the kit reads"
-        yield at(content.element, what=what)
+        yield at(content.element, what=f"{what}: {GENERIC_CHECKS}")
+
+
+@document_check("KITH-022", KIND, applies=_bare)
+def without_envelope(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """A business document that travels in a MsgHead, found without one."""
+    message = _message(document)
+    standard = message.standard
+    if standard is None or standard.without_envelope is None:
+        return
+    yield at(message.envelope, standard=standard.label, facts=standard.without_envelope)
+
+
+@document_check("KITH-023", KIND, applies=_mapped)
+def pathway_rules_applied(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """A mapped referral or epicrisis outside a PHV/TSB pathway, and why it is outside."""
+    for scoped in _message(document).scopes:
+        if scoped.scope.applies:
+            continue
+        standard = scoped.content.standard
+        yield at(
+            scoped.content.element,
+            standard=standard.label if standard is not None else "",
+            kind="an epicrisis" if scoped.kind == "epicrisis" else f"a {scoped.kind}",
+            mapped=scoped.summary,
+            reason=scoped.scope.reason,
+        )
 
 
 @document_check("KITH-018", KIND, applies=_msghead)
@@ -334,12 +396,17 @@ def identifier_types(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
             yield at(
                 found.type_element,
                 element=name_of(found.type_element),
-                code=code or "",
-                oid=oid or "",
+                typed=_typed(code, oid),
                 expected=expected,
                 owner="organisation" if found.is_organisation else "person",
                 hint=hint,
             )
+
+
+def _typed(code: str | None, oid: str | None) -> str:
+    """How KITH-008 shows a TypeId: its V and S as written, or that one is absent."""
+    shown = f'V="{code}"' if code is not None else "no V"
+    return f'{shown} S="{oid}"' if oid is not None else f"{shown}, no S"
 
 
 def _fixed_list(element: Element) -> str | None:
@@ -347,6 +414,8 @@ def _fixed_list(element: Element) -> str | None:
     name, parent = local(element), local(element.getparent())
     if name == "Type" and parent == "MsgInfo":
         return "8279"
+    if name == "Type" and parent == "Message" and namespace(element) in HENVISNINGER | EPIKRISER:
+        return "8279"  # the message type of a KITH v1 message (Epikrise 1.2 Message/Type)
     if name == "MsgType" and (parent == "OriginalMsgId" or namespace(element) in APPREC_NAMESPACES):
         return "8279"
     return None
@@ -439,7 +508,13 @@ def _event_code_problem(code: str | None) -> str | None:
 
 @document_check("KITH-011", KIND, applies=_apprec)
 def apprec_codes(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """The AppRec's Status (8258) and Error codes (8221) are known."""
+    """The AppRec's Status (8258) and its Error codes are known in their lists.
+
+    An Error without S, or with the S of kodeverk 8221, is a code of 8221. An Error from a
+    message-specific list (for example 8223, the billing message's own errors, as in the
+    official AppRec example) names that list in S and is judged there (KITH-007 for the OID,
+    KITH-009 for a list the kit carries).
+    """
     envelope = _message(document).envelope
     status = child(envelope, "Status")
     if status is not None and attr(status, "V") not in code_system("8258"):
@@ -447,10 +522,10 @@ def apprec_codes(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
         yield at(status, element="Status", problem=problem)
     for error in children(envelope, "Error"):
         oid, code = attr(error, "S"), attr(error, "V")
-        if oid is not None and known_oid(oid.strip()) and oid.strip() != OID_8221:
-            yield at(error, element="Error", problem=f"S={oid} is not kodeverk 8221")
-        elif code not in code_system("8221"):
-            problem = f"error code {code!r} is not a code of kodeverk 8221"
+        if oid is not None and oid.strip() != VOLVEN_OID_PREFIX + APPREC_ERRORS:
+            continue
+        if code not in code_system(APPREC_ERRORS):
+            problem = f"error code {code!r} is not a code of kodeverk {APPREC_ERRORS}"
             yield at(error, element="Error", problem=problem)
 
 
@@ -469,11 +544,12 @@ def _check_identifier(found: Identifier, value: str, today: date) -> IdCheck | N
     return None
 
 
-def _her_problem(value: str) -> str | None:
+def _her_problem(value: str) -> tuple[str, str] | None:
+    """``(problem code, explanation)`` of a HER-id or RESH-id that is not a valid number."""
     if not (value.isascii() and value.isdigit()):
-        return "a HER-id is digits only"
+        return "not-digits", "a HER-id is digits only"
     if value.startswith("0"):
-        return "a HER-id has no leading zero"
+        return "leading-zero", "a HER-id has no leading zero"
     return None
 
 
@@ -494,8 +570,8 @@ def identifiers_valid(document: Document, facts: ExportFacts) -> Iterator[Hit]:
                     found.id_element,
                     element=name_of(found.id_element),
                     type=code,
-                    codes="not-digits",
-                    detail=problem,
+                    codes=problem[0],
+                    detail=problem[1],
                     hint="",
                 )
             continue
@@ -527,87 +603,29 @@ def hpr_heuristic(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
             yield at(found.id_element, element=name_of(found.id_element))
 
 
-def _valid_date(year: str, month: str, day: str) -> bool:
-    try:
-        date(int(year), int(month), int(day))
-    except ValueError:
-        return False
-    return True
-
-
-def _valid_timezone(zone: str | None) -> bool:
-    if zone is None or zone == "Z":
-        return True
-    match = _TIMEZONE.match(zone)
-    return match is not None and int(match.group(1)) <= 14 and int(match.group(2)) <= 59
-
-
-def _valid_time(hour: str, minute: str, second: str) -> bool:
-    return (int(hour) < 24 and int(minute) < 60 and int(second) < 60) or (
-        (hour, minute, second) == ("24", "00", "00")
-    )
-
-
-def is_xs_date(value: str) -> bool:
-    """Whether ``value`` is a valid xs:date (a year of at least four digits, a calendar day)."""
-    match = _DATE.match(value)
-    return (
-        match is not None
-        and not match.group(1).startswith("-")
-        and _valid_date(match.group(1), match.group(2), match.group(3))
-        and _valid_timezone(match.group(4))
-    )
-
-
-def is_xs_datetime(value: str) -> bool:
-    """Whether ``value`` is a valid xs:dateTime."""
-    match = _DATETIME.match(value)
-    return (
-        match is not None
-        and not match.group(1).startswith("-")
-        and _valid_date(match.group(1), match.group(2), match.group(3))
-        and _valid_time(match.group(4), match.group(5), match.group(6))
-        and _valid_timezone(match.group(8))
-    )
-
-
-def is_ts(value: str) -> bool:
-    """Whether ``value`` is a valid KITH TS: xs:dateTime, date, gYear, gYearMonth or time."""
-    if is_xs_datetime(value) or is_xs_date(value):
-        return True
-    if _GYEAR.match(value) or _GYEARMONTH.match(value):
-        return True
-    match = _TIME.match(value)
-    return match is not None and _valid_time(*match.groups()[:3])
-
-
 def _dates(message: KithMessage) -> Iterator[tuple[Element, str, str, str]]:
-    """``(element, attribute, value, type)`` of every typed date the XSDs know."""
+    """``(element, "text" or "V", value, type)`` of every typed date of spec/kith/dates.toml."""
+    types = date_types()
     for element in all_elements(message.envelope):
-        if namespace(element) not in DATED_NAMESPACES:
+        typed = types.get(namespace(element), {}).get(local(element))
+        if typed is None:
             continue
-        name = local(element)
-        if name in DATE_ELEMENTS or (
-            name == "IssueDate" and namespace(element) in APPREC_NAMESPACES
-        ):
-            kind = DATE_ELEMENTS.get(name, "xs:dateTime")
-            yield element, "text", (element.text or "").strip(), kind
-        elif name in TS_ELEMENTS and namespace(element) == MSGHEAD and attr(element, "V"):
-            yield element, "V", (attr(element, "V") or "").strip(), "date or time (TS)"
+        type_name, where = typed
+        value = (element.text or "") if where == "text" else attr(element, "V")
+        if value is not None:
+            yield element, where, value.strip(), type_name
 
 
 @document_check("KITH-014", KIND, applies=_recognised)
 def dates_valid(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """Dates the envelope and Dialogmelding XSDs type are valid values of their type."""
+    """Dates the KITH XSDs type are valid values of their type."""
     message = _message(document)
-    validators = {"xs:date": is_xs_date, "xs:dateTime": is_xs_datetime}
-    for element, attribute, value, kind in _dates(message):
-        if message.is_covered(element, attribute):
+    for element, attribute, value, type_name in _dates(message):
+        if message.is_covered(element, attribute) or CHECKS[type_name](value):
             continue
-        valid = validators.get(kind, is_ts)(value)
-        if not valid:
-            shown: MessageArg = Personal(value) if local(element) == "DateOfBirth" else value
-            yield at(element, element=name_of(element), value=shown, type=kind)
+        shown: MessageArg = Personal(value) if local(element) == "DateOfBirth" else value
+        kind = _TYPE_NAMES.get(type_name, f"xs:{type_name}")
+        yield at(element, element=name_of(element), value=shown, type=kind)
 
 
 def _lenient_day(value: str | None) -> date | None:
@@ -633,7 +651,41 @@ def birth_date_agrees(document: Document, facts: ExportFacts) -> Iterator[Hit]:
         stated_element = child(owner, "DateOfBirth")
         if stated_element is None or message.is_covered(found.id_element, "text"):
             continue
-        stated = _lenient_day(text(stated_element))
+        stated = _lenient_day(text(stated_element) or attr(stated_element, "V"))
         check = check_person_id(text(found.id_element) or "", found.code or "", today=today)
         if stated is not None and check.birth_date is not None and stated != check.birth_date:
             yield at(stated_element, element=name_of(stated_element), type=found.code or "")
+
+
+@cache
+def diagnosis_systems() -> frozenset[str]:
+    """The code systems of a diagnosis: those the JSON model's diagnosis allows."""
+    allowed = schema("defs")["$defs"]["diagnosis"]["properties"]["system"]["enum"]
+    return frozenset(allowed)
+
+
+@document_check("KITH-021", KIND, applies=_has_diagnoses)
+def diagnosis_classification(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """Diagnoses the mapping does not carry name ICD-10 or ICPC-2 in S."""
+    message = _message(document)
+    for content in message.contents:
+        expression = DIAGNOSES.get(namespace(content.element))
+        for concept in select(content.element, expression) if expression else ():
+            oid = attr(concept, "S")
+            if message.is_covered(concept, "S") or (oid or "").strip() in diagnosis_systems():
+                continue
+            if oid is not None and not known_oid(oid.strip()):
+                continue  # KITH-007's finding
+            yield at(concept, code=attr(concept, "V") or "", system=_system_name(oid))
+
+
+def _system_name(oid: str | None) -> str:
+    if oid is None:
+        return "no S"
+    system = code_system_by_oid(oid.strip())
+    shown = f"S={oid}"
+    if system is not None:
+        return f"{shown} (kodeverk {system.kodeverk}, {system.name_en})"
+    if oid.strip() == VOLVEN_OID_PREFIX + "7180":
+        return f"{shown} (kodeverk 7180, ATC, a classification of drugs)"
+    return shown
