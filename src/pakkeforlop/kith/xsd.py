@@ -70,7 +70,7 @@ class _RefuseAll(etree.Resolver):
     """Answers every load a schema file's parser might attempt with an empty document."""
 
     def resolve(self, system_url: str, public_id: str, context: Any = None) -> Any:
-        return self.resolve_string("", context)
+        return self.resolve_string("", context, base_url=None)
 
 
 class _Resolver(etree.Resolver):
@@ -94,7 +94,10 @@ class _Resolver(etree.Resolver):
 def _schema_parser() -> Any:
     """A parser for schema files: internal entities only (xmldsig's DTD declares some)."""
     parser = etree.XMLParser(
-        resolve_entities="internal", load_dtd=False, no_network=True, huge_tree=False
+        resolve_entities="internal",  # type: ignore[arg-type]  # lxml >= 5; the stubs predate it
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
     )
     parser.resolvers.add(_RefuseAll())
     return parser
@@ -338,7 +341,11 @@ class XsdCatalog:
             if prefix
         }
         try:
-            found = envelope.xpath(relative, namespaces=prefixes) if relative else []
+            found = (
+                envelope.xpath(relative, namespaces=prefixes)
+                if relative and envelope is not None
+                else []
+            )
         except etree.XPathError:
             found = []
         if isinstance(found, list) and found and hasattr(found[0], "tag"):
