@@ -60,13 +60,6 @@ PREFIXES: Final[Mapping[str, str]] = {
 }
 
 
-#: What a business document sent without its MsgHead cannot show (the envelope carries it).
-WITHOUT_ENVELOPE: Final = (
-    "the sender and the receiver (MsgInfo/Sender and Receiver, with their HER-ids), "
-    "the message type and id (MsgInfo/Type, MsgId)"
-)
-
-
 @dataclass(frozen=True, slots=True)
 class Standard:
     """One KITH message standard the kit knows."""
@@ -78,9 +71,8 @@ class Standard:
     root: str  # local name of the root (or content) element
     mig_version: str | None = None  # the MIGversion value the standard fixes, if it has one
     supported: bool = True  # whether the kit reads this standard's content
-    #: For a business document: what is lost when it travels without its MsgHead (``None``
-    #: for an envelope, and for the older standards that were sent without one).
-    without_envelope: str | None = None
+    #: A business document that travels inside a MsgHead (KITH-022 when found without one).
+    enveloped: bool = False
     successor: str | None = None  # the version the kit reads instead (unsupported versions)
 
     @property
@@ -106,7 +98,7 @@ DIALOGMELDING_10: Final = Standard(
     "1.0",
     DIALOG_1_0,
     "Dialogmelding",
-    without_envelope=WITHOUT_ENVELOPE + ", the patient (MsgInfo/Patient)",
+    enveloped=True,
 )
 DIALOGMELDING_11: Final = Standard(
     "dialog-1.1",
@@ -114,7 +106,7 @@ DIALOGMELDING_11: Final = Standard(
     "1.1",
     DIALOG_1_1,
     "Dialogmelding",
-    without_envelope=WITHOUT_ENVELOPE + ", the patient (MsgInfo/Patient)",
+    enveloped=True,
 )
 HENVISNING_20: Final = Standard(
     "henvisning-2.0",
@@ -122,10 +114,9 @@ HENVISNING_20: Final = Standard(
     "2.0",
     HENVISNING_2_0,
     "Henvisning",
-    without_envelope=WITHOUT_ENVELOPE + ", the patient (MsgInfo/Patient)",
+    enveloped=True,
 )
-#: Epikrise 1.2 names its own patient and parties (ServRprt/Patient, ServProvider, Requester)
-#: and fixes its own MIGversion (Message/MIGversion, as the XSD's header gives the version).
+#: Epikrise 1.2 fixes its own MIGversion (Message/MIGversion, as the XSD's header gives it).
 EPIKRISE_12: Final = Standard(
     "epikrise-1.2",
     "Epikrise",
@@ -133,7 +124,7 @@ EPIKRISE_12: Final = Standard(
     EPIKRISE_1_2,
     "Message",
     "v1.2 2012-02-15",
-    without_envelope=WITHOUT_ENVELOPE,
+    enveloped=True,
 )
 BASE64_CONTAINER: Final = Standard("base64", "Base64Container", "1.0", BASE64, "Base64Container")
 #: Known standards the kit does not read (their content is reported as not mapped).

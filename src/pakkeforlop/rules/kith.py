@@ -324,9 +324,8 @@ def without_envelope(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """A business document that travels in a MsgHead, found without one."""
     message = _message(document)
     standard = message.standard
-    if standard is None or standard.without_envelope is None:
-        return
-    yield at(message.envelope, standard=standard.label, facts=standard.without_envelope)
+    if standard is not None and standard.enveloped:
+        yield at(message.envelope)
 
 
 @document_check("KITH-023", KIND, applies=_mapped)
