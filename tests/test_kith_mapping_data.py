@@ -23,7 +23,7 @@ from pakkeforlop.kith.message import select
 from pakkeforlop.kith.namespaces import EPIKRISE_1_2, HENVISNING_2_0, MSGHEAD, PREFIXES
 from pakkeforlop.kith.table import Row, Table, blocks, date_types, tables
 from pakkeforlop.registry import DOCUMENT_SCHEMAS, schema
-from pakkeforlop.rules.kith import DIAGNOSES
+from pakkeforlop.rules.kith_codes import DIAGNOSES
 
 from .conftest import REPO_ROOT, shared_file
 from .xsd_model import XS, SchemaSet

@@ -87,6 +87,8 @@ MSGHEAD_1_2: Final = Standard(
 APPREC_10: Final = Standard("apprec-1.0", "AppRec", "1.0", APPREC_1_0, "AppRec", "1.0 2004-11-21")
 APPREC_11: Final = Standard("apprec-1.1", "AppRec", "1.1", APPREC_1_1, "AppRec", "v1.1 2012-02-15")
 
+APPREC_NAMESPACES: Final = frozenset({APPREC_1_0, APPREC_1_1})
+
 #: Envelopes: the standards that are the root of a message (after unwrapping EI_fellesformat).
 ROOT_STANDARDS: Final[Mapping[str, Standard]] = {
     standard.namespace: standard for standard in (MSGHEAD_1_2, APPREC_10, APPREC_11)
