@@ -1,4 +1,4 @@
-"""The KITH XML examples and their JSON twins give the same rule results.
+"""The KITH XML examples follow the official XSDs and give the same results as their JSON twins.
 
 Every example export holding KITH XML messages (``examples/*/kith-*``) has a sibling folder
 named ``<name>-json`` with the same export in the JSON model: ``referral.json`` for each
@@ -18,10 +18,10 @@ import pytest
 
 from pakkeforlop.engine import ExportResult, check_export
 from pakkeforlop.findings import Severity
-from pakkeforlop.kith import map_documents, read_message, read_xml_file
+from pakkeforlop.kith import XsdCatalog, XsdOutcome, map_documents, read_message, read_xml_file
 from pakkeforlop.kith.namespaces import PREFIXES
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, shared_file
 
 XML_EXAMPLES = sorted(
     folder for folder in EXAMPLES.glob("*/*") if folder.is_dir() and any(folder.glob("*.xml"))
@@ -80,6 +80,17 @@ def test_each_message_maps_to_exactly_its_twins_document(folder):
         (document,) = map_documents(message, entry.get("supplement"))
         twin = _twin(folder) / TWIN_FILES[document.kind]
         assert document.value == json.loads(twin.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [path for folder in XML_EXAMPLES for path in sorted(folder.glob("*.xml"))],
+    ids=lambda path: f"{path.parent.name}/{path.name}",
+)
+def test_each_xml_example_follows_the_official_xsds(path):
+    official = shared_file("samples", "sarepta-standarder", "xsd", "Henvisning-v2.0.xsd").parent
+    message = read_message(read_xml_file(path).tree, path.name)
+    assert XsdCatalog.load(official).validate(message) == XsdOutcome()
 
 
 @pytest.mark.parametrize("folder", XML_EXAMPLES, ids=lambda path: path.name)

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
+import kith_pages
 from docutils.nodes import Node
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
@@ -1707,6 +1708,7 @@ class Pages:
             )
             self.pages[docname + ".md"] = (
                 f"{GENERATED_NOTE}\n\n```{{include}} {rel}\n:relative-images:\n```\n"
+                + (kith_pages.section(self.data.repo) if chapter.stem == "kith-mapping" else "")
             )
         if any(chapter.stem == "index" for chapter in chapters):
             return

@@ -49,3 +49,8 @@ def pathways_dir() -> Path:
 def rules_dir() -> Path:
     """The folder of the rule catalogue, one file per rule family."""
     return data_root() / "spec" / "rules"
+
+
+def kith_dir() -> Path:
+    """The folder of the KITH mapping tables and facts (spec/kith)."""
+    return data_root() / "spec" / "kith"

@@ -616,7 +616,7 @@ class _Run:
             if FILE_KINDS[kind] == "pathway-event":
                 self.read_events(path, read)
             elif FILE_KINDS[kind] == KITH_MESSAGE:
-                self.read_kith(path, self.supplements.get(index), read)
+                self.read_kith(path, self.supplements.get(index, {}), read)
             else:
                 document = self.read_document(path, FILE_KINDS[kind], read)
                 if document is not None:

@@ -25,6 +25,7 @@ import pytest
 
 if TYPE_CHECKING:
     from pakkeforlop.findings import Finding
+    from pakkeforlop.kith import XsdCatalog
     from pakkeforlop.report import Report, RuleResult
 
 GROUP = "pakkeforlop"
@@ -95,6 +96,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         default=False,
         help="show personal values (national identity numbers, names) in findings unmasked.",
+    )
+    xsd_names = ["--pakkeforlop-xsd-dir"]
+    if not _option_taken(parser, "--xsd-dir"):
+        xsd_names.append("--xsd-dir")
+    group.addoption(
+        *xsd_names,
+        dest="pakkeforlop_xsd_dir",
+        metavar="DIR",
+        default=None,
+        help="validate KITH XML messages against the XSDs in DIR (the official KITH schemas, as "
+        "published, flat or in the standards archive's folder tree; the kit ships none), as "
+        "`pakkeforlop check --xsd-dir` does. Without it KITH-016 is skipped.",
     )
     group.addoption(
         "--pakkeforlop-findings-json",
@@ -170,6 +183,17 @@ def _inactive_reason(config: pytest.Config) -> str:
 # -- the session's run ---------------------------------------------------------------------
 
 
+def _xsd_catalog(folder: Path) -> XsdCatalog:
+    """The XSDs of ``--pakkeforlop-xsd-dir``, read before any work (a bad folder stops pytest)."""
+    from pakkeforlop.kith import XsdCatalog, XsdError  # noqa: PLC0415  (inert until asked)
+
+    try:
+        return XsdCatalog.load(folder)
+    except XsdError as error:
+        msg = f"--pakkeforlop-xsd-dir {folder}: {error}"
+        raise pytest.UsageError(msg) from error
+
+
 @dataclass(slots=True)
 class _Export:
     """An ``--export`` argument: where to read it, and the path as findings show it."""
@@ -186,6 +210,7 @@ class _Run:
     fail_on: str
     masked: bool
     findings_json: Path | None
+    xsd: XsdCatalog | None = None
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     _report: Report | None = None
     _results: dict[str, RuleResult] = field(default_factory=dict)
@@ -203,11 +228,13 @@ class _Run:
                 raise pytest.UsageError(msg)
             exports.append(_Export(path, Path(argument).as_posix()))
         findings_json = config.getoption("pakkeforlop_findings_json", default=None)
+        xsd_dir = config.getoption("pakkeforlop_xsd_dir", default=None)
         return cls(
             exports=tuple(exports),
             fail_on=config.getoption("pakkeforlop_fail_on", default="error"),
             masked=not config.getoption("pakkeforlop_no_mask", default=False),
             findings_json=here / findings_json if findings_json else None,
+            xsd=_xsd_catalog(here / xsd_dir) if xsd_dir else None,
         )
 
     def report(self) -> Report:
@@ -222,7 +249,8 @@ class _Run:
         try:
             from pakkeforlop.engine import check_paths  # noqa: PLC0415  (inert until asked)
 
-            results = list(check_paths((export.path, export.shown) for export in self.exports))
+            exports = ((export.path, export.shown) for export in self.exports)
+            results = list(check_paths(exports, xsd=self.xsd))
             report = build_report(results, fail_on=Severity(self.fail_on), masked=self.masked)
         except Exception as error:
             self._error = f"checking the exports failed earlier in this session: {error!r}"

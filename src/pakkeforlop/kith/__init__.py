@@ -2,9 +2,13 @@
 
 * :mod:`~pakkeforlop.kith.parse` reads a file with a hardened lxml parser;
 * :mod:`~pakkeforlop.kith.message` recognises MsgHead 1.2 / AppRec 1.0 / 1.1 (unwrapping NAV's
-  ``EI_fellesformat``) and the business documents inside;
-* :mod:`~pakkeforlop.kith.mapping` maps Henvisning 2.0 and Epikrise 1.2 to the referral and
-  epicrisis JSON model (``spec/kith-mapping.md``);
+  ``EI_fellesformat``), the business documents inside, and business documents on their own;
+* :mod:`~pakkeforlop.kith.datatypes` judges the XML Schema dates, times and booleans;
+* :mod:`~pakkeforlop.kith.table` reads the mapping tables of ``spec/kith/``, which
+  :mod:`~pakkeforlop.kith.mapping` interprets to map Henvisning 2.0 and Epikrise 1.2 to the
+  referral and epicrisis JSON model (``spec/kith-mapping.md``, generated from the same tables
+  by :mod:`~pakkeforlop.kith.mapping_page`), with :mod:`~pakkeforlop.kith.convert`;
+* :mod:`~pakkeforlop.kith.scope` decides whether the pathway rules apply to a mapped document;
 * :mod:`~pakkeforlop.kith.xsd` validates against XSDs the user supplies (``--xsd-dir``).
 
 The rules of the KITH family are in :mod:`pakkeforlop.rules.kith`.
@@ -15,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from pakkeforlop.kith.mapping import MappedDocument, map_documents
+from pakkeforlop.kith.mapping import MappedDocument, map_contents, map_documents
 from pakkeforlop.kith.message import KithMessage, read_message, xpath_of
 from pakkeforlop.kith.parse import (
     XmlProblem,
@@ -36,6 +40,7 @@ __all__ = [
     "XsdCatalog",
     "XsdError",
     "XsdOutcome",
+    "map_contents",
     "map_documents",
     "parse_xml",
     "read_message",

@@ -1,18 +1,25 @@
 """A KITH message as the kit sees it: the envelope, the business documents inside, and XPaths.
 
 The envelope is a MsgHead 1.2 (``MsgInfo`` plus one ``Document/RefDoc/Content`` per business
-document) or an AppRec 1.0 / 1.1 on its own. NAV's ``EI_fellesformat`` wrapper is unwrapped.
-Elements are found by local name, because KITH standards mix namespaces (Dialogmelding 1.1 puts
-felleskomponent1 ``Id`` and ``TypeId`` inside its own ``Ident``).
+document) or an AppRec 1.0 / 1.1 on its own. A business document may also be the root of a
+file without its MsgHead (a *bare* document, as the standards archive publishes Epikrise
+examples and as EHRs export them); it is then its own scope. NAV's ``EI_fellesformat``
+wrapper is unwrapped. The generic checks find elements by local name, because KITH standards
+mix namespaces (Dialogmelding 1.1 puts felleskomponent1 ``Id`` and ``TypeId`` inside its own
+``Ident``); the mapping to the JSON model uses exact, namespace-qualified XPaths.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
 
 from pakkeforlop.kith.namespaces import (
+    BASE64,
     CONTENT_STANDARDS,
     EI_FELLESFORMAT,
     MSGHEAD,
@@ -20,6 +27,9 @@ from pakkeforlop.kith.namespaces import (
     ROOT_STANDARDS,
     Standard,
 )
+
+if TYPE_CHECKING:
+    from pakkeforlop.kith.mapping import ScopedContent
 
 Element = Any  # lxml.etree._Element; lxml's classes are not part of its typed public API
 
@@ -84,6 +94,27 @@ def attr(element: Element | None, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+@cache
+def _compiled(expression: str) -> Any:
+    namespaces = {prefix: uri for uri, prefix in PREFIXES.items()}
+    return etree.XPath(expression, namespaces=namespaces)
+
+
+def select(element: Element | None, expression: str) -> list[Element]:
+    """The elements an XPath 1.0 expression finds from ``element``, in document order.
+
+    The expression uses the kit's prefixes (:data:`PREFIXES`: ``mh``, ``hen``, ``po``, ``fk1``,
+    ``epi`` …), so it names elements exactly, namespace and all. Anything but elements (text,
+    attributes, numbers) is left out.
+    """
+    if element is None:
+        return []
+    found = _compiled(expression)(element)
+    if not isinstance(found, list):
+        return []
+    return [node for node in found if isinstance(getattr(node, "tag", None), str)]
+
+
 def qualified(element: Element) -> str:
     """``prefix:local`` with the kit's prefixes; ``*[local-name()='X']`` for other namespaces."""
     uri = namespace(element)
@@ -112,10 +143,10 @@ def xpath_of(element: Element) -> str:
 
 @dataclass(slots=True)
 class Content:
-    """One business document in ``MsgHead/Document/RefDoc/Content``."""
+    """One business document: in ``MsgHead/Document/RefDoc/Content``, or the root of the file."""
 
     element: Element  # the content's root element (Henvisning, Message, Dialogmelding, …)
-    refdoc: Element
+    refdoc: Element | None  # None for a bare document (no MsgHead)
     standard: Standard | None  # None when the namespace is not one the kit knows
 
 
@@ -123,9 +154,13 @@ class Content:
 class KithMessage:
     """One KITH XML file: its envelope, its contents, and what the JSON mapping took from it.
 
+    ``envelope`` is the element the message's checks look at: the MsgHead or AppRec, or a bare
+    business document itself; ``None`` when the root is nothing the kit recognises.
     ``covered`` holds ``(element, attribute)`` pairs whose values the JSON mapping carries into
     the referral or epicrisis model (``"text"`` for element text); the KITH rules leave those
-    to the rules that judge the JSON, so that one mistake gives one finding.
+    to the rules that judge the JSON, so that one mistake gives one finding. ``scopes`` holds,
+    per business document the mapping read, whether the pathway rules apply and why
+    (:mod:`pakkeforlop.kith.scope`).
     """
 
     path: str
@@ -135,6 +170,7 @@ class KithMessage:
     wrapper: Element | None = None
     contents: list[Content] = field(default_factory=list)
     covered: set[tuple[Element, str]] = field(default_factory=set)
+    scopes: list[ScopedContent] = field(default_factory=list)
 
     @property
     def root(self) -> Element:
@@ -147,6 +183,11 @@ class KithMessage:
         return self.envelope is not None and namespace(self.envelope) == MSGHEAD
 
     @property
+    def bare(self) -> bool:
+        """Whether the message is a business document without its MsgHead."""
+        return self.envelope is not None and namespace(self.envelope) in CONTENT_STANDARDS
+
+    @property
     def msg_info(self) -> Element | None:
         """``MsgHead/MsgInfo``."""
         return child(self.envelope, "MsgInfo") if self.is_msghead else None
@@ -156,11 +197,22 @@ class KithMessage:
         """``MsgInfo/Type`` of a MsgHead, ``MsgType`` of an AppRec."""
         if self.is_msghead:
             return child(self.msg_info, "Type")
-        return child(self.envelope, "MsgType")
+        return child(self.envelope, "MsgType") if not self.bare else None
 
     def is_covered(self, element: Element, attribute: str) -> bool:
         """Whether the JSON mapping carries this value (so JSON rules judge it)."""
         return (element, attribute) in self.covered
+
+
+def _standard_of(root: Element | None) -> Standard | None:
+    """The envelope or bare business document ``root`` is, if the kit knows it."""
+    if root is None:
+        return None
+    uri = namespace(root)
+    standard = ROOT_STANDARDS.get(uri) or CONTENT_STANDARDS.get(uri)
+    if standard is None or local(root) != standard.root or standard.namespace == BASE64:
+        return None
+    return standard
 
 
 def read_message(tree: Any, path: str) -> KithMessage:
@@ -174,10 +226,12 @@ def read_message(tree: Any, path: str) -> KithMessage:
             (element for element in elements(root) if namespace(element) in ROOT_STANDARDS),
             None,
         )
-    standard = ROOT_STANDARDS.get(namespace(envelope)) if envelope is not None else None
-    if standard is None or local(envelope) != standard.root:
+    standard = _standard_of(envelope)
+    if standard is None:
         return KithMessage(path, tree, None, None, wrapper)
     message = KithMessage(path, tree, envelope, standard, wrapper)
+    if namespace(envelope) in CONTENT_STANDARDS:
+        message.contents.append(Content(envelope, None, standard))
     if standard.namespace == MSGHEAD:
         for document in children(envelope, "Document"):
             refdoc = child(document, "RefDoc")

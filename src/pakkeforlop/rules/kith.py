@@ -1,5 +1,10 @@
 """KITH rules: KITH XML messages (domain reference §9); the catalogue is spec/rules/kith.toml.
 
+This module has the family's shared helpers and the rules on the message as a whole (what it
+is, its envelope, its contents and their scope: KITH-004 to -006, -018, -019, -022, -023);
+:mod:`pakkeforlop.rules.kith_codes` has the rules on coded values (KITH-007 to -011, -021)
+and :mod:`pakkeforlop.rules.kith_values` those on identifiers and dates (KITH-012 to -015).
+
 The checks run on documents of kind ``kith-message`` (the whole message: envelope and
 contents); ``document.message`` is the :class:`pakkeforlop.kith.KithMessage`. Each hit carries
 the element's XPath and line. Values the JSON mapping carries into a referral or epicrisis
@@ -7,8 +12,10 @@ the element's XPath and line. Values the JSON mapping carries into a referral or
 Identifier checks are the ones of :mod:`pakkeforlop.identifiers`, shared with the IDENTIFIER
 rules; code lists are those of :mod:`pakkeforlop.codes`.
 
-The engine itself reports KITH-001 to KITH-003 (reading), KITH-016 and KITH-020 (XSDs) and
-KITH-017 (a schema violation of an Epikrise-mapped epicrisis).
+The engine itself reports KITH-001 to KITH-003 (reading), KITH-016 and KITH-020 (XSDs),
+KITH-017 (a schema violation of an Epikrise-mapped epicrisis) and the schema violations of a
+bare Henvisning's envelope members (KITH-022). The XML Schema types of dates are judged by
+:mod:`pakkeforlop.kith.datatypes`, with the element types of ``spec/kith/dates.toml``.
 """
 
 from __future__ import annotations
@@ -16,20 +23,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Final
 
 from pakkeforlop.checks import Hit, document_check, engine_rule
-from pakkeforlop.codes import VOLVEN_OID_PREFIX, code_system, code_system_by_oid
-from pakkeforlop.findings import MessageArg, Personal
-from pakkeforlop.identifiers import (
-    IdCheck,
-    PersonIdType,
-    ProblemCode,
-    check_hpr_number,
-    check_org_number,
-    check_person_id,
-)
+from pakkeforlop.codes import VOLVEN_OID_PREFIX, code_system_by_oid
+from pakkeforlop.findings import MessageArg
 from pakkeforlop.kith.message import (
     Element,
     KithMessage,
@@ -42,19 +40,12 @@ from pakkeforlop.kith.message import (
     xpath_of,
 )
 from pakkeforlop.kith.namespaces import (
-    APPREC_1_0,
-    APPREC_1_1,
+    APPREC_NAMESPACES,
     BASE64,
-    DIALOG_1_0,
-    DIALOG_1_1,
-    FELLES1,
     HENVISNING_2_0,
-    MSGHEAD,
     expected_content,
 )
 from pakkeforlop.model import Document, ExportFacts
-from pakkeforlop.rules.code import version_label
-from pakkeforlop.rules.identifier import errors, today_for
 
 KIND = "kith-message"
 
@@ -64,13 +55,8 @@ engine_rule("KITH-017", "epicrisis")
 
 OID_9051: Final = VOLVEN_OID_PREFIX + "9051"
 OID_8116: Final = VOLVEN_OID_PREFIX + "8116"
-OID_8221: Final = VOLVEN_OID_PREFIX + "8221"
 OID_9321: Final = VOLVEN_OID_PREFIX + "9321"
 OID_9327: Final = VOLVEN_OID_PREFIX + "9327"
-#: The cancer pathway lists the display file also accepts in Pakkeforlopskode (not judged).
-CANCER_PATHWAY_LISTS: Final = frozenset(
-    VOLVEN_OID_PREFIX + number for number in ("8480", "9173", "9174", "9175", "9176")
-)
 #: International code systems that may appear in S (HL7 OIDs).
 INTERNATIONAL_OIDS: Final = {
     "2.16.840.1.113883.6.96": "SNOMED CT",
@@ -83,61 +69,57 @@ _VOLVEN_OID = re.compile(r"^2\.16\.578\.1\.12\.4\.1\.1\.[1-9][0-9]{0,5}$")
 _IDENTIFIER_OID = re.compile(r"^2\.16\.578\.1\.12\.4\.1\.4\.[0-9]+$")
 _LAST_ARC = re.compile(r"\.([0-9]{4})$")
 
-#: Owners of an identifier that are organisations (kodeverk 9051); all others are persons.
-ORGANISATION_OWNERS: Final = frozenset({"Organisation", "Inst", "Dept", "TilknyttetEnhet"})
-#: Namespaces whose date elements KITH-014 knows the XSD types of.
-DATED_NAMESPACES: Final = frozenset(
-    {MSGHEAD, APPREC_1_0, APPREC_1_1, DIALOG_1_0, DIALOG_1_1, FELLES1}
+#: Owners of an identifier that are organisations (kodeverk 9051); all others are persons. The
+#: XSD types them so: MsgHead and felleskomponent1 ``Organisation`` (po:TilknyttetEnhet's
+#: ``Kontaktenhet`` is one), KITH v1 ``Inst`` and ``Dept``, Dialogmelding's ``TilknyttetEnhet``.
+ORGANISATION_OWNERS: Final = frozenset(
+    {"Organisation", "Inst", "Dept", "TilknyttetEnhet", "Kontaktenhet"}
 )
-#: Elements typed xs:date or xs:dateTime by those XSDs (their text).
-DATE_ELEMENTS: Final = {
-    "DateOfBirth": "xs:date",
-    "DatoNotat": "xs:date",
-    "FraDato": "xs:date",
-    "TilDato": "xs:date",
-    "GenDate": "xs:dateTime",
-}
-#: MsgHead elements typed TS (attribute V: xs:dateTime, date, gYear, gYearMonth or time).
-TS_ELEMENTS: Final = frozenset({"IssueDate", "FromDate", "ToDate"})
-APPREC_NAMESPACES: Final = frozenset({APPREC_1_0, APPREC_1_1})
-
-_DATE = re.compile(r"^(-?\d{4,})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2})?$")
-_DATETIME = re.compile(
-    r"^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"
-)
-_GYEAR = re.compile(r"^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$")
-_GYEARMONTH = re.compile(r"^-?\d{4,}-(0[1-9]|1[0-2])(Z|[+-]\d{2}:\d{2})?$")
-_TIME = re.compile(r"^(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
-_LENIENT_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
-_TIMEZONE = re.compile(r"^[+-](\d{2}):(\d{2})$")
 
 
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _message(document: Document) -> KithMessage:
+def message_of(document: Document) -> KithMessage:
+    """The message a ``kith-message`` document holds."""
     message: KithMessage = document.message
     return message
 
 
-def _recognised(document: Document, _facts: ExportFacts) -> bool:
+def recognised(document: Document, _facts: ExportFacts) -> bool:
+    """A message the kit recognises (an envelope, or a business document on its own)."""
     return isinstance(document.message, KithMessage) and document.message.envelope is not None
 
 
-def _msghead(document: Document, facts: ExportFacts) -> bool:
-    return _recognised(document, facts) and _message(document).is_msghead
+def msghead(document: Document, facts: ExportFacts) -> bool:
+    """A message in a MsgHead."""
+    return recognised(document, facts) and message_of(document).is_msghead
 
 
-def _apprec(document: Document, facts: ExportFacts) -> bool:
-    return _recognised(document, facts) and namespace(_message(document).envelope) in (
+def apprec(document: Document, facts: ExportFacts) -> bool:
+    """An AppRec."""
+    return recognised(document, facts) and namespace(message_of(document).envelope) in (
         APPREC_NAMESPACES
     )
 
 
-def _has_henvisning(document: Document, facts: ExportFacts) -> bool:
-    return _msghead(document, facts) and any(
-        namespace(content.element) == HENVISNING_2_0 for content in _message(document).contents
+def has_henvisning(document: Document, facts: ExportFacts) -> bool:
+    """A recognised message with a Henvisning 2.0."""
+    return recognised(document, facts) and any(
+        namespace(content.element) == HENVISNING_2_0 for content in message_of(document).contents
     )
+
+
+def _bare(document: Document, facts: ExportFacts) -> bool:
+    return recognised(document, facts) and message_of(document).bare
+
+
+def _names_contents(document: Document, facts: ExportFacts) -> bool:
+    return msghead(document, facts) or _bare(document, facts)
+
+
+def _mapped(document: Document, _facts: ExportFacts) -> bool:
+    return isinstance(document.message, KithMessage) and bool(document.message.scopes)
 
 
 def at(node: Element, /, **args: MessageArg) -> Hit:
@@ -161,7 +143,7 @@ def known_oid(oid: str) -> bool:
     return _VOLVEN_OID.match(oid) is not None or oid in INTERNATIONAL_OIDS
 
 
-def _oid_hint(oid: str) -> str:
+def oid_hint(oid: str) -> str:
     if _IDENTIFIER_OID.match(oid):
         return "; it is a FHIR identifier system, not a KITH code list (use kodeverk 8116 or 9051)"
     last = _LAST_ARC.search(oid)
@@ -212,9 +194,10 @@ def identifiers(message: KithMessage) -> Iterator[Identifier]:
 
 
 @document_check("KITH-004", KIND)
-def recognised_message(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """The root is a MsgHead 1.2 or an AppRec 1.0/1.1 (inside EI_fellesformat, if wrapped)."""
-    message = _message(document)
+def recognisedmessage_of(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """The root is a MsgHead 1.2, an AppRec 1.0/1.1, or a KITH business document the kit knows
+    (inside EI_fellesformat, if wrapped)."""
+    message = message_of(document)
     if message.envelope is not None:
         return
     root = message.root
@@ -226,30 +209,37 @@ def recognised_message(document: Document, _facts: ExportFacts) -> Iterator[Hit]
     yield at(root, root=shown)
 
 
-@document_check("KITH-005", KIND, applies=_recognised)
-def mig_version(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """The MIGversion is the one the envelope's namespace fixes."""
-    message = _message(document)
+def _mig_holders(message: KithMessage) -> Iterator[tuple[Element, Any]]:
+    """``(element holding MIGversion, standard)`` of the envelope and of each content."""
     standard = message.standard
-    if standard is None or standard.mig_version is None:
-        return
-    holder = message.msg_info if message.is_msghead else message.envelope
-    element = child(holder, "MIGversion")
-    found = text(element)
-    if found != standard.mig_version:
-        where = next(e for e in (element, holder, message.envelope) if e is not None)
-        yield at(
-            where,
-            found="missing" if found is None else repr(found),
-            standard=standard.label,
-            expected=standard.mig_version,
-        )
+    if standard is not None and standard.mig_version is not None and not message.bare:
+        holder = message.msg_info if message.is_msghead else message.envelope
+        if holder is not None:
+            yield holder, standard
+    for content in message.contents:
+        if content.standard is not None and content.standard.mig_version is not None:
+            yield content.element, content.standard
 
 
-@document_check("KITH-006", KIND, applies=_msghead)
+@document_check("KITH-005", KIND, applies=recognised)
+def mig_version(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """The MIGversion is the one the namespace fixes (of the envelope, and of an Epikrise)."""
+    for holder, standard in _mig_holders(message_of(document)):
+        element = child(holder, "MIGversion")
+        found = text(element)
+        if found != standard.mig_version:
+            yield at(
+                element if element is not None else holder,
+                found="missing" if found is None else repr(found),
+                standard=standard.label,
+                expected=standard.mig_version,
+            )
+
+
+@document_check("KITH-006", KIND, applies=msghead)
 def type_agrees_with_content(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """MsgInfo/Type announces the business document the message carries."""
-    message = _message(document)
+    message = message_of(document)
     type_element = message.message_type
     code = attr(type_element, "V")
     expected = expected_content(code) if code else None
@@ -262,31 +252,67 @@ def type_agrees_with_content(document: Document, _facts: ExportFacts) -> Iterato
         yield at(type_element, type=code or "", content=content.standard.label)
 
 
-@document_check("KITH-019", KIND, applies=_msghead)
+#: What KITH-019 says was checked in content the kit does not read.
+GENERIC_CHECKS: Final = (
+    "it was not mapped to the JSON model; only the checks that apply anywhere in a message "
+    "(code systems, identifiers, dates) ran on it"
+)
+
+
+@document_check("KITH-019", KIND, applies=_names_contents)
 def content_checked(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """Business documents the kit does not read are named."""
-    message = _message(document)
+    """Business documents the kit does not read are named, with what was checked in them."""
+    message = message_of(document)
     documents = [content for content in message.contents if namespace(content.element) != BASE64]
     if not documents:
         envelope = message.envelope
-        yield at(envelope, what="The MsgHead carries no XML business document (Content)")
+        what = (
+            "The MsgHead carries no XML business document (Content): only its envelope was checked"
+        )
+
+        yield at(envelope, what=what)
         return
     for content in documents:
         standard = content.standard
         if standard is not None and standard.supported:
             continue
         if standard is not None:
-            what = f"{standard.label} is not a version the kit reads"
+            what = f"{standard.label} recognised; this kit reads {standard.successor}"
         else:
             uri = namespace(content.element) or "no namespace"
             what = f"{local(content.element)} ({uri}) is not a standard the kit reads"
-        yield at(content.element, what=what)
+        yield at(content.element, what=f"{what}: {GENERIC_CHECKS}")
 
 
-@document_check("KITH-018", KIND, applies=_msghead)
+@document_check("KITH-022", KIND, applies=_bare)
+def without_envelope(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """A business document that travels in a MsgHead, found without one."""
+    message = message_of(document)
+    standard = message.standard
+    if standard is not None and standard.enveloped:
+        yield at(message.envelope)
+
+
+@document_check("KITH-023", KIND, applies=_mapped)
+def pathway_rules_applied(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """A mapped referral or epicrisis outside a PHV/TSB pathway, and why it is outside."""
+    for scoped in message_of(document).scopes:
+        if scoped.scope.applies:
+            continue
+        standard = scoped.content.standard
+        yield at(
+            scoped.content.element,
+            standard=standard.label if standard is not None else "",
+            kind="an epicrisis" if scoped.kind == "epicrisis" else f"a {scoped.kind}",
+            mapped=scoped.summary,
+            reason=scoped.scope.reason,
+        )
+
+
+@document_check("KITH-018", KIND, applies=msghead)
 def parties_have_her_ids(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """Sender and receiver are addressed by HER-id."""
-    info = _message(document).msg_info
+    info = message_of(document).msg_info
     for party in ("Sender", "Receiver"):
         party_element = child(info, party)
         if party_element is None:
@@ -296,344 +322,3 @@ def parties_have_her_ids(document: Document, _facts: ExportFacts) -> Iterator[Hi
         if not any(attr(child(ident, "TypeId"), "V") == "HER" for ident in idents):
             where = organisation if organisation is not None else party_element
             yield at(where, element=f"{party}/Organisation")
-
-
-# -- coded values -----------------------------------------------------------------------------
-
-
-@document_check("KITH-007", KIND, applies=_recognised)
-def oids_known(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """Every S is a known code-system OID."""
-    message = _message(document)
-    for element in all_elements(message.envelope):
-        oid = attr(element, "S")
-        if oid is None or message.is_covered(element, "S"):
-            continue
-        if not known_oid(oid.strip()):
-            yield at(element, oid=oid, element=name_of(element), hint=_oid_hint(oid.strip()))
-
-
-@document_check("KITH-008", KIND, applies=_recognised)
-def identifier_types(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """Ident/TypeId comes from kodeverk 9051 (organisations) or 8116 (persons)."""
-    message = _message(document)
-    for found in identifiers(message):
-        expected = "9051" if found.is_organisation else "8116"
-        oid = attr(found.type_element, "S")
-        if oid is not None and not known_oid(oid.strip()):
-            continue  # KITH-007's finding
-        code = found.code
-        allowed = {VOLVEN_OID_PREFIX + expected} | (
-            {OID_9051, OID_8116} if code == "HER" else set()
-        )
-        wrong_list = oid is not None and oid.strip() not in allowed
-        covered = message.is_covered(found.type_element, "V")
-        unknown_code = not covered and (code is None or code not in code_system(expected))
-        if wrong_list or unknown_code:
-            hint = " (AppRec E31)" if local(found.owner) == "Patient" else ""
-            yield at(
-                found.type_element,
-                element=name_of(found.type_element),
-                code=code or "",
-                oid=oid or "",
-                expected=expected,
-                owner="organisation" if found.is_organisation else "person",
-                hint=hint,
-            )
-
-
-def _fixed_list(element: Element) -> str | None:
-    """The kodeverk of a CS whose list is fixed by its position (message types)."""
-    name, parent = local(element), local(element.getparent())
-    if name == "Type" and parent == "MsgInfo":
-        return "8279"
-    if name == "MsgType" and (parent == "OriginalMsgId" or namespace(element) in APPREC_NAMESPACES):
-        return "8279"
-    return None
-
-
-#: Elements other rules own: identifier types (KITH-008), the pathway code's list (KITH-010
-#: for its grammar), the AppRec status and errors (KITH-011).
-_OWNED_ELSEWHERE: Final = frozenset({"TypeId", "TypeOffId", "Pakkeforlopskode"})
-
-
-@document_check("KITH-009", KIND, applies=_recognised)
-def codes_in_lists(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """A V from a code list the kit carries is in that list."""
-    message = _message(document)
-    apprec = namespace(message.envelope) in APPREC_NAMESPACES
-    for element in all_elements(message.envelope):
-        code = attr(element, "V")
-        if code is None or local(element) in _OWNED_ELSEWHERE:
-            continue
-        if (
-            apprec
-            and local(element) in {"Status", "Error"}
-            and element.getparent() is (message.envelope)
-        ):
-            continue
-        if message.is_covered(element, "V"):
-            continue
-        fixed = _fixed_list(element)
-        oid = attr(element, "S")
-        system = code_system(fixed) if fixed else code_system_by_oid(oid.strip()) if oid else None
-        if system is None or code in system:
-            continue
-        hint = " (AppRec T10)" if fixed == "8279" else ""
-        yield at(
-            element,
-            element=name_of(element),
-            code=code,
-            kodeverk=system.kodeverk,
-            version=version_label(system),
-            hint=hint,
-        )
-
-
-@document_check("KITH-010", KIND, applies=_has_henvisning)
-def pathway_code(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """Pakkeforlop/Pakkeforlopskode uses kodeverk 9321 or 9327 correctly."""
-    message = _message(document)
-    for content in message.contents:
-        if namespace(content.element) != HENVISNING_2_0:
-            continue
-        for pathway in children(content.element, "Pakkeforlop"):
-            for element in children(pathway, "Pakkeforlopskode"):
-                problem = _pathway_problem(attr(element, "V"), attr(element, "S"))
-                if problem is not None:
-                    yield at(
-                        element,
-                        code=attr(element, "V") or "",
-                        oid=attr(element, "S") or "",
-                        problem=problem,
-                    )
-
-
-def _pathway_problem(code: str | None, oid: str | None) -> str | None:
-    """What is wrong with a Pakkeforlopskode, or ``None`` (also when another rule judges it)."""
-    oid = oid.strip() if oid is not None else None
-    judged_elsewhere = (
-        oid == OID_9321  # the referral's targetPathway, judged by its schema
-        or oid in CANCER_PATHWAY_LISTS  # outside this kit's pathways
-        or (oid is not None and not known_oid(oid))  # KITH-007's finding
-    )
-    if judged_elsewhere:
-        return None
-    if oid is None:
-        return "no S: name the list, kodeverk 9321 (pathway type) or 9327 (pathway code)"
-    if oid != OID_9327:
-        return f"{oid} is not a pathway code list (kodeverk 9321 or 9327)"
-    return _event_code_problem(code)
-
-
-def _event_code_problem(code: str | None) -> str | None:
-    if code is None:
-        return "no code (V)"
-    if not code_system("9327").matches_grammar(code):
-        hint = " (a pathway type belongs to kodeverk 9321)" if code in code_system("9321") else ""
-        return f"not a kodeverk 9327 code (D, pathway number, event letter){hint}"
-    if code[:3] not in code_system("9321"):
-        return f"the prefix {code[:3]} is not a pathway type of kodeverk 9321"
-    return None
-
-
-@document_check("KITH-011", KIND, applies=_apprec)
-def apprec_codes(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """The AppRec's Status (8258) and Error codes (8221) are known."""
-    envelope = _message(document).envelope
-    status = child(envelope, "Status")
-    if status is not None and attr(status, "V") not in code_system("8258"):
-        problem = f"status {attr(status, 'V')!r} is not a code of kodeverk 8258 (1, 2 or 3)"
-        yield at(status, element="Status", problem=problem)
-    for error in children(envelope, "Error"):
-        oid, code = attr(error, "S"), attr(error, "V")
-        if oid is not None and known_oid(oid.strip()) and oid.strip() != OID_8221:
-            yield at(error, element="Error", problem=f"S={oid} is not kodeverk 8221")
-        elif code not in code_system("8221"):
-            problem = f"error code {code!r} is not a code of kodeverk 8221"
-            yield at(error, element="Error", problem=problem)
-
-
-# -- identifiers and dates --------------------------------------------------------------------
-
-
-def _check_identifier(found: Identifier, value: str, today: date) -> IdCheck | None:
-    """The shared identifier check for the declared type, or ``None`` for unchecked types."""
-    code = found.code
-    if code in {member.value for member in PersonIdType}:
-        return check_person_id(value, code or "", today=today)
-    if code == "ENH":
-        return check_org_number(value)
-    if code == "HPR":
-        return check_hpr_number(value)
-    return None
-
-
-def _her_problem(value: str) -> str | None:
-    if not (value.isascii() and value.isdigit()):
-        return "a HER-id is digits only"
-    if value.startswith("0"):
-        return "a HER-id has no leading zero"
-    return None
-
-
-@document_check("KITH-012", KIND, applies=_recognised)
-def identifiers_valid(document: Document, facts: ExportFacts) -> Iterator[Hit]:
-    """Identifiers the mapping does not carry pass the checks of their declared type."""
-    message = _message(document)
-    today = today_for(facts)
-    for found in identifiers(message):
-        if message.is_covered(found.id_element, "text"):
-            continue  # the IDENTIFIER rules judge it in the referral or epicrisis
-        value = text(found.id_element) or ""
-        code = found.code or ""
-        if code in {"HER", "RSH"}:
-            problem = _her_problem(value)
-            if problem is not None:
-                yield at(
-                    found.id_element,
-                    element=name_of(found.id_element),
-                    type=code,
-                    codes="not-digits",
-                    detail=problem,
-                    hint="",
-                )
-            continue
-        check = _check_identifier(found, value, today)
-        if check is None or check.valid:
-            continue
-        found_errors = errors(check)
-        patient = local(found.owner) == "Patient"
-        hint = " (AppRec E31)" if patient and code == "FNR" else ""
-        yield at(
-            found.id_element,
-            element=name_of(found.id_element),
-            type=code,
-            codes=", ".join(problem_code for problem_code, _ in found_errors),
-            detail="; ".join(message_text for _, message_text in found_errors),
-            hint=hint,
-        )
-
-
-@document_check("KITH-013", KIND, applies=_recognised)
-def hpr_heuristic(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """HPR numbers the mapping does not carry fit the mod-11 heuristic (a warning at most)."""
-    message = _message(document)
-    for found in identifiers(message):
-        if found.code != "HPR" or message.is_covered(found.id_element, "text"):
-            continue
-        check = check_hpr_number(text(found.id_element) or "")
-        if ProblemCode.HPR_CHECKSUM_HEURISTIC in {problem.code for problem in check.problems}:
-            yield at(found.id_element, element=name_of(found.id_element))
-
-
-def _valid_date(year: str, month: str, day: str) -> bool:
-    try:
-        date(int(year), int(month), int(day))
-    except ValueError:
-        return False
-    return True
-
-
-def _valid_timezone(zone: str | None) -> bool:
-    if zone is None or zone == "Z":
-        return True
-    match = _TIMEZONE.match(zone)
-    return match is not None and int(match.group(1)) <= 14 and int(match.group(2)) <= 59
-
-
-def _valid_time(hour: str, minute: str, second: str) -> bool:
-    return (int(hour) < 24 and int(minute) < 60 and int(second) < 60) or (
-        (hour, minute, second) == ("24", "00", "00")
-    )
-
-
-def is_xs_date(value: str) -> bool:
-    """Whether ``value`` is a valid xs:date (a year of at least four digits, a calendar day)."""
-    match = _DATE.match(value)
-    return (
-        match is not None
-        and not match.group(1).startswith("-")
-        and _valid_date(match.group(1), match.group(2), match.group(3))
-        and _valid_timezone(match.group(4))
-    )
-
-
-def is_xs_datetime(value: str) -> bool:
-    """Whether ``value`` is a valid xs:dateTime."""
-    match = _DATETIME.match(value)
-    return (
-        match is not None
-        and not match.group(1).startswith("-")
-        and _valid_date(match.group(1), match.group(2), match.group(3))
-        and _valid_time(match.group(4), match.group(5), match.group(6))
-        and _valid_timezone(match.group(8))
-    )
-
-
-def is_ts(value: str) -> bool:
-    """Whether ``value`` is a valid KITH TS: xs:dateTime, date, gYear, gYearMonth or time."""
-    if is_xs_datetime(value) or is_xs_date(value):
-        return True
-    if _GYEAR.match(value) or _GYEARMONTH.match(value):
-        return True
-    match = _TIME.match(value)
-    return match is not None and _valid_time(*match.groups()[:3])
-
-
-def _dates(message: KithMessage) -> Iterator[tuple[Element, str, str, str]]:
-    """``(element, attribute, value, type)`` of every typed date the XSDs know."""
-    for element in all_elements(message.envelope):
-        if namespace(element) not in DATED_NAMESPACES:
-            continue
-        name = local(element)
-        if name in DATE_ELEMENTS or (
-            name == "IssueDate" and namespace(element) in APPREC_NAMESPACES
-        ):
-            kind = DATE_ELEMENTS.get(name, "xs:dateTime")
-            yield element, "text", (element.text or "").strip(), kind
-        elif name in TS_ELEMENTS and namespace(element) == MSGHEAD and attr(element, "V"):
-            yield element, "V", (attr(element, "V") or "").strip(), "date or time (TS)"
-
-
-@document_check("KITH-014", KIND, applies=_recognised)
-def dates_valid(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """Dates the envelope and Dialogmelding XSDs type are valid values of their type."""
-    message = _message(document)
-    validators = {"xs:date": is_xs_date, "xs:dateTime": is_xs_datetime}
-    for element, attribute, value, kind in _dates(message):
-        if message.is_covered(element, attribute):
-            continue
-        valid = validators.get(kind, is_ts)(value)
-        if not valid:
-            shown: MessageArg = Personal(value) if local(element) == "DateOfBirth" else value
-            yield at(element, element=name_of(element), value=shown, type=kind)
-
-
-def _lenient_day(value: str | None) -> date | None:
-    match = _LENIENT_DATE.match(value or "")
-    if match is None:
-        return None
-    try:
-        return date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
-
-
-@document_check("KITH-015", KIND, applies=_recognised)
-def birth_date_agrees(document: Document, facts: ExportFacts) -> Iterator[Hit]:
-    """A stated DateOfBirth agrees with the date in the person's identifier."""
-    message = _message(document)
-    today = today_for(facts)
-    people: dict[Any, Identifier] = {}
-    for found in identifiers(message):
-        if found.code in {member.value for member in PersonIdType} and found.owner not in people:
-            people[found.owner] = found
-    for owner, found in people.items():
-        stated_element = child(owner, "DateOfBirth")
-        if stated_element is None or message.is_covered(found.id_element, "text"):
-            continue
-        stated = _lenient_day(text(stated_element))
-        check = check_person_id(text(found.id_element) or "", found.code or "", today=today)
-        if stated is not None and check.birth_date is not None and stated != check.birth_date:
-            yield at(stated_element, element=name_of(stated_element), type=found.code or "")

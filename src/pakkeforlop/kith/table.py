@@ -1,0 +1,299 @@
+"""The KITH mapping as data: the tables of ``spec/kith/`` read into typed records.
+
+``henvisning-2.0.toml`` and ``epikrise-1.2.toml`` map a business document to the referral or the
+epicrisis of the JSON model, one row per JSON member with the XPath it is read from and the
+XSD element it cites; ``blocks.toml`` holds the building blocks they share (an organisation, a
+professional, a patient); ``dates.toml`` the XML Schema types of the dates the KITH rules
+check; ``scope.toml`` the words that name a PHV/TSB service. The mapper
+(:mod:`pakkeforlop.kith.mapping`) and the specification page ``spec/kith-mapping.md``
+(:mod:`pakkeforlop.kith.mapping_page`) are both made from these records, so they cannot
+disagree. A malformed table is a :class:`TableError` when it is first read.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Final
+
+from pakkeforlop._resources import kith_dir
+
+__all__ = [
+    "CERTAINTIES",
+    "Block",
+    "Row",
+    "ScopeRule",
+    "SectionMember",
+    "Sections",
+    "Signal",
+    "Table",
+    "TableError",
+    "blocks",
+    "date_types",
+    "service_terms",
+    "tables",
+]
+
+#: How sure a row is: the XSD defines it; the XSD has the element and the official examples or
+#: the domain reference document its use; or a choice of this kit.
+CERTAINTIES: Final = ("confirmed", "secondary", "convention")
+
+_ROW_KEYS: Final = frozenset(
+    {
+        "member", "xpath", "read", "value", "block", "many", "map", "const", "set", "with",
+        "from", "xsd", "certainty", "note",
+    }
+)  # fmt: skip
+_TABLE_FILES: Final = ("henvisning-2.0.toml", "epikrise-1.2.toml")
+
+
+class TableError(ValueError):
+    """A file of spec/kith breaks its documented format."""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One JSON member and where it comes from."""
+
+    member: str  # a JSON Pointer below the table's (or block's) own pointer; "" for itself
+    xpath: str  # XPath 1.0 from the document (or block) element, or from MsgHead (envelope)
+    xsd: str  # the element in the official XSD
+    certainty: str
+    read: str = "text"  # "text" or the name of the attribute read
+    value: str = "text"  # the converter (pakkeforlop.kith.convert)
+    block: str | None = None  # build this block from each element found instead of a value
+    many: bool = False  # every element found gives one item of an array
+    map: Mapping[str, str] = field(default_factory=dict)  # for value = "map"
+    const: Any = None  # the value written when the XPath finds an element
+    set: Mapping[str, Any] = field(default_factory=dict)  # constant members of each item
+    requires: str | None = None  # the row applies only when this member was mapped
+    envelope: bool = False  # the XPath starts at the MsgHead, not at the document
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A building block: one XML structure as one JSON object."""
+
+    name: str
+    title: str
+    json: str  # what it becomes in the JSON model
+    xsd: str
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SectionMember:
+    """Text sections with one of these headings (and this label) go to one member."""
+
+    headings: tuple[str, ...]
+    member: str
+    label: str | None = None  # None: the heading's primary member
+    also: Mapping[str, Any] = field(default_factory=dict)  # constants set with it
+
+
+@dataclass(frozen=True, slots=True)
+class Sections:
+    """The free-text sections of a document: where they are and which member each feeds."""
+
+    xpath: str
+    heading: str
+    text: str
+    label: str  # the heading's attribute read as its sub-heading (OT of a CV, DN of a CS)
+    list: str  # the kodeverk of the headings
+    xsd: str
+    certainty: str
+    members: tuple[SectionMember, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """Something in a message that puts its document in a PHV/TSB pathway's scope."""
+
+    xpath: str
+    reason: str
+    envelope: bool = False  # the XPath starts at the MsgHead
+    names: bool = False  # the elements found are names matched against the service terms
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeRule:
+    """When a document belongs to a PHV/TSB pathway (besides a manifest that declares it)."""
+
+    cancellation: str  # XPath: the document cancels an earlier one
+    outside: str  # why a document without any signal is out of scope
+    signals: tuple[Signal, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """The mapping of one business document to one JSON document."""
+
+    standard: str  # a Standard.key of pakkeforlop.kith.namespaces
+    document: str  # referral or epicrisis
+    title: str
+    root: str
+    xsd: str
+    rows: tuple[Row, ...]
+    sections: Sections
+    supplement: tuple[str, ...]  # members an export's manifest may supply
+    unmapped: tuple[tuple[str, str], ...]  # (member, why no element maps to it)
+    scope: ScopeRule
+    source: str  # the file name, for messages and the docs
+
+
+def _load(name: str) -> dict[str, Any]:
+    path = kith_dir() / name
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        msg = f"spec/kith/{name}: {error}"
+        raise TableError(msg) from error
+
+
+def _row(raw: Mapping[str, Any], where: str) -> Row:
+    unknown = set(raw) - _ROW_KEYS
+    if unknown:
+        msg = f"{where}: unknown keys {sorted(unknown)}"
+        raise TableError(msg)
+    for key in ("member", "xpath", "xsd", "certainty"):
+        if not isinstance(raw.get(key), str):
+            msg = f"{where}: {key!r} is required"
+            raise TableError(msg)
+    if raw["certainty"] not in CERTAINTIES:
+        msg = f"{where}: certainty {raw['certainty']!r} is not one of {CERTAINTIES}"
+        raise TableError(msg)
+    if raw.get("from", "document") not in {"document", "envelope"}:
+        msg = f"{where}: 'from' is document or envelope"
+        raise TableError(msg)
+    return Row(
+        member=raw["member"],
+        xpath=raw["xpath"],
+        xsd=raw["xsd"],
+        certainty=raw["certainty"],
+        read=raw.get("read", "text"),
+        value=raw.get("value", "text"),
+        block=raw.get("block"),
+        many=bool(raw.get("many", False)),
+        map=dict(raw.get("map", {})),
+        const=raw.get("const"),
+        set=dict(raw.get("set", {})),
+        requires=raw.get("with"),
+        envelope=raw.get("from") == "envelope",
+        note=raw.get("note", ""),
+    )
+
+
+def _rows(raw: Any, where: str) -> tuple[Row, ...]:
+    if not isinstance(raw, list) or not raw:
+        msg = f"{where}: no rows"
+        raise TableError(msg)
+    return tuple(_row(item, f"{where} row {index + 1}") for index, item in enumerate(raw))
+
+
+@cache
+def blocks() -> Mapping[str, Block]:
+    """The building blocks of spec/kith/blocks.toml, by name."""
+    raw = _load("blocks.toml").get("blocks", {})
+    found = {
+        name: Block(
+            name,
+            entry["title"],
+            entry["json"],
+            entry["xsd"],
+            _rows(entry.get("rows"), f"blocks.toml {name}"),
+        )
+        for name, entry in raw.items()
+    }
+    for block in found.values():
+        for row in block.rows:
+            if row.block is not None and row.block not in found:
+                msg = f"blocks.toml {block.name}: no block {row.block!r}"
+                raise TableError(msg)
+    return found
+
+
+def _sections(raw: Mapping[str, Any], where: str) -> Sections:
+    members = tuple(
+        SectionMember(
+            tuple(entry["heading"]), entry["member"], entry.get("label"), entry.get("also", {})
+        )
+        for entry in raw.get("members", [])
+    )
+    return Sections(
+        raw["xpath"],
+        raw["heading"],
+        raw["text"],
+        raw["label"],
+        raw["list"],
+        raw["xsd"],
+        raw["certainty"],
+        members,
+    )
+
+
+def _scope(raw: Mapping[str, Any]) -> ScopeRule:
+    signals = tuple(
+        Signal(
+            entry["xpath"],
+            entry["reason"],
+            envelope=entry.get("from") == "envelope",
+            names=bool(entry.get("names", False)),
+        )
+        for entry in raw["signals"]
+    )
+    return ScopeRule(raw["cancellation"], raw["outside"], signals)
+
+
+@cache
+def tables() -> Mapping[str, Table]:
+    """The mapping tables, by the key of the standard they read."""
+    found = {}
+    known = blocks()
+    for name in _TABLE_FILES:
+        raw = _load(name)
+        try:
+            table = Table(
+                standard=raw["standard"],
+                document=raw["document"],
+                title=raw["title"],
+                root=raw["root"],
+                xsd=raw["xsd"],
+                rows=_rows(raw.get("rows"), name),
+                sections=_sections(raw["sections"], name),
+                supplement=tuple(entry["member"] for entry in raw.get("supplement", [])),
+                unmapped=tuple((entry["member"], entry["reason"]) for entry in raw["unmapped"]),
+                scope=_scope(raw["scope"]),
+                source=name,
+            )
+        except KeyError as error:
+            msg = f"spec/kith/{name}: {error.args[0]!r} is required"
+            raise TableError(msg) from error
+        for row in table.rows:
+            if row.block is not None and row.block not in known:
+                msg = f"{name}: no block {row.block!r}"
+                raise TableError(msg)
+        found[table.standard] = table
+    return found
+
+
+@cache
+def date_types() -> Mapping[str, Mapping[str, tuple[str, str]]]:
+    """``{namespace: {element: (XML Schema type, "text" or "V")}}`` of spec/kith/dates.toml."""
+    found: dict[str, dict[str, tuple[str, str]]] = {}
+    for entry in _load("dates.toml")["namespaces"]:
+        types = found.setdefault(entry["namespace"], {})
+        for element, type_name in entry.get("text", {}).items():
+            types[element] = (type_name, "text")
+        for element in entry.get("ts", []):
+            types[element] = ("TS", "V")
+    return found
+
+
+@cache
+def service_terms() -> tuple[str, ...]:
+    """The words that name a PHV or TSB service (spec/kith/scope.toml)."""
+    return tuple(_load("scope.toml")["service_terms"])
