@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from pakkeforlop import output
-from pakkeforlop.interrupts import Terminated
+from pakkeforlop import output, parallel
+from pakkeforlop.interrupts import ENDING_SIGNALS, Terminated, stop_on_signals
 
 from .conftest import EXAMPLES, REPO_ROOT
 
@@ -130,3 +130,39 @@ def test_a_signal_while_the_report_is_written_leaves_no_temporary_file(tmp_path,
     with pytest.raises(Terminated):
         output.write_file(b"{}", where)
     assert list(tmp_path.iterdir()) == []
+
+
+def _signal_setup(_task: int) -> tuple[object, object, object, set[int]]:
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    return (
+        signal.getsignal(signal.SIGTERM),
+        signal.getsignal(signal.SIGHUP),
+        signal.getsignal(signal.SIGINT),
+        {int(signum) for signum in blocked},
+    )
+
+
+def _nothing() -> None:
+    return None
+
+
+def test_workers_stop_on_sigterm_and_leave_ctrl_c_to_the_main_process():
+    # Forked while the main process's handlers are set, a worker must not keep them: its
+    # signals are held until it has its own, then SIGTERM and SIGHUP end it and SIGINT is the
+    # main process's to handle (it ends the workers).
+    with stop_on_signals():
+        setups = list(
+            parallel.ordered_map(
+                _signal_setup,
+                [1, 2, 3],
+                weights=[1, 1, 1],
+                workers=2,
+                initializer=_nothing,
+                initargs=(),
+            )
+        )
+        assert signal.getsignal(signal.SIGTERM) not in {signal.SIG_DFL, signal.SIG_IGN}
+    for term, hup, interrupt, blocked in setups:
+        assert (term, hup, interrupt) == (signal.SIG_DFL, signal.SIG_DFL, signal.SIG_IGN)
+        assert blocked.isdisjoint(ENDING_SIGNALS)
+    assert set(ENDING_SIGNALS).isdisjoint(signal.pthread_sigmask(signal.SIG_BLOCK, []))

@@ -22,12 +22,21 @@ from contextlib import contextmanager
 from functools import cache
 from types import FrameType
 
-__all__ = ["STOPPING_SIGNALS", "Terminated", "prepare_worker", "stop_on_signals"]
+__all__ = [
+    "ENDING_SIGNALS",
+    "STOPPING_SIGNALS",
+    "Terminated",
+    "deferred",
+    "prepare_worker",
+    "stop_on_signals",
+]
 
 #: The signals that end a run cleanly (SIGINT is Python's KeyboardInterrupt already).
 STOPPING_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
+#: Every signal that ends a run: held back while worker processes are started or stopped.
+ENDING_SIGNALS = (signal.SIGINT, *STOPPING_SIGNALS)
 #: ``prctl`` option: the signal this process gets when the thread that created it ends.
 _PR_SET_PDEATHSIG = 1
 
@@ -63,14 +72,37 @@ def stop_on_signals() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP back inside the block; they arrive when it ends.
+
+    Starting worker processes must not be cut off halfway (an exception raised inside the
+    executor's bookkeeping can leave it hanging), and a process forked inside the block
+    starts with the signals held, so that it cannot die of the parent's handler before
+    :func:`prepare_worker` has set its own. Threads started inside the block hold them too.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # not on every platform
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, ENDING_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def prepare_worker(parent: int | None = None) -> None:
-    """In a new worker process: stop on SIGTERM and SIGHUP, and die with the parent (Linux).
+    """In a new worker process: stop on SIGTERM and SIGHUP, leave SIGINT (Ctrl-C reaches the
+    whole process group) to the main process, and die with the parent (Linux).
 
     ``parent`` is the process id of the process that forked this one, when it was forked
     directly: if that process died before the promise was made, the worker ends at once.
     """
     for signum in STOPPING_SIGNALS:
         signal.signal(signum, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # held back by deferred() in the parent
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, ENDING_SIGNALS)
     prctl = _prctl()
     promised = prctl is not None and prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
     if promised and parent is not None and os.getppid() != parent:

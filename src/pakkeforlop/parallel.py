@@ -80,16 +80,18 @@ def ordered_map(
         initargs=(parent, initializer, initargs),
     )
     try:
-        # Forked workers start at the first submit. Frozen, the objects they inherit are left
-        # out of their garbage collections, which would otherwise write to (and so copy) every
-        # memory page that holds one. (A caller that froze objects itself keeps them frozen.)
+        # Forked workers start at the first submit, whole: a signal waits until they have.
+        # Frozen, the objects they inherit are left out of their garbage collections, which
+        # would otherwise write to (and so copy) every memory page that holds one. (A caller
+        # that froze objects itself keeps them frozen.)
         freeze = gc.get_freeze_count() == 0
         if freeze:
             gc.freeze()
         try:
-            futures: dict[int, Future[Result]] = {
-                index: pool.submit(function, tasks[index]) for index in order
-            }
+            with interrupts.deferred():
+                futures: dict[int, Future[Result]] = {
+                    index: pool.submit(function, tasks[index]) for index in order
+                }
         finally:
             if freeze:
                 gc.unfreeze()
@@ -98,7 +100,8 @@ def ordered_map(
         for index in range(len(tasks)):
             yield futures.pop(index).result()
     except BaseException:  # an error, Ctrl-C, or the caller stopped early: stop the workers now
-        _stop(pool)
+        with interrupts.deferred():  # a second signal must not cut the stopping short
+            _stop(pool)
         raise
     pool.shutdown()
 
