@@ -53,7 +53,7 @@ from pakkeforlop import codes as codes_module
 from pakkeforlop import pathways as pathways_module
 from pakkeforlop import registry as registry_module
 from pakkeforlop._resources import code_lists_dir, pathways_dir, rules_dir, schemas_dir
-from pakkeforlop.evidence import CodeStatus, Evidence
+from pakkeforlop.evidence import CodeStatus, Evidence, SourceType
 from pakkeforlop.findings import Severity
 from pakkeforlop.fixtures import RuleFixtures
 from pakkeforlop.fixtures import load as load_fixtures
@@ -1487,6 +1487,7 @@ class Pages:
                     "message": rule.message,
                     "message_nb": rule.message_nb,
                     "evidence": rule.evidence,
+                    "source_type": rule.source_type,
                     "source": rule.source,
                     "source_url": rule.source_url or None,
                     "since": rule.since,
@@ -1495,6 +1496,17 @@ class Pages:
                     "schema_pointers": list(rule.schema_pointers),
                     "applies_from": rule.applies_from,
                     "applies_until": rule.applies_until,
+                    "in_force": rule.in_force,
+                    "history": [
+                        {
+                            "issue": change.issue,
+                            "change": change.change,
+                            "from": change.before or None,
+                            "to": change.after or None,
+                            "reason": change.reason,
+                        }
+                        for change in rule.history
+                    ],
                     "url": rule.url,
                     "page": f"rules/{rule.family.lower()}.html#{rule.anchor}",
                 }
@@ -1566,6 +1578,7 @@ class Pages:
                 inline(rule.verb.value),
                 ", ".join(code(kind) for kind in sorted(rule.applies_to)),
                 inline(rule.evidence.value),
+                inline(rule.source_type.value),
             ]
             for rule in self.data.rules.values()
         ]
@@ -1594,14 +1607,15 @@ class Pages:
             list_table(["Family", "About", "Rules"], family_rows, widths=[15, 75, 10]),
             "## All rules",
             list_table(
-                ["Rule", "Title", "Severity", "Verb", "Applies to", "Evidence"],
+                ["Rule", "Title", "Severity", "Verb", "Applies to", "Evidence", "Source type"],
                 rows,
-                widths=[12, 36, 10, 8, 24, 10],
+                widths=[12, 32, 9, 8, 19, 10, 10],
             ),
             "## Severity and evidence",
             _enum_doc(Severity),
             _enum_doc(catalogue_module.Verb),
             _enum_doc(Evidence),
+            _enum_doc(SourceType),
         ]
         if readme.is_file():
             blocks.append(
@@ -1636,6 +1650,8 @@ class Pages:
         self, rule: catalogue_module.Rule, docname: str, fixture_path: str | None
     ) -> list[str]:
         era = []
+        if not rule.in_force:
+            era.append("not in force: its effective date is unconfirmed, so it is not applied")
         if rule.applies_from:
             era.append(f"pathways started on or after {rule.applies_from.isoformat()}")
         if rule.applies_until:
@@ -1649,6 +1665,7 @@ class Pages:
             ("Applies to", ", ".join(code(kind) for kind in sorted(rule.applies_to))),
             ("Era", " and ".join(era)),
             ("Evidence", inline(rule.evidence.value)),
+            ("Source type", inline(rule.source_type.value)),
             ("Source", link_or_text(rule.source, rule.source_url)),
             ("Since", inline(rule.since)),
             ("Message", inline(rule.message)),
@@ -1664,6 +1681,20 @@ class Pages:
             blocks.append(paragraphs(rule.rationale))
         if rule.severity_note:
             blocks.append("**Severity note.** " + paragraphs(rule.severity_note))
+        if rule.history:
+            blocks.append(
+                "**History.**\n\n"
+                + "\n".join(
+                    f"- #{change.issue}, {inline(change.change)}"
+                    + (
+                        f" {inline(change.before)} → {inline(change.after)}"
+                        if change.before
+                        else ""
+                    )
+                    + f": {inline(change.reason)}"
+                    for change in rule.history
+                )
+            )
         fixtures = self.data.fixtures.get(rule.id)
         if fixtures and fixtures.cases:
             intro = f"**Fixtures.** {len(fixtures.cases)} cases"
