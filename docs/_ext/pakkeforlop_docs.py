@@ -55,7 +55,7 @@ from pakkeforlop import registry as registry_module
 from pakkeforlop._resources import code_lists_dir, pathways_dir, rules_dir, schemas_dir
 from pakkeforlop.evidence import CodeStatus, Evidence, SourceType
 from pakkeforlop.findings import Severity
-from pakkeforlop.fixtures import RuleFixtures
+from pakkeforlop.fixtures import Expected, RuleFixtures
 from pakkeforlop.fixtures import load as load_fixtures
 
 LOGGER = logging.getLogger(__name__)
@@ -1381,8 +1381,8 @@ class Pages:
                             self.anchor_ref(limit.from_anchor)
                             + " → "
                             + self.anchor_ref(limit.to_anchor),
-                            _days(limit.outpatient_days),
-                            _days(limit.inpatient_days),
+                            _days(limit.outpatient),
+                            _days(limit.inpatient),
                             inline(limit.evidence.value)
                             + " ("
                             + link_or_text("source", limit.source_url)
@@ -1705,17 +1705,18 @@ class Pages:
             )
             blocks.append(
                 list_table(
-                    ["Case", "Expect", "Description", "Starts from"],
+                    ["Case", "Expect", "Description", "Starts from", "Findings (place, count)"],
                     [
                         [
                             code(case.name),
                             f'<span class="pf-expect pf-expect-{case.expect}">{case.expect}</span>',
                             inline(case.description),
                             code(case.base) if case.base else "an empty export",
+                            "; ".join(_expected_place(entry) for entry in case.findings) or "none",
                         ]
                         for case in fixtures.cases
                     ],
-                    widths=[22, 10, 43, 25],
+                    widths=[18, 8, 38, 16, 20],
                     classes="pf-fixtures",
                 )
             )
@@ -1851,7 +1852,20 @@ def _relative(path: Path, folder: Path) -> str:
     return posixpath.relpath(path.as_posix(), folder.as_posix())
 
 
-def _days(days: int | None) -> str:
+def _expected_place(entry: Expected) -> str:
+    """Where a fixture expects findings, for the fixture table: ``events.ndjson line 5 /code, 1``
+    (the file, the place and the count)."""
+    place = code(entry.file) if entry.file else "the export"
+    if entry.line is not None:
+        place += f" line {entry.line}"
+    if entry.pointer is not None:
+        place += " " + code(entry.pointer or "/")
+    if entry.xpath is not None:
+        place += " " + code(entry.xpath)
+    return f"{place}, {entry.count}"
+
+
+def _days(days: pathways_module.DayRange | None) -> str:
     return "unknown" if days is None else f"{days} d"
 
 
@@ -1950,8 +1964,8 @@ def _wrap(text: str, width: int = 14) -> list[str]:
 
 
 def _limit_label(limit: pathways_module.TimeLimit) -> str:
-    out = "\u2013" if limit.outpatient_days is None else f"{limit.outpatient_days}"
-    inp = "\u2013" if limit.inpatient_days is None else f"{limit.inpatient_days}"
+    out = "\u2013" if limit.outpatient is None else f"{limit.outpatient}"
+    inp = "\u2013" if limit.inpatient is None else f"{limit.inpatient}"
     days = f"{out} d" if out == inp else f"{out} · {inp} d"
     return f"{limit.variant}: {days}" if limit.variant else days
 
@@ -1988,8 +2002,8 @@ def timeline_svg(  # noqa: PLR0912, PLR0915 - one SVG, drawn in order
     title = f"Timeline of pathway {pathway.code}"
     if pathway.time_limits:
         desc = "; ".join(
-            f"{limit.label}: outpatient {_days(limit.outpatient_days)}, inpatient "
-            f"{_days(limit.inpatient_days)}" + (f" ({limit.variant})" if limit.variant else "")
+            f"{limit.label}: outpatient {_days(limit.outpatient)}, inpatient "
+            f"{_days(limit.inpatient)}" + (f" ({limit.variant})" if limit.variant else "")
             for limit in pathway.time_limits
         )
     else:
@@ -2026,7 +2040,7 @@ def timeline_svg(  # noqa: PLR0912, PLR0915 - one SVG, drawn in order
             f'<path class="pf-limit" d="M{a},{axis - 8} L{a},{y} L{b},{y} L{b},{axis - 8}" '
             f'fill="none" stroke="currentColor" stroke-width="1.5"{dash} '
             f'marker-end="url(#{ident}-arrow)"><title>{html.escape(limit.label)}: outpatient '
-            f"{_days(limit.outpatient_days)}, inpatient {_days(limit.inpatient_days)} "
+            f"{_days(limit.outpatient)}, inpatient {_days(limit.inpatient)} "
             f"({html.escape(limit.evidence.value)})</title></path>"
         )
         label = _limit_label(limit)

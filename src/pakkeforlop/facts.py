@@ -14,6 +14,7 @@ from pakkeforlop.model import (
     EventRecord,
     ExportFacts,
     PathwayInstance,
+    Period,
     ReferralFacts,
 )
 
@@ -43,6 +44,15 @@ def get(value: Any, *path: str) -> Any:
     return value
 
 
+def export_period(manifest: dict[str, Any]) -> Period | None:
+    """The manifest's ``period`` as first and last day, when it gives both in order."""
+    first = parse_day(get(manifest, "period", "from"))
+    last = parse_day(get(manifest, "period", "to"))
+    if first is None or last is None or first > last:
+        return None
+    return Period(first, last)
+
+
 def export_facts(manifest: dict[str, Any], root: str) -> ExportFacts:
     """The facts of an export's manifest."""
     return ExportFacts(
@@ -54,6 +64,7 @@ def export_facts(manifest: dict[str, Any], root: str) -> ExportFacts:
         spec_version=manifest.get("specVersion")
         if isinstance(manifest.get("specVersion"), str)
         else None,
+        period=export_period(manifest),
     )
 
 
@@ -145,6 +156,7 @@ def collect(document: Document, instances: MutableMapping[str, PathwayInstance])
                 issued=parse_day(value.get("issued")),
                 received=parse_day(get(value, "assessment", "received")),
                 assessed=parse_day(get(value, "assessment", "assessed")),
+                onward=value.get("kind") == "onward",
             )
         )
     elif document.kind == "epicrisis":

@@ -92,12 +92,17 @@ class EventRecord(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class ReferralFacts:
-    """What the pathway rules need of a referral that names a pathway instance."""
+    """What the pathway rules need of a referral that names a pathway instance.
+
+    ``onward`` is true for an onward referral (viderehenvisning): it names the instance it
+    *continues*, so its dates say nothing about when that instance started.
+    """
 
     path: str
     issued: date | None
     received: date | None
     assessed: date | None
+    onward: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +196,13 @@ class PathwayInstance:
         return ends[0] if ends else None
 
 
+class Period(NamedTuple):
+    """The first and the last day an export covers (inclusive)."""
+
+    first: date
+    last: date
+
+
 @dataclass(frozen=True, slots=True)
 class ExportFacts:
     """What every check may need of the export as a whole (from its manifest)."""
@@ -204,3 +216,6 @@ class ExportFacts:
     seen: dict[str, set[tuple[str, str]]] = field(default_factory=dict, compare=False, repr=False)
     #: The day the check started: every document of one run is judged against the same day.
     checked_on: date = field(default_factory=date.today, compare=False, repr=False)
+    #: The period of care the export covers (the manifest's ``period``, first and last day):
+    #: an export of a period holds slices of the pathways that cross its bounds.
+    period: Period | None = None

@@ -45,9 +45,14 @@ def _recipient_hit(document: Document) -> Hit:
     return Hit(pointer="/recipients" if "recipients" in document.value else "")
 
 
-@document_check("EPICRISIS-002", "epicrisis")
+def has_regular_gp(document: Document, _facts: ExportFacts) -> bool:
+    """The document does not state that the patient has no regular GP (patient.hasRegularGp)."""
+    return get(document.value, "patient", "hasRegularGp") is not False
+
+
+@document_check("EPICRISIS-002", "epicrisis", applies=has_regular_gp)
 def sent_to_gp(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """§ 45a: the patient's GP is among the recipients."""
+    """§ 45a: the patient's GP is among the recipients (unless the patient has none)."""
     roles = _roles(document)
     if roles is not None and "gp" not in roles:
         yield _recipient_hit(document)

@@ -3,8 +3,10 @@
 The documents follow the bundled valid examples (``examples/valid``) and satisfy every rule
 that can give an error or a warning, so that a clean export has none; information findings
 (synthetic identifiers, time-limit overruns, the 10-working-day assessment) do occur, as in
-real data. Dates follow the era rules: in 2019-2022 the start (A) is dated on the referral's
-receipt (PATHWAY-016), from 2023 on the completed assessment (PATHWAY-017).
+real data. Dates follow the era rules: up to the end of the era PATHWAY-016 covers (2023) the
+start (A) is dated on the referral's receipt; later starts are dated on the completed
+assessment, as Helsedirektoratet's current coding guide describes (PATHWAY-017, whose
+effective date is unconfirmed, so that no rule judges those starts).
 """
 
 from __future__ import annotations
@@ -34,17 +36,17 @@ from pakkeforlop.synthetic.model import Event, Identity, Plan
 from pakkeforlop.synthetic.timeline import AGES, Timeline
 
 
-def _npf_from() -> date:
-    """The first day of the NPF era: the date the era rule PATHWAY-017 applies from."""
-    applies_from = rule("PATHWAY-017").applies_from
-    if applies_from is None:
-        msg = "the catalogue's PATHWAY-017 must say from when it applies (applies_from)"
+def _receipt_rule_until() -> date:
+    """The last day the start is confirmed to be dated on the receipt (PATHWAY-016's era)."""
+    applies_until = rule("PATHWAY-016").applies_until
+    if applies_until is None:
+        msg = "the catalogue's PATHWAY-016 must say until when it applies (applies_until)"
         raise ValueError(msg)
-    return applies_from
+    return applies_until
 
 
-#: From this day the start is dated on the completed assessment, before it on the receipt.
-NPF_FROM: Final = _npf_from()
+#: Up to this day the start is dated on the receipt, after it on the completed assessment.
+RECEIPT_RULE_UNTIL: Final = _receipt_rule_until()
 #: Share of events registered a few days after the date they apply to.
 LATE_REGISTRATION: Final = 0.15
 ICPC2: Final = "2.16.578.1.12.4.1.1.7170"
@@ -122,7 +124,7 @@ def build_plan(
     """Everything one instance writes; ``epicrisis_number`` numbers its epicrisis, if any."""
     code = timeline.pathway
     group = texts.GROUP[code]
-    pf_era = start < NPF_FROM
+    pf_era = start <= RECEIPT_RULE_UNTIL
     unit = ctx.cast.unit(rng, code, timeline.care_level)
     received, assessed = _referral_dates(rng, code, start, pf_era)
     patient = _patient(rng, ctx, code, received)
@@ -198,7 +200,7 @@ def _patient(rng: random.Random, ctx: Context, code: str, received: date) -> Pat
 
 
 def _referral_dates(rng: random.Random, code: str, start: date, pf_era: bool) -> tuple[date, date]:
-    """(received, assessed): the start is the receipt before 2023, the assessment after."""
+    """(received, assessed): the start is the receipt up to 2023, the assessment after."""
     if code == "D06":
         working_days = rng.randint(0, 2)
     elif code in ("D08", "D09", "D10"):

@@ -1,0 +1,71 @@
+"""Pathway instances cut by the export's period: which ends of an instance the export holds.
+
+Hospitals export by period (NPR per tertial, monthly BI extracts), and an export's manifest
+states the period it covers. A pathway that started before that period, or goes on after it, is
+in the export only in part: a slice, not a defect. The rules that need the whole pathway (a
+start event, the first clinical decision, the final one) ask this module whether the export
+holds the end they need.
+
+* An instance **starts before the period** when the export declares a period, the instance has
+  no start event (A) in it, and nothing shows that it started inside the period. What shows it
+  is a referral of the instance (not an onward referral, which names the instance it
+  continues) received on or after the period's first day: the start is never dated before the
+  referral was received.
+* An instance **goes on after the period** when the export declares a period and the instance
+  has no ending (X) in it: it is open at the end of the export.
+
+Without a declared period (a single file checked on its own) an instance is read as whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pakkeforlop.model import PathwayInstance, Period
+
+START, ENDING = "A", "X"
+
+
+@dataclass(frozen=True, slots=True)
+class Slice:
+    """Which ends of an instance lie outside the export's period."""
+
+    starts_before: bool = False
+    goes_on_after: bool = False
+
+    @property
+    def partial(self) -> bool:
+        """Whether the export holds only part of the instance."""
+        return self.starts_before or self.goes_on_after
+
+    def describe(self) -> str:
+        """The partial ends in words, for a finding."""
+        parts = []
+        if self.starts_before:
+            parts.append("it started before the period (the export has no start event for it)")
+        if self.goes_on_after:
+            parts.append("it goes on after the period (the export has no ending for it)")
+        return " and ".join(parts)
+
+
+WHOLE = Slice()
+
+
+def started_in_period(instance: PathwayInstance, period: Period) -> bool:
+    """Whether a referral of the instance shows that it started within the period."""
+    return any(
+        referral.received is not None and referral.received >= period.first
+        for referral in instance.referrals
+        if not referral.onward
+    )
+
+
+def slice_of(instance: PathwayInstance, period: Period | None) -> Slice:
+    """Which ends of ``instance`` the export, covering ``period``, does not hold."""
+    if period is None or not instance.events:
+        return WHOLE
+    starts_before = not instance.lettered(START) and not started_in_period(instance, period)
+    goes_on_after = not instance.lettered(ENDING)
+    if not (starts_before or goes_on_after):
+        return WHOLE
+    return Slice(starts_before, goes_on_after)
