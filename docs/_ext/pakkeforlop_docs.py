@@ -52,6 +52,7 @@ from pakkeforlop import catalogue as catalogue_module
 from pakkeforlop import codes as codes_module
 from pakkeforlop import pathways as pathways_module
 from pakkeforlop import registry as registry_module
+from pakkeforlop import traceability as traceability_module
 from pakkeforlop._resources import code_lists_dir, pathways_dir, rules_dir, schemas_dir
 from pakkeforlop.evidence import CodeStatus, Evidence, SourceType
 from pakkeforlop.findings import Severity
@@ -61,7 +62,15 @@ from pakkeforlop.fixtures import load as load_fixtures
 LOGGER = logging.getLogger(__name__)
 
 #: Folders of the source directory that this extension owns entirely (all generated).
-GENERATED_DIRS = ("rules", "schemas", "codes", "pathways", "specification", "downloads")
+GENERATED_DIRS = (
+    "rules",
+    "schemas",
+    "codes",
+    "pathways",
+    "specification",
+    "downloads",
+    "traceability",
+)
 #: ``html_extra_path`` folder; its ``artefacts/`` lands at the root of the built site.
 ARTEFACTS_ROOT = "_artefacts"
 ARTEFACTS = "artefacts"
@@ -78,6 +87,7 @@ CHAPTER_ORDER = (
     "pathways",
     "referral",
     "epicrisis",
+    "feedback",
     "measurement-points",
     "time-limits",
     "identifiers",
@@ -301,6 +311,7 @@ class Data:
     fixtures: Mapping[str, RuleFixtures]
     family_titles: dict[str, str]
     examples: dict[str, list[tuple[str, Any]]]  # schema $id -> [(where, document)]
+    statements: Sequence[traceability_module.Statement]
 
     @classmethod
     def load(cls, repo: Path) -> Data:
@@ -328,6 +339,7 @@ class Data:
             fixtures=fixtures,
             family_titles=_family_titles(),
             examples=_example_documents(repo / "examples" / "valid"),
+            statements=traceability_module.load(repo / "spec" / "traceability.toml"),
         )
 
     def families(self) -> dict[str, list[catalogue_module.Rule]]:
@@ -807,6 +819,7 @@ class Pages:
         self.code_pages()
         self.pathway_pages()
         self.rule_pages()
+        self.traceability_page()
         self.specification_pages()
         self.downloads_page()
 
@@ -1724,6 +1737,61 @@ class Pages:
             blocks.append("**Fixtures.** None yet.")
         return blocks
 
+    # -- traceability ---------------------------------------------------------------------
+
+    def traceability_page(self) -> None:
+        docname = "traceability/index"
+        source = self.data.repo / "spec" / "traceability.toml"
+        statements = self.data.statements
+        toml_path = self.artefact(
+            kind="traceability",
+            id="traceability",
+            name="traceability",
+            title="Traceability of the seeds' statements",
+            version=pakkeforlop.SPEC_VERSION,
+            path="traceability/traceability.toml",
+            content=source.read_bytes(),
+            media_type="application/toml",
+            source=self.source_rel(source),
+            page="traceability/index.html",
+        )
+        checked = sum(statement.checked for statement in statements)
+        rows = [
+            [
+                inline(statement.id),
+                ", ".join(code(seed[:3]) for seed in statement.seeds),
+                f"{inline(statement.verb.value)} (*{inline(statement.source_verb)}*)",
+                inline(statement.statement) + f" «{inline(statement.quote)}»",
+                ", ".join(
+                    ref(self.data.rules[rule_id].anchor, rule_id) for rule_id in statement.rules
+                )
+                or "none",
+                inline(statement.reason),
+            ]
+            for statement in statements
+        ]
+        blocks = [
+            "(traceability)=\n# Traceability",
+            paragraphs(
+                "Every normative statement of the five seed documents, with the verb the seed "
+                "uses and the verb the specification reads it as, mapped to the rules that "
+                "check it, or to the reason an export cannot show it (and, where rules check "
+                "part of it, what they leave out). The statements are paraphrased; the quote "
+                "is the seed's own words around the verb. The matrix is generated from "
+                f"`spec/traceability.toml`; a test fails when a statement has neither rules "
+                f"nor a reason. {len(statements)} statements: {checked} checked by rules, "
+                f"{len(statements) - checked} with a reason only; every one is covered."
+            ),
+            field_list([("Download", self.download(docname, toml_path, "traceability.toml"))]),
+            list_table(
+                ["Id", "Seeds", "Verb", "Statement", "Rules", "Reason or note"],
+                rows,
+                widths=[5, 10, 12, 33, 15, 25],
+                classes="pf-traceability",
+            ),
+        ]
+        self.page(docname, *blocks)
+
     # -- specification --------------------------------------------------------------------
 
     def specification_pages(self) -> None:
@@ -1820,6 +1888,7 @@ KIND_TITLES = {
     "rule-catalogue": "Rule catalogue",
     "rule-family": "Rule families",
     "rule-fixtures": "Rule fixtures",
+    "traceability": "Traceability",
 }
 
 

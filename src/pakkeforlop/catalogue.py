@@ -21,7 +21,15 @@ RULE_ID = re.compile(r"^(?P<family>[A-Z]+)-(?P<number>[0-9]{3})$")
 #: The document kinds a rule can apply to; ``export`` means the export as a whole, and
 #: ``kith-message`` a KITH XML message as a whole (envelope and contents).
 KINDS = frozenset(
-    {"export-manifest", "referral", "epicrisis", "pathway-event", "export", "kith-message"}
+    {
+        "export-manifest",
+        "referral",
+        "epicrisis",
+        "feedback",
+        "pathway-event",
+        "export",
+        "kith-message",
+    }
 )
 
 DOCS_RULE_URL = "https://pakkeforlop.no/docs/rules/{family}.html#{anchor}"

@@ -13,6 +13,7 @@ from pakkeforlop.model import (
     EpicrisisFacts,
     EventRecord,
     ExportFacts,
+    FeedbackFacts,
     PathwayInstance,
     Period,
     ReferralFacts,
@@ -65,6 +66,7 @@ def export_facts(manifest: dict[str, Any], root: str) -> ExportFacts:
         if isinstance(manifest.get("specVersion"), str)
         else None,
         period=export_period(manifest),
+        feedback_exported=any(kind == "feedback" for _, _, kind, _ in declared_files(manifest)),
     )
 
 
@@ -157,6 +159,18 @@ def collect(document: Document, instances: MutableMapping[str, PathwayInstance])
                 received=parse_day(get(value, "assessment", "received")),
                 assessed=parse_day(get(value, "assessment", "assessed")),
                 onward=value.get("kind") == "onward",
+            )
+        )
+    elif document.kind == "feedback" and isinstance(get(value, "pathway", "instanceId"), str):
+        recipients = value["recipients"]
+        _instance(instances, value["pathway"]["instanceId"]).feedbacks.append(
+            FeedbackFacts(
+                path=document.path,
+                sent=parse_day(value["sent"]),
+                occasion=value["occasion"],
+                roles=frozenset(entry["role"] for entry in recipients),
+                names_coordinator="specialist" in (value.get("coordinators") or {}),
+                patient_has_gp=get(value, "patient", "hasRegularGp") is not False,
             )
         )
     elif document.kind == "epicrisis":

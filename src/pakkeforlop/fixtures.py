@@ -30,6 +30,7 @@ OPERATIONS = frozenset(
 DOCUMENT_DATES = {
     "referral": (("assessment", "received"), ("issued",)),
     "epicrisis": (("sent",),),
+    "feedback": (("sent",),),
 }
 
 
@@ -47,7 +48,7 @@ class Edit:
     deletes ``file`` and its manifest entry. ``slice-period`` (no ``file``) cuts the export to
     the period ``value = { from = …, to = … }``, as an extract of that period would be: the
     manifest's period becomes it, event lines dated outside it are dropped, and so are the
-    referrals (by receipt, else issue) and epicrises (by sending) dated outside it.
+    referrals (by receipt, else issue), epicrises and feedback (by sending) dated outside it.
     """
 
     op: str
@@ -281,7 +282,8 @@ def _slice_period(root: Path, period: Mapping[str, str]) -> None:
                 _delete_file(root, entry["path"])
 
 
-def _edit(root: Path, edit: Edit) -> None:
+def apply_edit(root: Path, edit: Edit) -> None:
+    """Apply one edit to the export at ``root``."""
     if edit.op == "slice-period":
         if not isinstance(edit.value, dict):
             msg = "slice-period needs value = { from = …, to = … }"
@@ -339,7 +341,8 @@ def _write_raw(root: Path, raw: RawFile) -> None:
         target.write_text(raw.text or "", encoding="utf-8")
 
 
-def _refresh_digests(root: Path) -> None:
+def refresh_digests(root: Path) -> None:
+    """Bring the manifest's SHA-256 digests up to date with the files."""
     manifest_path = root / "manifest.json"
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -368,9 +371,9 @@ def materialize(case: Case, examples: Path, target: Path) -> Path:
     else:
         target.mkdir(parents=True)
     for edit in case.edits:
-        _edit(target, edit)
+        apply_edit(target, edit)
     for raw in case.files:
         _write_raw(target, raw)
     if not case.keep_digests:
-        _refresh_digests(target)
+        refresh_digests(target)
     return target

@@ -256,7 +256,7 @@ def _listed_if_display_differs(oid: str, code: str, display: str) -> tuple[CodeS
     return system, listed
 
 
-@document_check("CODE-006", "referral", "epicrisis")
+@document_check("CODE-006", "referral", "epicrisis", "feedback")
 def display_matches_text(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """A coded value's display text is the code list's text for its code."""
     for path, coded in coded_values(document_index(document, facts)):

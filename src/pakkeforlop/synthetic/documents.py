@@ -165,6 +165,14 @@ def build_plan(
         referral=referral,
         referral_path=f"referrals/{shard(number, ctx)}/{referral_id}.json",
     )
+    plan.feedbacks = _feedbacks(
+        rng,
+        ctx,
+        plan=plan,
+        gp=(gp, practice.organisation),
+        referrer=(referrer, referrer_org),
+        coordinator=referral["municipalCoordinator"],
+    )
     if ending is not None:
         epicrisis_id = f"EPI-{ending.day.year}-{number:07d}"
         plan.epicrisis = _epicrisis(
@@ -425,6 +433,94 @@ def _medication(rng: random.Random, group: str, updated: date, patient: Patient)
         span = max(0, (updated - earliest).days - 1)
         items.append(_drug(drug, earliest + timedelta(days=rng.randint(0, span))))
     return {"updated": updated.isoformat(), "items": items}
+
+
+# -- feedback to the referrer and the GP ---------------------------------------------------------
+
+#: Clinical-decision outcomes of treatment in the specialist service (PHV, TSB).
+TREATMENT_OUTCOMES: Final = frozenset({"P", "T"})
+#: Share of evaluations after which the treatment plan changed substantially.
+PLAN_CHANGED: Final = 0.15
+
+
+def _feedbacks(
+    rng: random.Random,
+    ctx: Context,
+    *,
+    plan: Plan,
+    gp: tuple[Professional, Organisation],
+    referrer: tuple[Professional, Organisation],
+    coordinator: dict[str, Any],
+) -> list[tuple[str, dict[str, Any]]]:
+    """Feedback after each clinical decision (after the assessment, or on the treatment plan
+    when the decision is treatment here) and after some evaluations (the plan changed), each
+    to the GP and the referrer, naming the pathway coordinators."""
+    specialist = rng.choice(plan.unit.staff)
+    coordinators = {
+        "specialist": {
+            "name": {"given": specialist.given, "family": specialist.family},
+            "phone": specialist.phone,
+            "organisation": plan.unit.name,
+        },
+        "municipal": coordinator,
+    }
+    found: list[tuple[str, dict[str, Any]]] = []
+    for event in plan.events:
+        if event.letter == "C":
+            treatment = event.suffix[1:] in TREATMENT_OUTCOMES
+            occasion = "treatment-plan" if treatment else "after-assessment"
+        elif event.letter == "E" and rng.random() < PLAN_CHANGED:
+            occasion = "treatment-plan-changed"
+        else:
+            continue
+        sent = min(event.day + timedelta(days=rng.randint(0, 3)), ctx.end)
+        number = len(found) + 1
+        identifier = f"FB-{sent.year}-{plan.number:07d}-{number}"
+        value: dict[str, Any] = {
+            "$schema": DOCUMENT_SCHEMAS["feedback"],
+            "id": identifier,
+            "occasion": occasion,
+            "sent": sent.isoformat(),
+            "sender": {
+                "organisation": ctx.cast.receiver(plan.unit).as_json(),
+                "professional": specialist.as_json(role("KLE")),
+            },
+            "recipients": _recipients(gp, referrer),
+            "patient": plan.patient.as_json(),
+            "referralId": plan.referral["id"],
+            "pathway": {"instanceId": plan.instance_id, "type": coded("9321", plan.pathway)},
+        }
+        if occasion != "treatment-plan-changed":
+            value["assessmentReport"] = {
+                "summary": rng.choice(texts.ASSESSMENT_REPORT),
+                "attached": True,
+            }
+        if occasion == "treatment-plan":
+            value["treatmentPlan"] = {"summary": rng.choice(texts.TREATMENT_PLAN)}
+        elif occasion == "treatment-plan-changed":
+            value["treatmentPlan"] = {"changes": rng.choice(texts.PLAN_CHANGES)}
+        value["coordinators"] = coordinators
+        path = f"feedback/{shard(plan.number, ctx)}/{identifier}.json"
+        found.append((path, value))
+    return found
+
+
+def _recipients(
+    gp: tuple[Professional, Organisation], referrer: tuple[Professional, Organisation]
+) -> list[dict[str, Any]]:
+    """The GP and the referrer, once per role (a GP who referred is listed twice)."""
+    return [
+        {
+            "role": "gp",
+            "professional": gp[0].as_json(role("FLE")),
+            "organisation": gp[1].as_json(),
+        },
+        {
+            "role": "referrer",
+            "professional": referrer[0].as_json(role("HHE")),
+            "organisation": referrer[1].as_json(),
+        },
+    ]
 
 
 # -- the epicrisis -------------------------------------------------------------------------------
