@@ -75,6 +75,16 @@ def tertial(root: Path) -> None:
     fixtures.apply_edit(root, fixtures.Edit(op="slice-period", value=period))
 
 
+def events_of_a_year_all_documents(root: Path) -> None:
+    """The events of 2024 with every document of the patients, as an extract that selects
+    events by date and documents by patient does: epicrises sent after the year included."""
+    for path, events in _events(root):
+        _write_events(path, [event for event in events if event["date"].startswith("2024")])
+    manifest = _load(root / "manifest.json")
+    manifest["period"] = _year(2024)
+    _dump(root / "manifest.json", manifest)
+
+
 def _year(year: int) -> dict[str, str]:
     return {"from": f"{year}-01-01", "to": f"{year}-12-31"}
 
@@ -168,6 +178,7 @@ PROBES: dict[str, Callable[[Path], None]] = {
     for probe in (
         calendar_year,
         tertial,
+        events_of_a_year_all_documents,
         move_between_units,
         no_gp_stated,
         no_gp_unstated,

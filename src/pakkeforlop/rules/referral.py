@@ -235,6 +235,20 @@ def gp_consulted(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
         yield Hit(pointer="/gpConsulted" if "gpConsulted" in document.value else "")
 
 
+def sender_unstated(document: Document, _facts: ExportFacts) -> bool:
+    """A referral that does not say which service sends it (``sender.service``)."""
+    sender = document.value.get("sender")
+    return isinstance(sender, dict) and "service" not in sender
+
+
+@document_check("REFERRAL-030", "referral", applies=sender_unstated)
+def referrer_has_hpr(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """The referrer is identified by an HPR number (a health service's schema requires it)."""
+    referrer = get(document.value, "sender", "referrer")
+    if isinstance(referrer, dict) and "hpr" not in referrer:
+        yield Hit(pointer="/sender/referrer")
+
+
 @document_check("REFERRAL-022", "referral", applies=planned_tsb)
 def tsb_substance_details(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """§5.3: per substance, amount, frequency, route, duration and recent changes."""
