@@ -6,11 +6,13 @@ in the export only in part: a slice, not a defect. The rules that need the whole
 start event, the first clinical decision, the final one) ask this module whether the export
 holds the end they need.
 
-* An instance **starts before the period** when the export declares a period, the instance has
-  no start event (A) in it, and nothing shows that it started inside the period. What shows it
-  is a referral of the instance (not an onward referral, which names the instance it
-  continues) received on or after the period's first day: the start is never dated before the
-  referral was received.
+* An instance **starts outside the period** when the export declares a period, the instance
+  has no start event (A) in it, and nothing shows that it started inside the period. What
+  shows it is, together, a referral of the instance (not an onward referral, which names the
+  instance it continues) received on or after the period's first day, since the start is
+  never dated before the receipt, and an event in the period that only follows the start
+  (any but the historical ones a pathway allows before it, such as D06P, symptom onset).
+  Usually the start lies before the period; with only a historical event in it, after.
 * An instance **goes on after the period** when the export declares a period and the instance
   has no ending (X) in it: it is open at the end of the export.
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pakkeforlop.model import PathwayInstance, Period
+from pakkeforlop.pathways import pathways
 
 START, ENDING = "A", "X"
 
@@ -42,7 +45,7 @@ class Slice:
         """The partial ends in words, for a finding."""
         parts = []
         if self.starts_before:
-            parts.append("it started before the period (the export has no start event for it)")
+            parts.append("its start is outside the period (the export has no start event for it)")
         if self.goes_on_after:
             parts.append("it goes on after the period (the export has no ending for it)")
         return " and ".join(parts)
@@ -52,12 +55,24 @@ WHOLE = Slice()
 
 
 def started_in_period(instance: PathwayInstance, period: Period) -> bool:
-    """Whether a referral of the instance shows that it started within the period."""
-    return any(
+    """Whether the export shows that the instance started within the period: a referral that
+    opened it was received in the period or later, and an event in the period follows the
+    start."""
+    received = any(
         referral.received is not None and referral.received >= period.first
         for referral in instance.referrals
         if not referral.onward
     )
+    return received and any(
+        event.day <= period.last and not _historical(event.pathway_type, event.event)
+        for event in instance.events
+    )
+
+
+def _historical(pathway_type: str, letter: str) -> bool:
+    """Whether events with this letter may be dated before the start (D06P, symptom onset)."""
+    definition = pathways().get(pathway_type)
+    return definition is not None and letter in definition.ordering.events_before_start
 
 
 def slice_of(instance: PathwayInstance, period: Period | None) -> Slice:
