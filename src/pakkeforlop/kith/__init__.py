@@ -4,7 +4,8 @@
 * :mod:`~pakkeforlop.kith.message` recognises MsgHead 1.2 / AppRec 1.0 / 1.1 (unwrapping NAV's
   ``EI_fellesformat``) and the business documents inside;
 * :mod:`~pakkeforlop.kith.mapping` maps Henvisning 2.0 and Epikrise 1.2 to the referral and
-  epicrisis JSON model (``spec/kith-mapping.md``);
+  epicrisis JSON model (``spec/kith-mapping.md``), and :mod:`~pakkeforlop.kith.feedback` a
+  Dialogmelding "Status på henvisning" to the feedback;
 * :mod:`~pakkeforlop.kith.xsd` validates against XSDs the user supplies (``--xsd-dir``).
 
 The rules of the KITH family are in :mod:`pakkeforlop.rules.kith`.
@@ -15,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from pakkeforlop.kith.mapping import MappedDocument, map_documents
+from pakkeforlop.kith.feedback import map_documents
+from pakkeforlop.kith.mapping import MappedDocument
 from pakkeforlop.kith.message import KithMessage, read_message, xpath_of
 from pakkeforlop.kith.parse import (
     XmlProblem,

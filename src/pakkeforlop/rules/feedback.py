@@ -42,9 +42,11 @@ def _occasion(document: Document) -> object:
     return document.value.get("occasion")
 
 
-def is_rejection(document: Document, _facts: ExportFacts) -> bool:
-    """A feedback that rejects the referral."""
-    return _occasion(document) == REJECTION
+def is_structured_rejection(document: Document, _facts: ExportFacts) -> bool:
+    """A feedback that rejects the referral, in members rather than as one text: a feedback
+    given only as one text (``text``, a Dialogmelding's note) may say anything, and the kit
+    cannot read whether it gives what the rules look for."""
+    return _occasion(document) == REJECTION and "text" not in document.value
 
 
 def _roles(document: Document) -> set[object]:
@@ -59,14 +61,14 @@ def is_assessment_feedback_to_gp(document: Document, _facts: ExportFacts) -> boo
     return _occasion(document) == AFTER_ASSESSMENT and "gp" in _roles(document)
 
 
-@document_check("FEEDBACK-001", "feedback", applies=is_rejection)
+@document_check("FEEDBACK-001", "feedback", applies=is_structured_rejection)
 def rejection_assesses_further_needs(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """Seed 000: a rejection gives the service's assessment of the need for further measures."""
     if "furtherNeeds" not in document.value:
         yield Hit(pointer="")
 
 
-@document_check("FEEDBACK-002", "feedback", applies=is_rejection)
+@document_check("FEEDBACK-002", "feedback", applies=is_structured_rejection)
 def rejection_gives_reason(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """Seed 003 ch. 1.4: the reason for the rejection is given."""
     if "reason" not in document.value:
