@@ -1140,6 +1140,7 @@ class Pages:
                 classes="pf-codes",
             ),
         ]
+        blocks.extend(self.code_versions(system))
         meanings: Mapping[str, str] = getattr(system, "suffix_meanings", None) or {}
         if meanings:
             blocks.append("## Suffix meanings")
@@ -1189,6 +1190,51 @@ class Pages:
                 )
             )
         self.page(docname, *blocks)
+
+    def code_versions(self, system: codes_module.CodeSystem) -> list[str]:
+        """The list's versions and the periods the kit applies them in."""
+        declared = [version for version in system.versions if version.valid_from != date.min]
+        if not declared:
+            return []
+        rows = []
+        for version in declared:
+            if version.valid_from is None:
+                period = "not applied: no source gives the date it applies from"
+            else:
+                period = f"from {version.valid_from.isoformat()}" + (
+                    f" to {version.valid_to.isoformat()}" if version.valid_to else ""
+                )
+            if not version.codes_known:
+                codes_text = "unknown"
+            elif version.codes is None:
+                codes_text = f"all {len(system)}"
+            else:
+                codes_text = ", ".join(code(value) for value in sorted(version.codes))
+            rows.append(
+                [
+                    code(version.id),
+                    inline(version.name),
+                    inline(version.status.value),
+                    period,
+                    codes_text,
+                    link_or_text(version.source, version.source_url)
+                    + (" " + inline(version.note) if version.note else ""),
+                ]
+            )
+        return [
+            "## List versions",
+            paragraphs(
+                "The versions of the list and the period each applies to. The kit judges a "
+                "code against the version in force on its document's date (CODE-002 names "
+                "it). A version without a confirmed start is provisional data: it is shown "
+                "here and not applied until a primary source gives the date."
+            ),
+            list_table(
+                ["Version", "Name", "Status", "Applied", "Codes", "Source"],
+                rows,
+                widths=[12, 22, 10, 16, 12, 28],
+            ),
+        ]
 
     # -- pathways -------------------------------------------------------------------------
 
@@ -1353,7 +1399,13 @@ class Pages:
                     ("Kind", inline(pathway.kind)),
                     ("Service", inline(pathway.service)),
                     ("Patients from", pathway.patients_from.isoformat()),
-                    ("In the revised type list", "yes" if pathway.in_revised_type_list else "no"),
+                    (
+                        "In the revised type list",
+                        ("yes" if pathway.in_revised_type_list else "no")
+                        + " (provisional: the date the revised list applies from is unconfirmed, "
+                        + ref(f"kodeverk-{pathways_module.PATHWAY_TYPE_KODEVERK}", "kodeverk 9321")
+                        + ")",
+                    ),
                     ("Evidence", inline(pathway.evidence.value)),
                     ("Source", link_or_text("source", pathway.source_url)),
                     (
