@@ -131,7 +131,7 @@ def test_an_export_whose_check_fails_outright_leaves_the_others_their_results(
     shown = output.getvalue()
     assert code == cli.EXIT_FINDINGS  # a finding, not exit status 3
     assert "INTERNAL-001" in shown
-    assert "10 exports" in shown
+    assert f"{len(list(engine.iter_exports(EXAMPLES / 'valid')))} exports" in shown
     assert "MemoryError" in shown
     assert "reading the manifest" in shown
 

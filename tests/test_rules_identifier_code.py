@@ -275,8 +275,9 @@ def test_identifier_007_compares_only_a_single_known_birth_date(
 def test_code_002_explains_the_missing_code_for_a_clinician_facing_developer() -> None:
     found = hits("CODE-002", "pathway-event", event(pathwayType="D08", code="D08UF"))
     assert messages("CODE-002", found) == [
-        "D08UF is not in kodeverk 9327 (2025-06-03 snapshot): pathway D08 (Eating disorders in "
-        "children and young people) has no UF code (feedback tool used); UF is listed for: D01, "
+        "D08UF is not in kodeverk 9327 (list 2019, 2025-06-03 snapshot): pathway D08 (Eating "
+        "disorders in children and young people) has no UF code (feedback tool used); UF is "
+        "listed for: D01, "
         "D06, D07, D09, D10, D11, D12"
     ]
 
@@ -287,10 +288,19 @@ def test_code_002_on_an_epicrisis_end_code() -> None:
     assert "D06XM" in messages("CODE-002", found)[0]
 
 
-@pytest.mark.parametrize("code", ["D11Q", "D11A\n", "d11a", "D05A"])
+@pytest.mark.parametrize("code", ["D11 Q", "D11A\n", "d11a", "D1A"])
 def test_code_rules_leave_ungrammatical_codes_to_code_001(code: str) -> None:
     for rule_id in ("CODE-002", "CODE-003", "CODE-004", "CODE-005"):
         assert hits(rule_id, "pathway-event", event(code=code)) == [], rule_id
+
+
+@pytest.mark.parametrize("code", ["D11Q", "D11XS", "D11CUX"])
+def test_a_well_formed_code_with_new_letters_is_code_002_not_code_001(code: str) -> None:
+    # A code added after the snapshot (the 2023 contract-specialist code, the revised set)
+    # is a warning that names the list version, never the grammar's error.
+    found = hits("CODE-002", "pathway-event", event(code=code))
+    assert [hit.pointer for hit in found] == ["/code"]
+    assert "(list 2019, 2025-06-03 snapshot)" in messages("CODE-002", found)[0]
 
 
 def test_code_003_reports_provisional_codes_only() -> None:

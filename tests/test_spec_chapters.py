@@ -49,7 +49,16 @@ NOTEBOOK_FILES = sorted(NOTEBOOKS.glob("*.ipynb"))
 
 #: Pages the docs extension generates that are not derived from one data item.
 INDEX_LABELS = frozenset(
-    {"schemas", "codes", "pathways", "pathway-anchors", "rules", "downloads", "specification"}
+    {
+        "schemas",
+        "codes",
+        "pathways",
+        "pathway-anchors",
+        "rules",
+        "downloads",
+        "specification",
+        "traceability",
+    }
 )
 ARTEFACT_KINDS = (
     "schema",
@@ -59,6 +68,7 @@ ARTEFACT_KINDS = (
     "rule-catalogue",
     "rule-family",
     "rule-fixtures",
+    "traceability",
 )
 
 SEED = re.compile(r"\b00[0-4]_[0-9a-f]{16}\.txt\b")
@@ -183,6 +193,7 @@ def _known_documents() -> set[str]:
         "pathways/anchors",
         "schemas/index",
         "downloads/index",
+        "traceability/index",
         *(f"rules/{rule.family.lower()}" for rule in catalogue().values()),
         *(f"codes/{kodeverk}" for kodeverk in code_systems()),
         *(f"pathways/{code}" for code in pathways()),

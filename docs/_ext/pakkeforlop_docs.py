@@ -53,16 +53,25 @@ from pakkeforlop import catalogue as catalogue_module
 from pakkeforlop import codes as codes_module
 from pakkeforlop import pathways as pathways_module
 from pakkeforlop import registry as registry_module
+from pakkeforlop import traceability as traceability_module
 from pakkeforlop._resources import code_lists_dir, pathways_dir, rules_dir, schemas_dir
-from pakkeforlop.evidence import CodeStatus, Evidence
+from pakkeforlop.evidence import CodeStatus, Evidence, SourceType
 from pakkeforlop.findings import Severity
-from pakkeforlop.fixtures import RuleFixtures
+from pakkeforlop.fixtures import Expected, RuleFixtures
 from pakkeforlop.fixtures import load as load_fixtures
 
 LOGGER = logging.getLogger(__name__)
 
 #: Folders of the source directory that this extension owns entirely (all generated).
-GENERATED_DIRS = ("rules", "schemas", "codes", "pathways", "specification", "downloads")
+GENERATED_DIRS = (
+    "rules",
+    "schemas",
+    "codes",
+    "pathways",
+    "specification",
+    "downloads",
+    "traceability",
+)
 #: ``html_extra_path`` folder; its ``artefacts/`` lands at the root of the built site.
 ARTEFACTS_ROOT = "_artefacts"
 ARTEFACTS = "artefacts"
@@ -79,6 +88,7 @@ CHAPTER_ORDER = (
     "pathways",
     "referral",
     "epicrisis",
+    "feedback",
     "measurement-points",
     "time-limits",
     "identifiers",
@@ -302,6 +312,7 @@ class Data:
     fixtures: Mapping[str, RuleFixtures]
     family_titles: dict[str, str]
     examples: dict[str, list[tuple[str, Any]]]  # schema $id -> [(where, document)]
+    statements: Sequence[traceability_module.Statement]
 
     @classmethod
     def load(cls, repo: Path) -> Data:
@@ -329,6 +340,7 @@ class Data:
             fixtures=fixtures,
             family_titles=_family_titles(),
             examples=_example_documents(repo / "examples" / "valid"),
+            statements=traceability_module.load(repo / "spec" / "traceability.toml"),
         )
 
     def families(self) -> dict[str, list[catalogue_module.Rule]]:
@@ -808,6 +820,7 @@ class Pages:
         self.code_pages()
         self.pathway_pages()
         self.rule_pages()
+        self.traceability_page()
         self.specification_pages()
         self.downloads_page()
 
@@ -1128,6 +1141,7 @@ class Pages:
                 classes="pf-codes",
             ),
         ]
+        blocks.extend(self.code_versions(system))
         meanings: Mapping[str, str] = getattr(system, "suffix_meanings", None) or {}
         if meanings:
             blocks.append("## Suffix meanings")
@@ -1177,6 +1191,51 @@ class Pages:
                 )
             )
         self.page(docname, *blocks)
+
+    def code_versions(self, system: codes_module.CodeSystem) -> list[str]:
+        """The list's versions and the periods the kit applies them in."""
+        declared = [version for version in system.versions if version.valid_from != date.min]
+        if not declared:
+            return []
+        rows = []
+        for version in declared:
+            if version.valid_from is None:
+                period = "not applied: no source gives the date it applies from"
+            else:
+                period = f"from {version.valid_from.isoformat()}" + (
+                    f" to {version.valid_to.isoformat()}" if version.valid_to else ""
+                )
+            if not version.codes_known:
+                codes_text = "unknown"
+            elif version.codes is None:
+                codes_text = f"all {len(system)}"
+            else:
+                codes_text = ", ".join(code(value) for value in sorted(version.codes))
+            rows.append(
+                [
+                    code(version.id),
+                    inline(version.name),
+                    inline(version.status.value),
+                    period,
+                    codes_text,
+                    link_or_text(version.source, version.source_url)
+                    + (" " + inline(version.note) if version.note else ""),
+                ]
+            )
+        return [
+            "## List versions",
+            paragraphs(
+                "The versions of the list and the period each applies to. The kit judges a "
+                "code against the version in force on its document's date (CODE-002 names "
+                "it). A version without a confirmed start is provisional data: it is shown "
+                "here and not applied until a primary source gives the date."
+            ),
+            list_table(
+                ["Version", "Name", "Status", "Applied", "Codes", "Source"],
+                rows,
+                widths=[12, 22, 10, 16, 12, 28],
+            ),
+        ]
 
     # -- pathways -------------------------------------------------------------------------
 
@@ -1341,7 +1400,13 @@ class Pages:
                     ("Kind", inline(pathway.kind)),
                     ("Service", inline(pathway.service)),
                     ("Patients from", pathway.patients_from.isoformat()),
-                    ("In the revised type list", "yes" if pathway.in_revised_type_list else "no"),
+                    (
+                        "In the revised type list",
+                        ("yes" if pathway.in_revised_type_list else "no")
+                        + " (provisional: the date the revised list applies from is unconfirmed, "
+                        + ref(f"kodeverk-{pathways_module.PATHWAY_TYPE_KODEVERK}", "kodeverk 9321")
+                        + ")",
+                    ),
                     ("Evidence", inline(pathway.evidence.value)),
                     ("Source", link_or_text("source", pathway.source_url)),
                     (
@@ -1382,8 +1447,8 @@ class Pages:
                             self.anchor_ref(limit.from_anchor)
                             + " → "
                             + self.anchor_ref(limit.to_anchor),
-                            _days(limit.outpatient_days),
-                            _days(limit.inpatient_days),
+                            _days(limit.outpatient),
+                            _days(limit.inpatient),
                             inline(limit.evidence.value)
                             + " ("
                             + link_or_text("source", limit.source_url)
@@ -1488,6 +1553,7 @@ class Pages:
                     "message": rule.message,
                     "message_nb": rule.message_nb,
                     "evidence": rule.evidence,
+                    "source_type": rule.source_type,
                     "source": rule.source,
                     "source_url": rule.source_url or None,
                     "since": rule.since,
@@ -1496,6 +1562,17 @@ class Pages:
                     "schema_pointers": list(rule.schema_pointers),
                     "applies_from": rule.applies_from,
                     "applies_until": rule.applies_until,
+                    "in_force": rule.in_force,
+                    "history": [
+                        {
+                            "issue": change.issue,
+                            "change": change.change,
+                            "from": change.before or None,
+                            "to": change.after or None,
+                            "reason": change.reason,
+                        }
+                        for change in rule.history
+                    ],
                     "url": rule.url,
                     "page": f"rules/{rule.family.lower()}.html#{rule.anchor}",
                 }
@@ -1567,6 +1644,7 @@ class Pages:
                 inline(rule.verb.value),
                 ", ".join(code(kind) for kind in sorted(rule.applies_to)),
                 inline(rule.evidence.value),
+                inline(rule.source_type.value),
             ]
             for rule in self.data.rules.values()
         ]
@@ -1595,14 +1673,15 @@ class Pages:
             list_table(["Family", "About", "Rules"], family_rows, widths=[15, 75, 10]),
             "## All rules",
             list_table(
-                ["Rule", "Title", "Severity", "Verb", "Applies to", "Evidence"],
+                ["Rule", "Title", "Severity", "Verb", "Applies to", "Evidence", "Source type"],
                 rows,
-                widths=[12, 36, 10, 8, 24, 10],
+                widths=[12, 32, 9, 8, 19, 10, 10],
             ),
             "## Severity and evidence",
             _enum_doc(Severity),
             _enum_doc(catalogue_module.Verb),
             _enum_doc(Evidence),
+            _enum_doc(SourceType),
         ]
         if readme.is_file():
             blocks.append(
@@ -1637,6 +1716,8 @@ class Pages:
         self, rule: catalogue_module.Rule, docname: str, fixture_path: str | None
     ) -> list[str]:
         era = []
+        if not rule.in_force:
+            era.append("not in force: its effective date is unconfirmed, so it is not applied")
         if rule.applies_from:
             era.append(f"pathways started on or after {rule.applies_from.isoformat()}")
         if rule.applies_until:
@@ -1650,6 +1731,7 @@ class Pages:
             ("Applies to", ", ".join(code(kind) for kind in sorted(rule.applies_to))),
             ("Era", " and ".join(era)),
             ("Evidence", inline(rule.evidence.value)),
+            ("Source type", inline(rule.source_type.value)),
             ("Source", link_or_text(rule.source, rule.source_url)),
             ("Since", inline(rule.since)),
             ("Message", inline(rule.message)),
@@ -1665,6 +1747,20 @@ class Pages:
             blocks.append(paragraphs(rule.rationale))
         if rule.severity_note:
             blocks.append("**Severity note.** " + paragraphs(rule.severity_note))
+        if rule.history:
+            blocks.append(
+                "**History.**\n\n"
+                + "\n".join(
+                    f"- #{change.issue}, {inline(change.change)}"
+                    + (
+                        f" {inline(change.before)} → {inline(change.after)}"
+                        if change.before
+                        else ""
+                    )
+                    + f": {inline(change.reason)}"
+                    for change in rule.history
+                )
+            )
         fixtures = self.data.fixtures.get(rule.id)
         if fixtures and fixtures.cases:
             intro = f"**Fixtures.** {len(fixtures.cases)} cases"
@@ -1675,23 +1771,79 @@ class Pages:
             )
             blocks.append(
                 list_table(
-                    ["Case", "Expect", "Description", "Starts from"],
+                    ["Case", "Expect", "Description", "Starts from", "Findings (place, count)"],
                     [
                         [
                             code(case.name),
                             f'<span class="pf-expect pf-expect-{case.expect}">{case.expect}</span>',
                             inline(case.description),
                             code(case.base) if case.base else "an empty export",
+                            "; ".join(_expected_place(entry) for entry in case.findings) or "none",
                         ]
                         for case in fixtures.cases
                     ],
-                    widths=[22, 10, 43, 25],
+                    widths=[18, 8, 38, 16, 20],
                     classes="pf-fixtures",
                 )
             )
         else:
             blocks.append("**Fixtures.** None yet.")
         return blocks
+
+    # -- traceability ---------------------------------------------------------------------
+
+    def traceability_page(self) -> None:
+        docname = "traceability/index"
+        source = self.data.repo / "spec" / "traceability.toml"
+        statements = self.data.statements
+        toml_path = self.artefact(
+            kind="traceability",
+            id="traceability",
+            name="traceability",
+            title="Traceability of the seeds' statements",
+            version=pakkeforlop.SPEC_VERSION,
+            path="traceability/traceability.toml",
+            content=source.read_bytes(),
+            media_type="application/toml",
+            source=self.source_rel(source),
+            page="traceability/index.html",
+        )
+        checked = sum(statement.checked for statement in statements)
+        rows = [
+            [
+                inline(statement.id),
+                ", ".join(code(seed[:3]) for seed in statement.seeds),
+                f"{inline(statement.verb.value)} (*{inline(statement.source_verb)}*)",
+                inline(statement.statement) + f" «{inline(statement.quote)}»",
+                ", ".join(
+                    ref(self.data.rules[rule_id].anchor, rule_id) for rule_id in statement.rules
+                )
+                or "none",
+                inline(statement.reason),
+            ]
+            for statement in statements
+        ]
+        blocks = [
+            "(traceability)=\n# Traceability",
+            paragraphs(
+                "Every normative statement of the five seed documents, with the verb the seed "
+                "uses and the verb the specification reads it as, mapped to the rules that "
+                "check it, or to the reason an export cannot show it (and, where rules check "
+                "part of it, what they leave out). The statements are paraphrased; the quote "
+                "is the seed's own words around the verb. The matrix is generated from "
+                f"`spec/traceability.toml`; a test fails when a statement has neither rules "
+                f"nor a reason. {len(statements)} statements: {checked} checked by rules, "
+                f"{len(statements) - checked} with a reason only; every one is covered."
+            ),
+            field_list([("Download", self.download(docname, toml_path, "traceability.toml"))]),
+            list_table(
+                ["Id", "Seeds", "Verb", "Statement", "Rules", "Reason or note"],
+                rows,
+                widths=[5, 10, 12, 33, 15, 25],
+                classes="pf-traceability",
+            ),
+        ]
+        self.page(docname, *blocks)
 
     # -- specification --------------------------------------------------------------------
 
@@ -1790,6 +1942,7 @@ KIND_TITLES = {
     "rule-catalogue": "Rule catalogue",
     "rule-family": "Rule families",
     "rule-fixtures": "Rule fixtures",
+    "traceability": "Traceability",
 }
 
 
@@ -1822,7 +1975,20 @@ def _relative(path: Path, folder: Path) -> str:
     return posixpath.relpath(path.as_posix(), folder.as_posix())
 
 
-def _days(days: int | None) -> str:
+def _expected_place(entry: Expected) -> str:
+    """Where a fixture expects findings, for the fixture table: ``events.ndjson line 5 /code, 1``
+    (the file, the place and the count)."""
+    place = code(entry.file) if entry.file else "the export"
+    if entry.line is not None:
+        place += f" line {entry.line}"
+    if entry.pointer is not None:
+        place += " " + code(entry.pointer or "/")
+    if entry.xpath is not None:
+        place += " " + code(entry.xpath)
+    return f"{place}, {entry.count}"
+
+
+def _days(days: pathways_module.DayRange | None) -> str:
     return "unknown" if days is None else f"{days} d"
 
 
@@ -1921,8 +2087,8 @@ def _wrap(text: str, width: int = 14) -> list[str]:
 
 
 def _limit_label(limit: pathways_module.TimeLimit) -> str:
-    out = "\u2013" if limit.outpatient_days is None else f"{limit.outpatient_days}"
-    inp = "\u2013" if limit.inpatient_days is None else f"{limit.inpatient_days}"
+    out = "\u2013" if limit.outpatient is None else f"{limit.outpatient}"
+    inp = "\u2013" if limit.inpatient is None else f"{limit.inpatient}"
     days = f"{out} d" if out == inp else f"{out} · {inp} d"
     return f"{limit.variant}: {days}" if limit.variant else days
 
@@ -1959,8 +2125,8 @@ def timeline_svg(  # noqa: PLR0912, PLR0915 - one SVG, drawn in order
     title = f"Timeline of pathway {pathway.code}"
     if pathway.time_limits:
         desc = "; ".join(
-            f"{limit.label}: outpatient {_days(limit.outpatient_days)}, inpatient "
-            f"{_days(limit.inpatient_days)}" + (f" ({limit.variant})" if limit.variant else "")
+            f"{limit.label}: outpatient {_days(limit.outpatient)}, inpatient "
+            f"{_days(limit.inpatient)}" + (f" ({limit.variant})" if limit.variant else "")
             for limit in pathway.time_limits
         )
     else:
@@ -1997,7 +2163,7 @@ def timeline_svg(  # noqa: PLR0912, PLR0915 - one SVG, drawn in order
             f'<path class="pf-limit" d="M{a},{axis - 8} L{a},{y} L{b},{y} L{b},{axis - 8}" '
             f'fill="none" stroke="currentColor" stroke-width="1.5"{dash} '
             f'marker-end="url(#{ident}-arrow)"><title>{html.escape(limit.label)}: outpatient '
-            f"{_days(limit.outpatient_days)}, inpatient {_days(limit.inpatient_days)} "
+            f"{_days(limit.outpatient)}, inpatient {_days(limit.inpatient)} "
             f"({html.escape(limit.evidence.value)})</title></path>"
         )
         label = _limit_label(limit)

@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from pakkeforlop._resources import rules_dir
-from pakkeforlop.evidence import Evidence
+from pakkeforlop.evidence import Evidence, SourceType
 from pakkeforlop.findings import Severity
 
 RULE_ID = re.compile(r"^(?P<family>[A-Z]+)-(?P<number>[0-9]{3})$")
@@ -21,7 +21,15 @@ RULE_ID = re.compile(r"^(?P<family>[A-Z]+)-(?P<number>[0-9]{3})$")
 #: The document kinds a rule can apply to; ``export`` means the export as a whole, and
 #: ``kith-message`` a KITH XML message as a whole (envelope and contents).
 KINDS = frozenset(
-    {"export-manifest", "referral", "epicrisis", "pathway-event", "export", "kith-message"}
+    {
+        "export-manifest",
+        "referral",
+        "epicrisis",
+        "feedback",
+        "pathway-event",
+        "export",
+        "kith-message",
+    }
 )
 
 DOCS_RULE_URL = "https://pakkeforlop.no/docs/rules/{family}.html#{anchor}"
@@ -39,6 +47,23 @@ class Verb(StrEnum):
     MAY = "MAY"
 
 
+#: The kinds of change a rule's history records.
+HISTORY_CHANGES = frozenset({"severity", "scope", "evidence", "verb"})
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One recorded change of a rule that keeps its id (its meaning): a lowered severity, a
+    narrowed scope, a corrected evidence tag or verb. The changelog lists every severity change
+    with its reason (a test compares the two)."""
+
+    issue: int
+    change: str
+    reason: str
+    before: str = ""
+    after: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """One requirement: identity, severity, scope, statement and source."""
@@ -53,6 +78,7 @@ class Rule:
     message: str
     message_nb: str
     evidence: Evidence
+    source_type: SourceType
     source: str
     source_url: str
     since: str
@@ -61,6 +87,9 @@ class Rule:
     schema_pointers: tuple[str, ...] = ()
     applies_from: date | None = None
     applies_until: date | None = None
+    #: False for an era rule whose effective date no source confirms: documented, not applied.
+    in_force: bool = True
+    history: tuple[Change, ...] = ()
 
     @property
     def family(self) -> str:
@@ -79,6 +108,8 @@ class Rule:
 
     def applies_on(self, start: date) -> bool:
         """Whether the rule applies to a pathway started on ``start`` (era rules)."""
+        if not self.in_force:
+            return False
         if self.applies_from is not None and start < self.applies_from:
             return False
         return self.applies_until is None or start <= self.applies_until
@@ -97,6 +128,7 @@ def _parse_rule(raw: Mapping[str, Any], where: str) -> Rule:
             message=raw["message"],
             message_nb=raw["message_nb"],
             evidence=Evidence(raw["evidence"]),
+            source_type=SourceType(raw["source_type"]),
             source=raw["source"],
             source_url=raw.get("source_url", ""),
             since=raw["since"],
@@ -105,12 +137,87 @@ def _parse_rule(raw: Mapping[str, Any], where: str) -> Rule:
             schema_pointers=tuple(raw.get("schema_pointers", ())),
             applies_from=raw.get("applies_from"),
             applies_until=raw.get("applies_until"),
+            in_force=raw.get("in_force", True),
+            history=tuple(_parse_change(entry) for entry in raw.get("history", ())),
         )
     except (KeyError, ValueError, TypeError) as error:
         msg = f"{where}: {error!r}"
         raise CatalogueError(msg) from error
     _check_rule(rule, where)
     return rule
+
+
+def _parse_change(raw: Mapping[str, Any]) -> Change:
+    change = Change(
+        issue=int(raw["issue"]),
+        change=str(raw["change"]),
+        reason=str(raw["reason"]),
+        before=str(raw.get("from", "")),
+        after=str(raw.get("to", "")),
+    )
+    if change.change not in HISTORY_CHANGES:
+        msg = f"history change must be one of {sorted(HISTORY_CHANGES)}, not {change.change!r}"
+        raise ValueError(msg)
+    if change.change == "severity":
+        Severity(change.before)
+        Severity(change.after)
+    return change
+
+
+def expected_severity(rule: Rule) -> Severity:
+    """The severity the policy gives a rule from its verb, source type, evidence and family.
+
+    * time limits are guidance (*veiledende*): info;
+    * MAY (*kan*, *vil være aktuelt*): info;
+    * SHOULD (*bør*, *anbefales*, *tilstrebes*, imperatives in a checklist): warning;
+    * MUST (*skal*, *må*): error only when the source is primary (Helsedirektoratet, law, a
+      message standard, this specification) and the evidence confirmed; otherwise warning
+      (a *skal* on a health trust's or municipality's page is at most a warning).
+    """
+    if rule.family == "TIMELIMIT" or rule.verb is Verb.MAY:
+        return Severity.INFO
+    if rule.verb is Verb.SHOULD:
+        return Severity.WARNING
+    if rule.source_type.primary and rule.evidence is Evidence.CONFIRMED:
+        return Severity.ERROR
+    return Severity.WARNING
+
+
+def policy_problems(rule: Rule) -> list[str]:
+    """Where a rule breaks the severity policy (empty when it keeps it).
+
+    The severity never exceeds :func:`expected_severity`; a severity below it needs a written
+    exception (``severity_note``). The evidence tag agrees with the source type: confirmed
+    rests on a primary source, secondary on a secondary one, and an inferred reading is
+    unconfirmed.
+    """
+    problems = []
+    expected = expected_severity(rule)
+    if rule.severity.rank > expected.rank:
+        problems.append(
+            f"a {rule.verb} from a {rule.source_type} source with {rule.evidence} evidence "
+            f"is at most {expected}, not {rule.severity}"
+        )
+    elif rule.severity.rank < expected.rank and not rule.severity_note:
+        problems.append(
+            f"a {rule.verb} from a {rule.source_type} source with {rule.evidence} evidence is "
+            f"{expected}; {rule.severity} needs a severity_note saying why"
+        )
+    if rule.evidence is Evidence.CONFIRMED and not rule.source_type.primary:
+        problems.append(f"confirmed evidence needs a primary source, not {rule.source_type}")
+    if rule.evidence is Evidence.SECONDARY and (
+        rule.source_type.primary or rule.source_type is SourceType.INFERRED
+    ):
+        problems.append(f"secondary evidence needs a secondary source, not {rule.source_type}")
+    if rule.source_type is SourceType.INFERRED and rule.evidence is not Evidence.UNCONFIRMED:
+        problems.append("an inferred requirement is unconfirmed")
+    severity_changes = [change for change in rule.history if change.change == "severity"]
+    if severity_changes and severity_changes[-1].after != rule.severity.value:
+        problems.append(
+            f"history: the last severity change (#{severity_changes[-1].issue}) must end at "
+            f"the rule's severity {rule.severity}"
+        )
+    return problems
 
 
 def _placeholders(template: str) -> set[str]:
@@ -123,14 +230,7 @@ def _check_rule(rule: Rule, where: str) -> None:
         problems.append(f"id {rule.id!r} is not FAMILY-NNN")
     if not rule.applies_to or not rule.applies_to <= KINDS:
         problems.append(f"applies_to must be a non-empty subset of {sorted(KINDS)}")
-    if rule.evidence is Evidence.UNCONFIRMED and rule.severity is Severity.ERROR:
-        problems.append("an unconfirmed requirement can never be an error")
-    if rule.verb is not Verb.MUST and rule.severity is Severity.ERROR:
-        problems.append(f"a {rule.verb} requirement cannot be an error")
-    if rule.verb is Verb.MUST and rule.severity is not Severity.ERROR and not rule.severity_note:
-        problems.append("a MUST below error needs a severity_note saying why")
-    if rule.family == "TIMELIMIT" and rule.severity is not Severity.INFO:
-        problems.append("time limits are guidance (veiledende): their rules are info only")
+    problems.extend(policy_problems(rule))
     if rule.schema_pointers and _placeholders(rule.message):
         problems.append("a rule that claims schema violations needs a message without placeholders")
     if problems:

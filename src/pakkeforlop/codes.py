@@ -55,6 +55,43 @@ class Code:
 
 
 @dataclass(frozen=True, slots=True)
+class ListVersion:
+    """One version of a code list, with the period it applies to.
+
+    ``codes`` names the codes of the file that the version has (``None``: all of them). A
+    version without ``valid_from`` is known to exist but not from when it applies: it is data,
+    marked provisional, and the kit does not apply it until a source gives the date.
+    ``codes_known`` is false for a version whose codes are not known yet.
+    """
+
+    id: str
+    name: str
+    status: CodeStatus
+    source: str
+    source_url: str
+    valid_from: date | None = None
+    valid_to: date | None = None
+    codes: frozenset[str] | None = None
+    codes_known: bool = True
+    note: str = ""
+
+    @property
+    def in_force(self) -> bool:
+        """Whether a source gives the date the version applies from, so the kit applies it."""
+        return self.valid_from is not None
+
+    def covers(self, day: date) -> bool:
+        """Whether the version is in force and applies on ``day``."""
+        if self.valid_from is None or day < self.valid_from:
+            return False
+        return self.valid_to is None or day <= self.valid_to
+
+    def has(self, code: str) -> bool:
+        """Whether the version has ``code`` (a code of the file)."""
+        return self.codes is None or code in self.codes
+
+
+@dataclass(frozen=True, slots=True)
 class KnownGap:
     """A code known to exist whose value is not known, so it cannot be listed."""
 
@@ -81,6 +118,8 @@ class CodeSystem:
     grammar: str | None = None
     known_gaps: tuple[KnownGap, ...] = ()
     suffix_meanings: Mapping[str, str] = field(default_factory=dict)
+    #: The list's versions with their periods; a list without any has one, always in force.
+    versions: tuple[ListVersion, ...] = ()
     _index: Mapping[str, Code] = field(init=False, repr=False, compare=False)
     _grammar: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
@@ -88,6 +127,11 @@ class CodeSystem:
         object.__setattr__(self, "_index", {code.code: code for code in self.codes})
         grammar = re.compile(self.grammar) if self.grammar is not None else None
         object.__setattr__(self, "_grammar", grammar)
+        if not self.versions:
+            whole = ListVersion(
+                self.version, self.name, self.status, self.source, self.source_url, date.min
+            )
+            object.__setattr__(self, "versions", (whole,))
 
     def __contains__(self, code: object) -> bool:
         return code in self._index
@@ -109,6 +153,20 @@ class CodeSystem:
     def matches_grammar(self, code: str) -> bool:
         """Whether ``code`` is well-formed for this list (always true when no grammar is set)."""
         return self._grammar is None or self._grammar.fullmatch(code) is not None
+
+    def version_on(self, day: date | None) -> ListVersion:
+        """The list version the kit applies on ``day``: of the versions in force that cover
+        it, the one that began last; without a day (or when none covers it), the earliest in
+        force. Versions whose start no source gives are never chosen."""
+        in_force = [version for version in self.versions if version.in_force]
+        covering = [version for version in in_force if day is not None and version.covers(day)]
+        if covering:
+            return max(covering, key=lambda version: version.valid_from or date.min)
+        return min(in_force, key=lambda version: version.valid_from or date.min)
+
+    def lists_on(self, code: str, day: date | None) -> bool:
+        """Whether ``code`` is in the list version the kit applies on ``day``."""
+        return code in self._index and self.version_on(day).has(code)
 
 
 def _date_or_none(raw: object, where: str) -> date | None:
@@ -132,6 +190,22 @@ def _parse_code(raw: Mapping[str, Any], where: str) -> Code:
     except (KeyError, ValueError) as error:
         msg = f"{where}: {error}"
         raise CodeListError(msg) from error
+
+
+def _parse_version(raw: Mapping[str, Any], where: str) -> ListVersion:
+    codes = raw.get("codes")
+    return ListVersion(
+        id=str(raw["id"]),
+        name=str(raw["name"]),
+        status=CodeStatus(raw["status"]),
+        source=str(raw["source"]),
+        source_url=str(raw["source_url"]),
+        valid_from=_date_or_none(raw.get("valid_from"), where),
+        valid_to=_date_or_none(raw.get("valid_to"), where),
+        codes=frozenset(str(code) for code in codes) if codes is not None else None,
+        codes_known=bool(raw.get("codes_known", True)),
+        note=str(raw.get("note", "")),
+    )
 
 
 def parse_code_system(document: Mapping[str, Any], where: str) -> CodeSystem:
@@ -160,6 +234,10 @@ def parse_code_system(document: Mapping[str, Any], where: str) -> CodeSystem:
             codes=codes,
             known_gaps=gaps,
             suffix_meanings=dict(document.get("suffix_meanings", {})),
+            versions=tuple(
+                _parse_version(raw, f"{where} versions[{index}]")
+                for index, raw in enumerate(document.get("versions", ()))
+            ),
         )
     except (KeyError, ValueError, TypeError) as error:
         msg = f"{where}: {error!r}"
@@ -183,6 +261,20 @@ def _check_consistency(system: CodeSystem, where: str) -> None:
     if malformed:
         msg = f"{where}: codes break the list's grammar: {malformed}"
         raise CodeListError(msg)
+    if not any(version.in_force for version in system.versions):
+        msg = f"{where}: at least one list version needs a valid_from"
+        raise CodeListError(msg)
+    for version in system.versions:
+        stray = sorted((version.codes or frozenset()) - set(values))
+        if stray:
+            msg = f"{where}: version {version.id} names codes the list lacks: {stray}"
+            raise CodeListError(msg)
+        if version.in_force and not version.codes_known:
+            msg = f"{where}: version {version.id} is in force but its codes are unknown"
+            raise CodeListError(msg)
+        if not version.in_force and version.status is not CodeStatus.PROVISIONAL:
+            msg = f"{where}: version {version.id} has no valid_from, so it is provisional"
+            raise CodeListError(msg)
 
 
 def load_code_system_file(path: Path) -> CodeSystem:

@@ -52,6 +52,7 @@ KITH_MESSAGE = "kith-message"
 FILE_KINDS: Mapping[str, str] = {
     "referral": "referral",
     "epicrisis": "epicrisis",
+    "feedback": "feedback",
     "pathway-events": "pathway-event",
     KITH_MESSAGE: KITH_MESSAGE,
 }
@@ -59,6 +60,7 @@ SCHEMA_OF_KIND: Mapping[str, str] = {
     "export-manifest": DOCUMENT_SCHEMAS["export-manifest"],
     "referral": DOCUMENT_SCHEMAS["referral"],
     "epicrisis": DOCUMENT_SCHEMAS["epicrisis"],
+    "feedback": DOCUMENT_SCHEMAS["feedback"],
     "pathway-event": DOCUMENT_SCHEMAS["pathway-events"],
 }
 GENERIC_SCHEMA_RULE: Mapping[str, str] = {
@@ -66,6 +68,7 @@ GENERIC_SCHEMA_RULE: Mapping[str, str] = {
     "referral": "SCHEMA-002",
     "epicrisis": "SCHEMA-003",
     "pathway-event": "SCHEMA-004",
+    "feedback": "SCHEMA-005",
 }
 INPUT_RULES: Mapping[str, str] = {
     "unreadable": "INPUT-001",
@@ -689,6 +692,7 @@ class _Run:
                 merged.events.extend(instance.events)
                 merged.referrals.extend(instance.referrals)
                 merged.epicrises.extend(instance.epicrises)
+                merged.feedbacks.extend(instance.feedbacks)
 
     def located_in_manifest(self, finding: Finding) -> Finding:
         """A worker's finding on the manifest, with the line and column only this process knows."""

@@ -13,7 +13,9 @@ from pakkeforlop.model import (
     EpicrisisFacts,
     EventRecord,
     ExportFacts,
+    FeedbackFacts,
     PathwayInstance,
+    Period,
     ReferralFacts,
 )
 
@@ -43,6 +45,15 @@ def get(value: Any, *path: str) -> Any:
     return value
 
 
+def export_period(manifest: dict[str, Any]) -> Period | None:
+    """The manifest's ``period`` as first and last day, when it gives both in order."""
+    first = parse_day(get(manifest, "period", "from"))
+    last = parse_day(get(manifest, "period", "to"))
+    if first is None or last is None or first > last:
+        return None
+    return Period(first, last)
+
+
 def export_facts(manifest: dict[str, Any], root: str) -> ExportFacts:
     """The facts of an export's manifest."""
     return ExportFacts(
@@ -54,6 +65,8 @@ def export_facts(manifest: dict[str, Any], root: str) -> ExportFacts:
         spec_version=manifest.get("specVersion")
         if isinstance(manifest.get("specVersion"), str)
         else None,
+        period=export_period(manifest),
+        feedback_exported=any(kind == "feedback" for _, _, kind, _ in declared_files(manifest)),
     )
 
 
@@ -145,6 +158,19 @@ def collect(document: Document, instances: MutableMapping[str, PathwayInstance])
                 issued=parse_day(value.get("issued")),
                 received=parse_day(get(value, "assessment", "received")),
                 assessed=parse_day(get(value, "assessment", "assessed")),
+                onward=value.get("kind") == "onward",
+            )
+        )
+    elif document.kind == "feedback" and isinstance(get(value, "pathway", "instanceId"), str):
+        recipients = value["recipients"]
+        _instance(instances, value["pathway"]["instanceId"]).feedbacks.append(
+            FeedbackFacts(
+                path=document.path,
+                sent=parse_day(value["sent"]),
+                occasion=value["occasion"],
+                roles=frozenset(entry["role"] for entry in recipients),
+                names_coordinator="specialist" in (value.get("coordinators") or {}),
+                patient_has_gp=get(value, "patient", "hasRegularGp") is not False,
             )
         )
     elif document.kind == "epicrisis":

@@ -2,8 +2,13 @@
 
 A fixture file ``spec/fixtures/<RULE-ID>.toml`` holds cases. A case starts from a bundled
 valid export (``base``, a folder of ``examples/valid``) or from nothing, applies edits to its
-documents (JSON Pointer operations, also inside NDJSON lines) and may write raw files. After
+documents (JSON Pointer operations, also inside NDJSON lines, and two operations on the export
+as a whole: deleting a file, and cutting the export to a period) and may write raw files. After
 the edits, SHA-256 digests in the manifest are brought up to date unless the case keeps them.
+
+A case that fires its rule pins where and how often: ``findings`` lists the findings of the
+rule it adds to those of its base, each by file and place (JSON Pointer, line, or XPath) with a
+count, and the meta-test compares rule, place and count.
 """
 
 from __future__ import annotations
@@ -18,7 +23,15 @@ from pathlib import Path
 from typing import Any
 
 EXPECTATIONS = frozenset({"fires", "passes"})
-OPERATIONS = frozenset({"add", "replace", "remove", "delete-line", "append-line"})
+OPERATIONS = frozenset(
+    {"add", "replace", "remove", "delete-line", "append-line", "delete-file", "slice-period"}
+)
+#: What a period slice keeps of a document: the date members that place it in time.
+DOCUMENT_DATES = {
+    "referral": (("assessment", "received"), ("issued",)),
+    "epicrisis": (("sent",),),
+    "feedback": (("sent",),),
+}
 
 
 class FixtureError(ValueError):
@@ -31,11 +44,15 @@ class Edit:
 
     ``add`` / ``replace`` / ``remove`` work at ``path`` (a JSON Pointer; ``add`` to an array
     accepts ``-``) inside the document, or inside NDJSON line ``line``. ``delete-line`` removes
-    NDJSON line ``line``; ``append-line`` appends ``value`` as a new line.
+    NDJSON line ``line``; ``append-line`` appends ``value`` as a new line. ``delete-file``
+    deletes ``file`` and its manifest entry. ``slice-period`` (no ``file``) cuts the export to
+    the period ``value = { from = …, to = … }``, as an extract of that period would be: the
+    manifest's period becomes it, event lines dated outside it are dropped, and so are the
+    referrals (by receipt, else issue), epicrises and feedback (by sending) dated outside it.
     """
 
-    file: str
     op: str
+    file: str = ""
     path: str = ""
     value: Any = None
     line: int | None = None
@@ -59,6 +76,31 @@ class RawFile:
 
 
 @dataclass(frozen=True, slots=True)
+class Expected:
+    """Where a firing case expects its rule's findings: ``count`` findings in ``file`` at the
+    given place. ``pointer``, ``line`` and ``xpath`` are compared when given (``pointer = ""``
+    is the document root); an entry with none of them expects findings without a place."""
+
+    file: str
+    pointer: str | None = None
+    line: int | None = None
+    xpath: str | None = None
+    count: int = 1
+
+    def matches(self, file: str, pointer: str | None, line: int | None, xpath: str | None) -> bool:
+        """Whether a finding at this place is one this entry expects. An entry that names no
+        place expects a finding without one (on the export or the file as a whole)."""
+        if self.pointer is None and self.line is None and self.xpath is None:
+            return file == self.file and pointer is None and line is None and xpath is None
+        return (
+            file == self.file
+            and (self.pointer is None or pointer == self.pointer)
+            and (self.line is None or line == self.line)
+            and (self.xpath is None or xpath == self.xpath)
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Case:
     """One fixture case."""
 
@@ -72,6 +114,7 @@ class Case:
     keep_digests: bool
     limits: Mapping[str, int]
     xsd_dir: str | None = None  # checked with these XSDs (a folder relative to the repository)
+    findings: tuple[Expected, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +150,7 @@ def _case(raw: Mapping[str, Any], where: str) -> Case:
             keep_digests=raw.get("keep_digests", False),
             limits=dict(raw.get("limits", {})),
             xsd_dir=raw.get("xsd_dir"),
+            findings=tuple(Expected(**entry) for entry in raw.get("findings", ())),
         )
     except (KeyError, TypeError) as error:
         msg = f"{where}: {error!r}"
@@ -114,6 +158,16 @@ def _case(raw: Mapping[str, Any], where: str) -> Case:
     if case.expect not in EXPECTATIONS:
         msg = f"{where}: expect must be one of {sorted(EXPECTATIONS)}"
         raise FixtureError(msg)
+    if case.expect == "fires" and not case.findings:
+        msg = f"{where}: a case that fires states its findings (file, place and count)"
+        raise FixtureError(msg)
+    if case.expect == "passes" and case.findings:
+        msg = f"{where}: a case that passes expects no finding of its rule"
+        raise FixtureError(msg)
+    for entry in case.findings:
+        if entry.count < 1:
+            msg = f"{where}: an expected finding's count is at least 1"
+            raise FixtureError(msg)
     bad = [edit.op for edit in case.edits if edit.op not in OPERATIONS]
     if bad:
         msg = f"{where}: unknown edit operations {bad}"
@@ -178,6 +232,69 @@ def apply_pointer_edit(document: Any, op: str, pointer: str, value: Any = None) 
     return document
 
 
+def _load_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _dump_json(path: Path, value: Any) -> None:
+    path.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def _delete_file(root: Path, relative: str) -> None:
+    """Delete a file of the export and its manifest entry."""
+    (root / relative).unlink()
+    manifest_path = root / "manifest.json"
+    manifest = _load_json(manifest_path)
+    manifest["files"] = [entry for entry in manifest["files"] if entry.get("path") != relative]
+    _dump_json(manifest_path, manifest)
+
+
+def _in_period(value: object, first: str, last: str) -> bool:
+    return isinstance(value, str) and first <= value[:10] <= last
+
+
+def _document_day(document: Any, kind: str) -> object:
+    for path in DOCUMENT_DATES.get(kind, ()):
+        value = document
+        for member in path:
+            value = value.get(member) if isinstance(value, dict) else None
+        if value is not None:
+            return value
+    return None
+
+
+def _slice_period(root: Path, period: Mapping[str, str]) -> None:
+    """Cut the export to ``period`` (``from`` and ``to``, ISO dates), as a period extract."""
+    first, last = str(period["from"]), str(period["to"])
+    manifest_path = root / "manifest.json"
+    manifest = _load_json(manifest_path)
+    manifest["period"] = {"from": first, "to": last}
+    _dump_json(manifest_path, manifest)
+    for entry in list(manifest["files"]):
+        path = root / entry["path"]
+        if entry["kind"] == "pathway-events":
+            lines = path.read_text(encoding="utf-8").splitlines()
+            kept = [line for line in lines if _in_period(json.loads(line).get("date"), first, last)]
+            path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+        elif entry["kind"] in DOCUMENT_DATES:
+            day = _document_day(_load_json(path), entry["kind"])
+            if not _in_period(day, first, last):
+                _delete_file(root, entry["path"])
+
+
+def apply_edit(root: Path, edit: Edit) -> None:
+    """Apply one edit to the export at ``root``."""
+    if edit.op == "slice-period":
+        if not isinstance(edit.value, dict):
+            msg = "slice-period needs value = { from = …, to = … }"
+            raise FixtureError(msg)
+        _slice_period(root, edit.value)
+    elif edit.op == "delete-file":
+        _delete_file(root, edit.file)
+    else:
+        _edit_file(root / edit.file, edit)
+
+
 def _edit_file(target: Path, edit: Edit) -> None:
     if target.suffix == ".ndjson":
         lines = target.read_text(encoding="utf-8").splitlines()
@@ -224,7 +341,8 @@ def _write_raw(root: Path, raw: RawFile) -> None:
         target.write_text(raw.text or "", encoding="utf-8")
 
 
-def _refresh_digests(root: Path) -> None:
+def refresh_digests(root: Path) -> None:
+    """Bring the manifest's SHA-256 digests up to date with the files."""
     manifest_path = root / "manifest.json"
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -253,9 +371,9 @@ def materialize(case: Case, examples: Path, target: Path) -> Path:
     else:
         target.mkdir(parents=True)
     for edit in case.edits:
-        _edit_file(target / edit.file, edit)
+        apply_edit(target, edit)
     for raw in case.files:
         _write_raw(target, raw)
     if not case.keep_digests:
-        _refresh_digests(target)
+        refresh_digests(target)
     return target

@@ -9,6 +9,8 @@ Layout of the export (``--out DIR``, which must be empty or absent)::
     manifest.json                          every file with its SHA-256, written last
     referrals/NNN/REF-YYYY-NNNNNNN.json    one referral per instance, --files-per-folder per folder
     epicrises/NNN/EPI-YYYY-NNNNNNN.json    one epicrisis per instance that ended
+    feedback/NNN/FB-YYYY-NNNNNNN-N.json    feedback to the referrer and the GP after each
+                                           clinical decision and some evaluations
     events/events-YYYY-NNN.ndjson          measurement points in registration order, by year
 
 With ``--defect-rate R`` about a fraction R of the instances gets one known defect each, and a
@@ -79,10 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pakkeforlop generate",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=(
-            "Write a synthetic export: realistic referrals, pathway events (NDJSON) and\n"
-            "epicrises across all pathway types, with Test-Norge person numbers and\n"
-            "organisation numbers of the test range. The same seed gives the same files,\n"
-            "byte for byte. A clean export (--defect-rate 0) has no error or warning finding."
+            "Write a synthetic export: realistic referrals, pathway events (NDJSON),\n"
+            "feedback to the referrer and the GP, and epicrises across all pathway types,\n"
+            "with Test-Norge person numbers and organisation numbers of the test range.\n"
+            "The same seed gives the same files, byte for byte. A clean export\n"
+            "(--defect-rate 0) has no error or warning finding."
         ),
         epilog=(
             "Defect kinds (one per chosen instance, each with the rules it triggers):\n"
@@ -177,6 +180,7 @@ def describe(summary: GenerationSummary) -> str:
     lines = [
         f"Wrote {summary.out}: {summary.pathways} pathway instances ({summary.ongoing} ongoing)",
         f"  referrals {summary.referrals}, epicrises {summary.epicrises}, "
+        f"feedback {summary.feedbacks}, "
         f"events {summary.events} in {summary.event_files} files, "
         f"{summary.bytes / 1_048_576:.1f} MiB",
         f"  by pathway: {pathways}",

@@ -92,12 +92,17 @@ class EventRecord(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class ReferralFacts:
-    """What the pathway rules need of a referral that names a pathway instance."""
+    """What the pathway rules need of a referral that names a pathway instance.
+
+    ``onward`` is true for an onward referral (viderehenvisning): it names the instance it
+    *continues*, so its dates say nothing about when that instance started.
+    """
 
     path: str
     issued: date | None
     received: date | None
     assessed: date | None
+    onward: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +116,21 @@ class EpicrisisFacts:
     chosen_solution: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class FeedbackFacts:
+    """What the feedback rules need of a feedback to the referrer and the GP."""
+
+    path: str
+    sent: date | None
+    occasion: str | None
+    #: The recipients' roles (referrer, gp, patient, other).
+    roles: frozenset[str]
+    #: Whether it names the specialist service's pathway coordinator.
+    names_coordinator: bool
+    #: False when it states that the patient has no regular GP.
+    patient_has_gp: bool = True
+
+
 @dataclass(slots=True)
 class PathwayInstance:
     """Everything the export says about one pathway instance, across files."""
@@ -119,10 +139,11 @@ class PathwayInstance:
     events: list[EventRecord] = field(default_factory=list)
     referrals: list[ReferralFacts] = field(default_factory=list)
     epicrises: list[EpicrisisFacts] = field(default_factory=list)
+    feedbacks: list[FeedbackFacts] = field(default_factory=list)
     _sorted_upto: int = field(default=0, repr=False, compare=False)
     #: What checks derived from the instance, by name, with the counts of events, referrals
     #: and epicrises it was derived from (see :meth:`derived`).
-    _derived: dict[str, tuple[tuple[int, int, int], Any]] | None = field(
+    _derived: dict[str, tuple[tuple[int, int, int, int], Any]] | None = field(
         default=None, repr=False, compare=False
     )
     #: The events grouped by letter (see :meth:`lettered`), and how many events were grouped.
@@ -150,7 +171,7 @@ class PathwayInstance:
         """
         if self._derived is None:
             self._derived = {}
-        counts = (len(self.events), len(self.referrals), len(self.epicrises))
+        counts = (len(self.events), len(self.referrals), len(self.epicrises), len(self.feedbacks))
         known = self._derived.get(name)
         if known is not None and known[0] == counts:
             return cast(T, known[1])
@@ -191,6 +212,13 @@ class PathwayInstance:
         return ends[0] if ends else None
 
 
+class Period(NamedTuple):
+    """The first and the last day an export covers (inclusive)."""
+
+    first: date
+    last: date
+
+
 @dataclass(frozen=True, slots=True)
 class ExportFacts:
     """What every check may need of the export as a whole (from its manifest)."""
@@ -204,3 +232,9 @@ class ExportFacts:
     seen: dict[str, set[tuple[str, str]]] = field(default_factory=dict, compare=False, repr=False)
     #: The day the check started: every document of one run is judged against the same day.
     checked_on: date = field(default_factory=date.today, compare=False, repr=False)
+    #: The period of care the export covers (the manifest's ``period``, first and last day):
+    #: an export of a period holds slices of the pathways that cross its bounds.
+    period: Period | None = None
+    #: Whether the manifest declares feedback documents: only then are the pathways judged on
+    #: the feedback they should have (an export without any says nothing about feedback).
+    feedback_exported: bool = False

@@ -16,7 +16,7 @@ from datetime import date
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pakkeforlop._resources import pathways_dir
 from pakkeforlop.codes import Code, code_system
@@ -24,6 +24,8 @@ from pakkeforlop.evidence import Evidence
 
 PATHWAY_TYPE_KODEVERK = "9321"
 EVENT_KODEVERK = "9327"
+#: The version of kodeverk 9321 that holds the revised (2024/25) type list.
+REVISED_TYPE_LIST = "revised-2024-25"
 
 
 class PathwayDataError(ValueError):
@@ -66,20 +68,42 @@ class Anchor:
         return self.event is not None
 
 
+class DayRange(NamedTuple):
+    """A time limit's value in calendar days: one number, or a range such as D09's "3 to 7
+    kalenderdager" (the source's lower bound is kept; the upper bound is the limit)."""
+
+    low: int
+    high: int
+
+    def __str__(self) -> str:
+        return str(self.high) if self.low == self.high else f"{self.low}\u2013{self.high}"
+
+
 @dataclass(frozen=True, slots=True)
 class TimeLimit:
-    """One guiding time limit: at most ``days`` calendar days from one anchor to another."""
+    """One guiding time limit: at most ``high`` calendar days from one anchor to another, per
+    care level (``None``: no value for that care level)."""
 
     id: str
     label: str
     from_anchor: str
     to_anchor: str
-    outpatient_days: int | None
-    inpatient_days: int | None
+    outpatient: DayRange | None
+    inpatient: DayRange | None
     evidence: Evidence
     source_url: str
     variant: str | None = None
     note: str = ""
+
+    @property
+    def outpatient_days(self) -> int | None:
+        """The outpatient limit (the upper bound of a range)."""
+        return self.outpatient.high if self.outpatient is not None else None
+
+    @property
+    def inpatient_days(self) -> int | None:
+        """The inpatient limit (the upper bound of a range)."""
+        return self.inpatient.high if self.inpatient is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +128,6 @@ class Pathway:
     kind: str
     service: str
     patients_from: date
-    in_revised_type_list: bool
     evidence: Evidence
     source_url: str
     ordering: Ordering
@@ -112,6 +135,15 @@ class Pathway:
     time_limits_note: str
     time_limits: tuple[TimeLimit, ...]
     notes: str = ""
+
+    @property
+    def in_revised_type_list(self) -> bool:
+        """Whether the revised (2024/25) type list of kodeverk 9321 has this type (provisional:
+        the list's effective date is not confirmed)."""
+        return any(
+            version.id == REVISED_TYPE_LIST and version.has(self.code)
+            for version in code_system(PATHWAY_TYPE_KODEVERK).versions
+        )
 
     @property
     def event_codes(self) -> tuple[Code, ...]:
@@ -127,14 +159,29 @@ def _evidence(raw: Mapping[str, Any], where: str) -> Evidence:
         raise PathwayDataError(msg) from error
 
 
-def _days(raw: Mapping[str, Any], key: str, where: str) -> int | None:
+def _whole_days(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _days(raw: Mapping[str, Any], key: str, where: str) -> DayRange | None:
+    """A value in calendar days: a whole number, or ``[low, high]`` for a range."""
     value = raw.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        msg = f"{where}: {key} must be a whole number of calendar days >= 0, got {value!r}"
-        raise PathwayDataError(msg)
-    return value
+    if _whole_days(value):
+        return DayRange(value, value)
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(_whole_days(item) for item in value)
+        and value[0] < value[1]
+    ):
+        return DayRange(value[0], value[1])
+    msg = (
+        f"{where}: {key} must be a whole number of calendar days >= 0 or a range [low, high], "
+        f"got {value!r}"
+    )
+    raise PathwayDataError(msg)
 
 
 def _parse_anchor(raw: Mapping[str, Any], where: str) -> Anchor:
@@ -167,14 +214,14 @@ def _parse_time_limit(
         label=raw["label"],
         from_anchor=raw["from"],
         to_anchor=raw["to"],
-        outpatient_days=_days(raw, "outpatient_days", where),
-        inpatient_days=_days(raw, "inpatient_days", where),
+        outpatient=_days(raw, "outpatient_days", where),
+        inpatient=_days(raw, "inpatient_days", where),
         evidence=_evidence(raw, where),
         source_url=raw["source_url"],
         variant=raw.get("variant"),
         note=raw.get("note", ""),
     )
-    if limit.outpatient_days is None and limit.inpatient_days is None:
+    if limit.outpatient is None and limit.inpatient is None:
         msg = f"{where}: a time limit needs outpatient_days or inpatient_days"
         raise PathwayDataError(msg)
     return limit
@@ -190,6 +237,13 @@ def _check_pathway(pathway: Pathway, where: str) -> None:
         raise PathwayDataError(msg)
     if pathway.time_limits_status is TimeLimitsStatus.UNKNOWN and pathway.time_limits:
         msg = f"{where}: time limits marked unknown must have no rows"
+        raise PathwayDataError(msg)
+    if pathway.time_limits_status is not TimeLimitsStatus.COMPLETE and not (
+        pathway.time_limits_note.strip()
+    ):
+        msg = (
+            f"{where}: time limits that are not complete need a note saying what is missing and why"
+        )
         raise PathwayDataError(msg)
     letters = {code.code[3:4] for code in pathway.event_codes}
     stray = set(pathway.ordering.events_before_start) - letters
@@ -210,7 +264,6 @@ def _parse_pathway(raw: Mapping[str, Any], where: str, anchors: Mapping[str, Anc
         kind=raw["kind"],
         service=raw["service"],
         patients_from=raw["patients_from"],
-        in_revised_type_list=raw["in_revised_type_list"],
         evidence=_evidence(raw, where),
         source_url=raw["source_url"],
         notes=raw.get("notes", ""),

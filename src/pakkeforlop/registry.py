@@ -24,6 +24,7 @@ SCHEMA_BASE_URI = SCHEMA_ROOT_URI + "v1/"
 DOCUMENT_SCHEMAS: Mapping[str, str] = {
     "referral": SCHEMA_BASE_URI + "referral.schema.json",
     "epicrisis": SCHEMA_BASE_URI + "epicrisis.schema.json",
+    "feedback": SCHEMA_BASE_URI + "feedback.schema.json",
     "pathway-events": SCHEMA_BASE_URI + "pathway-event.schema.json",
     "export-manifest": SCHEMA_BASE_URI + "export-manifest.schema.json",
 }

@@ -28,6 +28,11 @@ How an interval is measured (``measure``):
   the reason: an anchor no event marks, or a variant (D08 severity) that nothing records.
   An instance that lacks the events of a measurable row (an ongoing pathway, say) simply
   yields no measurement for it.
+* An interval is measured only where both its ends are in the export. A ``last`` anchor (the
+  final clinical decision) is settled only when the instance has ended or an evaluation (E)
+  follows it: before that a further decision may still come. When the export covers a period
+  (:mod:`pakkeforlop.slices`) and the instance started before it, a ``first`` anchor as the
+  *from* end is not measured: the first such event may lie before the period.
 """
 
 from __future__ import annotations
@@ -39,8 +44,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from pakkeforlop.evidence import Evidence
-from pakkeforlop.model import EventRecord, PathwayInstance
+from pakkeforlop.model import EventRecord, PathwayInstance, Period
 from pakkeforlop.pathways import Anchor, Occurrence, Pathway, TimeLimit, anchors, pathways
+from pakkeforlop.slices import slice_of
 
 #: The anchor measured from the referral's received date rather than from an event.
 REFERRAL_RECEIVED = "referral-received"
@@ -48,6 +54,8 @@ REFERRAL_RECEIVED = "referral-received"
 FINAL_DECISION = "final-clinical-decision"
 #: The event letter of pasientutsatt (patient-caused delay, REG-17).
 PATIENT_DELAY = "L"
+#: Events that settle a ``last`` anchor in an open instance: the ending, or an evaluation.
+ENDING, EVALUATION = "X", "E"
 
 _EVIDENCE_RANK = {Evidence.CONFIRMED: 2, Evidence.SECONDARY: 1, Evidence.UNCONFIRMED: 0}
 
@@ -211,6 +219,12 @@ def _matching(anchor: Anchor, index: _Index) -> list[tuple[int, EventRecord]]:
     return matching
 
 
+def _settled(position: int, index: _Index) -> bool:
+    """Whether the event at ``position`` is settled as the last of its kind: the instance has
+    ended, or an evaluation follows it."""
+    return bool(index.get(ENDING)) or any(p > position for p, _ in index.get(EVALUATION, []))
+
+
 def _from_points(anchor: Anchor, instance: PathwayInstance, index: _Index) -> list[_Point]:
     if anchor.event is None:
         received = [
@@ -223,7 +237,7 @@ def _from_points(anchor: Anchor, instance: PathwayInstance, index: _Index) -> li
     if anchor.occurrence is Occurrence.FIRST:
         matching = matching[:1]
     elif anchor.occurrence is Occurrence.LAST:
-        matching = matching[-1:]
+        matching = [item for item in matching[-1:] if _settled(item[0], index)]
     return [_Point(event.day, event, position) for position, event in matching]
 
 
@@ -236,7 +250,7 @@ def _after(start: _Point, position: int, event: EventRecord) -> bool:
 def _to_point(anchor: Anchor, start: _Point, index: _Index) -> _Point | None:
     matching = _matching(anchor, index)
     if anchor.occurrence is Occurrence.LAST:
-        candidates = matching[-1:]
+        candidates = [item for item in matching[-1:] if _settled(item[0], index)]
         return next(
             (
                 _Point(e.day, e, p)
@@ -254,32 +268,44 @@ def _to_point(anchor: Anchor, start: _Point, index: _Index) -> _Point | None:
 
 
 def measure(
-    instance: PathwayInstance, pathway: Pathway, table: Mapping[str, Anchor] | None = None
+    instance: PathwayInstance,
+    pathway: Pathway,
+    table: Mapping[str, Anchor] | None = None,
+    *,
+    period: Period | None = None,
 ) -> list[Measurement]:
     """Every measurable interval of ``instance`` against ``pathway``'s time-limit rows.
 
+    ``period`` is the period the export covers (``ExportFacts.period``), when it declares one.
     With the kit's own anchor table, remembered on the instance until more is added to it: the
     instance's check and the export's summary both measure every instance.
     """
     if table is None:
         measured_for, measured = instance.derived(
-            "time-limit measurements", lambda: (pathway, _measure(instance, pathway, anchors()))
+            f"time-limit measurements {period}",
+            lambda: (pathway, _measure(instance, pathway, anchors(), period)),
         )
         if measured_for is pathway:
             return list(measured)
-    return _measure(instance, pathway, anchors() if table is None else table)
+    return _measure(instance, pathway, anchors() if table is None else table, period)
 
 
 def _measure(
-    instance: PathwayInstance, pathway: Pathway, table: Mapping[str, Anchor]
+    instance: PathwayInstance,
+    pathway: Pathway,
+    table: Mapping[str, Anchor],
+    period: Period | None,
 ) -> list[Measurement]:
     index = _index(instance.ordered())
     delays = [event.day for _, event in index.get(PATIENT_DELAY, [])]
+    starts_before = slice_of(instance, period).starts_before
     result = []
     for row in pathway.time_limits:
         if _row_reason(row, table) is not None:
             continue
         source, target = table[row.from_anchor], table[row.to_anchor]
+        if starts_before and source.occurrence is Occurrence.FIRST:
+            continue  # the first such event may lie before the export's period
         for start in _from_points(source, instance, index):
             end = _to_point(target, start, index)
             if end is None or end.event is None:
@@ -311,13 +337,16 @@ def _measure(
     return result
 
 
-def measure_all(instances: Iterable[PathwayInstance]) -> list[Measurement]:
-    """The measurements of every instance whose pathway type the kit knows, in instance order."""
+def measure_all(
+    instances: Iterable[PathwayInstance], *, period: Period | None = None
+) -> list[Measurement]:
+    """The measurements of every instance whose pathway type the kit knows, in instance order
+    (``period``: the export's, as for :func:`measure`)."""
     result = []
     for instance in instances:
         pathway = pathway_of(instance)
         if pathway is not None:
-            result.extend(measure(instance, pathway))
+            result.extend(measure(instance, pathway, period=period))
     return result
 
 

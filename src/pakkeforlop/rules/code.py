@@ -1,8 +1,9 @@
 """CODE rules: kodeverk 9327 pathway codes in events and epicrises, and coded values' texts.
 
-The schema checks the grammar of a 9327 code (CODE-001, reported by the engine from the
-schema's ``pattern``); the checks here take over for grammatical codes: membership in the
-active code-list version (CODE-002, a warning, because the list is a snapshot), provisional
+The schema checks the form of a 9327 code (CODE-001, reported by the engine from the
+schema's ``pattern``: D, two digits, one to three letters); the checks here take over for
+well-formed codes: membership in the code-list version in force on the document's date
+(CODE-002, a warning, because the list is a snapshot and lags new codes), provisional
 codes (CODE-003), the pathway prefix against the pathway type (CODE-004) and the validity
 dates (CODE-005). An ungrammatical code gets only the grammar finding.
 
@@ -23,12 +24,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from pakkeforlop import pointers
 from pakkeforlop.checks import Hit, document_check, engine_rule
-from pakkeforlop.codes import Code, CodeSystem, code_system, code_system_by_oid
+from pakkeforlop.codes import Code, CodeSystem, ListVersion, code_system, code_system_by_oid
 from pakkeforlop.evidence import CodeStatus
 from pakkeforlop.facts import get, parse_day
 from pakkeforlop.model import Document, ExportFacts
@@ -49,6 +51,17 @@ def version_label(system: CodeSystem) -> str:
     if system.status is CodeStatus.SNAPSHOT:
         return f"{system.version} snapshot"
     return f"version {system.version}"
+
+
+def list_version_label(system: CodeSystem, version: ListVersion) -> str:
+    """How findings name the list version applied on a date: ``list 2019, 2025-06-03 snapshot``."""
+    return f"list {version.id}, {version_label(system)}"
+
+
+def document_day(document: Document) -> date | None:
+    """The date a document's 9327 code is judged on: an event's date, an epicrisis's sent date."""
+    member = "date" if document.kind == "pathway-event" else "sent"
+    return parse_day(document.value.get(member))
 
 
 def pathway_code(document: Document) -> tuple[str, str, Any] | None:
@@ -91,20 +104,21 @@ def listed_for(suffix: str) -> str:
 
 @document_check("CODE-002", "pathway-event", "epicrisis")
 def code_in_list(document: Document, facts: ExportFacts) -> Iterator[Hit]:
-    """A well-formed 9327 code is in the active code-list version."""
+    """A well-formed 9327 code is in the code-list version in force on the document's date."""
     found = _grammatical(document, facts)
     if found is None:
         return
     pointer, code, _ = found
     system = code_system(EVENT_CODES)
-    if code in system:
+    day = document_day(document)
+    if system.lists_on(code, day):
         return
     pathway, suffix = code[:3], code[3:]
     yield Hit(
         pointer=pointer,
         args={
             "code": code,
-            "version": version_label(system),
+            "version": list_version_label(system, system.version_on(day)),
             "pathway": pathway,
             "pathway_name": pathway_name(pathway),
             "suffix": suffix,
@@ -242,7 +256,7 @@ def _listed_if_display_differs(oid: str, code: str, display: str) -> tuple[CodeS
     return system, listed
 
 
-@document_check("CODE-006", "referral", "epicrisis")
+@document_check("CODE-006", "referral", "epicrisis", "feedback")
 def display_matches_text(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """A coded value's display text is the code list's text for its code."""
     for path, coded in coded_values(document_index(document, facts)):

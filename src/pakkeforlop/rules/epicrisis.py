@@ -16,6 +16,7 @@ from pakkeforlop.checks import Hit, document_check, engine_rule, instance_check
 from pakkeforlop.codes import code_system
 from pakkeforlop.facts import get, parse_day
 from pakkeforlop.model import Document, EventRecord, ExportFacts, PathwayInstance
+from pakkeforlop.slices import slice_of
 
 #: Clinical-decision outcomes after which the pathway ends without treatment in this service:
 #: I no need, K primary care, A other agencies, S another specialist service (REG-13, E4).
@@ -45,9 +46,14 @@ def _recipient_hit(document: Document) -> Hit:
     return Hit(pointer="/recipients" if "recipients" in document.value else "")
 
 
-@document_check("EPICRISIS-002", "epicrisis")
+def has_regular_gp(document: Document, _facts: ExportFacts) -> bool:
+    """The document does not state that the patient has no regular GP (patient.hasRegularGp)."""
+    return get(document.value, "patient", "hasRegularGp") is not False
+
+
+@document_check("EPICRISIS-002", "epicrisis", applies=has_regular_gp)
 def sent_to_gp(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """§ 45a: the patient's GP is among the recipients."""
+    """§ 45a: the patient's GP is among the recipients (unless the patient has none)."""
     roles = _roles(document)
     if roles is not None and "gp" not in roles:
         yield _recipient_hit(document)
@@ -261,13 +267,23 @@ def sent_before_ending(instance: PathwayInstance, _facts: ExportFacts) -> Iterat
             )
 
 
-@instance_check("EPICRISIS-010", applies=has_epicrisis_and_events)
+def _ending_in_export(instance: PathwayInstance, facts: ExportFacts) -> bool:
+    """An instance with an epicrisis and events whose ending, if any, the export can show: it
+    has an ending, or it does not go on after the export's period (PATHWAY-020)."""
+    return has_epicrisis_and_events(instance, facts) and (
+        instance.end is not None or not slice_of(instance, facts.period).goes_on_after
+    )
+
+
+@instance_check("EPICRISIS-010", applies=_ending_in_export)
 def end_code_agrees(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """The epicrisis' ending code is the instance's registered ending.
 
     Compared only when the epicrisis' pathway type is the instance's and its ending code is a
     listed code of that type: a wrong type is EPICRISIS-011's finding, a code of another pathway
-    CODE-004's and an unlisted code CODE-002's, so that one mistake gives one finding.
+    CODE-004's and an unlisted code CODE-002's, so that one mistake gives one finding. An
+    instance with no ending in an export of a period that ends before the pathway does is not
+    compared: its ending lies after the period.
     """
     end = instance.end
     registered = end.code if end is not None else "none"

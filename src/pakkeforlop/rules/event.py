@@ -27,6 +27,7 @@ DOCUMENT_DATES: dict[str, tuple[tuple[str, tuple[str, ...], str], ...]] = {
         ("/period/start", ("period", "start"), "The epicrisis period's start"),
         ("/period/end", ("period", "end"), "The epicrisis period's end"),
     ),
+    "feedback": (("/sent", ("sent",), "The feedback's sent date"),),
 }
 
 
@@ -44,7 +45,7 @@ def event_not_after_export(document: Document, facts: ExportFacts) -> Iterator[H
         )
 
 
-@document_check("EVENT-002", "referral", "epicrisis", applies=_created)
+@document_check("EVENT-002", "referral", "epicrisis", "feedback", applies=_created)
 def document_dates_not_after_export(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """Referral and epicrisis dates of past events are not after the export's creation day."""
     if facts.created is None:

@@ -40,10 +40,10 @@ from pakkeforlop.identifiers import (
 from pakkeforlop.model import Document, ExportFacts
 from pakkeforlop.rules._per_document import document_index, per_document
 
-PERSON_KINDS = ("referral", "epicrisis", "pathway-event")
-BIRTH_DATE_KINDS = ("referral", "epicrisis")
-ORG_KINDS = ("export-manifest", "referral", "epicrisis", "pathway-event")
-HPR_KINDS = ("referral", "epicrisis")
+PERSON_KINDS = ("referral", "epicrisis", "feedback", "pathway-event")
+BIRTH_DATE_KINDS = ("referral", "epicrisis", "feedback")
+ORG_KINDS = ("export-manifest", "referral", "epicrisis", "feedback", "pathway-event")
+HPR_KINDS = ("referral", "epicrisis", "feedback")
 
 PRODUCTION = "production"
 

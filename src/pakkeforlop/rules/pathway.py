@@ -19,6 +19,7 @@ from pakkeforlop.checks import ExportView, Hit, export_check, instance_check
 from pakkeforlop.findings import MessageArg
 from pakkeforlop.model import EventRecord, ExportFacts, PathwayInstance
 from pakkeforlop.rules._per_document import per_view
+from pakkeforlop.slices import slice_of
 from pakkeforlop.timelimits import pathway_of, pathway_type, reference_event
 
 START, DECISION, EVALUATION, ENDING, FIRST_ATTENDANCE, PATIENT_DELAY = "A", "C", "E", "X", "M", "L"
@@ -34,6 +35,12 @@ def _hit(event: EventRecord, pointer: str = "/code", **args: MessageArg) -> Hit:
 
 def _has_events(instance: PathwayInstance, _facts: ExportFacts) -> bool:
     return bool(instance.events)
+
+
+def _start_in_export(instance: PathwayInstance, facts: ExportFacts) -> bool:
+    """An instance with events that did not start before the export's period: the export
+    holds its beginning, so rules about the start and the first steps can judge it."""
+    return bool(instance.events) and not slice_of(instance, facts.period).starts_before
 
 
 def _first(instance: PathwayInstance, letter: str) -> EventRecord | None:
@@ -53,9 +60,10 @@ def _has_definition(instance: PathwayInstance, _facts: ExportFacts) -> bool:
 # -- start -------------------------------------------------------------------------------------
 
 
-@instance_check("PATHWAY-001", applies=_has_events)
+@instance_check("PATHWAY-001", applies=_start_in_export)
 def has_start(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
-    """REG-01/02: an instance with events has a start event."""
+    """REG-01/02: an instance with events has a start event (unless it began before the
+    export's period: PATHWAY-020)."""
     if not _has_start(instance, _facts):
         first = min(instance.events, key=lambda event: event.day)
         yield _hit(first, instance=instance.id, start_code=f"{first.pathway_type}{START}")
@@ -121,17 +129,29 @@ def institution_identifiers(key: str) -> Mapping[str, str]:
     return dict(part.split("=", 1) for part in key.split("|") if "=" in part)
 
 
+#: The identifier that names the institution (the health trust or provider); RESH-ids and
+#: HER-ids name its units, which a patient may move between within one instance.
+INSTITUTION_IDENTIFIER = "orgNumber"
+
+
 def institution_conflicts(first: str, second: str) -> list[str]:
-    """The identifier kinds present in both institution keys with different values."""
+    """The institution identifiers (organisation numbers) of two keys, when they differ."""
     if first == second:
         return []
     one, other = institution_identifiers(first), institution_identifiers(second)
-    return sorted(kind for kind in one.keys() & other.keys() if one[kind] != other[kind])
+    kind = INSTITUTION_IDENTIFIER
+    return [kind] if kind in one and kind in other and one[kind] != other[kind] else []
+
+
+def institution_identity(key: str) -> str:
+    """What tells institutions apart: the organisation number, or the whole key without one."""
+    return institution_identifiers(key).get(INSTITUTION_IDENTIFIER, key)
 
 
 @instance_check("PATHWAY-006", applies=_has_events)
 def one_institution(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
-    """REG-09: an instance is one institution's; identifiers present in both must agree."""
+    """REG-09: an instance is one institution's; the organisation numbers must agree (units,
+    by RESH-id or HER-id, may change within an instance)."""
     reference = reference_event(instance)
     if reference is None:
         return
@@ -177,7 +197,7 @@ def second_decision_after_extended_assessment(
             yield _hit(event, code=event.code, previous=previous.code)
 
 
-@instance_check("PATHWAY-012", applies=_has_events)
+@instance_check("PATHWAY-012", applies=_start_in_export)
 def evaluation_after_decision(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-14: no E before the first C (same date accepted)."""
     decision = _first(instance, DECISION)
@@ -280,14 +300,24 @@ def feedback_once(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hi
 
 
 def _received(instance: PathwayInstance) -> list[date]:
+    """Receipt dates of the referrals that opened the instance (onward referrals name the
+    instance they continue, so their dates do not date its start)."""
     return sorted(
-        {referral.received for referral in instance.referrals if referral.received is not None}
+        {
+            referral.received
+            for referral in instance.referrals
+            if referral.received is not None and not referral.onward
+        }
     )
 
 
 def _assessed(instance: PathwayInstance) -> list[date]:
     return sorted(
-        {referral.assessed for referral in instance.referrals if referral.assessed is not None}
+        {
+            referral.assessed
+            for referral in instance.referrals
+            if referral.assessed is not None and not referral.onward
+        }
     )
 
 
@@ -316,7 +346,7 @@ def received_before_start(instance: PathwayInstance, _facts: ExportFacts) -> Ite
     applies=lambda instance, _facts: _in_era("PATHWAY-016", instance) and bool(_received(instance)),
 )
 def start_on_receipt(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
-    """REG-05 (2019-2022): the start is dated on the referral's receipt."""
+    """REG-05 (starts up to 2023): the start is dated on the referral's receipt."""
     start, received = _first(instance, START), _received(instance)
     if start is not None and start.day not in received:
         yield _hit(start, "/date", start=start.day.isoformat(), received=_dates(received))
@@ -327,10 +357,30 @@ def start_on_receipt(instance: PathwayInstance, _facts: ExportFacts) -> Iterator
     applies=lambda instance, _facts: _in_era("PATHWAY-017", instance) and bool(_assessed(instance)),
 )
 def start_on_assessment(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
-    """REG-06 (from 2023; switch date unconfirmed): the start is dated on the assessment."""
+    """REG-06 (revised pathways; not in force until its date is confirmed): the start is dated
+    on the assessment."""
     start, assessed = _first(instance, START), _assessed(instance)
     if start is not None and start.day not in assessed:
         yield _hit(start, "/date", start=start.day.isoformat(), assessed=_dates(assessed))
+
+
+# -- slices of a period ------------------------------------------------------------------------
+
+
+@instance_check("PATHWAY-020", applies=lambda instance, facts: facts.period is not None)
+def partial_instance(instance: PathwayInstance, facts: ExportFacts) -> Iterator[Hit]:
+    """A pathway that crosses the export's period is a slice: reported once, for information."""
+    part = slice_of(instance, facts.period)
+    if part.partial and facts.period is not None:
+        first = instance.ordered()[0]
+        yield _hit(
+            first,
+            "/date",
+            instance=instance.id,
+            first=facts.period.first.isoformat(),
+            last=facts.period.last.isoformat(),
+            how=part.describe(),
+        )
 
 
 # -- instances of one patient ------------------------------------------------------------------
@@ -368,7 +418,7 @@ def spans(instances: Mapping[str, PathwayInstance]) -> list[Span]:
                 instance=instance.id,
                 pathway=pathway_type(instance) or "",
                 patient=reference.patient,
-                institution=reference.institution,
+                institution=institution_identity(reference.institution),
                 start=reference.day,
                 end=end.day if end is not None else None,
                 at=reference,

@@ -29,6 +29,8 @@ NEWBORN_PATHWAY = "D10"
 SUBSTANCE_DETAILS = ("amount", "frequency", "route", "duration", "recentChanges")
 #: The legal deadline for assessing a referral, in working days (REG-06).
 ASSESSMENT_WORKING_DAYS = 10
+#: Senders in the patient's municipality, who are expected to name its pathway coordinator.
+MUNICIPAL_SERVICES = frozenset({"gp", "municipal-health-service"})
 #: The earliest Norwegian UTC offset (CET); local dates are never earlier than dates in it.
 _EARLIEST_NORWEGIAN_OFFSET = timezone(timedelta(hours=1))
 
@@ -68,8 +70,25 @@ def planned_tsb(document: Document, facts: ExportFacts) -> bool:
 
 
 def gp_not_referrer(document: Document, facts: ExportFacts) -> bool:
-    """A planned referral whose sender declares that the referrer is not the patient's GP."""
-    return planned(document, facts) and get(document.value, "sender", "referrerIsGp") is False
+    """A planned referral whose sender declares that the referrer is not the patient's GP, for
+    a patient who has one (``patient.hasRegularGp`` is not false)."""
+    return (
+        planned(document, facts)
+        and get(document.value, "sender", "referrerIsGp") is False
+        and get(document.value, "patient", "hasRegularGp") is not False
+    )
+
+
+def from_the_municipality(document: Document, facts: ExportFacts) -> bool:
+    """A planned referral from the patient's municipality: not an onward referral between
+    specialist units, and a sender whose ``service`` is the GP or a municipal health service
+    (or not stated)."""
+    service = get(document.value, "sender", "service")
+    return (
+        planned(document, facts)
+        and document.value.get("kind") != "onward"
+        and (service is None or service in MUNICIPAL_SERVICES)
+    )
 
 
 def onward(document: Document, _facts: ExportFacts) -> bool:
@@ -151,9 +170,9 @@ for _item in CONTENT_ITEMS:
 # -- who, and the process around the referral -------------------------------------------------
 
 
-@document_check("REFERRAL-001", "referral", applies=planned)
+@document_check("REFERRAL-001", "referral", applies=from_the_municipality)
 def municipal_coordinator_named(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """R12: the referral names the municipal pathway coordinator."""
+    """R12: a referral from the municipality names the municipal pathway coordinator."""
     if "municipalCoordinator" not in document.value:
         yield Hit(pointer="")
 
@@ -214,6 +233,20 @@ def gp_consulted(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     value = document.value.get("gpConsulted")
     if value is not True:
         yield Hit(pointer="/gpConsulted" if "gpConsulted" in document.value else "")
+
+
+def sender_unstated(document: Document, _facts: ExportFacts) -> bool:
+    """A referral that does not say which service sends it (``sender.service``)."""
+    sender = document.value.get("sender")
+    return isinstance(sender, dict) and "service" not in sender
+
+
+@document_check("REFERRAL-030", "referral", applies=sender_unstated)
+def referrer_has_hpr(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """The referrer is identified by an HPR number (a health service's schema requires it)."""
+    referrer = get(document.value, "sender", "referrer")
+    if isinstance(referrer, dict) and "hpr" not in referrer:
+        yield Hit(pointer="/sender/referrer")
 
 
 @document_check("REFERRAL-022", "referral", applies=planned_tsb)

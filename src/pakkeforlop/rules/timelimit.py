@@ -27,12 +27,12 @@ def _has_time_limits(instance: PathwayInstance, _facts: ExportFacts) -> bool:
 
 
 @instance_check("TIMELIMIT-001", applies=_has_time_limits)
-def interval_within_limit(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
+def interval_within_limit(instance: PathwayInstance, facts: ExportFacts) -> Iterator[Hit]:
     """Each measured interval over its limit, at the event that ends it."""
     pathway = pathway_of(instance)
     if pathway is None:
         return
-    for item in measure(instance, pathway):
+    for item in measure(instance, pathway, period=facts.period):
         if not item.within:
             yield Hit(
                 pointer="/date",
@@ -67,7 +67,7 @@ def _any_time_limits(view: ExportView, _facts: ExportFacts) -> bool:
 def time_limit_summary(view: ExportView) -> Iterator[Hit]:
     """One summary per pathway, time limit and care level with measured intervals."""
     instances = sorted(view.instances.values(), key=lambda instance: instance.id)
-    for summary in summarise(measure_all(instances)):
+    for summary in summarise(measure_all(instances, period=view.facts.period)):
         yield Hit(
             args={
                 "pathway": summary.pathway,

@@ -26,7 +26,7 @@ from pakkeforlop.identifiers import PersonIdType
 from pakkeforlop.pathways import pathway
 from pakkeforlop.registry import DOCUMENT_SCHEMAS
 from pakkeforlop.synthetic.cast import timestamp
-from pakkeforlop.synthetic.documents import Context, coded, make_event
+from pakkeforlop.synthetic.documents import RECEIPT_RULE_UNTIL, Context, coded, make_event
 from pakkeforlop.synthetic.model import Event, Plan, TruthEntry
 from pakkeforlop.synthetic.timeline import listed_suffixes
 
@@ -280,7 +280,7 @@ REFERRAL_DEFECTS: Final = (
     _referral_defect(
         "referral-assessed-before-received",
         "REFERRAL-028",
-        "The referral's assessment is dated before its receipt (a 2019-2022 instance).",
+        "The referral's assessment is dated before its receipt (an instance started up to 2023).",
         pointer="/assessment/assessed",
         change=_assessed_before_receipt,
         applies=_has_assessed_pf,
@@ -288,7 +288,7 @@ REFERRAL_DEFECTS: Final = (
     _referral_defect(
         "referral-assessed-after-export",
         "EVENT-002",
-        "The referral's assessment is dated after the export was created (2019-2022 instance).",
+        "The referral's assessment is dated after the export was created (a start up to 2023).",
         pointer="/assessment/assessed",
         change=_assessed_after_export,
         applies=_has_assessed_pf,
@@ -581,7 +581,7 @@ def _set_member(
 
 
 def _ungrammatical(plan: Plan, _ctx: Context, _rng: random.Random, event: Event) -> None:
-    event.value["code"] = f"{plan.pathway}UZ"
+    event.value["code"] = f"{plan.pathway}{event.suffix.lower()}"  # letters in lower case
 
 
 def _unlisted_suffix(plan: Plan) -> str | None:
@@ -615,15 +615,11 @@ def _other_patient(plan: Plan, ctx: Context, _rng: random.Random, event: Event) 
     event.value["patient"] = {"type": kind.value, "value": number}
 
 
-def _other_unit(plan: Plan, ctx: Context, _rng: random.Random, event: Event) -> None:
-    for units in ctx.cast.units.values():
-        for unit in units:
-            if unit.resh_id != plan.unit.resh_id:
-                event.value["institution"] = {
-                    "orgNumber": ctx.cast.trust.org_number,
-                    "reshId": unit.resh_id,
-                }
-                return
+def _other_institution(plan: Plan, ctx: Context, rng: random.Random, event: Event) -> None:
+    event.value["institution"] = {
+        "orgNumber": ctx.numbers.next_org_number(rng),
+        "reshId": plan.unit.resh_id,
+    }
 
 
 ACTIVITY_DEFECTS: Final = (
@@ -644,7 +640,7 @@ ACTIVITY_DEFECTS: Final = (
     _activity_defect(
         "event-ungrammatical-code",
         "CODE-001",
-        "An event's code breaks the kodeverk 9327 grammar.",
+        "An event's code does not have the form of a kodeverk 9327 code (lower-case letters).",
         pointer="/code",
         change=_ungrammatical,
     ),
@@ -690,9 +686,9 @@ ACTIVITY_DEFECTS: Final = (
     _activity_defect(
         "event-institution-mismatch",
         "PATHWAY-006",
-        "An event is registered by another unit than its instance's start.",
+        "An event is registered by another institution (organisation number) than its start.",
         pointer="/institution",
-        change=_other_unit,
+        change=_other_institution,
     ),
 )
 
@@ -897,24 +893,19 @@ def _start_room(plan: Plan, _ctx: Context) -> int:
     return (min(later) - start.day).days
 
 
-def _move_start(name: str, rule: str, description: str, *, pf_era: bool) -> Defect:
+def _move_start(name: str, rule: str, description: str) -> Defect:
+    """Move a start dated on the receipt (PATHWAY-016's era) later, within that era."""
+
     def applies(plan: Plan, ctx: Context) -> bool:
         room = _start_room(plan, ctx)
-        if plan.pf_era != pf_era or room < 1:
-            return False
-        moved = plan.start + timedelta(days=1)
-        if pf_era:
-            return moved.year < 2023
-        return "assessed" in plan.referral["assessment"]
+        return plan.pf_era and room >= 1 and plan.start + timedelta(days=1) <= RECEIPT_RULE_UNTIL
 
     def inject(plan: Plan, ctx: Context, rng: random.Random) -> list[TruthEntry]:
         start = plan.first("A")
         if start is None:
             return []
         room = _start_room(plan, ctx)
-        day = start.day + timedelta(days=rng.randint(1, room))
-        if pf_era and day.year >= 2023:
-            day = date(2022, 12, 31)
+        day = min(start.day + timedelta(days=rng.randint(1, room)), RECEIPT_RULE_UNTIL)
         start.value["date"] = day.isoformat()
         return _on_event(start, _entry(plan, name, (rule,), description, pointer="/date"))
 
@@ -925,14 +916,7 @@ START_DEFECTS: Final = (
     _move_start(
         "start-not-on-receipt",
         "PATHWAY-016",
-        "A 2019-2022 start is dated after the day the referral was received.",
-        pf_era=True,
-    ),
-    _move_start(
-        "start-not-on-assessment",
-        "PATHWAY-017",
-        "A start from 2023 is dated after the day the referral assessment was completed.",
-        pf_era=False,
+        "A start up to 2023 is dated after the day the referral was received.",
     ),
 )
 

@@ -3,8 +3,10 @@
 The documents follow the bundled valid examples (``examples/valid``) and satisfy every rule
 that can give an error or a warning, so that a clean export has none; information findings
 (synthetic identifiers, time-limit overruns, the 10-working-day assessment) do occur, as in
-real data. Dates follow the era rules: in 2019-2022 the start (A) is dated on the referral's
-receipt (PATHWAY-016), from 2023 on the completed assessment (PATHWAY-017).
+real data. Dates follow the era rules: up to the end of the era PATHWAY-016 covers (2023) the
+start (A) is dated on the referral's receipt; later starts are dated on the completed
+assessment, as Helsedirektoratet's current coding guide describes (PATHWAY-017, whose
+effective date is unconfirmed, so that no rule judges those starts).
 """
 
 from __future__ import annotations
@@ -34,17 +36,17 @@ from pakkeforlop.synthetic.model import Event, Identity, Plan
 from pakkeforlop.synthetic.timeline import AGES, Timeline
 
 
-def _npf_from() -> date:
-    """The first day of the NPF era: the date the era rule PATHWAY-017 applies from."""
-    applies_from = rule("PATHWAY-017").applies_from
-    if applies_from is None:
-        msg = "the catalogue's PATHWAY-017 must say from when it applies (applies_from)"
+def _receipt_rule_until() -> date:
+    """The last day the start is confirmed to be dated on the receipt (PATHWAY-016's era)."""
+    applies_until = rule("PATHWAY-016").applies_until
+    if applies_until is None:
+        msg = "the catalogue's PATHWAY-016 must say until when it applies (applies_until)"
         raise ValueError(msg)
-    return applies_from
+    return applies_until
 
 
-#: From this day the start is dated on the completed assessment, before it on the receipt.
-NPF_FROM: Final = _npf_from()
+#: Up to this day the start is dated on the receipt, after it on the completed assessment.
+RECEIPT_RULE_UNTIL: Final = _receipt_rule_until()
 #: Share of events registered a few days after the date they apply to.
 LATE_REGISTRATION: Final = 0.15
 ICPC2: Final = "2.16.578.1.12.4.1.1.7170"
@@ -122,7 +124,7 @@ def build_plan(
     """Everything one instance writes; ``epicrisis_number`` numbers its epicrisis, if any."""
     code = timeline.pathway
     group = texts.GROUP[code]
-    pf_era = start < NPF_FROM
+    pf_era = start <= RECEIPT_RULE_UNTIL
     unit = ctx.cast.unit(rng, code, timeline.care_level)
     received, assessed = _referral_dates(rng, code, start, pf_era)
     patient = _patient(rng, ctx, code, received)
@@ -163,6 +165,14 @@ def build_plan(
         referral=referral,
         referral_path=f"referrals/{shard(number, ctx)}/{referral_id}.json",
     )
+    plan.feedbacks = _feedbacks(
+        rng,
+        ctx,
+        plan=plan,
+        gp=(gp, practice.organisation),
+        referrer=(referrer, referrer_org),
+        coordinator=referral["municipalCoordinator"],
+    )
     if ending is not None:
         epicrisis_id = f"EPI-{ending.day.year}-{number:07d}"
         plan.epicrisis = _epicrisis(
@@ -198,7 +208,7 @@ def _patient(rng: random.Random, ctx: Context, code: str, received: date) -> Pat
 
 
 def _referral_dates(rng: random.Random, code: str, start: date, pf_era: bool) -> tuple[date, date]:
-    """(received, assessed): the start is the receipt before 2023, the assessment after."""
+    """(received, assessed): the start is the receipt up to 2023, the assessment after."""
     if code == "D06":
         working_days = rng.randint(0, 2)
     elif code in ("D08", "D09", "D10"):
@@ -423,6 +433,94 @@ def _medication(rng: random.Random, group: str, updated: date, patient: Patient)
         span = max(0, (updated - earliest).days - 1)
         items.append(_drug(drug, earliest + timedelta(days=rng.randint(0, span))))
     return {"updated": updated.isoformat(), "items": items}
+
+
+# -- feedback to the referrer and the GP ---------------------------------------------------------
+
+#: Clinical-decision outcomes of treatment in the specialist service (PHV, TSB).
+TREATMENT_OUTCOMES: Final = frozenset({"P", "T"})
+#: Share of evaluations after which the treatment plan changed substantially.
+PLAN_CHANGED: Final = 0.15
+
+
+def _feedbacks(
+    rng: random.Random,
+    ctx: Context,
+    *,
+    plan: Plan,
+    gp: tuple[Professional, Organisation],
+    referrer: tuple[Professional, Organisation],
+    coordinator: dict[str, Any],
+) -> list[tuple[str, dict[str, Any]]]:
+    """Feedback after each clinical decision (after the assessment, or on the treatment plan
+    when the decision is treatment here) and after some evaluations (the plan changed), each
+    to the GP and the referrer, naming the pathway coordinators."""
+    specialist = rng.choice(plan.unit.staff)
+    coordinators = {
+        "specialist": {
+            "name": {"given": specialist.given, "family": specialist.family},
+            "phone": specialist.phone,
+            "organisation": plan.unit.name,
+        },
+        "municipal": coordinator,
+    }
+    found: list[tuple[str, dict[str, Any]]] = []
+    for event in plan.events:
+        if event.letter == "C":
+            treatment = event.suffix[1:] in TREATMENT_OUTCOMES
+            occasion = "treatment-plan" if treatment else "after-assessment"
+        elif event.letter == "E" and rng.random() < PLAN_CHANGED:
+            occasion = "treatment-plan-changed"
+        else:
+            continue
+        sent = min(event.day + timedelta(days=rng.randint(0, 3)), ctx.end)
+        number = len(found) + 1
+        identifier = f"FB-{sent.year}-{plan.number:07d}-{number}"
+        value: dict[str, Any] = {
+            "$schema": DOCUMENT_SCHEMAS["feedback"],
+            "id": identifier,
+            "occasion": occasion,
+            "sent": sent.isoformat(),
+            "sender": {
+                "organisation": ctx.cast.receiver(plan.unit).as_json(),
+                "professional": specialist.as_json(role("KLE")),
+            },
+            "recipients": _recipients(gp, referrer),
+            "patient": plan.patient.as_json(),
+            "referralId": plan.referral["id"],
+            "pathway": {"instanceId": plan.instance_id, "type": coded("9321", plan.pathway)},
+        }
+        if occasion != "treatment-plan-changed":
+            value["assessmentReport"] = {
+                "summary": rng.choice(texts.ASSESSMENT_REPORT),
+                "attached": True,
+            }
+        if occasion == "treatment-plan":
+            value["treatmentPlan"] = {"summary": rng.choice(texts.TREATMENT_PLAN)}
+        elif occasion == "treatment-plan-changed":
+            value["treatmentPlan"] = {"changes": rng.choice(texts.PLAN_CHANGES)}
+        value["coordinators"] = coordinators
+        path = f"feedback/{shard(plan.number, ctx)}/{identifier}.json"
+        found.append((path, value))
+    return found
+
+
+def _recipients(
+    gp: tuple[Professional, Organisation], referrer: tuple[Professional, Organisation]
+) -> list[dict[str, Any]]:
+    """The GP and the referrer, once per role (a GP who referred is listed twice)."""
+    return [
+        {
+            "role": "gp",
+            "professional": gp[0].as_json(role("FLE")),
+            "organisation": gp[1].as_json(),
+        },
+        {
+            "role": "referrer",
+            "professional": referrer[0].as_json(role("HHE")),
+            "organisation": referrer[1].as_json(),
+        },
+    ]
 
 
 # -- the epicrisis -------------------------------------------------------------------------------

@@ -94,6 +94,7 @@ class GenerationSummary:
     pathways: int = 0
     referrals: int = 0
     epicrises: int = 0
+    feedbacks: int = 0
     events: int = 0
     event_files: int = 0
     bytes: int = 0
@@ -106,8 +107,8 @@ class GenerationSummary:
 
     @property
     def documents(self) -> int:
-        """Referrals and epicrises (the manifest not counted)."""
-        return self.referrals + self.epicrises
+        """Referrals, epicrises and feedback (the manifest not counted)."""
+        return self.referrals + self.epicrises + self.feedbacks
 
 
 def created_of(config: GeneratorConfig) -> str:
@@ -206,6 +207,7 @@ def generate(config: GeneratorConfig) -> GenerationSummary:
     stats = writer.stats
     summary.pathways = config.pathways
     summary.referrals, summary.epicrises = stats.referrals, stats.epicrises
+    summary.feedbacks = stats.feedbacks
     summary.events, summary.event_files, summary.bytes = (
         stats.events,
         stats.event_files,

@@ -80,7 +80,7 @@ class Identity:
 
 @dataclass(slots=True)
 class Plan:
-    """One pathway instance with its referral, events and (if it ended) epicrisis."""
+    """One pathway instance with its referral, events, feedback and (if it ended) epicrisis."""
 
     number: int
     identity: Identity
@@ -95,6 +95,8 @@ class Plan:
     referral_bom: bool = False
     referral_wrong_digest: bool = False
     truth: list[TruthEntry] = field(default_factory=list)
+    #: Feedback to the referrer and the GP: (path, document), in the order sent.
+    feedbacks: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     @property
     def instance_id(self) -> str:

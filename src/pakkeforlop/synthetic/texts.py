@@ -549,3 +549,28 @@ MUNICIPAL_PLAN: Final = (
     "Koordinerende enhet følger opp individuell plan og bolig.",
     "Ruskonsulent i kommunen følger opp med ukentlige samtaler og hjelp med NAV.",
 )
+
+# -- feedback to the referrer and the GP ---------------------------------------------------------
+
+ASSESSMENT_REPORT: Final = (
+    "Basisutredningen er gjennomført med samtaler, strukturert kartlegging og somatisk "
+    "undersøkelse. Funn og konklusjon er gjennomgått med pasienten.",
+    "Utredningen viser en behandlingstrengende tilstand. Rapporten er gitt pasienten i samme "
+    "form som vedlagt.",
+    "Kartleggingen av symptomer, funksjon, somatisk helse og levevaner er oppsummert i "
+    "vedlagte rapport, som pasienten også har fått.",
+)
+TREATMENT_PLAN: Final = (
+    "Behandlingsplanen er utarbeidet sammen med pasienten: samtalebehandling hver uke, "
+    "oppfølging av somatisk helse hos fastlegen og evaluering etter åtte uker.",
+    "Planen omfatter individuell behandling, medikamentell vurdering og samarbeidsmøte med "
+    "kommunen. Mål og tiltak er avtalt med pasienten.",
+    "Pasienten følges poliklinisk med faste samtaler og strukturert evaluering. Planen "
+    "omfatter også tiltak for levevaner og søvn.",
+)
+PLAN_CHANGES: Final = (
+    "Etter evalueringen er behandlingen endret fra individuell behandling til gruppebehandling "
+    "etter ønske fra pasienten.",
+    "Evalueringen viste liten bedring, og planen er utvidet med medikamentell behandling og "
+    "tettere oppfølging.",
+)

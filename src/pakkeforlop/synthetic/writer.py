@@ -5,6 +5,8 @@ Layout (``--out DIR``)::
     manifest.json                         written last: every file with its SHA-256
     referrals/000/REF-2024-0000001.json   one JSON document per referral, 1000 per folder
     epicrises/000/EPI-2024-0000001.json   one per epicrisis of an ended instance
+    feedback/000/FB-2024-0000001-1.json   feedback to the referrer and the GP, in the folder
+                                          of its instance's number
     events/events-2024-001.ndjson         measurement points, one per line
 
 Events are written in registration order (``recorded``), as a system logs them: an instance's
@@ -42,6 +44,7 @@ class WriteStats:
 
     referrals: int = 0
     epicrises: int = 0
+    feedbacks: int = 0
     events: int = 0
     event_files: int = 0
     bytes: int = 0
@@ -99,7 +102,7 @@ class ExportWriter:
         self.stats = WriteStats()
         self._spool = {
             kind: tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed in finish
-            for kind in ("referral", "pathway-events", "epicrisis")
+            for kind in ("referral", "pathway-events", "epicrisis", "feedback")
         }
         self._counts = dict.fromkeys(self._spool, 0)
         self._manifest_truth: list[tuple[int, TruthEntry]] = []
@@ -127,7 +130,7 @@ class ExportWriter:
         self.stats.bytes += len(data)
 
     def write_plan(self, plan: Plan) -> None:
-        """Write an instance's referral and epicrisis now, and its events in order."""
+        """Write an instance's referral, epicrisis and feedback now, and its events in order."""
         data = _document_bytes(plan.referral)
         if plan.referral_bom:
             data = b"\xef\xbb\xbf" + data
@@ -147,6 +150,11 @@ class ExportWriter:
             self._write_document(plan.epicrisis_path, data)
             self._declare("epicrisis", plan.epicrisis_path, hashlib.sha256(data).hexdigest())
             self.stats.epicrises += 1
+        for relative, value in plan.feedbacks:
+            data = _document_bytes(value)
+            self._write_document(relative, data)
+            self._declare("feedback", relative, hashlib.sha256(data).hexdigest())
+            self.stats.feedbacks += 1
         self._add_events(plan.start, plan.events)
 
     # -- events ------------------------------------------------------------------------------
@@ -225,7 +233,7 @@ class ExportWriter:
         with path.open("w", encoding="utf-8", newline="\n") as handle:
             handle.write(before + "[")
             first = True
-            for kind in ("referral", "pathway-events", "epicrisis"):
+            for kind in ("referral", "pathway-events", "epicrisis", "feedback"):
                 spool = self._spool[kind]
                 spool.seek(0)
                 for line in spool:
