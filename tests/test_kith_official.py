@@ -119,11 +119,11 @@ REVIEW: dict[str, Review] = {
                 "a cancellation carries no content for the pathway rules, whatever its scope",
             ),
             Seen(
-                "KITH-012",
-                "error",
+                "KITH-024",
+                "warning",
                 53,
-                "a true defect of the example: the GP (PatRelHCP FLE, 'Tulle tre') has HPR "
-                "number 'xxx', a placeholder that is not an HPR number (digits only)",
+                "the GP (PatRelHCP FLE, 'Tulle tre') has HPR number 'xxx', a placeholder: worth a "
+                "warning, not an error (no rule for the form of an HPR number is published)",
             ),
         ),
     ),
@@ -133,10 +133,10 @@ REVIEW: dict[str, Review] = {
             Seen("KITH-022", "warning", 3, ENVELOPE_ABSENT),
             Seen("KITH-023", "info", 3, EPIKRISE_OUT),
             Seen(
-                "KITH-012",
-                "error",
+                "KITH-024",
+                "warning",
                 374,
-                "a true defect of the example: the same GP placeholder, HPR number 'xxx'",
+                "the same GP placeholder, HPR number 'xxx': a warning, as above",
             ),
         ),
     ),
@@ -262,7 +262,7 @@ def test_the_official_examples_validate_with_the_pytest_plugin(run, tmp_path):  
     assert outcomes["KITH-020"][0] == "passed"
     assert outcomes["KITH-004"][0] == "passed"
     assert outcomes["KITH-021"][0] == "failed"  # the ATC-coded diagnosis, nothing else:
-    assert outcomes["KITH-012"][0] == "failed"  # 999888777 and the HPR placeholder 'xxx'
+    assert outcomes["KITH-012"][0] == "failed"  # the made-up organisation number 999888777
 
 
 def _sarepta_tree(root: Path) -> Path:

@@ -1,5 +1,5 @@
-"""KITH rules on identifiers and dates: identifier checks, the HPR heuristic, XML Schema dates
-and birth dates (KITH-012 to KITH-015); see :mod:`pakkeforlop.rules.kith`.
+"""KITH rules on identifiers and dates: identifier checks, the HPR form and heuristic, XML
+Schema dates and birth dates (KITH-012 to KITH-015, KITH-024); see :mod:`pakkeforlop.rules.kith`.
 """
 
 from __future__ import annotations
@@ -50,9 +50,7 @@ def _check_identifier(found: Identifier, value: str, today: date) -> IdCheck | N
         return check_person_id(value, code or "", today=today)
     if code == "ENH":
         return check_org_number(value)
-    if code == "HPR":
-        return check_hpr_number(value)
-    return None
+    return None  # HPR: KITH-024 and KITH-013, warnings (no published rule for its form)
 
 
 def _her_problem(value: str) -> tuple[str, str] | None:
@@ -100,6 +98,18 @@ def identifiers_valid(document: Document, facts: ExportFacts) -> Iterator[Hit]:
             detail="; ".join(message_text for _, message_text in found_errors),
             hint=hint,
         )
+
+
+@document_check("KITH-024", KIND, applies=recognised)
+def hpr_digits(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """HPR numbers the mapping does not carry are digits only (a warning: no published rule)."""
+    message = message_of(document)
+    for found in identifiers(message):
+        if found.code != "HPR" or message.is_covered(found.id_element, "text"):
+            continue
+        check = check_hpr_number(text(found.id_element) or "")
+        if ProblemCode.NOT_DIGITS in {problem.code for problem in check.problems}:
+            yield at(found.id_element, element=name_of(found.id_element))
 
 
 @document_check("KITH-013", KIND, applies=recognised)
