@@ -91,8 +91,18 @@ REVIEW: dict[str, Review] = {
         (Seen("KITH-013", "warning", 72, HPR_HEURISTIC),),
     ),
     "dialogmelding/Status_paa_henvisning-InnkaltEtterViderehenvisning.xml": Review(
-        "Dialogmelding 1.1, status on a referral (DIALOG_STATUS_HENVISNING)",
-        (Seen("KITH-013", "warning", 108, HPR_HEURISTIC),),
+        "Dialogmelding 1.1, status on a referral (DIALOG_STATUS_HENVISNING): a feedback",
+        (
+            Seen(
+                "KITH-023",
+                "info",
+                87,
+                "an orthopaedic department's status (a Dialogmelding has no pathway element, the "
+                "sender is not a PHV/TSB service, no manifest): the pathway rules rightly do not "
+                "apply to the feedback it maps to",
+            ),
+            Seen("KITH-013", "warning", 108, HPR_HEURISTIC),
+        ),
     ),
     "epikrise-1.2/Epikrise_v1-2_Eksempel_Fastlege_Ny.xml": Review(
         "Epikrise 1.2, new, to the GP: endocarditis; period, 3 diagnoses, 5 medicines, sections",

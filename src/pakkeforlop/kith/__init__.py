@@ -5,9 +5,10 @@
   ``EI_fellesformat``), the business documents inside, and business documents on their own;
 * :mod:`~pakkeforlop.kith.datatypes` judges the XML Schema dates, times and booleans;
 * :mod:`~pakkeforlop.kith.table` reads the mapping tables of ``spec/kith/``, which
-  :mod:`~pakkeforlop.kith.mapping` interprets to map Henvisning 2.0 and Epikrise 1.2 to the
-  referral and epicrisis JSON model (``spec/kith-mapping.md``, generated from the same tables
-  by :mod:`~pakkeforlop.kith.mapping_page`), with :mod:`~pakkeforlop.kith.convert`;
+  :mod:`~pakkeforlop.kith.mapping` interprets to map Henvisning 2.0, Epikrise 1.2 and a
+  Dialogmelding "Status på henvisning" to the referral, epicrisis and feedback of the JSON
+  model (``spec/kith-mapping.md``, generated from the same tables by
+  :mod:`~pakkeforlop.kith.mapping_page`), with :mod:`~pakkeforlop.kith.convert`;
 * :mod:`~pakkeforlop.kith.scope` decides whether the pathway rules apply to a mapped document;
 * :mod:`~pakkeforlop.kith.xsd` validates against XSDs the user supplies (``--xsd-dir``).
 

@@ -27,6 +27,7 @@ __all__ = [
     "DESCRIPTIONS",
     "Reading",
     "label",
+    "lines_of",
     "norwegian_offset",
     "to_date",
     "to_datetime",
@@ -59,6 +60,19 @@ def raw(element: Element, read: str) -> str | None:
     found = text(element) if read == "text" else attr(element, read)
     found = found.strip() if found is not None else None
     return found or None
+
+
+def lines_of(element: Element | None) -> str | None:
+    """An element's text (XHTML included), one line per line of text, blank lines dropped."""
+    if element is None:
+        return None
+    lines = (line.strip() for line in "".join(element.itertext()).splitlines())
+    return "\n".join(line for line in lines if line) or None
+
+
+def _lines(element: Element, _row: Row) -> Reading | None:
+    found = lines_of(element)
+    return None if found is None else Reading(found, ((element, "text"),))
 
 
 def label(value: str | None) -> str | None:
@@ -274,6 +288,7 @@ def _psychotropic(element: Element, row: Row) -> Reading | None:
 #: The converters a row's ``value`` may name.
 CONVERTERS: Final[Mapping[str, Callable[[Element, Row], Reading | None]]] = {
     "text": _plain(str),
+    "lines": _lines,
     "date": _plain(to_date),
     "datetime": _plain(to_datetime),
     "boolean": _plain(_boolean),
@@ -296,6 +311,10 @@ CONVERTERS: Final[Mapping[str, Callable[[Element, Row], Reading | None]]] = {
 #: What each converter does, as spec/kith-mapping.md documents it ("Values").
 DESCRIPTIONS: Final[Mapping[str, str]] = {
     "text": "the text (or attribute) as it is, surrounding whitespace removed",
+    "lines": (
+        "the text of an element that may hold XHTML, one line per line of text, each stripped, "
+        "blank lines dropped (as a free-text section's)"
+    ),
     "date": "an xs:date, or the day of an xs:dateTime, as `YYYY-MM-DD`; other text as it is",
     "datetime": (
         "an xs:dateTime as RFC 3339: with its offset as it is; a local time gets the offset of "

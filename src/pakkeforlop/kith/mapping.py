@@ -1,18 +1,21 @@
-"""Map Henvisning 2.0 and Epikrise 1.2 to the kit's JSON model (referral, epicrisis).
+"""Map Henvisning 2.0, Epikrise 1.2 and Dialogmelding to the JSON model's documents.
 
 The mapping is data: the tables of ``spec/kith/`` (:mod:`pakkeforlop.kith.table`), one row per
 JSON member with the XPath it is read from, and ``spec/kith-mapping.md`` is generated from the
 same tables. This module is their interpreter: it evaluates each row's XPath (exact, with the
-namespaces of the official XSDs), converts what it finds (:mod:`pakkeforlop.kith.convert`),
-and records for every JSON Pointer it fills the element the value came from, so that findings
-on the JSON carry an XPath and a line. Values whose validity the JSON rules judge are recorded
-as *covered*, and the KITH rules leave those alone.
+namespaces of the official XSDs; the prefix of the table's root is bound to the namespace of
+the version read, so that one table reads Dialogmelding 1.0 and 1.1), converts what it finds
+(:mod:`pakkeforlop.kith.convert`), and records for every JSON Pointer it fills the element the
+value came from, so that findings on the JSON carry an XPath and a line. Values whose validity
+the JSON rules judge are recorded as *covered*, and the KITH rules leave those alone.
 
 It is lenient by design: it carries values over as they are (a malformed date stays malformed,
 so the JSON Schema reports it at the element it came from), derives only what the tables say
-it derives, and leaves out what has no element. Which documents the pathway rules then check is
-decided by :mod:`pakkeforlop.kith.scope`; the others are still mapped (the documentation shows
-them), but checked by the KITH rules only.
+it derives, and leaves out what has no element. A table with a condition (``[when]``: the
+Dialogmelding table maps a status on a referral, not any dialogue message) maps only the
+documents that meet it. Which documents the pathway rules then check is decided by
+:mod:`pakkeforlop.kith.scope`; the others are still mapped (the documentation shows them), but
+checked by the KITH rules only.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from pakkeforlop.kith.convert import CONVERTERS, label
+from pakkeforlop.kith.convert import CONVERTERS, label, lines_of
 from pakkeforlop.kith.message import Content, Element, KithMessage, select, xpath_of
 from pakkeforlop.kith.scope import Scope, decide
 from pakkeforlop.kith.table import Block, Row, Sections, Table, blocks, tables
@@ -57,7 +60,8 @@ SUPPLEMENT_MEMBERS: Final = _supplement_members()
 
 @dataclass(frozen=True, slots=True)
 class MappedDocument:
-    """A referral or epicrisis read from a KITH message, with where each value came from."""
+    """A referral, epicrisis or feedback read from a KITH message, with where each value came
+    from."""
 
     kind: str
     value: dict[str, Any]
@@ -114,6 +118,7 @@ class _Mapper:
     """Builds one JSON document and remembers which element each pointer came from."""
 
     envelope: Element | None
+    bindings: tuple[tuple[str, str], ...] = ()  # the table's prefix bound to the version read
     where: dict[str, Element] = field(default_factory=dict)
     covered: set[tuple[Element, str]] = field(default_factory=set)
 
@@ -143,7 +148,7 @@ class _Mapper:
             if not row.many and row.member and _has(target, row.member):
                 continue  # an earlier row of the member gave a value
             start = self.envelope if row.envelope else at
-            found = select(start, row.xpath)
+            found = select(start, row.xpath, self.bindings)
             if not found:
                 continue
             if row.many:
@@ -199,13 +204,13 @@ class _Mapper:
 
     def sections(self, target: dict[str, Any], sections: Sections, at: Element) -> None:
         """Free-text sections into their members; sections with one target are joined."""
-        for section in select(at, sections.xpath):
-            headings = select(section, sections.heading)
+        for section in select(at, sections.xpath, self.bindings):
+            headings = select(section, sections.heading, self.bindings)
             heading = headings[0] if headings else None
             code = heading.get("V") if heading is not None else None
-            body_found = select(section, sections.text)
+            body_found = select(section, sections.text, self.bindings)
             body = body_found[0] if body_found else None
-            content = _section_text(body)
+            content = lines_of(body)
             member = _section_member(sections, code, heading)
             if member is None or content is None or body is None:
                 continue
@@ -216,14 +221,6 @@ class _Mapper:
                 if not _has(target, extra):
                     self.put(target, "", extra, constant, section)
             self.covered.add((body, "text"))
-
-
-def _section_text(body: Element | None) -> str | None:
-    """A section's text (XHTML included), one line per line of text, blank lines dropped."""
-    if body is None:
-        return None
-    lines = (line.strip() for line in "".join(body.itertext()).splitlines())
-    return "\n".join(line for line in lines if line) or None
 
 
 def _section_member(sections: Sections, code: str | None, heading: Element | None) -> Any:
@@ -277,24 +274,41 @@ def _claims(message: KithMessage, table: Table) -> dict[str, str]:
 def table_for(content: Content) -> Table | None:
     """The mapping table of a business document, if the kit maps its standard."""
     standard = content.standard
-    return tables().get(standard.key) if standard is not None else None
+    if standard is None:
+        return None
+    return next((t for t in tables().values() if standard.key in t.standards), None)
+
+
+def _meets(table: Table, mapper: _Mapper, value: Mapping[str, Any], at: Element) -> bool:
+    """Whether a document meets its table's condition (``[when]``), once its rows are read."""
+    when = table.when
+    if when is None:
+        return True
+    found = select(mapper.envelope if when.envelope else at, when.xpath, mapper.bindings)
+    return bool(found) and all(_has(value, member) for member in when.members)
 
 
 def map_content(
     message: KithMessage, content: Content, supplement: Mapping[str, Any] | None = None
 ) -> MappedDocument | None:
-    """One business document as its JSON document, whatever its scope; ``None`` if unmapped.
+    """One business document as its JSON document, whatever its scope; ``None`` if unmapped
+    (a standard the kit does not map, or a document its table's condition leaves out).
 
     ``supplement`` is the manifest entry's supplement: ``{}`` when an export's manifest
     declares the message without one, ``None`` when the message is checked on its own.
     """
     table = table_for(content)
-    if table is None:
+    if table is None or content.standard is None:
         return None
-    mapper = _Mapper(message.envelope if message.is_msghead else None)
+    mapper = _Mapper(
+        message.envelope if message.is_msghead else None, table.bindings(content.standard.key)
+    )
     value: dict[str, Any] = {"$schema": DOCUMENT_SCHEMAS[table.document]}
     mapper.rows(value, "", table.rows, content.element)
-    mapper.sections(value, table.sections, content.element)
+    if not _meets(table, mapper, value, content.element):
+        return None
+    if table.sections is not None:
+        mapper.sections(value, table.sections, content.element)
     _supplement(value, supplement)
     mapper.mark("", content.element)
     locations = {
@@ -315,7 +329,8 @@ def map_content(
 def map_contents(
     message: KithMessage, supplement: Mapping[str, Any] | None = None
 ) -> list[MappedDocument]:
-    """Every Henvisning 2.0 and Epikrise 1.2 in the message, mapped, in or out of scope."""
+    """Every document the tables map in the message (Henvisning 2.0, Epikrise 1.2, a
+    Dialogmelding status on a referral), in or out of scope."""
     if message.envelope is None:
         return []
     mapped = (map_content(message, content, supplement) for content in message.contents)

@@ -20,12 +20,13 @@ from typing import Final
 from pakkeforlop._resources import kith_dir
 from pakkeforlop.kith.convert import DESCRIPTIONS
 from pakkeforlop.kith.namespaces import CONTENT_STANDARDS, PREFIXES, ROOT_STANDARDS
-from pakkeforlop.kith.table import Row, Sections, Table, blocks, service_terms, tables
+from pakkeforlop.kith.table import Condition, Row, Table, blocks, service_terms, tables
 
 __all__ = ["render"]
 
 MARKS: Final = {"confirmed": "✅", "secondary": "🟡", "convention": "❓"}
 _PLACEHOLDER = re.compile(r"\{\{([a-z_]+)(?::([a-z0-9.\-]+))?\}\}")
+_TABLE_HEADING = re.compile(r"^## Table (\d+)\b")
 
 
 def _cell(text: str) -> str:
@@ -77,15 +78,39 @@ def _rows(rows: Sequence[Row]) -> str:
     )
 
 
+def _versions(table: Table) -> str:
+    """Which versions a table reads, when it reads more than one."""
+    if len(table.standards) == 1:
+        return ""
+    by_key = {standard.key: standard for standard in CONTENT_STANDARDS.values()}
+    read = ", ".join(f"{by_key[key].label} (`{by_key[key].namespace}`)" for key in table.standards)
+    return f", with `{table.prefix}` bound to the namespace of the version read: {read}"
+
+
+def _condition(when: Condition | None) -> str:
+    if when is None:
+        return ""
+    start = "envelope: " if when.envelope else ""
+    members = " and ".join(f"`{member}`" for member in when.members)
+    given = f", and the rows give {members} a value" if members else ""
+    return (
+        f"\n\n**Mapped only when** {start}{_code(when.xpath)} finds an element{given}: "
+        f"{_cell(when.reason)}."
+    )
+
+
 def _document_rows(table: Table) -> str:
     return (
-        f"From `{table.root}`; the official XSDs: {table.xsd} "
-        f"(`spec/kith/{table.source}`).\n\n{_rows(table.rows)}"
+        f"From `{table.root}`{_versions(table)}; the official XSDs: {table.xsd} "
+        f"(`spec/kith/{table.source}`).{_condition(table.when)}\n\n{_rows(table.rows)}"
     )
 
 
 def _sections(table: Table) -> str:
-    sections: Sections = table.sections
+    sections = table.sections
+    if sections is None:
+        msg = f"{table.source} has no sections"
+        raise ValueError(msg)
     intro = (
         f"**{table.title}**: `{sections.xpath}`, heading `{sections.heading}` (kodeverk "
         f"{sections.list}), label `@{sections.label}`, text `{sections.text}`; "
@@ -103,15 +128,31 @@ def _sections(table: Table) -> str:
     return intro + "\n\n" + _table(("Heading V", "Label", "JSON member"), rows)
 
 
-def _standards() -> str:
+def _numbers(template: str) -> dict[str, int]:
+    """The number of the page's table each mapping table's rows are shown in."""
+    numbers: dict[str, int] = {}
+    current = 0
+    for line in template.splitlines():
+        heading = _TABLE_HEADING.match(line)
+        if heading is not None:
+            current = int(heading.group(1))
+        for name, argument in _PLACEHOLDER.findall(line):
+            if name == "rows":
+                numbers[argument] = current
+    return numbers
+
+
+def _standards(numbers: dict[str, int]) -> str:
     rows = []
     for standard in ROOT_STANDARDS.values():
         rows.append((standard.label, _code(standard.namespace), f"`{standard.root}`", "envelope"))
-    mapped = {table.standard: table.document for table in tables().values()}
+    mapped = {key: table for table in tables().values() for key in table.standards}
     for standard in CONTENT_STANDARDS.values():
         if standard.key in mapped:
-            number = 1 if mapped[standard.key] == "referral" else 2
-            read = f"{mapped[standard.key]} (table {number})"
+            table = mapped[standard.key]
+            read = f"{table.document} (table {numbers[table.key]})"
+            if table.when is not None:
+                read += ", when its condition holds; otherwise KITH rules only"
         elif standard.key == "base64":
             read = "attachment, not read"
         elif standard.supported:
@@ -184,8 +225,9 @@ def render() -> str:
     """The page: the template with every placeholder replaced by its generated table."""
     template = (kith_dir() / "mapping-page.md").read_text(encoding="utf-8")
     known = tables()
+    numbers = _numbers(template)
     simple = {
-        "standards": _standards,
+        "standards": lambda: _standards(numbers),
         "prefixes": _prefixes,
         "scope": _scope,
         "service_terms": _service_terms,

@@ -95,21 +95,25 @@ def attr(element: Element | None, name: str) -> str | None:
 
 
 @cache
-def _compiled(expression: str) -> Any:
+def _compiled(expression: str, bindings: tuple[tuple[str, str], ...]) -> Any:
     namespaces = {prefix: uri for uri, prefix in PREFIXES.items()}
+    namespaces.update(bindings)
     return etree.XPath(expression, namespaces=namespaces)
 
 
-def select(element: Element | None, expression: str) -> list[Element]:
+def select(
+    element: Element | None, expression: str, bindings: tuple[tuple[str, str], ...] = ()
+) -> list[Element]:
     """The elements an XPath 1.0 expression finds from ``element``, in document order.
 
     The expression uses the kit's prefixes (:data:`PREFIXES`: ``mh``, ``hen``, ``po``, ``fk1``,
-    ``epi`` …), so it names elements exactly, namespace and all. Anything but elements (text,
-    attributes, numbers) is left out.
+    ``epi`` …), so it names elements exactly, namespace and all; ``bindings`` (``(prefix,
+    namespace)`` pairs) rebinds some, so that one expression reads two versions of a standard
+    with the same element names. Anything but elements (text, attributes, numbers) is left out.
     """
     if element is None:
         return []
-    found = _compiled(expression)(element)
+    found = _compiled(expression, bindings)(element)
     if not isinstance(found, list):
         return []
     return [node for node in found if isinstance(getattr(node, "tag", None), str)]

@@ -1,4 +1,4 @@
-"""Whether a referral or epicrisis read from a KITH message belongs to a PHV/TSB pathway.
+"""Whether a referral, epicrisis or feedback read from a KITH message belongs to a PHV/TSB pathway.
 
 The pathway rules (REFERRAL, EPICRISIS, PATHWAY and the JSON Schemas of the pathway contract)
 apply only to documents of a pathway in mental health care or substance-use treatment. A
@@ -10,7 +10,8 @@ misjudge. A document is in scope when
    export), or
 2. one of its table's signals holds (``spec/kith/*.toml``, ``[scope]``): a Henvisning marked
    with a pathway of kodeverk 9321 or 9327, a referral to BUP, a receiver (or, for an
-   Epikrise, a writing institution) named as a PHV/TSB service (``spec/kith/scope.toml``);
+   Epikrise, a writing institution; for a Dialogmelding status on a referral, its sender)
+   named as a PHV/TSB service (``spec/kith/scope.toml``);
 
 and never when it is a cancellation (ServType C), which carries no content to check. A document
 out of scope gets the KITH checks only, and KITH-023 says why the pathway rules were not applied.
@@ -70,13 +71,15 @@ def decide(
 ) -> Scope:
     """The scope decision for one business document of a message."""
     rule = table.scope
-    if select(content.element, rule.cancellation):
+    bindings = table.bindings(content.standard.key) if content.standard is not None else ()
+    if rule.cancellation is not None and select(content.element, rule.cancellation, bindings):
         return Scope(applies=False, reason=CANCELLED)
     if supplement is not None:
         return Scope(applies=True, reason=DECLARED)
     envelope = message.envelope if message.is_msghead else None
     for signal in rule.signals:
-        found = select(envelope if signal.envelope else content.element, signal.xpath)
+        start = envelope if signal.envelope else content.element
+        found = select(start, signal.xpath, bindings)
         if signal.names:
             terms = [term for term in (service_term_in(text(name)) for name in found) if term]
             if terms:

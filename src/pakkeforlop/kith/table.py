@@ -1,10 +1,11 @@
 """The KITH mapping as data: the tables of ``spec/kith/`` read into typed records.
 
-``henvisning-2.0.toml`` and ``epikrise-1.2.toml`` map a business document to the referral or the
-epicrisis of the JSON model, one row per JSON member with the XPath it is read from and the
-XSD element it cites; ``blocks.toml`` holds the building blocks they share (an organisation, a
-professional, a patient); ``dates.toml`` the XML Schema types of the dates the KITH rules
-check; ``scope.toml`` the words that name a PHV/TSB service. The mapper
+``henvisning-2.0.toml``, ``epikrise-1.2.toml`` and ``dialogmelding.toml`` map a business
+document to the referral, the epicrisis or the feedback of the JSON model, one row per JSON
+member with the XPath it is read from and the XSD element it cites; ``blocks.toml`` holds the
+building blocks they share (an organisation, a professional, a patient) and describes the
+format; ``dates.toml`` the XML Schema types of the dates the KITH rules check; ``scope.toml``
+the words that name a PHV/TSB service. The mapper
 (:mod:`pakkeforlop.kith.mapping`) and the specification page ``spec/kith-mapping.md``
 (:mod:`pakkeforlop.kith.mapping_page`) are both made from these records, so they cannot
 disagree. A malformed table is a :class:`TableError` when it is first read.
@@ -19,10 +20,12 @@ from functools import cache
 from typing import Any, Final
 
 from pakkeforlop._resources import kith_dir
+from pakkeforlop.kith.namespaces import CONTENT_STANDARDS
 
 __all__ = [
     "CERTAINTIES",
     "Block",
+    "Condition",
     "Row",
     "ScopeRule",
     "SectionMember",
@@ -46,7 +49,8 @@ _ROW_KEYS: Final = frozenset(
         "from", "xsd", "certainty", "note",
     }
 )  # fmt: skip
-_TABLE_FILES: Final = ("henvisning-2.0.toml", "epikrise-1.2.toml")
+_TABLE_FILES: Final = ("henvisning-2.0.toml", "epikrise-1.2.toml", "dialogmelding.toml")
+_STANDARDS: Final = {standard.key: standard for standard in CONTENT_STANDARDS.values()}
 
 
 class TableError(ValueError):
@@ -122,26 +126,49 @@ class Signal:
 class ScopeRule:
     """When a document belongs to a PHV/TSB pathway (besides a manifest that declares it)."""
 
-    cancellation: str  # XPath: the document cancels an earlier one
+    cancellation: str | None  # XPath: the document cancels an earlier one (None: it cannot)
     outside: str  # why a document without any signal is out of scope
     signals: tuple[Signal, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """Which documents of its standards a table maps; the others are not read at all."""
+
+    xpath: str  # must find an element
+    members: tuple[str, ...]  # and the rows must have given each of these members a value
+    reason: str
+    envelope: bool = False  # the XPath starts at the MsgHead
 
 
 @dataclass(frozen=True, slots=True)
 class Table:
     """The mapping of one business document to one JSON document."""
 
-    standard: str  # a Standard.key of pakkeforlop.kith.namespaces
-    document: str  # referral or epicrisis
+    key: str  # the file name without .toml
+    #: Standard.keys of pakkeforlop.kith.namespaces: versions with the same element names, read
+    #: by the same rows with the prefix of ``root`` bound to the namespace of the version read.
+    standards: tuple[str, ...]
+    document: str  # referral, epicrisis or feedback
     title: str
     root: str
     xsd: str
     rows: tuple[Row, ...]
-    sections: Sections
+    sections: Sections | None
     supplement: tuple[str, ...]  # members an export's manifest may supply
     unmapped: tuple[tuple[str, str], ...]  # (member, why no element maps to it)
     scope: ScopeRule
     source: str  # the file name, for messages and the docs
+    when: Condition | None = None  # None: every document of the standards is mapped
+
+    @property
+    def prefix(self) -> str:
+        """The prefix of the document's own elements (``hen``, ``epi``, ``dia``)."""
+        return self.root.partition(":")[0]
+
+    def bindings(self, standard: str) -> tuple[tuple[str, str], ...]:
+        """The prefix of the document's elements bound to the namespace of ``standard``."""
+        return ((self.prefix, _STANDARDS[standard].namespace),)
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -245,38 +272,60 @@ def _scope(raw: Mapping[str, Any]) -> ScopeRule:
         )
         for entry in raw["signals"]
     )
-    return ScopeRule(raw["cancellation"], raw["outside"], signals)
+    return ScopeRule(raw.get("cancellation"), raw["outside"], signals)
+
+
+def _condition(raw: Mapping[str, Any] | None) -> Condition | None:
+    if raw is None:
+        return None
+    return Condition(
+        raw["xpath"],
+        tuple(raw.get("members", ())),
+        raw["reason"],
+        envelope=raw.get("from") == "envelope",
+    )
+
+
+def _check_standards(table: Table) -> None:
+    for key in table.standards:
+        standard = _STANDARDS.get(key)
+        if standard is None or table.root.partition(":")[2] != standard.root:
+            msg = f"{table.source}: {key!r} is not a standard whose root is {table.root!r}"
+            raise TableError(msg)
 
 
 @cache
 def tables() -> Mapping[str, Table]:
-    """The mapping tables, by the key of the standard they read."""
+    """The mapping tables, by their key (the file name without ``.toml``), in page order."""
     found = {}
     known = blocks()
     for name in _TABLE_FILES:
         raw = _load(name)
         try:
             table = Table(
-                standard=raw["standard"],
+                key=name.removesuffix(".toml"),
+                standards=tuple(raw["standards"]),
                 document=raw["document"],
                 title=raw["title"],
                 root=raw["root"],
                 xsd=raw["xsd"],
                 rows=_rows(raw.get("rows"), name),
-                sections=_sections(raw["sections"], name),
+                sections=_sections(raw["sections"], name) if "sections" in raw else None,
                 supplement=tuple(entry["member"] for entry in raw.get("supplement", [])),
                 unmapped=tuple((entry["member"], entry["reason"]) for entry in raw["unmapped"]),
                 scope=_scope(raw["scope"]),
                 source=name,
+                when=_condition(raw.get("when")),
             )
         except KeyError as error:
             msg = f"spec/kith/{name}: {error.args[0]!r} is required"
             raise TableError(msg) from error
+        _check_standards(table)
         for row in table.rows:
             if row.block is not None and row.block not in known:
                 msg = f"{name}: no block {row.block!r}"
                 raise TableError(msg)
-        found[table.standard] = table
+        found[table.key] = table
     return found
 
 
