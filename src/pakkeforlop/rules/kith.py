@@ -295,7 +295,7 @@ def without_envelope(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
 
 @document_check("KITH-023", KIND, applies=_mapped)
 def pathway_rules_applied(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """A mapped referral or epicrisis outside a PHV/TSB pathway, and why it is outside."""
+    """A mapped referral, epicrisis or feedback outside a PHV/TSB pathway, and why it is outside."""
     for scoped in message_of(document).scopes:
         if scoped.scope.applies:
             continue
