@@ -18,7 +18,7 @@ from pakkeforlop.catalogue import catalogue
 from pakkeforlop.engine import ExportResult, check_export
 from pakkeforlop.findings import Finding, Personal, Severity
 from pakkeforlop.report import Outcome, build_report
-from pakkeforlop.reports import html, json_report, junit, redact, text
+from pakkeforlop.reports import github, gitlab, html, json_report, junit, redact, sarif, text
 from pakkeforlop.reports.json_report import REPORT_SCHEMA_ID
 
 from .conftest import EXAMPLES, REPO_ROOT
@@ -31,6 +31,9 @@ RENDERERS = {
     "json": json_report.render,
     "junit": junit.render,
     "html": html.render,
+    "sarif": sarif.render,
+    "gitlab": gitlab.render,
+    "github": github.render,
 }
 
 Key = tuple[str, str, int | None, str | None]  # (rule, file, line, pointer)
@@ -489,8 +492,9 @@ def test_the_html_report_escapes_what_comes_from_the_input(tmp_path):
 
 def test_a_report_with_no_exports_renders_in_every_format():
     report = build_report([])
-    for render in RENDERERS.values():
-        assert render(report)
+    for name, render in RENDERERS.items():
+        # GitHub annotations are one line per finding: none here.
+        assert render(report) if name != "github" else render(report) == ""
 
 
 def test_the_reports_of_one_export_are_built_from_one_report_object():
