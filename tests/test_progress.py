@@ -88,4 +88,6 @@ def test_on_a_terminal_progress_is_off_when_standard_output_is_machine_read(
     assert invoke(capsys, "check", export, "--format", "sarif").err == ""
     assert invoke(capsys, "check", export, "--quiet").err == ""
     assert "\r" in invoke(capsys, "check", export).err  # the text report on a terminal
-    assert "\r" in invoke(capsys, "check", export, "--format", "json:" + str(tmp_path / "r.json")).err
+    assert (
+        "\r" in invoke(capsys, "check", export, "--format", "json:" + str(tmp_path / "r.json")).err
+    )
