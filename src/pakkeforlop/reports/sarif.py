@@ -10,8 +10,9 @@ baseline, every result has a ``baselineState`` (``new`` or ``unchanged``). A sum
 the run's properties carry the exact totals. Expired and unused waivers are tool
 configuration notifications.
 
-Paths are relative URIs, percent-encoded; the export's location is the base ``SRCROOT``
-(``%SRCROOT%`` in SARIF terms), which a viewer resolves against the repository.
+Paths are percent-encoded URIs: a relative path (as a CI job spells it) is relative to the base
+``SRCROOT``, which a viewer such as GitHub resolves against the repository; an absolute path is
+a ``file:`` URI.
 """
 
 from __future__ import annotations
@@ -74,17 +75,18 @@ def _rule(rule: Rule, lang: str) -> dict[str, Any]:
     }
 
 
-def _uri(path: str) -> str:
-    """A path as a relative URI reference (``/`` kept, everything else that needs it encoded)."""
-    return quote(path.lstrip("/"), safe="/-._~!$&'()*+,;=@")
+def _artifact(path: str) -> dict[str, str]:
+    """A path as a SARIF artifact location: a relative URI reference against ``SRCROOT``, or a
+    ``file:`` URI for an absolute path (``/`` kept, everything else that needs it encoded)."""
+    uri = quote(path, safe="/-._~!$&'()*+,;=@")
+    if path.startswith("/"):
+        return {"uri": f"file://{uri}"}
+    return {"uri": uri, "uriBaseId": "SRCROOT"}
 
 
 def _location(finding: Finding, report: Report) -> dict[str, Any]:
     physical: dict[str, Any] = {
-        "artifactLocation": {
-            "uri": _uri(shown_file(finding.file, masked=report.masked)),
-            "uriBaseId": "SRCROOT",
-        }
+        "artifactLocation": _artifact(shown_file(finding.file, masked=report.masked))
     }
     if finding.line is not None and finding.line >= 1:
         region: dict[str, Any] = {"startLine": finding.line}
@@ -95,7 +97,7 @@ def _location(finding: Finding, report: Report) -> dict[str, Any]:
     logical = []
     pointer = shown_pointer(finding.pointer, masked=report.masked)
     if pointer is not None:
-        logical.append({"fullyQualifiedName": pointer or "/", "kind": "member"})
+        logical.append({"fullyQualifiedName": pointer, "kind": "member"})
     xpath = shown_xpath(finding, masked=report.masked)
     if xpath is not None:
         logical.append({"fullyQualifiedName": xpath, "kind": "element"})
