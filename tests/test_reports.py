@@ -519,7 +519,8 @@ def test_the_html_report_leads_with_the_rules_that_failed_or_warned_and_folds_th
     assert ids[: len(failed)] == sorted(failed, key=ids.index)  # failed rules come first
     assert all(block.get("open") is not None for block in first)
     folded = document.xpath('//section[@id="findings"]/details[contains(@class, "rule")]')
-    assert folded and all(block.get("open") is None for block in folded)
+    assert folded
+    assert all(block.get("open") is None for block in folded)
     # Every finding is one row, under its rule, with what the filters match on.
     rows = document.xpath("//tr[contains(@class, 'finding')]")
     assert len(rows) == len(report["findings"])
