@@ -191,7 +191,8 @@ class Baseline:
 
     @classmethod
     def parse(cls, text: str, source: str) -> Baseline:
-        """Read a baseline file's text; raises :class:`AcceptanceError` when it is not one."""
+        """Read a baseline file's text; raises :class:`~pakkeforlop.acceptance.AcceptanceError`
+        when it is not one."""
         try:
             document = json.loads(text)
         except ValueError as error:

@@ -52,8 +52,9 @@ def clean(value: str) -> str:
 
 
 def redact(value: str, *, masked: bool) -> str:
-    """``value`` with anything shaped like a person number masked (see :data:`_PERSON_NUMBER`),
-    when ``masked`` is true."""
+    """``value`` with anything shaped like a person number or DUF number masked, in any of the
+    forms people write them (``14038510070``, ``140385 10070``, ``14.03.85.10070``), when
+    ``masked`` is true."""
     if not masked:
         return value
     return _PERSON_NUMBER.sub(lambda match: mask(match.group()), value)

@@ -17,7 +17,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from tqdm import tqdm
 
@@ -66,7 +66,7 @@ class Progress:
         self._terminal = terminal
         self._interval = interval
         self._clock = clock
-        self._bar: tqdm[None] | None = None
+        self._bar: tqdm[Any] | None = None
         self._sizes: dict[str, int] = {}
         self._current: str | None = None
         self._done_bytes = 0
@@ -99,20 +99,20 @@ class Progress:
         else:
             self._say(f"checking {self._shown} …")
 
-    def _terminal_bar(self) -> tqdm[None]:
+    def _terminal_bar(self) -> tqdm[Any]:
         """The one line redrawn on the terminal, made on first use."""
-        bar = self._bar
-        if bar is None:
-            bar = tqdm(
-                file=self._stream,
-                unit="B",
-                unit_scale=True,
-                unit_divisor=1024,
-                dynamic_ncols=True,
-                leave=False,
-                mininterval=0.2,
-            )
-            self._bar = bar
+        if self._bar is not None:
+            return self._bar
+        bar: tqdm[Any] = tqdm(
+            file=self._stream,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            dynamic_ncols=True,
+            leave=False,
+            mininterval=0.2,
+        )
+        self._bar = bar
         return bar
 
     def file(self, path: str) -> None:
