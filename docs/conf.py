@@ -33,6 +33,8 @@ import pakkeforlop  # noqa: E402
 project = "pakkeforlop"
 author = "pakkeforlop contributors"
 copyright = "pakkeforlop contributors"
+# Two versions, each named: the specification's (of the schemas, code lists and rules) and the
+# kit's (the Python package); `pakkeforlop --version` prints both the same way.
 release = pakkeforlop.SPEC_VERSION
 version = release
 language = "en"
@@ -41,7 +43,16 @@ extensions = [
     "myst_nb",  # MyST Markdown and executed notebooks (it loads myst_parser itself)
     "pakkeforlop_docs",  # generated reference pages and downloadable artefacts
     "pakkeforlop_safety",  # the safety page's figures, from the code's own limits
+    "pakkeforlop_samples",  # sample output in the guides, made by running the kit
+    "sphinx.ext.autodoc",  # the API reference, from the docstrings
 ]
+
+# The API reference (reference/api.md): signatures with their types, documented members only.
+autodoc_typehints = "none"  # the types are in the docstrings' prose; py.typed has them all
+autodoc_member_order = "bysource"
+autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": False}
+# Modules the API reference names in passing but does not document (internals).
+nitpick_ignore = [("py:mod", "pakkeforlop.finding_caps"), ("py:class", "enum.StrEnum")]
 
 # The published URL of the site; Rule.url (pakkeforlop.catalogue) points into it.
 html_baseurl = "https://pakkeforlop.no/docs/"
@@ -71,7 +82,7 @@ nb_merge_streams = True
 
 # HTML: furo, with Sphinx's own offline search; nothing is loaded from the network.
 html_theme = "furo"
-html_title = f"pakkeforlop {release}"
+html_title = f"pakkeforlop: specification {release} (kit {pakkeforlop.__version__})"
 html_static_path = ["_static"]
 html_css_files = ["pakkeforlop.css"]
 html_favicon = "_static/favicon.svg"

@@ -107,13 +107,13 @@ def test_the_check_command_renders_without_automatic_collection_and_restores_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seen: list[bool] = []
-    real = cli.build_report
+    real = cli.check.build_report
 
     def observed(*args: Any, **kwargs: Any) -> Any:
         seen.append(gc.isenabled())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(cli, "build_report", observed)
+    monkeypatch.setattr(cli.check, "build_report", observed)
     assert cli.main(["check", str(EXAMPLE), "-q"]) == 0
     capsys.readouterr()
     assert seen == [False]

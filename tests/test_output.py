@@ -163,7 +163,7 @@ def test_an_output_that_cannot_be_written_is_exit_status_2_before_any_work(
     monkeypatch.chdir(tmp_path)
     Path("a-file").write_text("a regular file, not a folder")
     checked: list[object] = []
-    monkeypatch.setattr(cli, "check_paths", lambda *a, **k: checked.append(a) or iter(()))
+    monkeypatch.setattr(cli.check, "check_paths", lambda *a, **k: checked.append(a) or iter(()))
     code, error = check("--output", where)
     assert code == cli.EXIT_USAGE
     assert says in error

@@ -124,10 +124,18 @@ def test_without_an_export_the_plugin_changes_nothing_in_an_unrelated_run(pytest
     assert "--pakkeforlop-export" in run(*LOAD_PLUGIN, "--help").stdout.str()
 
 
-def test_the_suite_without_an_export_skips_every_rule_and_says_why(run):
+def test_the_suite_without_an_export_is_a_usage_error_not_a_green_run(run):
+    # A CI job that forgot --export must fail, not pass with every rule skipped.
     result = run(str(CONFORMANCE))
-    result.assert_outcomes(skipped=len(catalogue()))
-    result.stdout.fnmatch_lines(["*no export given: pass --export PATH*"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "no export given: pass --pakkeforlop-export=PATH" in result.stderr.str()
+    result.assert_outcomes()  # nothing ran
+
+
+def test_the_suite_with_the_plugin_switched_off_is_a_usage_error_too(run):
+    result = run(str(CONFORMANCE), "-p", "no:pakkeforlop")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "plugin is disabled" in result.stderr.str()
 
 
 def test_a_missing_export_is_a_usage_error(run, tmp_path):

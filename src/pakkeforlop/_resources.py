@@ -54,3 +54,8 @@ def rules_dir() -> Path:
 def kith_dir() -> Path:
     """The folder of the KITH mapping tables and facts (spec/kith)."""
     return data_root() / "spec" / "kith"
+
+
+def fixtures_dir() -> Path:
+    """The folder of the rules' fixtures (spec/fixtures): cases that fire and pass each rule."""
+    return data_root() / "spec" / "fixtures"

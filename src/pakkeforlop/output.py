@@ -50,6 +50,8 @@ class Destination:
     given: str
     target: Path
     method: Method
+    #: The option that named it, for messages (``--output-sarif``, ``--write-baseline``).
+    option: str = "--output"
 
 
 def _describe(mode: int) -> str | None:
@@ -74,45 +76,47 @@ def _inside(target: Path, path: Path) -> bool:
         return False
 
 
-def destination(given: str, checked: Sequence[Path] = ()) -> Destination:
+def destination(
+    given: str, checked: Sequence[Path] = (), option: str = "--output"
+) -> Destination:
     """Where ``--output given`` writes, after making sure it can: raises :class:`OutputError`.
 
     Called before any work is done, so that a bad ``--output`` costs nothing; :func:`write_file`
     looks again when it writes. ``checked`` are the paths being checked: a report never
-    overwrites one of them.
+    overwrites one of them. ``option`` names the option in messages.
     """
     if not given:
-        msg = "--output: the file name is empty"
+        msg = f"{option}: the file name is empty"
         raise OutputError(msg)
     target = Path(os.path.realpath(given))  # a symbolic link's target, even a missing one
     try:
         status = target.stat()
     except FileNotFoundError:
         if not target.parent.is_dir():
-            msg = f"--output {given}: the folder {target.parent} does not exist"
+            msg = f"{option} {given}: the folder {target.parent} does not exist"
             raise OutputError(msg) from None
-        _probe(given, target)
-        return Destination(given, target, Method.REPLACE)
+        _probe(given, target, option)
+        return Destination(given, target, Method.REPLACE, option)
     except OSError as error:
-        msg = f"--output {given}: {error.strerror or error}"
+        msg = f"{option} {given}: {error.strerror or error}"
         raise OutputError(msg) from error
     problem = _describe(status.st_mode)
     if problem is not None:
-        msg = f"--output {given}: {problem}"
+        msg = f"{option} {given}: {problem}"
         raise OutputError(msg)
     if not os.access(target, os.W_OK):
-        msg = f"--output {given}: not writable (permission denied)"
+        msg = f"{option} {given}: not writable (permission denied)"
         raise OutputError(msg)
     if not stat.S_ISREG(status.st_mode):
-        return Destination(given, target, Method.STREAM)
+        return Destination(given, target, Method.STREAM, option)
     if any(_inside(target, path) for path in checked):
-        msg = f"--output {given}: would overwrite a file that is being checked"
+        msg = f"{option} {given}: would overwrite a file that is being checked"
         raise OutputError(msg)
-    _probe(given, target)
-    return Destination(given, target, Method.REPLACE)
+    _probe(given, target, option)
+    return Destination(given, target, Method.REPLACE, option)
 
 
-def _probe(given: str, target: Path) -> None:
+def _probe(given: str, target: Path, option: str) -> None:
     """Make sure a file can be made beside ``target`` (as the report's temporary file will be).
 
     Permissions alone do not tell: root may write anywhere the file system lets it, and a
@@ -121,7 +125,7 @@ def _probe(given: str, target: Path) -> None:
     try:
         descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     except OSError as error:
-        msg = f"--output {given}: not writable ({error.strerror or error})"
+        msg = f"{option} {given}: not writable ({error.strerror or error})"
         raise OutputError(msg) from error
     os.close(descriptor)
     Path(name).unlink()
@@ -138,7 +142,7 @@ def write_file(data: bytes, where: Destination) -> None:
     if status is not None:
         problem = _describe(status.st_mode)
         if problem is not None:  # it changed since destination() looked
-            msg = f"--output {where.given}: {problem}"
+            msg = f"{where.option} {where.given}: {problem}"
             raise OutputError(msg)
         if not stat.S_ISREG(status.st_mode):
             _write_in_place(data, where)
@@ -190,7 +194,7 @@ def _replace(data: bytes, where: Destination, status: os.stat_result | None) -> 
 
 def _failed(where: Destination, error: OSError) -> OutputError:
     reason = error.strerror or error
-    return OutputError(f"--output {where.given}: cannot write the report: {reason}")
+    return OutputError(f"{where.option} {where.given}: cannot write the report: {reason}")
 
 
 def write_stream(data: bytes, stream: TextIO | None) -> None:

@@ -168,10 +168,19 @@ def rule_verdict(request: pytest.FixtureRequest, rule_id: str) -> RuleVerdict:
     return verdict
 
 
+def missing_export(config: pytest.Config) -> str:
+    """Why the conformance suite cannot run: no export was given (or the plugin is off)."""
+    return (
+        "the pakkeforlop conformance suite has nothing to check: "
+        f"{_inactive_reason(config)}. Without an export every rule would be skipped and the "
+        "run would pass without verifying anything."
+    )
+
+
 def _inactive_reason(config: pytest.Config) -> str:
     manager = config.pluginmanager
     if manager.is_registered(sys.modules[__name__]):
-        return "no export given: pass --export PATH (or --pakkeforlop-export PATH)"
+        return "no export given: pass --pakkeforlop-export=PATH (or --export=PATH)"
     if manager.is_blocked(GROUP):
         return "the pakkeforlop pytest plugin is disabled (-p no:pakkeforlop)"
     return (

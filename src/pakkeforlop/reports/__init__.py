@@ -13,13 +13,13 @@ not leak the number through a report.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pakkeforlop.findings import Finding, Severity
-from pakkeforlop.identifiers import mask
+from pakkeforlop.findings import Finding, Severity, render_template
+from pakkeforlop.redaction import clean, redact
 from pakkeforlop.report import Outcome, Report
+from pakkeforlop.reports.i18n import template
 
 __all__ = [
     "Summary",
@@ -34,56 +34,21 @@ __all__ = [
     "shown_file",
     "shown_instance",
     "shown_pointer",
+    "shown_text",
     "shown_xpath",
     "summarise",
 ]
-
-#: A Norwegian person number in any of the forms people write it: 11 digits (14038510070), the
-#: birth date and the individual number apart (140385 10070, 140385-10070), the date's parts
-#: apart too (14.03.85.10070, 14 03 85 10070); and a DUF number (12 digits).
-_PERSON_NUMBER = re.compile(
-    r"(?<![0-9])(?:[0-9]{11,12}"
-    r"|[0-9]{6}[ .-][0-9]{5}"
-    r"|[0-9]{2}([ .-])[0-9]{2}\1[0-9]{2}[ .-]?[0-9]{5})(?![0-9])"
-)
-#: What must never reach a terminal, an XML or an HTML page as it is: C0 and C1 control
-#: characters (ANSI escape sequences start with ESC), lone surrogates (undecodable bytes in
-#: file names), and the invisible format characters that reorder or hide text: the bidi
-#: controls (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069; the "Trojan Source"
-#: characters of CVE-2021-42574), zero-width characters, line and paragraph separators, the
-#: soft hyphen, word joiners and the byte order mark.
-_UNPRINTABLE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
-    "\ufeff\ufff9-\ufffb\ud800-\udfff]"
-)
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
-
-
-def clean(value: str) -> str:
-    """``value`` with control, bidi and other invisible characters and lone surrogates
-    written as escapes (``\\x1b``, ``\\u202e``).
-
-    Reports are read in terminals, XML and HTML: a file name or a message must not move the
-    cursor, colour the terminal, reorder what a reader sees, break an XML document or fail to
-    encode as UTF-8.
-    """
-    return _UNPRINTABLE.sub(_escape, value)
-
-
-def redact(value: str, *, masked: bool) -> str:
-    """``value`` with anything shaped like a person number masked (see :data:`_PERSON_NUMBER`),
-    when ``masked`` is true."""
-    if not masked:
-        return value
-    return _PERSON_NUMBER.sub(lambda match: mask(match.group()), value)
 
 
 def shown_file(path: str, *, masked: bool) -> str:
     """A file path as reports show it."""
     return clean(redact(path, masked=masked))
+
+
+def shown_text(value: str, *, masked: bool) -> str:
+    """Any other text from the input or the configuration (a waiver's justification, a baseline
+    file's name) as reports show it."""
+    return clean(redact(value, masked=masked))
 
 
 def shown_pointer(pointer: str | None, *, masked: bool) -> str | None:
@@ -96,9 +61,10 @@ def shown_instance(instance: str | None, *, masked: bool) -> str | None:
     return None if instance is None else clean(redact(instance, masked=masked))
 
 
-def message(finding: Finding, *, masked: bool) -> str:
-    """The finding's message: personal arguments masked, on one line."""
-    return clean(redact(finding.message(masked=masked), masked=masked))
+def message(finding: Finding, *, masked: bool, lang: str = "en") -> str:
+    """The finding's message in ``lang``: personal arguments masked, on one line."""
+    text = render_template(template(finding, lang), finding.args, masked=masked)
+    return clean(redact(text, masked=masked))
 
 
 def location(finding: Finding, *, masked: bool) -> str:
@@ -124,12 +90,12 @@ def pointer_text(finding: Finding, *, masked: bool) -> str:
     return pointer or "(root)"
 
 
-def finding_line(finding: Finding, *, masked: bool) -> str:
+def finding_line(finding: Finding, *, masked: bool, lang: str = "en") -> str:
     """``file:line:column pointer message``: one finding on one line."""
     xpath = shown_xpath(finding, masked=masked)
     return (
         f"{location(finding, masked=masked)} {pointer_text(finding, masked=masked)} "
-        f"{message(finding, masked=masked)}{f' [at {xpath}]' if xpath else ''}"
+        f"{message(finding, masked=masked, lang=lang)}{f' [at {xpath}]' if xpath else ''}"
     )
 
 
@@ -155,6 +121,8 @@ class Summary:
     failed_rules: int
     skipped_rules: int
     unread: int
+    #: Findings accepted: ``waived`` and in the ``baseline``.
+    accepted: Mapping[str, int]
 
     @property
     def result(self) -> str:
@@ -176,6 +144,7 @@ def summarise(report: Report) -> Summary:
         failed_rules=outcomes.count(Outcome.FAILED),
         skipped_rules=outcomes.count(Outcome.SKIPPED),
         unread=sum(export.unread for export in report.exports),
+        accepted=report.accepted_counts,
     )
 
 

@@ -1,46 +1,39 @@
-"""The HTML report: one self-contained file (inline CSS and SVG, no scripts, no external assets).
+"""The HTML report: one self-contained file (inline CSS, SVG and one small script; nothing
+loaded from anywhere, which its Content-Security-Policy enforces).
 
-Sections: the summary, the per-rule results (the requirement matrix, linking each rule to its
-documentation), the findings per file, and a chart of pathway durations against their guiding
-time limits. Every value is escaped; personal data is masked unless the report says otherwise.
+It leads with what failed: the summary, then every rule that failed or warned, open, with its
+findings; then the findings of the other rules and the accepted findings (waived or in the
+baseline), folded; the requirement matrix of every rule, folded; the time limits (share within
+each limit and the distribution of durations, over every measured interval); the exports.
+Findings can be filtered by rule, severity and file (the script only hides rows: without it,
+everything shows). Every value is escaped; personal data is masked unless the report says
+otherwise; labels follow the report's language.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from html import escape
 
-from pakkeforlop.catalogue import catalogue
-from pakkeforlop.evidence import Evidence
 from pakkeforlop.findings import Finding, Severity, total
-from pakkeforlop.pathways import Pathway
-from pakkeforlop.report import Outcome, Report
+from pakkeforlop.report import Outcome, Report, RuleResult
 from pakkeforlop.reports import (
     Summary,
     clean,
+    html_durations,
     message,
     plural,
     shown_file,
     shown_instance,
     shown_pointer,
+    shown_text,
     shown_xpath,
     summarise,
 )
-from pakkeforlop.timelimits import (
-    Measurement,
-    NotMeasurable,
-    measure,
-    not_measurable,
-    number,
-    pathway_of,
-    percent,
-)
-from pakkeforlop.timelimits import summarise as summarise_measurements
-
-#: At most this many durations are drawn one bar each; the table below the chart has them all.
-MAX_BARS = 120
+from pakkeforlop.reports.i18n import label
 
 _CSS = """
 :root { color-scheme: light; --fail: #b3261e; --pass: #1b6e20; --skip: #6b6b6b;
@@ -51,8 +44,6 @@ body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
 main { max-width: 1200px; margin: 0 auto; padding: 1.5rem; }
 h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.25rem; margin: 2rem 0 .5rem; border-bottom: 1px solid var(--line); }
-h3 { font-size: 1rem; margin: 1.25rem 0 .25rem; font-family: ui-monospace, monospace;
-  overflow-wrap: anywhere; }
 .meta, .note { color: var(--muted); }
 .verdict { display: inline-block; padding: .2rem .7rem; border-radius: .3rem; color: #fff;
   font-weight: 700; letter-spacing: .05em; }
@@ -68,197 +59,88 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
 th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--line);
   vertical-align: top; }
 th { background: #f4f4f4; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num, span.num { text-align: right; font-variant-numeric: tabular-nums; }
 code, td.loc { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .9em; }
 td.loc { overflow-wrap: anywhere; min-width: 12ch; }
 td.rule, td.num { white-space: nowrap; }
-details.file > summary { font-family: ui-monospace, monospace; font-weight: 600;
-  overflow-wrap: anywhere; }
+details.rule { border: 1px solid var(--line); border-radius: .3rem; margin: .5rem 0;
+  padding: .2rem .6rem; }
+details.rule > summary { font-weight: 600; }
+details.rule.failed { border-left: 4px solid var(--fail); }
+details.rule.warned { border-left: 4px solid var(--warn); }
 .outcome-failed, .severity-error { color: var(--fail); font-weight: 600; }
 .outcome-passed { color: var(--pass); }
 .outcome-skipped { color: var(--skip); }
-.severity-warning { color: var(--warn); font-weight: 600; }
+.severity-warning, .outcome-warned { color: var(--warn); font-weight: 600; }
 .severity-info { color: var(--muted); }
-details summary { cursor: pointer; margin: .5rem 0; }
-svg { max-width: 100%; height: auto; font: 12px system-ui, sans-serif; }
+details summary { cursor: pointer; margin: .4rem 0; }
+form#filters { display: flex; flex-wrap: wrap; gap: .75rem; align-items: end; margin: .5rem 0;
+  padding: .5rem .75rem; background: #f7f7f7; border-radius: .3rem; }
+form#filters label { display: flex; flex-direction: column; font-size: .85rem;
+  color: var(--muted); }
+svg { max-width: 100%; height: auto; font: 11px system-ui, sans-serif; vertical-align: middle; }
 svg .within { fill: #2e7d32; }
 svg .over { fill: #c77700; }
 svg .limit { stroke: #1a1a1a; stroke-width: 2; }
-svg .axis { stroke: #999; stroke-width: 1; }
-@media print { h2 { break-after: avoid; } tr { break-inside: avoid; } }
+@media print { h2 { break-after: avoid; } tr { break-inside: avoid; }
+  form#filters { display: none; } }
 """
+
+#: Hides the finding rows that do not match the filters; rules left with no row hide too.
+_SCRIPT = """(function () {
+  var form = document.getElementById("filters");
+  if (!form) { return; }
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tr.finding"));
+  function apply() {
+    var rule = form.elements.rule.value, severity = form.elements.severity.value;
+    var file = form.elements.file.value.toLowerCase(), shown = 0;
+    rows.forEach(function (row) {
+      var ok = (!rule || row.dataset.rule === rule) &&
+        (!severity || row.dataset.severity === severity) &&
+        (!file || row.dataset.file.toLowerCase().indexOf(file) !== -1);
+      row.hidden = !ok;
+      if (ok) { shown += 1; }
+    });
+    document.querySelectorAll("details.rule").forEach(function (block) {
+      block.hidden = !block.querySelector("tr.finding:not([hidden])");
+    });
+    document.getElementById("shown").textContent = String(shown);
+  }
+  form.addEventListener("input", apply);
+  form.addEventListener("change", apply);
+})();"""
 
 
 def _e(value: object) -> str:
     return escape(clean(str(value)), quote=True)
 
 
-# --- Pathway durations ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Duration:
-    """One measured interval, with the instance id as the report may show it."""
-
-    instance: str
-    measurement: Measurement
-
-    @property
-    def inferred(self) -> bool:
-        """Whether an end of the interval is marked by an event code whose meaning is inferred."""
-        return self.measurement.anchor_evidence is Evidence.UNCONFIRMED
-
-
-def durations(report: Report) -> tuple[list[Duration], list[NotMeasurable]]:
-    """Every measured interval of every checked instance (export order, then instance id), and
-    the time-limit rows of the pathways seen that no export can measure."""
-    found: list[Duration] = []
-    seen: dict[str, Pathway] = {}
-    for export in report.exports:
-        for instance_id in sorted(export.instances):
-            instance = export.instances[instance_id]
-            pathway = pathway_of(instance)
-            if pathway is None:
-                continue
-            seen.setdefault(pathway.code, pathway)
-            shown = shown_instance(instance_id, masked=report.masked) or ""
-            found.extend(Duration(shown, item) for item in measure(instance, pathway))
-    unmeasurable = [row for code in sorted(seen) for row in not_measurable(seen[code])]
-    return found, unmeasurable
-
-
-def _label(duration: Duration) -> str:
-    item = duration.measurement
-    return f"{item.pathway} {item.label}{' ≈' if duration.inferred else ''}"
-
-
-def _chart(found: Sequence[Duration]) -> str:
-    drawn = list(found[:MAX_BARS])
-    label_width, bar_width, row, top = 470, 500, 20, 24
-    scale_max = max(
-        [1, *(d.measurement.days for d in drawn), *(d.measurement.limit for d in drawn)]
-    )
-    height = top + row * len(drawn) + 10
-    width = label_width + bar_width + 60
-
-    def x(days: int) -> float:
-        return label_width + bar_width * max(days, 0) / scale_max
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" aria-labelledby="chart-title">',
-        '<title id="chart-title">Pathway durations in days against their guiding time limits'
-        "</title>",
-        f'<text x="{label_width}" y="14">0</text>',
-        f'<text x="{label_width + bar_width}" y="14" text-anchor="end">{scale_max} days</text>',
-        f'<line class="axis" x1="{label_width}" y1="{top - 4}" x2="{label_width}" '
-        f'y2="{height - 6}"/>',
-    ]
-    for index, duration in enumerate(drawn):
-        item = duration.measurement
-        y = top + index * row
-        css = "within" if item.within else "over"
-        delayed = ", patient-caused delay inside" if item.patient_delayed else ""
-        tooltip = (
-            f"{duration.instance}: {item.pathway} {item.label} ({item.care_level}): "
-            f"{item.days} days, limit {item.limit}{delayed}"
-        )
-        label = f"{duration.instance} · {_label(duration)}"
-        if len(label) > 68:
-            label = label[:67] + "…"
-        parts.extend(
-            [
-                f'<text x="{label_width - 6}" y="{y + 13}" text-anchor="end">{_e(label)}</text>',
-                f'<rect class="{css}" x="{label_width}" y="{y + 3}" '
-                f'width="{max(x(item.days) - label_width, 1.5):.1f}" height="{row - 6}">'
-                f"<title>{_e(tooltip)}</title></rect>",
-                f'<line class="limit" x1="{x(item.limit):.1f}" y1="{y + 1}" '
-                f'x2="{x(item.limit):.1f}" y2="{y + row - 1}"/>',
-                f'<text x="{x(max(item.days, item.limit)) + 5:.1f}" y="{y + 13}">{item.days}'
-                f"{' L' if item.patient_delayed else ''}</text>",
-            ]
-        )
-    parts.append("</svg>")
-    return "\n".join(parts)
-
-
-def _summary_table(found: Sequence[Duration]) -> str:
-    rows = "".join(
-        "<tr>"
-        f"<td>{_e(group.pathway)} {_e(group.label)}"
-        f"{' ≈' if group.anchor_evidence is Evidence.UNCONFIRMED else ''}</td>"
-        f"<td>{_e(group.care_level)}</td>"
-        f'<td class="num">{group.limit}</td><td class="num">{group.n}</td>'
-        f'<td class="num">{group.n_within} ({percent(group.share_within)} %)</td>'
-        f'<td class="num">{_e(number(group.median))}</td><td class="num">{group.p90}</td>'
-        f'<td class="num">{group.max}</td><td class="num">{group.n_patient_delayed}</td>'
-        f"<td>{_e(group.evidence.value)}</td></tr>"
-        for group in summarise_measurements(d.measurement for d in found)
-    )
+def _csp() -> str:
+    digest = base64.b64encode(hashlib.sha256(_SCRIPT.encode()).digest()).decode()
     return (
-        "<table><thead><tr><th>Time limit</th><th>Care level</th><th class=num>Limit (days)</th>"
-        "<th class=num>Measured</th><th class=num>Within</th><th class=num>Median</th>"
-        "<th class=num>p90</th><th class=num>Longest</th><th class=num>Patient-delayed</th>"
-        "<th>Evidence</th></tr></thead><tbody>" + rows + "</tbody></table>"
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
     )
 
 
-def _unmeasurable(rows: Sequence[NotMeasurable]) -> str:
-    if not rows:
-        return ""
-    items = "".join(f"<li>{_e(row.pathway)} {_e(row.label)}: {_e(row.reason)}</li>" for row in rows)
-    return (
-        f"<details><summary>{_e(plural(len(rows), 'time limit'))} of these pathways cannot be "
-        f"measured from an export</summary><ul>{items}</ul></details>"
-    )
-
-
-def _durations_section(report: Report) -> str:
-    found, unmeasurable = durations(report)
-    head = (
-        '<section id="durations"><h2>Pathway durations</h2>'
-        '<p class="note">Each bar is one completed interval of one pathway instance, in days; '
-        "the black tick is its guiding time limit (<i>veiledende forløpstid</i>) for the care "
-        "level at the end of the interval. Time limits are guidance, never a failure. "
-        "≈ marks intervals between steps whose event codes are inferred rather than confirmed; "
-        "L marks a patient-caused delay (pasientutsatt) inside the interval.</p>"
-    )
-    if not found:
-        return (
-            head + '<p class="note">No interval could be measured: no checked instance has both '
-            "ends of a known time limit dated.</p>" + _unmeasurable(unmeasurable) + "</section>"
-        )
-    more = ""
-    if len(found) > MAX_BARS:
-        more = (
-            f'<p class="note">The chart shows the first {MAX_BARS} of {len(found)} intervals; '
-            "the table summarises them all.</p>"
-        )
-    return (
-        head
-        + _chart(found)
-        + more
-        + _summary_table(found)
-        + _unmeasurable(unmeasurable)
-        + "</section>"
-    )
-
-
-# --- Summary, rules, findings --------------------------------------------------------------------
+# --- Summary ------------------------------------------------------------------------------------
 
 
 def _summary_section(report: Report, summary: Summary) -> str:
+    lang = report.lang
     figures = [
-        ("Exports", summary.exports),
-        ("Documents", summary.documents),
-        ("Events", summary.events),
-        ("Instances", summary.instances),
-        ("Errors", summary.counts[Severity.ERROR]),
-        ("Warnings", summary.counts[Severity.WARNING]),
-        ("Info", summary.counts[Severity.INFO]),
-        ("Rules passed", summary.passed_rules),
-        ("Rules failed", summary.failed_rules),
-        ("Rules skipped", summary.skipped_rules),
+        (label("exports", lang), summary.exports),
+        (label("documents", lang), summary.documents),
+        (label("events", lang), summary.events),
+        (label("instances", lang), summary.instances),
+        (label("errors", lang), summary.counts[Severity.ERROR]),
+        (label("warnings", lang), summary.counts[Severity.WARNING]),
+        (label("info", lang), summary.counts[Severity.INFO]),
+        (label("waived", lang), summary.accepted["waived"]),
+        (label("baseline", lang), summary.accepted["baseline"]),
+        (f"{label('rules', lang)} {label('failed', lang)}", summary.failed_rules),
+        (f"{label('rules', lang)} {label('passed', lang)}", summary.passed_rules),
+        (f"{label('rules', lang)} {label('skipped', lang)}", summary.skipped_rules),
     ]
     cells = "".join(f"<div><dt>{_e(name)}</dt><dd>{value}</dd></div>" for name, value in figures)
     partial = ""
@@ -269,106 +151,183 @@ def _summary_section(report: Report, summary: Summary) -> str:
             "so their content was not checked. See the INPUT findings below.</p>"
         )
     masking = (
-        "Personal data is masked."
+        _e(label("masked", lang)) + "."
         if report.masked
         else "<strong>Personal data is NOT masked</strong> (--no-mask): handle this file "
         "as containing patient data."
     )
+    verdict = label("FAIL" if summary.failed else "PASS", lang)
     return (
-        '<section id="summary"><h2>Summary</h2>'
-        f'<p><span class="verdict {summary.result}">{"FAIL" if summary.failed else "PASS"}</span> '
-        f"at fail level <b>{_e(report.fail_on.value)}</b>. {masking}</p>"
-        f'{partial}<dl class="figures">{cells}</dl></section>'
+        f'<section id="summary"><h2>{_e(label("summary", lang))}</h2>'
+        f'<p><span class="verdict {summary.result}">{_e(verdict)}</span> '
+        f"{_e(label('fail on', lang))} <b>{_e(label(report.fail_on.value, lang))}</b>. "
+        f"{masking}</p>{_waiver_notes(report)}{partial}"
+        f'<dl class="figures">{cells}</dl></section>'
+    )
+
+
+def _waiver_notes(report: Report) -> str:
+    notes = [
+        f"<li>{_e(use.state.value)} waiver ({_e(use.waiver.origin)}): "
+        f"{_e(shown_text(use.waiver.describe(), masked=report.masked))}</li>"
+        for use in report.waivers
+        if use.findings == 0
+    ]
+    return f'<ul class="partial">{"".join(notes)}</ul>' if notes else ""
+
+
+# --- Rules and their findings -------------------------------------------------------------------
+
+
+def _finding_row(finding: Finding, report: Report) -> str:
+    pointer = shown_pointer(finding.pointer, masked=report.masked)
+    xpath = shown_xpath(finding, masked=report.masked)
+    instance = shown_instance(finding.instance, masked=report.masked)
+    file = shown_file(finding.file, masked=report.masked) or "."
+    accepted = report.accepted(finding)
+    note = ""
+    if accepted is not None:
+        why = f"{label(accepted.kind, report.lang)}: {accepted.justification}"
+        note = f" <span class=note>({_e(shown_text(why, masked=report.masked))})</span>"
+    line = f":{finding.line}" if finding.line is not None else ""
+    column = f":{finding.column}" if finding.line is not None and finding.column else ""
+    return (
+        f'<tr class="finding" data-rule="{_e(finding.rule)}" '
+        f'data-severity="{_e(finding.severity.value)}" data-file="{_e(file)}">'
+        f'<td class="loc">{_e(file)}{line}{column}</td>'
+        f'<td class="loc">{_e(pointer) if pointer is not None else "&#8211;"}</td>'
+        f'<td class="severity-{_e(finding.severity.value)}">'
+        f"{_e(label(finding.severity.value, report.lang))}</td>"
+        f"<td>{_e(message(finding, masked=report.masked, lang=report.lang))}"
+        f"{f' <span class=note>(instance {_e(instance)})</span>' if instance else ''}"
+        f"{f' <span class=note>(at <code>{_e(xpath)}</code>)</span>' if xpath else ''}"
+        f"{note}</td></tr>"
+    )
+
+
+def _findings_table(findings: Iterable[Finding], report: Report) -> str:
+    lang = report.lang
+    head = (
+        f"<table><thead><tr><th>{_e(label('file', lang))}</th>"
+        f"<th>{_e(label('pointer', lang))}</th><th>{_e(label('severity', lang))}</th>"
+        f"<th>{_e(label('message', lang))}</th></tr></thead><tbody>"
+    )
+    return head + "".join(_finding_row(f, report) for f in findings) + "</tbody></table>"
+
+
+def _verdict_class(result: RuleResult) -> str:
+    if result.outcome is Outcome.FAILED:
+        return "failed"
+    return "warned" if result.verdict != result.outcome.value else result.outcome.value
+
+
+def _rule_block(result: RuleResult, findings: list[Finding], report: Report, *, open_: bool) -> str:
+    rule, lang = result.rule, report.lang
+    counts = ", ".join(
+        f"{result.counts.get(severity, 0)} {label(severity.value, lang)}"
+        for severity in Severity
+        if result.counts.get(severity, 0)
+    )
+    if result.accepted:
+        accepted = f"{result.accepted} {label('waived', lang)}/{label('baseline', lang)}"
+        counts = f"{counts}, {accepted}" if counts else accepted
+    verdict = _verdict_class(result)
+    return (
+        f'<details class="rule {verdict}" id="rule-{_e(rule.anchor)}"{" open" if open_ else ""}>'
+        f"<summary><code>{_e(rule.id)}</code> {_e(rule.title)} "
+        f'<span class="outcome-{verdict}">{_e(label(result.verdict, lang))}</span> '
+        f'<span class="note">({_e(counts)})</span></summary>'
+        f'<p class="note">{_e(rule.statement)} <a href="{_e(rule.url)}">{_e(rule.id)}</a> '
+        f"({_e(rule.severity.value)}, {_e(rule.verb.value)}, {_e(rule.evidence.value)})</p>"
+        + _findings_table(findings, report)
+        + "</details>"
+    )
+
+
+def _filters(report: Report, rules: Iterable[str]) -> str:
+    lang = report.lang
+    options = "".join(f'<option value="{_e(rule)}">{_e(rule)}</option>' for rule in rules)
+    severities = "".join(
+        f'<option value="{s.value}">{_e(label(s.value, lang))}</option>' for s in Severity
+    )
+    count = len(report.findings)
+    return (
+        f'<form id="filters" role="search"><label>{_e(label("rule", lang))}'
+        f'<select name="rule"><option value="">{_e(label("all", lang))}</option>{options}'
+        f'</select></label><label>{_e(label("severity", lang))}<select name="severity">'
+        f'<option value="">{_e(label("all", lang))}</option>{severities}</select></label>'
+        f'<label>{_e(label("file", lang))}<input name="file" type="search"></label>'
+        f'<span class="note"><span id="shown">{count}</span> / {count} '
+        f"{_e(label('findings', lang))}</span></form>"
+    )
+
+
+def _findings_sections(report: Report) -> str:
+    """The rules that failed or warned, open; the other rules with findings, folded."""
+    lang = report.lang
+    grouped: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        grouped.setdefault(finding.rule, []).append(finding)
+    results = {result.rule.id: result for result in report.rule_results}
+    first = [
+        results[rule_id]
+        for rule_id in grouped
+        if rule_id in results and _verdict_class(results[rule_id]) in {"failed", "warned"}
+    ]
+    first.sort(key=lambda r: (r.outcome is not Outcome.FAILED, -r.rule.severity.rank, r.rule.id))
+    rest = [results[r] for r in results if r in grouped and results[r] not in first]
+    head = f'<section id="failed"><h2>{_e(label("rules failed and warned", lang))}</h2>' + _filters(
+        report, sorted(grouped)
+    )
+    if first:
+        head += "".join(
+            _rule_block(result, grouped[result.rule.id], report, open_=True) for result in first
+        )
+    else:
+        head += '<p class="note">None.</p>'
+    head += "</section>"
+    others = "".join(
+        _rule_block(result, grouped[result.rule.id], report, open_=False) for result in rest
+    )
+    unknown = [rule for rule in grouped if rule not in results]  # not in the catalogue
+    others += "".join(_findings_table(grouped[rule], report) for rule in unknown)
+    return head + (
+        f'<section id="findings"><h2>{_e(label("other rules", lang))}: '
+        f"{_e(label('findings', lang))}</h2>{others or '<p class=note>None.</p>'}</section>"
     )
 
 
 def _rules_section(report: Report) -> str:
-    rows: list[str] = []
-    skipped: list[str] = []
-    for result in report.rule_results:
-        rule = result.rule
-        counts = "".join(
-            f'<td class="num">{result.counts.get(severity, 0)}</td>' for severity in Severity
-        )
-        row = (
-            f'<tr id="rule-{_e(rule.anchor)}"><td><a href="{_e(rule.url)}"><code>{_e(rule.id)}'
-            f"</code></a></td><td>{_e(rule.title)}</td>"
-            f'<td class="severity-{_e(rule.severity.value)}">{_e(rule.severity.value)}</td>'
-            f'<td class="outcome-{_e(result.outcome.value)}">{_e(result.outcome.value)}</td>'
-            f"{counts}<td>{_e(result.reason)}</td></tr>"
-        )
-        (skipped if result.outcome is Outcome.SKIPPED else rows).append(row)
-    head = (
-        "<table><thead><tr><th>Rule</th><th>Title</th><th>Severity</th><th>Outcome</th>"
-        "<th class=num>Errors</th><th class=num>Warnings</th><th class=num>Info</th>"
-        "<th>Note</th></tr></thead><tbody>"
+    lang = report.lang
+    ordered = sorted(
+        report.rule_results,
+        key=lambda r: (
+            ["failed", "warned", "passed", "skipped"].index(_verdict_class(r)),
+            r.rule.id,
+        ),
     )
-    section = '<section id="rules"><h2>Rules</h2>' + head + "".join(rows) + "</tbody></table>"
-    if skipped:
-        section += (
-            f"<details><summary>{_e(plural(len(skipped), 'rule'))} skipped: not exercised by "
-            "the checked files, so not verified</summary>"
-            + head
-            + "".join(skipped)
-            + "</tbody></table></details>"
-        )
-    return section + "</section>"
-
-
-def _finding_row(finding: Finding, report: Report) -> str:
-    rule = catalogue().get(finding.rule)
-    rule_cell = (
-        f'<a href="{_e(rule.url)}"><code>{_e(finding.rule)}</code></a>'
-        if rule is not None
-        else f"<code>{_e(finding.rule)}</code>"
+    rows = "".join(
+        f'<tr><td><a href="{_e(result.rule.url)}"><code>{_e(result.rule.id)}</code></a></td>'
+        f"<td>{_e(result.rule.title)}</td>"
+        f'<td class="severity-{_e(result.rule.severity.value)}">'
+        f"{_e(label(result.rule.severity.value, lang))}</td>"
+        f'<td class="outcome-{_verdict_class(result)}">{_e(label(result.verdict, lang))}</td>'
+        + "".join(f'<td class="num">{result.counts.get(s, 0)}</td>' for s in Severity)
+        + f"<td>{_e(result.reason)}</td></tr>"
+        for result in ordered
     )
-    pointer = shown_pointer(finding.pointer, masked=report.masked)
-    xpath = shown_xpath(finding, masked=report.masked)
-    instance = shown_instance(finding.instance, masked=report.masked)
+    outcomes = Counter(result.verdict for result in report.rule_results)
+    tally = ", ".join(f"{count} {_e(label(verdict, lang))}" for verdict, count in outcomes.items())
     return (
-        f'<tr><td class="num">{_e(finding.line if finding.line is not None else "")}</td>'
-        f'<td class="num">{_e(finding.column if finding.column is not None else "")}</td>'
-        f'<td class="loc">{_e(pointer) if pointer is not None else "&#8211;"}</td>'
-        f'<td class="rule">{rule_cell}</td>'
-        f'<td class="severity-{_e(finding.severity.value)}">{_e(finding.severity.value)}</td>'
-        f"<td>{_e(message(finding, masked=report.masked))}"
-        f"{f' <span class=note>(instance {_e(instance)})</span>' if instance else ''}"
-        f"{f' <span class=note>(at <code>{_e(xpath)}</code>)</span>' if xpath else ''}</td></tr>"
+        f'<section id="rules"><h2>{_e(label("rules", lang)).capitalize()}</h2><details>'
+        f"<summary>{len(report.rule_results)} {_e(label('rules', lang))}: {tally}"
+        + f"</summary><table><thead><tr><th>{_e(label('rule', lang))}</th>"
+        f"<th>{_e(label('title', lang))}</th><th>{_e(label('severity', lang))}</th>"
+        f"<th>{_e(label('outcome', lang))}</th><th class=num>{_e(label('errors', lang))}</th>"
+        f"<th class=num>{_e(label('warnings', lang))}</th><th class=num>"
+        f"{_e(label('info', lang))}</th><th>{_e(label('note', lang))}</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></details></section>"
     )
-
-
-def _findings_section(report: Report) -> str:
-    by_file: dict[str, list[Finding]] = {}
-    for finding in report.findings:
-        by_file.setdefault(shown_file(finding.file, masked=report.masked), []).append(finding)
-    if not by_file:
-        return '<section id="findings"><h2>Findings</h2><p>No findings.</p></section>'
-    parts = [
-        '<section id="findings"><h2>Findings</h2><p class="note">Files with a finding at or '
-        "above the fail level are open; the others are folded.</p>"
-    ]
-    for file, findings in by_file.items():
-        counted: Counter[Severity] = Counter()
-        for finding in findings:
-            counted[finding.severity] += finding.count
-        counts = ", ".join(
-            plural(counted[severity], severity.value)
-            if severity is not Severity.INFO
-            else f"{counted[severity]} info"
-            for severity in Severity
-            if counted[severity]
-        )
-        failing = any(finding.severity.rank >= report.fail_on.rank for finding in findings)
-        parts.append(
-            f'<details class="file"{" open" if failing else ""}><summary>{_e(file or ".")} '
-            f'<span class="note">({_e(counts)})</span></summary><table><thead><tr>'
-            "<th class=num>Line</th><th class=num>Col</th><th>Pointer</th><th>Rule</th>"
-            "<th>Severity</th><th>Message</th></tr></thead><tbody>"
-        )
-        parts.extend(_finding_row(finding, report) for finding in findings)
-        parts.append("</tbody></table></details>")
-    parts.append("</section>")
-    return "".join(parts)
 
 
 def _exports_section(report: Report) -> str:
@@ -380,9 +339,10 @@ def _exports_section(report: Report) -> str:
         for export in report.exports
     )
     return (
-        '<section id="exports"><h2>Checked exports</h2><table><thead><tr><th>Export</th>'
-        "<th class=num>Documents</th><th class=num>Events</th><th class=num>Instances</th>"
-        f"<th class=num>Findings</th></tr></thead><tbody>{rows}</tbody></table></section>"
+        f'<section id="exports"><h2>{_e(label("checked exports", report.lang))}</h2><table>'
+        "<thead><tr><th>Export</th><th class=num>Documents</th><th class=num>Events</th>"
+        "<th class=num>Instances</th><th class=num>Findings</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></section>"
     )
 
 
@@ -392,28 +352,33 @@ def _versions(report: Report) -> str:
         for kodeverk, version in sorted(report.code_list_versions.items())
     )
     return (
-        f'<footer class="meta"><p>pakkeforlop {_e(report.tool_version)}, specification '
-        f"{_e(report.spec_version)}. Code lists (kodeverk): {lists or 'none'}.</p></footer>"
+        f'<footer class="meta"><p>pakkeforlop {_e(report.tool_version)} (package), '
+        f"{_e(label('specification', report.lang))} {_e(report.spec_version)}. Code lists "
+        f"(kodeverk): {lists or 'none'}.</p></footer>"
     )
 
 
 def render(report: Report) -> str:
     """The report as one self-contained HTML document."""
     summary = summarise(report)
-    title = f"pakkeforlop conformance report: {'FAIL' if summary.failed else 'PASS'}"
+    lang = report.lang
+    verdict = label("FAIL" if summary.failed else "PASS", lang)
+    title = f"pakkeforlop {label('report', lang).lower()}: {verdict}"
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
+        f'<html lang="{"nb" if lang == "nb" else "en"}"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{_csp()}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="robots" content="noindex">'
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body><main>"
-        f"<h1>Conformance report</h1><p class=meta>pakkeforlop {_e(report.tool_version)} · "
-        f"specification {_e(report.spec_version)}</p>"
+        f"<h1>{_e(label('report', lang))}</h1><p class=meta>pakkeforlop "
+        f"{_e(report.tool_version)} · {_e(label('specification', lang))} "
+        f"{_e(report.spec_version)}</p>"
         + _summary_section(report, summary)
+        + _findings_sections(report)
         + _rules_section(report)
-        + _findings_section(report)
-        + _durations_section(report)
+        + html_durations.section(report, label("time limits", lang))
         + _exports_section(report)
         + _versions(report)
-        + "</main></body></html>\n"
+        + f"</main><script>{_SCRIPT}</script></body></html>\n"
     )

@@ -9,15 +9,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pakkeforlop.acceptance import Accepted
 from pakkeforlop.catalogue import catalogue
 from pakkeforlop.findings import Finding, Severity, total
-from pakkeforlop.report import Report, RuleResult
+from pakkeforlop.report import Report, RuleResult, WaiverUse
 from pakkeforlop.reports import (
     clean,
     message,
     shown_file,
     shown_instance,
     shown_pointer,
+    shown_text,
     summarise,
 )
 
@@ -40,12 +42,42 @@ def _rule(result: RuleResult) -> dict[str, Any]:
     }
     if result.reason:
         entry["reason"] = result.reason
+    if result.accepted:
+        entry["accepted"] = result.accepted
     entry["url"] = result.rule.url
     return entry
 
 
-def finding_record(finding: Finding, *, masked: bool) -> dict[str, Any]:
-    """One finding as plain data, as the JSON report (and the pytest plugin) writes it."""
+def _accepted(accepted: Accepted, masked: bool) -> dict[str, Any]:
+    justification = shown_text(accepted.justification, masked=masked)
+    if accepted.waiver is None:
+        return {"by": "baseline", "justification": justification}
+    entry: dict[str, Any] = {"by": "waiver", "justification": justification}
+    if accepted.waiver.expires is not None:
+        entry["expires"] = accepted.waiver.expires.isoformat()
+    return entry
+
+
+def _waiver(use: WaiverUse, masked: bool) -> dict[str, Any]:
+    waiver = use.waiver
+    entry: dict[str, Any] = {"rule": waiver.rule}
+    if waiver.files is not None:
+        entry["files"] = shown_text(waiver.files, masked=masked)
+    if waiver.fingerprint is not None:
+        entry["fingerprint"] = clean(waiver.fingerprint)
+    entry["justification"] = shown_text(waiver.justification, masked=masked)
+    if waiver.expires is not None:
+        entry["expires"] = waiver.expires.isoformat()
+    entry["state"] = use.state.value
+    entry["findings"] = use.findings
+    return entry
+
+
+def finding_record(
+    finding: Finding, *, masked: bool, lang: str = "en", report: Report | None = None
+) -> dict[str, Any]:
+    """One finding as plain data, as the JSON report (and the pytest plugin) writes it; with
+    the ``report`` it belongs to, also its fingerprint and acceptance."""
     rule = catalogue().get(finding.rule)
     entry: dict[str, Any] = {
         "rule": finding.rule,
@@ -54,7 +86,7 @@ def finding_record(finding: Finding, *, masked: bool) -> dict[str, Any]:
         "pointer": shown_pointer(finding.pointer, masked=masked),
         "line": finding.line,
         "column": finding.column,
-        "message": message(finding, masked=masked),
+        "message": message(finding, masked=masked, lang=lang),
         "url": rule.url if rule is not None else None,
     }
     if finding.xpath is not None:
@@ -64,19 +96,25 @@ def finding_record(finding: Finding, *, masked: bool) -> dict[str, Any]:
     if finding.summary:
         entry["summary"] = True
         entry["count"] = finding.count
+    if report is not None:
+        status = report.status(finding)
+        entry["fingerprint"] = status.fingerprint
+        if status.accepted is not None:
+            entry["accepted"] = _accepted(status.accepted, masked)
     return entry
 
 
 def as_json(report: Report) -> dict[str, Any]:
     """The report as a JSON-ready object."""
     summary = summarise(report)
-    return {
+    document: dict[str, Any] = {
         "$schema": REPORT_SCHEMA_ID,
         "tool": {"name": TOOL_NAME, "version": report.tool_version},
         "specVersion": report.spec_version,
         "codeLists": dict(sorted(report.code_list_versions.items())),
         "failOn": report.fail_on.value,
         "masked": report.masked,
+        "lang": report.lang,
         "summary": {
             "exports": summary.exports,
             "documents": summary.documents,
@@ -91,6 +129,7 @@ def as_json(report: Report) -> dict[str, Any]:
                 "failed": summary.failed_rules,
                 "skipped": summary.skipped_rules,
             },
+            "accepted": dict(summary.accepted),
         },
         "exports": [
             {
@@ -103,8 +142,16 @@ def as_json(report: Report) -> dict[str, Any]:
             for export in report.exports
         ],
         "rules": [_rule(result) for result in report.rule_results],
-        "findings": [finding_record(finding, masked=report.masked) for finding in report.findings],
+        "findings": [
+            finding_record(finding, masked=report.masked, lang=report.lang, report=report)
+            for finding in report.findings
+        ],
     }
+    if report.waivers:
+        document["waivers"] = [_waiver(use, report.masked) for use in report.waivers]
+    if report.baseline is not None:
+        document["baseline"] = shown_text(report.baseline, masked=report.masked)
+    return document
 
 
 def render(report: Report) -> str:

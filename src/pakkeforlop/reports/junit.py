@@ -1,10 +1,13 @@
 """The JUnit XML report: one test suite per export, one test case per catalogue rule.
 
-The shape is the one Jenkins (JUnit plugin) and GitLab (``artifacts:reports:junit``) read:
-``<testsuites>`` with ``tests``, ``failures``, ``errors`` and ``skipped`` counts, each
-``<testsuite>`` likewise, and each ``<testcase classname=… name=…>`` holding a ``<failure>``
-(findings at or above the fail level), a ``<skipped>`` (the rule was not exercised), or
-nothing (passed). Findings below the fail level go to the test case's ``<system-out>``.
+The shape is the one Jenkins (JUnit and xUnit plugins) and GitLab (``artifacts:reports:junit``)
+read, and it validates against the strictest of them, Jenkins xUnit's ``junit-10.xsd``:
+``<testsuites>`` with ``tests``, ``failures`` and ``errors`` counts (that schema has no
+``skipped`` there), each ``<testsuite>`` with those and ``skipped``, and each
+``<testcase classname=… name=…>`` holding a ``<failure>`` (findings at or above the fail level
+that are not accepted), a ``<skipped>`` (the rule was not exercised, or not selected), or
+nothing (passed). Findings below the fail level and accepted findings (waived or in the
+baseline) go to the test case's ``<system-out>``.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ import xml.etree.ElementTree as ET
 
 from pakkeforlop.engine import ExportResult
 from pakkeforlop.findings import Finding, total
-from pakkeforlop.report import Outcome, Report, RuleResult, rule_results
-from pakkeforlop.reports import clean, finding_line, plural, shown_file
+from pakkeforlop.report import Outcome, Report, RuleResult
+from pakkeforlop.reports import clean, finding_line, plural, shown_file, shown_text
 
 
 def _case(parent: ET.Element, result: RuleResult, findings: list[Finding], report: Report) -> None:
@@ -28,7 +31,17 @@ def _case(parent: ET.Element, result: RuleResult, findings: list[Finding], repor
             "time": "0",
         },
     )
-    lines = "\n".join(finding_line(finding, masked=report.masked) for finding in findings)
+    accepted = [f for f in findings if report.accepted(f) is not None]
+    findings = [f for f in findings if report.accepted(f) is None]
+    lines = "\n".join(
+        finding_line(finding, masked=report.masked, lang=report.lang) for finding in findings
+    )
+    notes = "".join(
+        f"accepted ({shown_text(status.kind + ': ' + status.justification, masked=report.masked)})"
+        f": {finding_line(finding, masked=report.masked, lang=report.lang)}\n"
+        for finding in accepted
+        if (status := report.accepted(finding)) is not None
+    )
     if result.outcome is Outcome.FAILED:
         reaching = [f for f in findings if f.severity.rank >= report.fail_on.rank]
         failure = ET.SubElement(
@@ -40,18 +53,23 @@ def _case(parent: ET.Element, result: RuleResult, findings: list[Finding], repor
             },
         )
         failure.text = f"{rule.url}\n{lines}\n"
+        if notes:
+            ET.SubElement(case, "system-out").text = notes
     elif result.outcome is Outcome.SKIPPED:
         ET.SubElement(case, "skipped", {"message": clean(result.reason)})
-    elif findings:
+    elif findings or notes:
         out = ET.SubElement(case, "system-out")
-        out.text = (
+        below = (
             f"{plural(total(findings), 'finding')} below the fail level "
             f"({report.fail_on.value}); {rule.url}\n{lines}\n"
+            if findings
+            else ""
         )
+        out.text = below + notes
 
 
-def _suite(parent: ET.Element, export: ExportResult, report: Report) -> tuple[int, int, int]:
-    results = rule_results([export], report.fail_on)
+def _suite(parent: ET.Element, export: ExportResult, report: Report) -> tuple[int, int]:
+    results = report.rule_results_of(export)
     by_rule: dict[str, list[Finding]] = {}
     for finding in export.findings:
         by_rule.setdefault(finding.rule, []).append(finding)
@@ -81,20 +99,19 @@ def _suite(parent: ET.Element, export: ExportResult, report: Report) -> tuple[in
         ET.SubElement(properties, "property", {"name": name, "value": value})
     for result in results:
         _case(suite, result, by_rule.get(result.rule.id, []), report)
-    return len(results), failures, skipped
+    return len(results), failures
 
 
 def render(report: Report) -> str:
     """The report as a JUnit XML document."""
     root = ET.Element("testsuites", {"name": "pakkeforlop"})
-    tests = failures = skipped = 0
+    tests = failures = 0
     for export in report.exports:
         counted = _suite(root, export, report)
-        tests, failures, skipped = tests + counted[0], failures + counted[1], skipped + counted[2]
+        tests, failures = tests + counted[0], failures + counted[1]
     root.set("tests", str(tests))
     root.set("failures", str(failures))
     root.set("errors", "0")
-    root.set("skipped", str(skipped))
     root.set("time", "0")
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")

@@ -1,0 +1,5 @@
+"""``python -m pakkeforlop.cli``: the ``pakkeforlop`` command."""
+
+from pakkeforlop.cli import main
+
+raise SystemExit(main())

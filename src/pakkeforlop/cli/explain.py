@@ -1,0 +1,149 @@
+"""``pakkeforlop explain RULE`` and ``pakkeforlop rules``: the catalogue, offline.
+
+``explain`` prints what a finding's rule requires and why: statement, severity, verb, source
+with its URL, evidence, rationale, the message in both languages, and a failing and a passing
+case from the rule's fixtures (the edits that make a bundled example export fire it, or not).
+``rules --format json`` lists every catalogue entry whole, in the same shape.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import Any
+
+from pakkeforlop._resources import fixtures_dir
+from pakkeforlop.catalogue import Rule, catalogue
+from pakkeforlop.fixtures import Case, RawFile
+from pakkeforlop.fixtures import load as load_fixtures
+
+__all__ = ["explain", "listing", "rule_entry"]
+
+WIDTH = 100
+
+
+def rule_entry(rule: Rule) -> dict[str, Any]:
+    """A catalogue entry as plain data (the keys in the JSON reports' camelCase)."""
+    return {
+        "id": rule.id,
+        "family": rule.family,
+        "title": rule.title,
+        "severity": rule.severity.value,
+        "verb": rule.verb.value,
+        "sourceVerb": rule.source_verb,
+        "appliesTo": sorted(rule.applies_to),
+        "statement": rule.statement,
+        "message": rule.message,
+        "messageNb": rule.message_nb,
+        "evidence": rule.evidence.value,
+        "sourceType": rule.source_type.value,
+        "source": rule.source,
+        "sourceUrl": rule.source_url or None,
+        "since": rule.since,
+        "rationale": rule.rationale or None,
+        "severityNote": rule.severity_note or None,
+        "schemaPointers": list(rule.schema_pointers),
+        "appliesFrom": rule.applies_from.isoformat() if rule.applies_from else None,
+        "appliesUntil": rule.applies_until.isoformat() if rule.applies_until else None,
+        "inForce": rule.in_force,
+        "history": [
+            {
+                "issue": change.issue,
+                "change": change.change,
+                "from": change.before or None,
+                "to": change.after or None,
+                "reason": change.reason,
+            }
+            for change in rule.history
+        ],
+        "url": rule.url,
+    }
+
+
+def listing(fmt: str) -> str:
+    """The catalogue: ``json`` (every entry whole) or ``text`` (id, severity, title)."""
+    rules = list(catalogue().values())
+    if fmt == "json":
+        return json.dumps([rule_entry(rule) for rule in rules], ensure_ascii=False, indent=2) + "\n"
+    width = max((len(rule.id) for rule in rules), default=0)
+    return "".join(
+        f"{rule.id:<{width}}  {rule.severity.value:<7}  {rule.title}\n" for rule in rules
+    )
+
+
+def _wrap(label: str, text: str) -> list[str]:
+    return textwrap.wrap(
+        f"{label}: {text}", WIDTH, subsequent_indent="  ", break_on_hyphens=False
+    ) or [f"{label}:"]
+
+
+def _raw(raw: RawFile) -> str:
+    if raw.text is not None:
+        shown = raw.text if len(raw.text) <= 300 else raw.text[:300] + " …"
+        return f"write {raw.path}: {shown!r}"
+    if raw.hex is not None:
+        return f"write {raw.path} (bytes): {raw.hex[:120]}"
+    if raw.symlink_to is not None:
+        return f"link {raw.path} -> {raw.symlink_to}"
+    if raw.replace is not None:
+        return f"in {raw.path}, replace {raw.replace[0]!r} by {raw.replace[1]!r}"
+    return f"prepend to {raw.path} (bytes): {raw.prepend_hex}"
+
+
+def _case(case: Case, heading: str) -> list[str]:
+    base = f"examples/valid/{case.base}" if case.base else "an empty export"
+    lines = [f"{heading}: {case.name}", *_wrap("  what", case.description or "-")]
+    lines.append(f"  start from: {base}")
+    for edit in case.edits:
+        where = " ".join(
+            part
+            for part in (
+                edit.file,
+                f"line {edit.line}" if edit.line is not None else "",
+                edit.path,
+            )
+            if part
+        )
+        value = "" if edit.value is None else f" = {json.dumps(edit.value, ensure_ascii=False)}"
+        lines.append(f"  {edit.op} {where}{value}")
+    lines += [f"  {_raw(raw)}" for raw in case.files]
+    for expected in case.findings:
+        if expected.pointer is not None:
+            place = expected.pointer or "(the document)"
+        elif expected.xpath is not None:
+            place = expected.xpath
+        else:
+            place = f"line {expected.line}" if expected.line is not None else "(the file)"
+        lines.append(f"  finds: {expected.count} at {expected.file} {place}")
+    return lines
+
+
+def explain(rule_id: str) -> str:
+    """The rule explained, as text; raises KeyError for an id the catalogue does not have."""
+    rule = catalogue()[rule_id]
+    lines = [f"{rule.id}: {rule.title}", ""]
+    lines += _wrap("Requirement", rule.statement)
+    lines.append(
+        f"Severity: {rule.severity.value} ({rule.verb.value}; the source says "
+        f"'{rule.source_verb}'); evidence: {rule.evidence.value} ({rule.source_type.value})"
+    )
+    lines += _wrap("Applies to", ", ".join(sorted(rule.applies_to)))
+    lines += _wrap("Source", rule.source)
+    if rule.source_url:
+        lines.append(f"Source URL: {rule.source_url}")
+    if rule.severity_note:
+        lines += _wrap("Severity note", rule.severity_note)
+    if rule.rationale:
+        lines += _wrap("Why", rule.rationale)
+    if not rule.in_force:
+        lines.append("Not in force: documented, not applied (no source confirms its date).")
+    lines += _wrap("Message", rule.message)
+    lines += _wrap("Melding (nb)", rule.message_nb)
+    lines.append(f"Documentation: {rule.url}")
+    fixtures = load_fixtures(fixtures_dir()).get(rule.id)
+    if fixtures is not None:
+        for expect, heading in (("fires", "Fails"), ("passes", "Passes")):
+            cases = fixtures.of(expect)
+            if cases:
+                lines += ["", *_case(cases[0], heading)]
+    return "\n".join(lines) + "\n"
