@@ -100,28 +100,27 @@ def identifiers_valid(document: Document, facts: ExportFacts) -> Iterator[Hit]:
         )
 
 
-@document_check("KITH-024", KIND, applies=recognised)
-def hpr_digits(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """HPR numbers the mapping does not carry are digits only (a warning: no published rule)."""
+def _hpr_numbers_with(problem: ProblemCode, document: Document) -> Iterator[Hit]:
+    """A hit on every HPR number the mapping does not carry whose check reports ``problem``."""
     message = message_of(document)
     for found in identifiers(message):
         if found.code != "HPR" or message.is_covered(found.id_element, "text"):
             continue
         check = check_hpr_number(text(found.id_element) or "")
-        if ProblemCode.NOT_DIGITS in {problem.code for problem in check.problems}:
+        if problem in {reported.code for reported in check.problems}:
             yield at(found.id_element, element=name_of(found.id_element))
+
+
+@document_check("KITH-024", KIND, applies=recognised)
+def hpr_digits(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+    """HPR numbers the mapping does not carry are digits only (a warning: no published rule)."""
+    return _hpr_numbers_with(ProblemCode.NOT_DIGITS, document)
 
 
 @document_check("KITH-013", KIND, applies=recognised)
 def hpr_heuristic(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """HPR numbers the mapping does not carry fit the mod-11 heuristic (a warning at most)."""
-    message = message_of(document)
-    for found in identifiers(message):
-        if found.code != "HPR" or message.is_covered(found.id_element, "text"):
-            continue
-        check = check_hpr_number(text(found.id_element) or "")
-        if ProblemCode.HPR_CHECKSUM_HEURISTIC in {problem.code for problem in check.problems}:
-            yield at(found.id_element, element=name_of(found.id_element))
+    return _hpr_numbers_with(ProblemCode.HPR_CHECKSUM_HEURISTIC, document)
 
 
 def _dates(message: KithMessage) -> Iterator[tuple[Element, str, str, str]]:
