@@ -163,6 +163,7 @@ class _WorkerSetup:
     supplements: dict[int, dict[str, Any]]
     xsd_folder: Path | None
     xsd_files: dict[str, list[Path]]
+    exact: bool
 
 
 class _Run:
@@ -175,8 +176,13 @@ class _Run:
         limits: Limits,
         xsd: kith.XsdCatalog | None = None,
         caps: FindingCaps = DEFAULT_CAPS,
+        *,
+        exact: bool = False,
     ) -> None:
         self.root = root
+        #: Whether every file goes through the exact, hardened path (no fast path): the
+        #: reference the fast paths are compared with.
+        self.exact = exact
         self.display_root = display_root
         self.limits = limits
         self.xsd = xsd
@@ -664,6 +670,7 @@ class _Run:
             self.supplements,
             self.xsd.folder if self.xsd is not None else None,
             self.xsd.files if self.xsd is not None else {},
+            self.exact,
         )
 
     def absorb(self, part: _Part, progress: Progress | None) -> None:
@@ -807,7 +814,9 @@ def _start_worker(setup: _WorkerSetup) -> None:
     xsd = None
     if setup.xsd_folder is not None:
         xsd = kith.XsdCatalog(setup.xsd_folder, setup.xsd_files)
-    _worker_run = _Run(setup.root, setup.display_root, setup.limits, xsd, setup.caps)
+    _worker_run = _Run(
+        setup.root, setup.display_root, setup.limits, xsd, setup.caps, exact=setup.exact
+    )
     _worker_run.facts = setup.facts
     _worker_run.supplements = setup.supplements
 
@@ -879,13 +888,16 @@ def check_export(
     xsd: kith.XsdCatalog | None = None,
     jobs: int | None = None,
     caps: FindingCaps = DEFAULT_CAPS,
+    exact: bool = False,
 ) -> ExportResult:
     """Check one export folder (holding ``manifest.json``).
 
     ``xsd`` validates KITH XML messages against the user's XSDs (``--xsd-dir``). ``jobs`` is
     the number of processes that read the files (``None``: one per CPU when the export is
     large); the result is the same for any number. ``caps`` bounds the findings kept per rule
-    and file (the others are counted; see :mod:`pakkeforlop.finding_caps`).
+    and file (the others are counted; see :mod:`pakkeforlop.finding_caps`). ``exact`` sends
+    every file through the exact, hardened path instead of the fast paths: the result is the
+    same (tests compare the two), only slower.
     """
     run = _Run(
         root,
@@ -893,6 +905,7 @@ def check_export(
         limits or Limits(),
         xsd,
         caps,
+        exact=exact,
     )
     run.result.exercised.add(NO_MANIFEST_RULE)
     if not (root / MANIFEST_NAME).is_file():
@@ -918,15 +931,16 @@ def check_file(
     limits: Limits | None = None,
     xsd: kith.XsdCatalog | None = None,
     caps: FindingCaps = DEFAULT_CAPS,
+    exact: bool = False,
 ) -> ExportResult:
     """Check one document, NDJSON events file or KITH XML message outside an export.
 
     There are no cross-file rules beyond the file's own pathway instance. ``display`` is how
-    findings name the file (default: the path as given); ``caps`` is as for
+    findings name the file (default: the path as given); ``caps`` and ``exact`` are as for
     :func:`check_export`.
     """
     with garbage.automatic_collection_off():
-        return _check_one_file(path, display, limits, xsd, caps)
+        return _check_one_file(path, display, limits, xsd, caps, exact=exact)
 
 
 def _check_one_file(
@@ -935,10 +949,12 @@ def _check_one_file(
     limits: Limits | None,
     xsd: kith.XsdCatalog | None,
     caps: FindingCaps,
+    *,
+    exact: bool,
 ) -> ExportResult:
     shown_file = display if display is not None else path.as_posix()
     shown_parent = PurePosixPath(shown_file).parent.as_posix()
-    run = _Run(path.parent, shown_parent, limits or Limits(), xsd, caps)
+    run = _Run(path.parent, shown_parent, limits or Limits(), xsd, caps, exact=exact)
     try:
         _read_one_file(run, path)
     except Exception as error:  # the kit's bug: reported as a finding, with the rest
