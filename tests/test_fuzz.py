@@ -26,17 +26,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pakkeforlop.engine import check_export, check_file
-from pakkeforlop.jsonread import (
+from pakkeforlop.kith import parse_xml
+from pakkeforlop.read import (
     DEFAULT_LIMITS,
     RECOVERABLE,
     InputProblemCode,
-    _Decoders,
-    _ndjson_line,
-    _only_malformed,
     iter_ndjson_file,
     parse_json,
 )
-from pakkeforlop.kith import parse_xml
+from pakkeforlop.read.files import _ndjson_line, _only_malformed
+from pakkeforlop.read.json_parse import _Decoders
 from pakkeforlop.report import build_report
 from pakkeforlop.reports import html, json_report, junit, text
 

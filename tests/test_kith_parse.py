@@ -16,9 +16,9 @@ import pytest
 from lxml import etree
 
 from pakkeforlop.engine import ExportResult, check_file
-from pakkeforlop.jsonread import Limits
 from pakkeforlop.kith import XmlProblemCode, parse, parse_xml, read_message, read_xml_file
 from pakkeforlop.kith.parse import hardened_parser
+from pakkeforlop.read import Limits
 
 from .conftest import EXAMPLES, shared_file
 

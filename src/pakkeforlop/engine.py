@@ -32,7 +32,8 @@ from pakkeforlop.folders import (
     exports_below,
     identity,
 )
-from pakkeforlop.jsonread import (
+from pakkeforlop.model import Document, ExportFacts, PathwayInstance
+from pakkeforlop.read import (
     InputProblem,
     Limits,
     ReadResult,
@@ -40,7 +41,6 @@ from pakkeforlop.jsonread import (
     iter_ndjson_file,
     read_json_file,
 )
-from pakkeforlop.model import Document, ExportFacts, PathwayInstance
 from pakkeforlop.registry import DOCUMENT_SCHEMAS, fast_validity, validator
 from pakkeforlop.rules._per_document import forget_latest
 from pakkeforlop.schema_messages import describe, missing_member

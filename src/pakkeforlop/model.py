@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
-from pakkeforlop.jsonread import JsonText
+from pakkeforlop.read import JsonText
 
 T = TypeVar("T")
 
