@@ -22,43 +22,13 @@ from pakkeforlop.finding_caps import FindingCaps
 from pakkeforlop.synthetic import GeneratorConfig, generate
 
 from .conftest import EXAMPLES, REPO_ROOT
-from .edge_cases import crafted_export
+from .golden import crafted_export, everything
 
 EXPORTS = sorted(
     [path for path in (EXAMPLES / "valid").iterdir() if path.is_dir()]
     + [path for path in (EXAMPLES / "invalid").iterdir() if path.is_dir()]
 )
 RULE_FIXTURES = fixtures.load(REPO_ROOT / "spec" / "fixtures")
-
-
-def everything(result: ExportResult) -> dict[str, Any]:
-    """All a result holds, in comparable form (findings and instances in their order)."""
-    return {
-        "findings": [
-            (
-                f.rule,
-                f.severity,
-                f.file,
-                f.line,
-                f.column,
-                f.pointer,
-                f.xpath,
-                f.instance,
-                f.count,
-                f.summary,
-                f.message(masked=False),
-            )
-            for f in result.findings
-        ],
-        "exercised": sorted(result.exercised),
-        "kinds": sorted(result.kinds_seen),
-        "counts": (result.documents, result.events, result.unread),
-        "skips": result.skip_reasons,
-        "instances": [
-            (key, instance.ordered(), instance.referrals, instance.epicrises, instance.feedbacks)
-            for key, instance in result.instances.items()
-        ],
-    }
 
 
 def assert_same(root: Path, **options: Any) -> ExportResult:

@@ -114,9 +114,7 @@ def test_a_rule_that_raises_becomes_an_internal_error_finding_and_nothing_else_i
     assert scope  # the three scopes each have their own guard
 
 
-def test_an_export_whose_check_fails_outright_leaves_the_others_their_results(
-    monkeypatch, capsys
-):
+def test_an_export_whose_check_fails_outright_leaves_the_others_their_results(monkeypatch, capsys):
     failing = "d10-newborn-ongoing"
     read_manifest = engine._Run.read_manifest
 

@@ -301,9 +301,9 @@ class _Run:
                 return rule.id
         return GENERIC_SCHEMA_RULE[kind]
 
-    def schema_findings(self, document: Document) -> bool:
+    def schema_findings(self, document: Document, *, native_formats: bool = False) -> bool:
         schema_id = SCHEMA_OF_KIND[document.kind]
-        quick = fast_validity(schema_id)
+        quick = fast_validity(schema_id, native_formats=native_formats)
         if quick is not None and quick(document.value):
             errors = []
         else:
@@ -396,13 +396,13 @@ class _Run:
                 self.args_seen[key] = shared
         return shared
 
-    def check_document(self, document: Document) -> None:
+    def check_document(self, document: Document, *, native_formats: bool = False) -> None:
         self.result.kinds_seen.add(document.kind)
         # A referral or epicrisis mapped from XML is counted as its message, not again.
         self.result.documents += document.kind != "pathway-event" and document.origin is None
         self.result.events += document.kind == "pathway-event"
         try:
-            schema_valid = self.schema_findings(document)
+            schema_valid = self.schema_findings(document, native_formats=native_formats)
         except Exception as error:  # the kit's bug must not cost the other checks
             self.internal_error("schema validation", document.path, error, line=document.line)
             schema_valid = False
@@ -415,15 +415,15 @@ class _Run:
                 self.internal_error(step, document.path, error, line=document.line)
         self.collector.count()
 
-    def read_document(self, path: Path, kind: str, sink: Sink | None = None) -> Document | None:
+    def read_document(self, path: Path, sink: Sink | None = None) -> ReadResult:
+        """Read a JSON document; the problems found are reported, the result returned."""
         shown = self.display(path)
         self.mark_read()
-        result: ReadResult = read_json_file(path, self.limits, sink=sink)
+        result: ReadResult = read_json_file(path, self.limits, sink=sink, fast=not self.exact)
         self.input_problems(shown, result.problems)
         if result.text is None:
             self.result.unread += 1
-            return None
-        return Document(kind, shown, result.text.value, result.text)
+        return result
 
     # -- KITH XML messages -------------------------------------------------------------------
 
@@ -506,13 +506,14 @@ class _Run:
 
     def read_manifest(self) -> list[Declared]:
         path = self.root / MANIFEST_NAME
-        document = self.read_document(path, "export-manifest")
-        if document is None:
+        read = self.read_document(path)
+        if read.text is None:
             return []
+        document = Document("export-manifest", self.display(path), read.text.value, read.text)
         self.manifest = document
         self.supplements = extract.declared_supplements(document.value)
         self.facts = extract.export_facts(document.value, self.display_root)
-        self.check_document(document)
+        self.check_document(document, native_formats=read.guarded)
         declared = extract.declared_files(document.value)
         # From here on only where things are in the manifest is needed, not its parsed value:
         # the manifest of a large export lists hundreds of thousands of files.
@@ -627,9 +628,11 @@ class _Run:
             elif FILE_KINDS[kind] == KITH_MESSAGE:
                 self.read_kith(path, self.supplements.get(index, {}), read)
             else:
-                document = self.read_document(path, FILE_KINDS[kind], read)
-                if document is not None:
-                    self.check_document(document)
+                found = self.read_document(path, read)
+                if found.text is not None:
+                    shown = self.display(path)
+                    document = Document(FILE_KINDS[kind], shown, found.text.value, found.text)
+                    self.check_document(document, native_formats=found.guarded)
         except Exception as error:  # the kit's bug must not cost the other files
             self.internal_error("reading the file", self.display(path), error)
             return
@@ -971,12 +974,8 @@ def _read_one_file(run: _Run, path: Path) -> None:
         run.read_kith(path)
     else:
         shown = run.display(path)
-        run.mark_read()
-        result = read_json_file(path, run.limits)
-        run.input_problems(shown, result.problems)
-        if result.text is None:
-            run.result.unread += 1
-        else:
+        result = run.read_document(path)
+        if result.text is not None:
             named = result.text.value.get("$schema")
             kind = next((k for k, schema_id in SCHEMA_OF_KIND.items() if schema_id == named), None)
             if kind is None:
@@ -987,7 +986,8 @@ def _read_one_file(run: _Run, path: Path) -> None:
                     pointer="/$schema",
                 )
             else:
-                run.check_document(Document(kind, shown, result.text.value, result.text))
+                document = Document(kind, shown, result.text.value, result.text)
+                run.check_document(document, native_formats=result.guarded)
 
 
 def _finish(run: _Run) -> ExportResult:

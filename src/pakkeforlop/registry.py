@@ -213,8 +213,21 @@ def _reference_format(name: str) -> Callable[[str], bool]:
     return conforms
 
 
+def fast_validity(id_or_name: str, *, native_formats: bool = False) -> Callable[[Any], bool] | None:
+    """A fast yes/no validity check for one schema, or ``None`` when none is available.
+
+    ``native_formats`` uses jsonschema-rs's own ``date`` and ``date-time`` checks instead of
+    the reference's: only for a text that passed
+    :func:`pakkeforlop.read.fast_json.formats_agree`, which excludes the values on which the
+    two differ. See :func:`_fast_validity`.
+    """
+    if os.environ.get(REFERENCE_ONLY_VARIABLE) == "1":
+        return None
+    return _fast_validity(id_or_name, native_formats)
+
+
 @cache
-def fast_validity(id_or_name: str) -> Callable[[Any], bool] | None:
+def _fast_validity(id_or_name: str, native_formats: bool) -> Callable[[Any], bool] | None:
     """A fast yes/no validity check for one schema, or ``None`` when none is available.
 
     With the optional ``fast`` extra (jsonschema-rs) installed, documents are first checked by
@@ -224,8 +237,6 @@ def fast_validity(id_or_name: str) -> Callable[[Any], bool] | None:
     a differential test over generated exports proves the rest. Set
     ``PAKKEFORLOP_REFERENCE_VALIDATION=1`` to use the reference implementation alone.
     """
-    if os.environ.get(REFERENCE_ONLY_VARIABLE) == "1":
-        return None
     try:
         fast = importlib.import_module("jsonschema_rs")
     except ImportError:
@@ -237,7 +248,7 @@ def fast_validity(id_or_name: str) -> Callable[[Any], bool] | None:
             schema(id_or_name),
             registry=_fast_registry(fast),
             validate_formats=True,
-            formats={name: _reference_format(name) for name in sorted(used)},
+            formats={} if native_formats else {name: _reference_format(name) for name in used},
             offline=True,
         )
     except (TypeError, AttributeError):  # a jsonschema-rs older than the `fast` extra asks for

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Final, Protocol
 
+from pakkeforlop.read.fast_json import fast_object
+from pakkeforlop.read.json_locate import JsonText
 from pakkeforlop.read.json_parse import _SHAPE, _Decoders, _may_hold_long_number, _parse
 from pakkeforlop.read.problems import (
     DEFAULT_LIMITS,
@@ -105,15 +107,23 @@ def _read_bounded(path: Path, max_bytes: int, sink: Sink | None = None) -> bytes
 
 
 def read_json_file(
-    path: Path, limits: Limits = DEFAULT_LIMITS, *, sink: Sink | None = None
+    path: Path, limits: Limits = DEFAULT_LIMITS, *, sink: Sink | None = None, fast: bool = False
 ) -> ReadResult:
     """Read one JSON document (a top-level object) from ``path``, opened read-only.
 
     ``sink`` receives the bytes read: all of the file's, unless it could not be read whole.
+    ``fast`` tries the guarded fast parse first (:func:`pakkeforlop.read.fast_json.fast_object`):
+    the result is the same, and ``guarded`` tells that it came that way.
     """
     data = _read_bounded(path, limits.max_file_bytes, sink)
     if isinstance(data, InputProblem):
         return ReadResult(None, (data,))
+    if fast:
+        value = fast_object(data, limits)
+        if value is not None:
+            return ReadResult(
+                JsonText(value, data, may_have_duplicate_keys=False), (), guarded=True
+            )
     return _parse(data, limits)
 
 

@@ -212,17 +212,24 @@ class JsonText:
         "_lines",
         "_literal_keys",
         "_may_repeat",
-        "_source",
+        "_text",
         "line_offset",
         "value",
     )
 
     def __init__(
-        self, value: Any, source: str, line_offset: int = 0, *, may_have_duplicate_keys: bool = True
+        self,
+        value: Any,
+        source: str | bytes,
+        line_offset: int = 0,
+        *,
+        may_have_duplicate_keys: bool = True,
     ) -> None:
         self.value = value
         self.line_offset = line_offset
-        self._source = source
+        #: The text, or its UTF-8 bytes until a lookup needs the text: most texts are never
+        #: located, and decoding one costs about as much as parsing it fast.
+        self._text = source
         self._may_repeat = may_have_duplicate_keys
         self._lines: _Lines | None = None  # made when first asked: most texts never are
         self._containers: dict[int, _Members] = {}
@@ -230,10 +237,17 @@ class JsonText:
         #: object; ``None`` until a lookup asks.
         self._literal_keys: bool | None = None
 
+    @property
+    def _source(self) -> str:
+        text = self._text
+        if isinstance(text, bytes):
+            text = self._text = text.decode("utf-8")
+        return text
+
     def located(self) -> JsonText:
         """This text without its parsed value: what locating pointers needs, and no more."""
         return JsonText(
-            None, self._source, self.line_offset, may_have_duplicate_keys=self._may_repeat
+            None, self._text, self.line_offset, may_have_duplicate_keys=self._may_repeat
         )
 
     def locate(self, pointer: str) -> tuple[int, int] | None:

@@ -67,3 +67,6 @@ class ReadResult:
 
     text: JsonText | None
     problems: tuple[InputProblem, ...]
+    #: Whether the guarded fast parse read it (:mod:`pakkeforlop.read.fast_json`): the text
+    #: passed guards that also let jsonschema-rs check its formats natively.
+    guarded: bool = False

@@ -1,4 +1,5 @@
-"""Crafted input that a fast parser or a typed decoder could get wrong, for differential tests.
+"""Golden comparisons: a result in comparable form, and crafted input that a fast parser or a
+typed decoder could get wrong.
 
 Each case is bytes: an NDJSON event line (from a valid example's line) or a whole document
 (from a valid example's referral). :func:`crafted_export` writes them all into one export.
@@ -9,14 +10,46 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 from pakkeforlop import fixtures
+from pakkeforlop.engine import ExportResult
 
 from .conftest import EXAMPLES
 
 BASE = EXAMPLES / "valid" / "d11-phv-adults-completed"
 EVENT_LINE: bytes = (BASE / "events.ndjson").read_bytes().splitlines()[2]
 REFERRAL: bytes = (BASE / "referral.json").read_bytes()
+
+
+def everything(result: ExportResult) -> dict[str, Any]:
+    """All a result holds, in comparable form (findings and instances in their order)."""
+    return {
+        "findings": [
+            (
+                f.rule,
+                f.severity,
+                f.file,
+                f.line,
+                f.column,
+                f.pointer,
+                f.xpath,
+                f.instance,
+                f.count,
+                f.summary,
+                f.message(masked=False),
+            )
+            for f in result.findings
+        ],
+        "exercised": sorted(result.exercised),
+        "kinds": sorted(result.kinds_seen),
+        "counts": (result.documents, result.events, result.unread),
+        "skips": result.skip_reasons,
+        "instances": [
+            (key, instance.ordered(), instance.referrals, instance.epicrises, instance.feedbacks)
+            for key, instance in result.instances.items()
+        ],
+    }
 
 
 def _event(**changes: object) -> dict[str, object]:
