@@ -43,7 +43,7 @@ def everything(result: ExportResult) -> dict[str, Any]:
         ],
         "exercised": sorted(result.exercised),
         "kinds": sorted(result.kinds_seen),
-        "counts": (result.documents, result.events, result.unread),
+        "counts": (result.documents, result.events, result.unread),  # not .fast: it differs
         "skips": result.skip_reasons,
         "instances": [
             (key, instance.ordered(), instance.referrals, instance.epicrises, instance.feedbacks)

@@ -11,18 +11,23 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pakkeforlop import fixtures
+from pakkeforlop.checks import Check, Scope, always, by_scope
 from pakkeforlop.engine import ExportResult, check_export, check_file
 from pakkeforlop.finding_caps import FindingCaps
+from pakkeforlop.model import Document, ExportFacts
 from pakkeforlop.synthetic import GeneratorConfig, generate
 
 from .conftest import EXAMPLES, REPO_ROOT
-from .golden import crafted_export, everything
+from .golden import crafted_export, event_lines, everything
 
 EXPORTS = sorted(
     [path for path in (EXAMPLES / "valid").iterdir() if path.is_dir()]
@@ -66,6 +71,12 @@ def test_a_generated_export_with_defects_gives_the_same_result(defective: Path) 
     result = assert_same(defective)
     assert len(result.findings) > 100  # the defects are there to be found
     assert result.events > 1000
+    # Most of it is clean, and the fast paths took that: the comparison compared something.
+    assert result.fast > 0.8 * (result.documents + result.events)
+
+
+def test_the_exact_path_takes_nothing_fast(defective: Path) -> None:
+    assert check_export(defective, display_root="", exact=True).fast == 0
 
 
 def test_worker_processes_take_the_fast_path_to_the_same_result(defective: Path) -> None:
@@ -81,6 +92,7 @@ def test_tight_caps_give_the_same_summaries_on_both_paths(defective: Path) -> No
 def test_crafted_edge_cases_give_the_same_result(tmp_path: Path) -> None:
     root = crafted_export(tmp_path / "crafted")
     result = assert_same(root)
+    assert result.fast > 20  # the valid spellings, and the lines with only findings of rules
     found = {finding.rule for finding in result.findings}
     # The crafted input reaches every input rule a line or document can break.
     assert {f"INPUT-{n:03}" for n in (3, 4, 6, 7, 8, 9, 10, 11)} <= found
@@ -109,3 +121,61 @@ def test_a_copied_example_in_another_folder_names_its_files_the_same(tmp_path: P
     fixtures.refresh_digests(copy)
     result = assert_same(copy)
     assert "IDENTIFIER-004" in {finding.rule for finding in result.findings}
+
+
+def _event_values() -> list[dict[str, Any]]:
+    values = []
+    for line in [*event_lines().values(), *(EXAMPLES / "valid").glob("*/events.ndjson")]:
+        texts = line.read_bytes().splitlines() if isinstance(line, Path) else [line]
+        for text in texts:
+            try:
+                value = json.loads(text)
+            except (ValueError, RecursionError):
+                continue
+            if isinstance(value, dict):
+                values.append(value)
+    return values
+
+
+EVENT_VALUES = _event_values()
+EVENT_CHECKS = [c for c in by_scope(Scope.DOCUMENT) if "pathway-event" in c.kinds]
+FACTS = [
+    ExportFacts("", None, None, None),
+    ExportFacts("", date(2025, 6, 25), "production", "1.0.0"),
+    ExportFacts("", date(2021, 3, 1), "test", "1.0.0"),
+]
+
+
+def _outcome(check: Check, value: dict[str, Any], facts: ExportFacts) -> Any:
+    document = Document("pathway-event", "events.ndjson", value, line=1)
+    try:
+        if check.applies is not always and not check.applies(document, facts):
+            return "does not apply"
+        return [
+            (hit.pointer, dict(hit.args), hit.path, hit.line)
+            for hit in check.function(document, facts)
+        ]
+    except Exception as error:
+        return type(error).__name__
+
+
+def test_every_check_of_event_lines_declares_what_it_reads() -> None:
+    assert EVENT_CHECKS
+    assert all(check.reads for check in EVENT_CHECKS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_an_event_check_reads_nothing_but_what_it_declares(data: st.DataObject) -> None:
+    # Lines equal in what a check reads get equal outcomes: the fast path checks each distinct
+    # combination once. Every other member is changed to another line's (or removed).
+    check = data.draw(st.sampled_from(EVENT_CHECKS))
+    facts = data.draw(st.sampled_from(FACTS))
+    value = data.draw(st.sampled_from(EVENT_VALUES))
+    other = data.draw(st.sampled_from(EVENT_VALUES))
+    reads = check.reads or ()
+    changed = {key: item for key, item in value.items() if key in reads}
+    for key, item in other.items():
+        if key not in reads and data.draw(st.booleans()):
+            changed[key] = item
+    assert _outcome(check, changed, facts) == _outcome(check, value, facts)

@@ -11,15 +11,18 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+from msgspec.structs import astuple
 
 from pakkeforlop import facts as extract
 from pakkeforlop import garbage, kith, parallel, pointers
 from pakkeforlop.catalogue import Rule, catalogue
 from pakkeforlop.checks import Check, ExportView, Hit, Scope, always, by_scope
+from pakkeforlop.event_lines import EVENT_KIND, EventLines, add_record, located_line
 from pakkeforlop.failures import code_location
 from pakkeforlop.finding_caps import DEFAULT_CAPS, CappedFindings, FindingCaps, Omitted
 from pakkeforlop.findings import Finding, MessageArg, Personal
@@ -136,6 +139,9 @@ class ExportResult:
     events: int = 0
     #: Files and NDJSON lines that could not be read or parsed, so their content went unchecked.
     unread: int = 0
+    #: Documents and NDJSON lines the fast paths took (the others took the exact path; the
+    #: findings are the same either way).
+    fast: int = 0
     instances: dict[str, PathwayInstance] = field(default_factory=dict)
     facts: ExportFacts | None = None
     skip_reasons: dict[str, str] = field(default_factory=dict)
@@ -206,11 +212,15 @@ class _Run:
         self.checks_of_kind: dict[str, list[Check]] = {}
         #: The declared files read so far, to tell undeclared files from them.
         self.identities: set[Identity] = set()
+        #: What checks that report a value once per file reported: (rule, file, value).
+        self.once_seen: set[tuple[str, str, Hashable]] = set()
         #: One copy of each set of finding arguments (see :meth:`shared_args`).
         self.args_seen: dict[tuple[tuple[str, MessageArg], ...], Mapping[str, MessageArg]] = {}
         #: How findings name the manifest.
         self.manifest_shown = self.display(self.root / MANIFEST_NAME)
         self.collector = garbage.Collector()
+        #: The fast path of event lines, made when the first events file is read.
+        self.event_lines: EventLines | None = None
 
     # -- findings ---------------------------------------------------------------------------
 
@@ -341,10 +351,24 @@ class _Run:
             try:
                 if check.applies is always or check.applies(document, facts):
                     exercised.add(check.rule_id)
-                    for hit in check.function(document, facts):
+                    hits = check.function(document, facts)
+                    if check.once_per_file is not None:
+                        hits = self.first_in_file(check, document, hits)
+                    for hit in hits:
                         self.hit(check, hit, document.path, document)
             except Exception as error:  # the kit's bug must not cost the other checks
                 self.internal_error(check.rule_id, document.path, error, line=document.line)
+
+    def first_in_file(self, check: Check, document: Document, hits: Iterable[Hit]) -> list[Hit]:
+        """The hits of a check that reports a value once per file, unless its value was reported
+        in the file already."""
+        found = list(hits)
+        if found and check.once_per_file is not None:
+            key = (check.rule_id, document.path, check.once_per_file(document, self.facts))
+            if key in self.once_seen:
+                return []
+            self.once_seen.add(key)
+        return found
 
     def hit(
         self,
@@ -423,6 +447,7 @@ class _Run:
         self.input_problems(shown, result.problems)
         if result.text is None:
             self.result.unread += 1
+        self.result.fast += result.guarded
         return result
 
     # -- KITH XML messages -------------------------------------------------------------------
@@ -486,14 +511,28 @@ class _Run:
             )
 
     def read_events(self, path: Path, sink: Sink | None = None) -> None:
-        shown = self.display(path)
+        shown = sys.intern(self.display(path))
         self.mark_read()
         found = self.found
 
         def wanted(code: str) -> bool:
             return not found.full(INPUT_RULES[code], shown)
 
-        for line, result in iter_ndjson_file(path, self.limits, sink=sink, wanted=wanted):
+        lines = self.fast_events()
+        taken = 0
+
+        def take(number: int, line: bytes) -> bool:
+            nonlocal taken
+            assert lines is not None
+            if self.take_event(lines, shown, number, line):
+                taken += 1
+                return True
+            return False
+
+        fast = None if lines is None else take
+        for line, result in iter_ndjson_file(
+            path, self.limits, sink=sink, wanted=wanted, fast=fast
+        ):
             self.input_problems(shown, result.problems, line or None)
             if result.text is None:
                 self.result.unread += 1
@@ -501,6 +540,46 @@ class _Run:
                 self.check_document(
                     Document("pathway-event", shown, result.text.value, result.text, line)
                 )
+        if taken and lines is not None:
+            self.result.kinds_seen.add(EVENT_KIND)
+            self.result.exercised |= self.schema_rules[EVENT_KIND] | lines.exercised
+
+    def fast_events(self) -> EventLines | None:
+        """The fast path of event lines (made once per run), or ``None`` for the exact path."""
+        if self.exact:
+            return None
+        if self.event_lines is None or self.event_lines.facts is not self.facts:
+            checks = [check for check in self.document_checks if EVENT_KIND in check.kinds]
+            self.event_lines = EventLines.build(checks, self.facts)
+        return self.event_lines
+
+    def take_event(self, lines: EventLines, shown: str, number: int, line: bytes) -> bool:
+        """Check an event line on the fast path; False leaves it to the exact path."""
+        event = lines.decoder.decode(line)
+        if event is None:
+            return False
+        items = astuple(event)
+        if not lines.accepts(items):
+            return False
+        outcomes = lines.outcomes(event, items)
+        if outcomes is None:
+            return False
+        self.result.events += 1
+        self.result.fast += 1
+        if outcomes:
+            document = located_line(shown, line, number)
+            for check, hits, once in outcomes:
+                if check.once_per_file is not None:
+                    key = (check.rule_id, shown, once)
+                    if key in self.once_seen:
+                        continue
+                    self.once_seen.add(key)
+                for hit in hits:
+                    self.hit(check, hit, shown, document)
+        record = lines.record_of(items, shown, number)
+        if record is not None:
+            add_record(self.result.instances, items[lines.instance], record)
+        return True
 
     # -- the export -------------------------------------------------------------------------
 
@@ -688,6 +767,7 @@ class _Run:
         self.result.documents += found.documents
         self.result.events += found.events
         self.result.unread += found.unread
+        self.result.fast += found.fast
         for reason in found.skip_reasons.items():
             self.result.skip_reasons.setdefault(*reason)
         self.identities |= part.identities
@@ -838,7 +918,7 @@ def _check_task(files: list[Declared]) -> _Part:
     run.result = ExportResult(run.display_root)
     run.found = CappedFindings(run.caps)
     run.identities = set()
-    run.facts.seen.clear()  # per-file memos; a task holds whole files
+    run.once_seen = set()  # a task holds whole files
     shown = []
     for entry in files:
         path = run.path_of(entry)

@@ -227,9 +227,6 @@ class ExportFacts:
     created: date | None
     environment: str | None
     spec_version: str | None
-    #: Scratch space for checks that report a value once per file rather than once per line
-    #: (keyed by rule id); one run's facts are never shared with another run.
-    seen: dict[str, set[tuple[str, str]]] = field(default_factory=dict, compare=False, repr=False)
     #: The day the check started: every document of one run is judged against the same day.
     checked_on: date = field(default_factory=date.today, compare=False, repr=False)
     #: The period of care the export covers (the manifest's ``period``, first and last day):

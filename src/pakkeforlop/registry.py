@@ -78,6 +78,10 @@ def schema(id_or_name: str) -> Mapping[str, Any]:
     raise SchemaNotFoundError(msg)
 
 
+def _id_of(id_or_name: str) -> str:
+    return str(schema(id_or_name)["$id"])
+
+
 @cache
 def registry() -> Registry[Any]:
     """A registry holding every published schema and nothing else.
@@ -213,7 +217,10 @@ def _reference_format(name: str) -> Callable[[str], bool]:
     return conforms
 
 
-def fast_validity(id_or_name: str, *, native_formats: bool = False) -> Callable[[Any], bool] | None:
+Validity = Callable[[Any], bool]
+
+
+def fast_validity(id_or_name: str, *, native_formats: bool = False) -> Validity | None:
     """A fast yes/no validity check for one schema, or ``None`` when none is available.
 
     ``native_formats`` uses jsonschema-rs's own ``date`` and ``date-time`` checks instead of
@@ -223,11 +230,32 @@ def fast_validity(id_or_name: str, *, native_formats: bool = False) -> Callable[
     """
     if os.environ.get(REFERENCE_ONLY_VARIABLE) == "1":
         return None
-    return _fast_validity(id_or_name, native_formats)
+    return _fast_validity(_id_of(id_or_name), native_formats)
+
+
+def member_validity(id_or_name: str, member: str, *, native_formats: bool = False) -> Validity:
+    """Whether a value is valid for one property of an object schema: the fast check when
+    there is one (``native_formats`` as for :func:`fast_validity`), else the reference's."""
+    node = f"{_id_of(id_or_name)}#/properties/{member.replace('~', '~0').replace('/', '~1')}"
+    if os.environ.get(REFERENCE_ONLY_VARIABLE) != "1":
+        fast = _fast_validity(node, native_formats)
+        if fast is not None:
+            return fast
+    return _reference_validity(node)
 
 
 @cache
-def _fast_validity(id_or_name: str, native_formats: bool) -> Callable[[Any], bool] | None:
+def _reference_validity(node: str) -> Validity:
+    ensure_format_checkers()
+    compiled = StrictValidator(
+        {"$ref": node}, registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+    is_valid: Validity = compiled.is_valid
+    return is_valid
+
+
+@cache
+def _fast_validity(node: str, native_formats: bool) -> Validity | None:
     """A fast yes/no validity check for one schema, or ``None`` when none is available.
 
     With the optional ``fast`` extra (jsonschema-rs) installed, documents are first checked by
@@ -245,7 +273,7 @@ def _fast_validity(id_or_name: str, native_formats: bool) -> Callable[[Any], boo
     used = {fmt for contents in _schemas().values() for fmt in _formats_in(contents)}
     try:
         compiled = fast.Draft202012Validator(
-            schema(id_or_name),
+            {"$ref": node},
             registry=_fast_registry(fast),
             validate_formats=True,
             formats={} if native_formats else {name: _reference_format(name) for name in used},
@@ -253,7 +281,7 @@ def _fast_validity(id_or_name: str, native_formats: bool) -> Callable[[Any], boo
         )
     except (TypeError, AttributeError):  # a jsonschema-rs older than the `fast` extra asks for
         return None
-    is_valid: Callable[[Any], bool] = compiled.is_valid
+    is_valid: Validity = compiled.is_valid
     return is_valid
 
 

@@ -227,6 +227,7 @@ def iter_ndjson_file(
     *,
     sink: Sink | None = None,
     wanted: Callable[[InputProblemCode], bool] | None = None,
+    fast: Callable[[int, bytes], bool] | None = None,
 ) -> Iterator[tuple[int, ReadResult]]:
     """(1-based line number, result) for every non-blank line of an NDJSON file, streamed.
 
@@ -236,6 +237,8 @@ def iter_ndjson_file(
     keeps problems of that code: when it keeps no more malformed lines, a line whose only
     problem is surely that (see :func:`_only_malformed`) is reported briefly, unparsed (a
     shared problem without a position), so that a flood of broken lines costs little.
+    ``fast(number, line)`` is offered each whole line first: a line it takes (returns True for)
+    is not parsed here, and nothing is yielded for it.
     """
     problem = _file_problem(path, None)
     if isinstance(problem, InputProblem):
@@ -247,6 +250,8 @@ def iter_ndjson_file(
     try:
         with Path(path).open("rb", buffering=0) as handle:
             for number, line, start in _numbered_lines(handle, limits.max_line_bytes, sink):
+                if fast is not None and line is not None and fast(number, line):
+                    continue
                 if (
                     wanted is not None
                     and line is not None
