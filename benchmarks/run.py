@@ -278,8 +278,8 @@ def _disk_size(path: Path) -> int:
 
 
 def _counts(export: Path) -> dict[str, int]:
-    """Referrals, epicrises and event lines the manifest declares."""
-    counts = {"referral": 0, "epicrisis": 0, "events": 0}
+    """Referrals, epicrises, feedback documents and event lines the manifest declares."""
+    counts = {"referral": 0, "epicrisis": 0, "feedback": 0, "events": 0}
     for kind, path in _declared(export):
         if kind == "pathway-events":
             with path.open("rb") as handle:
@@ -303,7 +303,7 @@ def _size_text(size: int) -> str:
 def _label(counts: dict[str, int]) -> str:
     return (
         f"{_number(counts['events'])} events + {_number(counts['referral'])} referrals "
-        f"+ {_number(counts['epicrisis'])} epicrises"
+        f"+ {_number(counts['epicrisis'])} epicrises + {_number(counts['feedback'])} feedback"
     )
 
 
@@ -398,7 +398,8 @@ def _rss(run: dict[str, Any]) -> tuple[float, str]:
 
 
 def _report(counts: dict[str, int], disk: int, e2e: dict[str, Any], base: dict[str, Any]) -> None:
-    documents, events = counts["referral"] + counts["epicrisis"], counts["events"]
+    documents = counts["referral"] + counts["epicrisis"] + counts["feedback"]
+    events = counts["events"]
     ratio = base["seconds"] / e2e["seconds"]
     e2e_rss, e2e_rss_text = _rss(e2e)
     processes = f"{e2e['workers']} worker processes" if e2e["workers"] else "one process"

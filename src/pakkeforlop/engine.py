@@ -16,8 +16,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from msgspec.structs import astuple
-
 from pakkeforlop import facts as extract
 from pakkeforlop import garbage, kith, parallel, pointers
 from pakkeforlop.catalogue import Rule, catalogue
@@ -555,10 +553,10 @@ class _Run:
 
     def take_event(self, lines: EventLines, shown: str, number: int, line: bytes) -> bool:
         """Check an event line on the fast path; False leaves it to the exact path."""
-        event = lines.decoder.decode(line)
-        if event is None:
+        decoded = lines.decoder.decode(line)
+        if decoded is None:
             return False
-        items = astuple(event)
+        event, items = decoded
         if not lines.accepts(items):
             return False
         outcomes = lines.outcomes(event, items)
@@ -566,16 +564,17 @@ class _Run:
             return False
         self.result.events += 1
         self.result.fast += 1
-        if outcomes:
-            document = located_line(shown, line, number)
-            for check, hits, once in outcomes:
-                if check.once_per_file is not None:
-                    key = (check.rule_id, shown, once)
-                    if key in self.once_seen:
-                        continue
-                    self.once_seen.add(key)
-                for hit in hits:
-                    self.hit(check, hit, shown, document)
+        document = None
+        for check, hits, once in outcomes:
+            if check.once_per_file is not None:
+                key = (check.rule_id, shown, once)
+                if key in self.once_seen:
+                    continue
+                self.once_seen.add(key)
+            if document is None:
+                document = located_line(shown, line, number)
+            for hit in hits:
+                self.hit(check, hit, shown, document)
         record = lines.record_of(items, shown, number)
         if record is not None:
             add_record(self.result.instances, items[lines.instance], record)

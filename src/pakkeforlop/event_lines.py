@@ -25,7 +25,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
+from operator import contains, itemgetter
 from typing import TYPE_CHECKING, Any, Final
 
 from msgspec import UNSET
@@ -44,7 +46,7 @@ EVENT_KIND = "pathway-event"
 EVENT_SCHEMA = DOCUMENT_SCHEMAS["pathway-events"]
 #: At most this many distinct valid values of one member are remembered (others are judged
 #: again each time: a timestamp or a note may be new on every line).
-VALUES_KEPT = 1 << 16
+VALUES_KEPT = 1 << 14
 #: What jsonschema-rs's own ``date``/``date-time`` formats judge differently from the
 #: reference's (year zero, a leap second): values holding neither may use them.
 _FORMAT_DOUBTS: Final = ("0000-", ":60")
@@ -103,7 +105,11 @@ class _Group:
 
     indexes: tuple[int, ...]
     checks: tuple[Check, ...]
-    outcomes: dict[tuple[Any, ...], tuple[Outcome, ...]] = field(default_factory=dict)
+    outcomes: dict[Any, tuple[Outcome, ...]] = field(default_factory=dict)
+    key: Callable[[tuple[Any, ...]], Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.key = itemgetter(*self.indexes) if self.indexes else (lambda _items: ())
 
 
 class EventLines:
@@ -124,6 +130,11 @@ class EventLines:
                 zip(record.members, record.nested, strict=True)
             )
         ]
+        #: Each member's known valid values (an absent member is valid: a required one is
+        #: never absent from a decoded record).
+        self.known = [member.known for member in self.members]
+        for known in self.known:
+            known.add(UNSET)
         groups: dict[tuple[int, ...], list[Check]] = {}
         for check in checks:
             reads = check.reads or ()
@@ -133,6 +144,9 @@ class EventLines:
         self.date, self.care_level = where["date"], where["careLevel"]
         self.instance, self.patient = where["instanceId"], where["patient"]
         self.institution = where["institution"]
+        self.shared_key = itemgetter(self.code, self.pathway_type, self.care_level, self.date)
+        #: One copy of each code, type, care level and day (most lines repeat a few).
+        self.shared: dict[Any, tuple[str, str, str, date | None]] = {}
         self.patients: dict[Any, str] = {}
         self.institutions: dict[Any, str] = {}
         #: The rules a line exercises: added when the first line of a run is taken.
@@ -159,14 +173,18 @@ class EventLines:
 
     def accepts(self, items: tuple[Any, ...]) -> bool:
         """Whether every member's value is valid for its schema."""
-        for member in self.members:
-            item = items[member.index]
-            if item is UNSET or item in member.known:
+        if all(map(contains, self.known, items)):  # the common case, at C speed
+            return True
+        checked = map(contains, self.known, items)
+        for member, item, known in zip(self.members, items, checked, strict=True):
+            if known:
                 continue
             if not member.valid(item):
                 return False
-            if len(member.known) < VALUES_KEPT:
-                member.known.add(item)
+            if len(member.known) >= VALUES_KEPT:  # a window: values often repeat nearby
+                member.known.clear()
+                member.known.add(UNSET)
+            member.known.add(item)
         return True
 
     def outcomes(self, event: Any, items: tuple[Any, ...]) -> list[Outcome] | None:
@@ -174,7 +192,7 @@ class EventLines:
         found: list[Outcome] = []
         probe: Document | None = None
         for group in self.groups:
-            key = tuple(items[index] for index in group.indexes)
+            key = group.key(items)
             known = group.outcomes.get(key)
             if known is None:
                 if probe is None:
@@ -204,7 +222,16 @@ class EventLines:
     def record_of(self, items: tuple[Any, ...], path: str, line: int) -> EventRecord | None:
         """The line's record for the pathway rules, as :func:`pakkeforlop.facts.collect` makes
         it (``None`` when its date is not a day)."""
-        day = parse_day(items[self.date])
+        shared = self.shared.get(key := self.shared_key(items))
+        if shared is None:
+            code, pathway_type, care_level, day = key
+            shared = self.shared[key] = (
+                sys.intern(code),
+                sys.intern(pathway_type),
+                sys.intern(care_level),
+                parse_day(day),
+            )
+        code, pathway_type, care_level, day = shared
         if day is None:
             return None
         patient = items[self.patient]
@@ -221,10 +248,10 @@ class EventLines:
             assert nested is not None
             place = self.institutions[institution] = institution_key(nested.builtins(institution))
         return EventRecord(
-            code=sys.intern(items[self.code]),
+            code=code,
             day=day,
-            pathway_type=sys.intern(items[self.pathway_type]),
-            care_level=sys.intern(items[self.care_level]),
+            pathway_type=pathway_type,
+            care_level=care_level,
             path=path,
             line=line,
             patient=patient_key,

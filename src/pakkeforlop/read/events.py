@@ -45,13 +45,17 @@ class RecordType:
     members: tuple[str, ...]
     #: Per field, the record type of a nested object (``None`` for a string).
     nested: tuple[RecordType | None, ...]
+    #: ``(index, record type)`` of the fields that hold nested objects.
+    objects: tuple[tuple[int, RecordType], ...]
 
-    def count(self, value: Any) -> int:
-        """How many members the decoded ``value`` has, nested objects' included."""
-        count = 0
-        for item, nested in zip(astuple(value), self.nested, strict=True):
+    def count(self, items: tuple[Any, ...]) -> int:
+        """How many members a decoded value has (``items``: its fields' values), nested
+        objects' included."""
+        count = len(items) - items.count(UNSET)
+        for index, nested in self.objects:
+            item = items[index]
             if item is not UNSET:
-                count += 1 if nested is None else 1 + nested.count(item)
+                count += nested.count(astuple(item))
         return count
 
     def builtins(self, value: Any) -> dict[str, Any]:
@@ -111,7 +115,8 @@ def record_type(
         rename={f"f{index}": member for index, member in enumerate(members)},
         gc=False,
     )
-    return RecordType(struct, tuple(members), tuple(nested))
+    objects = tuple((index, inner) for index, inner in enumerate(nested) if inner is not None)
+    return RecordType(struct, tuple(members), tuple(nested), objects)
 
 
 class EventDecoder:
@@ -123,10 +128,12 @@ class EventDecoder:
         self.record = record
         self._decode = msgspec.json.Decoder(record.struct).decode
 
-    def decode(self, line: bytes) -> Any:
-        """The line's record when the exact parser would give the same value with no problem."""
+    def decode(self, line: bytes) -> tuple[Any, tuple[Any, ...]] | None:
+        """The line's record and its fields' values, when the exact parser would give the same
+        value with no problem."""
         try:
             value = self._decode(line)
         except (msgspec.DecodeError, RecursionError):
             return None
-        return value if self.record.count(value) == key_tokens(line) else None
+        items = astuple(value)
+        return (value, items) if self.record.count(items) == key_tokens(line) else None

@@ -34,6 +34,7 @@ from pakkeforlop.read.problems import Limits
 #: The end of a key written with whitespace before its colon (the common ``":`` is counted
 #: with ``bytes.count``).
 _SPACED_KEY_END: Final = re.compile(rb'"[ \t\r\n]+:')
+_QUOTE_SPACE: Final = re.compile(rb'"[ \t\r\n]')
 #: Maps ASCII digits to b"0", opening brackets to b"[" and every other byte to b" ".
 SHAPE: Final = bytes(
     0x30 if 0x30 <= byte <= 0x39 else 0x5B if byte in b"[{" else 0x20 for byte in range(256)
@@ -54,7 +55,7 @@ def key_tokens(data: bytes) -> int:
     """How many times a quote is followed by optional whitespace and a colon: at least the
     number of keys written in the text."""
     count = data.count(b'":')
-    if b'" ' in data or b'"\t' in data or b'"\r' in data or b'"\n' in data:
+    if _QUOTE_SPACE.search(data) is not None:
         count += len(_SPACED_KEY_END.findall(data))
     return count
 
