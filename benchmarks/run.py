@@ -98,7 +98,8 @@ def _declared(export: Path) -> Iterator[tuple[str, Path]]:
 
 def child_end_to_end(export: Path, profile: int, jobs: int | None) -> dict[str, Any]:
     """Check ``export`` with every rule; with ``profile``, print the top functions too."""
-    from pakkeforlop import engine, parallel  # noqa: PLC0415 - timed in a fresh process
+    from pakkeforlop import engine  # noqa: PLC0415 - timed in a fresh process
+    from pakkeforlop.engine import parallel  # noqa: PLC0415
 
     workers: list[int] = []
     ordered_map = parallel.ordered_map

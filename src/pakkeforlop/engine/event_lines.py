@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Final
 from msgspec import UNSET
 
 from pakkeforlop.checks import Check, Hit, always
+from pakkeforlop.engine.documents import EVENT_KIND
 from pakkeforlop.facts import institution_key, parse_day
 from pakkeforlop.model import Document, EventRecord, ExportFacts, PathwayInstance
 from pakkeforlop.read import JsonText
@@ -42,7 +43,7 @@ from pakkeforlop.registry import DOCUMENT_SCHEMAS, member_validity, registry, sc
 if TYPE_CHECKING:
     from referencing._core import Resolver
 
-EVENT_KIND = "pathway-event"
+
 EVENT_SCHEMA = DOCUMENT_SCHEMAS["pathway-events"]
 #: At most this many distinct valid values of one member are remembered (others are judged
 #: again each time: a timestamp or a note may be new on every line).
