@@ -47,6 +47,8 @@ class ExportView:
 
     facts: ExportFacts
     instances: Mapping[str, PathwayInstance]
+    #: What export checks derived from the view, shared among them; it goes with the view.
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
 
 DocumentFunction = Callable[[Document, ExportFacts], Iterable[Hit]]

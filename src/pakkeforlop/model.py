@@ -41,6 +41,9 @@ class Document:
     line: int | None = None
     origin: XmlOrigin | None = None
     message: Any = None
+    #: What checks derived from the document, shared among them (see
+    #: :mod:`pakkeforlop.rules._per_document`); it goes with the document.
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def locate(self, pointer: str) -> tuple[int | None, int | None]:
         """Line and column of the value at ``pointer`` (the NDJSON line when unknown)."""

@@ -28,7 +28,6 @@ from pakkeforlop.finding_caps import DEFAULT_CAPS, FindingCaps
 from pakkeforlop.folders import MANIFEST_NAME, DataFile, Unlisted, data_files, identity
 from pakkeforlop.model import Document, PathwayInstance
 from pakkeforlop.read import Limits
-from pakkeforlop.rules._per_document import forget_latest
 from pakkeforlop.rules.engine_reported import (
     DIGEST_RULE,
     MISSING_FILE_RULE,
@@ -76,9 +75,8 @@ class Run:
         recorder.facts = extract.export_facts(document.value, recorder.display_root)
         self.documents.check(document, native_formats=read.guarded)
         declared = extract.declared_files(document.value)
-        # From here on only where things are in the manifest is needed, not its parsed value:
-        # the manifest of a large export lists hundreds of thousands of files.
-        forget_latest()
+        # From here on only where things are in the manifest is needed, not its parsed value
+        # (nor what checks derived from it): a large export's lists hundreds of thousands of files.
         source = document.source
         recorder.manifest = replace(document, value={}, source=source.located() if source else None)
         return declared
@@ -214,4 +212,3 @@ class Run:
                         recorder.hit(check, hit, hit.path or recorder.manifest_shown)
             except Exception as error:  # the kit's bug must not cost the other checks
                 recorder.internal_error(check.rule_id, recorder.manifest_shown, error)
-        forget_latest()  # the memos would keep this export's instances alive
