@@ -92,8 +92,14 @@ def _cpu_seconds() -> float:
 def _peak_rss_mib(who: int = resource.RUSAGE_SELF) -> float:
     """Peak resident set size of this process, or of its largest child (``RUSAGE_CHILDREN``).
 
-    Linux reports KiB, macOS bytes.
+    For this process, Linux's own high-water mark (``VmHWM``) where there is one: its
+    ``ru_maxrss`` keeps the peak of the process it was before ``exec`` (the benchmark's).
+    ``ru_maxrss`` is in KiB on Linux, bytes on macOS.
     """
+    if who == resource.RUSAGE_SELF:
+        own = compare.peers.high_water_mib(os.getpid())
+        if own is not None:
+            return own
     peak = resource.getrusage(who).ru_maxrss
     return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
 
@@ -228,7 +234,7 @@ def _sampled(command: list[str]) -> dict[str, Any]:
     env = dict(os.environ)
     env.setdefault("PYTHONHASHSEED", "0")
     sampled = Path("/proc/self/smaps_rollup").exists()
-    peak = 0.0
+    peak = rss = 0.0
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         child = subprocess.Popen(command, stdout=out, stderr=err, text=True, env=env)
@@ -237,20 +243,23 @@ def _sampled(command: list[str]) -> dict[str, Any]:
             if finished:
                 break
             if sampled:
-                peak = max(peak, _pss_mib(_process_tree(child.pid)))
+                tree = _process_tree(child.pid)
+                peak = max(peak, _pss_mib(tree))
+                rss = max(rss, *(compare.peers.high_water_mib(pid) or 0.0 for pid in tree))
             time.sleep(PSS_INTERVAL)
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
-    rss = usage.ru_maxrss / (1 << 20) if sys.platform == "darwin" else usage.ru_maxrss / 1024
+    if not sampled:  # elsewhere only ru_maxrss (which may count the process before its exec)
+        rss = usage.ru_maxrss / (1 << 20) if sys.platform == "darwin" else usage.ru_maxrss / 1024
     return {
         "stdout": stdout,
         "stderr": stderr,
         "status": child.returncode,
         "seconds": time.perf_counter() - started,
         "cpu_seconds": usage.ru_utime + usage.ru_stime,
-        "peak_rss_mib": rss,
+        "peak_rss_mib": rss,  # of the largest process, sampled each second on Linux
         "peak_pss_mib": peak if sampled else None,
     }
 
