@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
+import platform
+import sys
+import time
 import weakref
 from pathlib import Path
 from typing import Any
@@ -10,7 +15,7 @@ from typing import Any
 import pytest
 
 from pakkeforlop import cli
-from pakkeforlop.engine import check_export, tuning, workers
+from pakkeforlop.engine import check_export, parallel, tuning, workers
 from pakkeforlop.engine.run import Run
 from pakkeforlop.read import Limits
 
@@ -120,3 +125,46 @@ def test_the_check_command_renders_without_automatic_collection_and_restores_it(
     capsys.readouterr()
     assert seen == [False]
     assert gc.isenabled()
+
+
+def _fail_or_hold(number: int) -> int:
+    if number == 0:
+        raise ValueError("the first task fails")
+    time.sleep(120)  # still running when the first one fails
+    return number
+
+
+def test_a_failure_stops_the_workers_that_are_still_running_tasks() -> None:
+    results = parallel.ordered_map(
+        _fail_or_hold, [0, 1, 2], weights=[3, 2, 1], workers=2, initializer=_idle, initargs=()
+    )
+    with pytest.raises(ValueError, match="first task"):
+        list(results)
+    for worker in multiprocessing.active_children():
+        worker.join(30)  # ended by the stop, not by the end of its two-minute task
+        assert not worker.is_alive()
+
+
+def _idle() -> None:
+    return None
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/statm", encoding="ascii") as handle:  # noqa: PTH123
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
+    reason="malloc_trim is glibc's",
+)
+def test_freed_memory_goes_back_to_the_system() -> None:
+    # Blocks too large for Python's own allocator and too small for their own mappings come
+    # from the C library's heap; freed, they stay in the process until it is trimmed.
+    blocks = [bytes(4000) + bytes([index % 256]) for index in range(40_000)]
+    kept = blocks[-1]  # the top of the heap stays in use: the C library cannot shrink it
+    del blocks
+    before = _rss_mib()
+    tuning.release_freed_memory()
+    assert _rss_mib() < before - 100
+    assert kept

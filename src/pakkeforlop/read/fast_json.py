@@ -29,17 +29,13 @@ from typing import Any, Final
 
 import msgspec
 
+from pakkeforlop.read.json_parse import SHAPE, may_hold_long_number
 from pakkeforlop.read.problems import Limits
 
 #: The end of a key written with whitespace before its colon (the common ``":`` is counted
 #: with ``bytes.count``).
 _SPACED_KEY_END: Final = re.compile(rb'"[ \t\r\n]+:')
 _QUOTE_SPACE: Final = re.compile(rb'"[ \t\r\n]')
-#: Maps ASCII digits to b"0", opening brackets to b"[" and every other byte to b" ".
-SHAPE: Final = bytes(
-    0x30 if 0x30 <= byte <= 0x39 else 0x5B if byte in b"[{" else 0x20 for byte in range(256)
-)
-
 _DECODER: Final = msgspec.json.Decoder()
 #: What jsonschema-rs's ``date``/``date-time`` formats judge differently from the reference.
 _FORMAT_DOUBTS: Final = (b'"0000-', b":60", b"\\u003")
@@ -58,17 +54,6 @@ def key_tokens(data: bytes) -> int:
     if _QUOTE_SPACE.search(data) is not None:
         count += len(_SPACED_KEY_END.findall(data))
     return count
-
-
-def may_hold_long_number(shape: bytes, max_number_chars: int) -> bool:
-    """False when no number literal can be longer than the limit.
-
-    A literal has at most four characters that are not digits (``-``, ``.``, ``e``, a sign)
-    and at most three runs of digits, so a literal over the limit has a run of at least this
-    length. ``shape`` is the text translated by :data:`SHAPE`.
-    """
-    shortest_run = max(1, -(-(max_number_chars - 3) // 3))
-    return b"0" * shortest_run in shape
 
 
 def keys_and_depth(value: Any) -> tuple[int, int]:
@@ -102,8 +87,7 @@ def fast_object(data: bytes, limits: Limits) -> dict[str, Any] | None:
         return None
     if type(value) is not dict:
         return None
-    shape = data.translate(SHAPE)
-    if may_hold_long_number(shape, limits.max_number_chars):
+    if may_hold_long_number(data.translate(SHAPE), limits.max_number_chars):
         return None
     keys, depth = keys_and_depth(value)
     if depth > limits.max_depth or keys != key_tokens(data) or not formats_agree(data):

@@ -11,7 +11,7 @@ from typing import BinaryIO, Final, Protocol
 
 from pakkeforlop.read.fast_json import fast_object
 from pakkeforlop.read.json_locate import JsonText
-from pakkeforlop.read.json_parse import _SHAPE, _Decoders, _may_hold_long_number, _parse
+from pakkeforlop.read.json_parse import SHAPE, _Decoders, _parse, may_hold_long_number
 from pakkeforlop.read.problems import (
     DEFAULT_LIMITS,
     InputProblem,
@@ -211,7 +211,7 @@ def _unclosed_plain_object(text: bytes, limits: Limits) -> bool:
         and b"NaN" not in text
         and b"Infinity" not in text
         and text.count(b"{") + text.count(b"[") <= limits.max_depth
-        and not _may_hold_long_number(text.translate(_SHAPE), limits.max_number_chars)
+        and not may_hold_long_number(text.translate(SHAPE), limits.max_number_chars)
     )
 
 

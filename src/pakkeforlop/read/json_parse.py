@@ -28,7 +28,7 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 #: Maps ASCII digits to b"0", opening brackets to b"[" and every other byte to b" ": to find
 #: long runs of digits and count brackets in one pass.
-_SHAPE = bytes(
+SHAPE = bytes(
     0x30 if 0x30 <= byte <= 0x39 else 0x5B if byte in b"[{" else 0x20 for byte in range(256)
 )
 _SMALL_TEXT_BYTES = 64 * 1024
@@ -108,7 +108,7 @@ def _first_duplicate(pairs: list[tuple[str, Any]]) -> str:
 def _may_be_too_deep(raw: bytes, shape: bytes, max_depth: int) -> bool:
     """False when there are too few brackets to nest that deep (checked for small texts only).
 
-    ``shape`` is ``raw`` translated by :data:`_SHAPE`.
+    ``shape`` is ``raw`` translated by :data:`SHAPE`.
     """
     return len(raw) > _SMALL_TEXT_BYTES or shape.count(b"[") > max_depth
 
@@ -130,12 +130,12 @@ def _exceeds_depth(value: Any, max_depth: int) -> bool:
     return False
 
 
-def _may_hold_long_number(shape: bytes, max_number_chars: int) -> bool:
+def may_hold_long_number(shape: bytes, max_number_chars: int) -> bool:
     """False when no number literal can be longer than the limit; at C speed.
 
     A literal has at most four characters that are not digits (``-``, ``.``, ``e``, a sign) and
     at most three runs of digits, so a literal over the limit has a run of at least this length.
-    ``shape`` is the text translated by :data:`_SHAPE`.
+    ``shape`` is the text translated by :data:`SHAPE`.
     """
     shortest_run = max(1, -(-(max_number_chars - 3) // 3))
     return b"0" * shortest_run in shape
@@ -151,8 +151,8 @@ def _load(
     """
     if raw is None:
         raw = text.encode("utf-8", "surrogatepass")
-    shape = raw.translate(_SHAPE)
-    check_numbers = _may_hold_long_number(shape, limits.max_number_chars)
+    shape = raw.translate(SHAPE)
+    check_numbers = may_hold_long_number(shape, limits.max_number_chars)
     try:
         value = decoders.decode(text, check_numbers=check_numbers)
     except json.JSONDecodeError as error:
