@@ -45,6 +45,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # compare.py and peers.py beside it
+import compare  # noqa: E402
+
 try:
     import pakkeforlop  # noqa: F401 - installed (or editable) kit
 except ImportError:  # running from a checkout that was never installed
@@ -78,11 +81,25 @@ def _version(distribution: str) -> str:
         return "?"
 
 
+def _cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its children that ended."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    )
+
+
 def _peak_rss_mib(who: int = resource.RUSAGE_SELF) -> float:
     """Peak resident set size of this process, or of its largest child (``RUSAGE_CHILDREN``).
 
-    Linux reports KiB, macOS bytes.
+    For this process, Linux's own high-water mark (``VmHWM``) where there is one: its
+    ``ru_maxrss`` keeps the peak of the process it was before ``exec`` (the benchmark's).
+    ``ru_maxrss`` is in KiB on Linux, bytes on macOS.
     """
+    if who == resource.RUSAGE_SELF:
+        own = compare.peers.high_water_mib(os.getpid())
+        if own is not None:
+            return own
     peak = resource.getrusage(who).ru_maxrss
     return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
 
@@ -98,7 +115,8 @@ def _declared(export: Path) -> Iterator[tuple[str, Path]]:
 
 def child_end_to_end(export: Path, profile: int, jobs: int | None) -> dict[str, Any]:
     """Check ``export`` with every rule; with ``profile``, print the top functions too."""
-    from pakkeforlop import engine, parallel  # noqa: PLC0415 - timed in a fresh process
+    from pakkeforlop import engine  # noqa: PLC0415 - timed in a fresh process
+    from pakkeforlop.engine import parallel  # noqa: PLC0415
 
     workers: list[int] = []
     ordered_map = parallel.ordered_map
@@ -109,6 +127,7 @@ def child_end_to_end(export: Path, profile: int, jobs: int | None) -> dict[str, 
 
     parallel.ordered_map = counted  # to report how many worker processes ran
     profiler = cProfile.Profile() if profile else None
+    cpu = _cpu_seconds()
     started = time.perf_counter()
     if profiler is not None:
         profiler.enable()
@@ -116,6 +135,7 @@ def child_end_to_end(export: Path, profile: int, jobs: int | None) -> dict[str, 
     if profiler is not None:
         profiler.disable()
     seconds = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu
     if profiler is not None:
         stats = pstats.Stats(profiler, stream=sys.stderr)
         stats.sort_stats("cumulative").print_stats(profile)
@@ -124,6 +144,8 @@ def child_end_to_end(export: Path, profile: int, jobs: int | None) -> dict[str, 
         severities[finding.severity.value] = severities.get(finding.severity.value, 0) + 1
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
+        "fast": result.fast,
         "documents": result.documents - 1,  # the manifest is not counted
         "events": result.events,
         "findings": severities,
@@ -146,6 +168,7 @@ def child_baseline(export: Path) -> dict[str, Any]:
         )
         for kind, schema_id in DOCUMENT_SCHEMAS.items()
     }
+    cpu = _cpu_seconds()
     started = time.perf_counter()
     documents = events = errors = 0
     manifest = json.loads((export / "manifest.json").read_bytes())
@@ -163,6 +186,7 @@ def child_baseline(export: Path) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     return {
         "seconds": seconds,
+        "cpu_seconds": _cpu_seconds() - cpu,
         "documents": documents,
         "events": events,
         "errors": errors,
@@ -199,42 +223,67 @@ def _pss_mib(pids: list[int]) -> float:
     return total_kib / 1024
 
 
+def _sampled(command: list[str]) -> dict[str, Any]:
+    """Run ``command``; its output, wall and CPU time, peak RSS, and (on Linux) the peak of
+    the summed PSS of it and its workers, sampled.
+
+    The PSS peak is the memory the check really held: forked workers share pages with their
+    parent, so adding their RSS would count those pages twice. Sampling runs here, not in the
+    measured process, so that it adds no thread there.
+    """
+    env = dict(os.environ)
+    env.setdefault("PYTHONHASHSEED", "0")
+    sampled = Path("/proc/self/smaps_rollup").exists()
+    peak = rss = 0.0
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(command, stdout=out, stderr=err, text=True, env=env)
+        while True:
+            finished, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if finished:
+                break
+            if sampled:
+                tree = _process_tree(child.pid)
+                peak = max(peak, _pss_mib(tree))
+                rss = max(rss, *(compare.peers.high_water_mib(pid) or 0.0 for pid in tree))
+            time.sleep(PSS_INTERVAL)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if not sampled:  # elsewhere only ru_maxrss (which may count the process before its exec)
+        rss = usage.ru_maxrss / (1 << 20) if sys.platform == "darwin" else usage.ru_maxrss / 1024
+    return {
+        "stdout": stdout,
+        "stderr": stderr,
+        "status": child.returncode,
+        "seconds": time.perf_counter() - started,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "peak_rss_mib": rss,  # of the largest process, sampled each second on Linux
+        "peak_pss_mib": peak if sampled else None,
+    }
+
+
 def _run_child(
     mode: str, export: Path, profile: int = 0, jobs: int | None = None
 ) -> dict[str, Any]:
-    """Run one measurement in a fresh process; on Linux, sample its memory (with its workers).
-
-    The peak of the summed PSS of the process and its worker processes is the memory the
-    check really held: forked workers share pages with their parent, so adding their RSS would
-    count those pages twice. Sampling runs here, not in the measured process, so that it adds
-    no thread there.
-    """
+    """Run one measurement in a fresh process (see :func:`_sampled`); what it reports, with
+    the PSS peak and the CPU time of the whole process tree."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", mode, str(export)]
     if profile:
         command += ["--profile", str(profile)]
     if jobs is not None:
         command += ["--jobs", str(jobs)]
-    env = dict(os.environ)
-    env.setdefault("PYTHONHASHSEED", "0")
-    sampled = Path("/proc/self/smaps_rollup").exists()
-    peak = 0.0
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        child = subprocess.Popen(command, stdout=out, stderr=err, text=True, env=env)
-        while child.poll() is None:
-            if sampled:
-                peak = max(peak, _pss_mib(_process_tree(child.pid)))
-            time.sleep(PSS_INTERVAL)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read(), err.read()
-    if profile and stderr:
-        print(stderr, end="")
-    if child.returncode != 0:
-        print(stderr, file=sys.stderr)
-        msg = f"the {mode} run failed with exit status {child.returncode}"
+    run = _sampled(command)
+    if profile and run["stderr"]:
+        print(run["stderr"], end="")
+    if run["status"] != 0:
+        print(run["stderr"], file=sys.stderr)
+        msg = f"the {mode} run failed with exit status {run['status']}"
         raise SystemExit(msg)
-    result: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
-    result["peak_pss_mib"] = peak if sampled else None
+    result: dict[str, Any] = json.loads(run["stdout"].strip().splitlines()[-1])
+    result["peak_pss_mib"] = run["peak_pss_mib"]
+    result["tree_cpu_seconds"] = run["cpu_seconds"]  # imports and start-up included
     return result
 
 
@@ -278,8 +327,8 @@ def _disk_size(path: Path) -> int:
 
 
 def _counts(export: Path) -> dict[str, int]:
-    """Referrals, epicrises and event lines the manifest declares."""
-    counts = {"referral": 0, "epicrisis": 0, "events": 0}
+    """Referrals, epicrises, feedback documents and event lines the manifest declares."""
+    counts = {"referral": 0, "epicrisis": 0, "feedback": 0, "events": 0}
     for kind, path in _declared(export):
         if kind == "pathway-events":
             with path.open("rb") as handle:
@@ -303,7 +352,7 @@ def _size_text(size: int) -> str:
 def _label(counts: dict[str, int]) -> str:
     return (
         f"{_number(counts['events'])} events + {_number(counts['referral'])} referrals "
-        f"+ {_number(counts['epicrisis'])} epicrises"
+        f"+ {_number(counts['epicrisis'])} epicrises + {_number(counts['feedback'])} feedback"
     )
 
 
@@ -320,7 +369,31 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--epicrises", type=int, help="epicrises (= instances that ended)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, help="where to generate (default: a temp dir)")
-    parser.add_argument("--export", type=Path, help="benchmark this export instead of generating")
+    parser.add_argument(
+        "--export",
+        type=Path,
+        action="append",
+        help="benchmark this export instead of generating (repeat it for several sizes: memory "
+        "per 1,000 pathways is then compared; the peers and the CLI run on the last)",
+    )
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="also run ajv-cli and check-jsonschema on the referrals and epicrises (installed "
+        "in benchmarks/.peers on first use)",
+    )
+    parser.add_argument(
+        "--peer-sample",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="check-jsonschema checks N files of each kind (default 1000: it is slow)",
+    )
+    parser.add_argument(
+        "--cli",
+        action="store_true",
+        help="also measure pakkeforlop check --format json (time and peak memory)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated export")
     parser.add_argument(
         "--profile",
@@ -397,29 +470,38 @@ def _rss(run: dict[str, Any]) -> tuple[float, str]:
     return total, f"{total:,.0f} MiB (at most: {main:,.0f} + {workers} x {worker:,.0f})"
 
 
-def _report(counts: dict[str, int], disk: int, e2e: dict[str, Any], base: dict[str, Any]) -> None:
-    documents, events = counts["referral"] + counts["epicrisis"], counts["events"]
+def _report(counts: dict[str, int], disk: int, e2e: dict[str, Any], base: dict[str, Any]) -> float:
+    """Print one export's figures; the end-to-end check's peak memory (MiB)."""
+    documents = counts["referral"] + counts["epicrisis"] + counts["feedback"]
+    events = counts["events"]
     ratio = base["seconds"] / e2e["seconds"]
+    cpu_ratio = base["tree_cpu_seconds"] / e2e["tree_cpu_seconds"]
     e2e_rss, e2e_rss_text = _rss(e2e)
     processes = f"{e2e['workers']} worker processes" if e2e["workers"] else "one process"
     print()
     print(
         f"Python {platform.python_version()} on {platform.machine()}, "
-        f"{os.cpu_count()} CPUs; jsonschema-rs {base['jsonschema_rs']}"
+        f"{os.cpu_count()} CPUs; jsonschema-rs {base['jsonschema_rs']}, "
+        f"msgspec {_version('msgspec')}"
     )
     print(
-        f"documents {documents:,} (referrals and epicrises), events {events:,}, "
-        f"on disk {_size_text(disk)}"
+        f"documents {documents:,} (referrals, epicrises, feedback), events {events:,}, "
+        f"on disk {_size_text(disk)}; the fast paths took {e2e['fast']:,} of the "
+        f"{documents + events + 1:,} documents and lines (the manifest included)"
     )
     for name, run, rss in (
         (f"end to end ({processes})", e2e, e2e_rss_text),
         ("baseline (one process)", base, _rss(base)[1]),
     ):
         print(
-            f"{name}: {run['seconds']:.1f} s, {documents / run['seconds']:,.0f} documents/s, "
+            f"{name}: {run['seconds']:.1f} s, CPU {run['tree_cpu_seconds']:.1f} s (process "
+            f"tree, start-up included), {documents / run['seconds']:,.0f} documents/s, "
             f"{events / run['seconds']:,.0f} events/s, peak memory {rss}"
         )
-    print(f"ratio (end-to-end throughput / baseline throughput): {ratio:.3f} (target >= 0.5)")
+    print(
+        f"ratio (end-to-end throughput / baseline throughput): {ratio:.3f} wall, "
+        f"{cpu_ratio:.3f} CPU (target >= 0.5, wall)"
+    )
     print(
         f"end to end under 60 s: {'yes' if e2e['seconds'] < 60 else 'no'}; "
         f"peak memory under 1 GiB: {'yes' if e2e_rss < 1024 else 'no'}"
@@ -428,11 +510,13 @@ def _report(counts: dict[str, int], disk: int, e2e: dict[str, Any], base: dict[s
     print(HEADER)
     print(
         f"| {_label(counts)} | {documents:,} | {events:,} | {_size_text(disk)} "
-        f"| {e2e['seconds']:.1f} s | {documents / e2e['seconds']:,.0f} "
-        f"| {events / e2e['seconds']:,.0f} | {base['seconds']:.1f} s "
+        f"| {e2e['seconds']:.1f} s ({e2e['tree_cpu_seconds']:.0f} s CPU) "
+        f"| {documents / e2e['seconds']:,.0f} | {events / e2e['seconds']:,.0f} "
+        f"| {base['seconds']:.1f} s ({base['tree_cpu_seconds']:.0f} s CPU) "
         f"| {documents / base['seconds']:,.0f} | {events / base['seconds']:,.0f} "
-        f"| {ratio:.3f} | {e2e_rss_text} | {_rss(base)[1]} |"
+        f"| {ratio:.3f} ({cpu_ratio:.3f}) | {e2e_rss_text} | {_rss(base)[1]} |"
     )
+    return e2e_rss
 
 
 def _warm(export: Path) -> None:
@@ -471,30 +555,45 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     temporary = None
-    if args.export is not None:
-        export = args.export
+    if args.export:
+        exports = args.export
     else:
         base = args.workdir or Path(temporary := tempfile.mkdtemp(prefix="pakkeforlop-bench-"))
-        export = _generate(_size(args), base, args.seed)
+        exports = [_generate(_size(args), base, args.seed)]
+    workdir = Path(tempfile.mkdtemp(prefix="pakkeforlop-bench-work-"))
     try:
-        counts = _counts(export)
-        disk = _disk_size(export)
-        print("Checking end to end (engine.check_export, all rules) ...", flush=True)
-        _warm(export)
-        e2e = _run_child("e2e", export, jobs=args.jobs)
-        print(f"  {e2e['seconds']:.1f} s; findings {e2e['findings']}", flush=True)
-        print("Bare baseline (json + jsonschema-rs) ...", flush=True)
-        _warm(export)
-        baseline = _run_child("baseline", export)
-        print(f"  {baseline['seconds']:.1f} s; schema errors {baseline['errors']}", flush=True)
-        if args.profile:
-            print(f"Profiling the end-to-end check (top {args.profile}, cumulative) ...")
-            _run_child("e2e", export, args.profile, args.jobs)
+        peaks = [(_counts(export), _measure(export, args)) for export in exports]
+        if len(peaks) > 1:
+            compare.memory_per_pathways(peaks)
+        if args.cli:
+            _warm(exports[-1])
+            compare.cli_memory(exports[-1], _sampled, workdir)
+        if args.peers:
+            _warm(exports[-1])
+            compare.compare_peers(exports[-1], args.peer_sample, _run_child, workdir)
     finally:
+        shutil.rmtree(workdir, ignore_errors=True)
         if temporary is not None and not args.keep:
             shutil.rmtree(temporary, ignore_errors=True)
-    _report(counts, disk, e2e, baseline)
     return 0
+
+
+def _measure(export: Path, args: argparse.Namespace) -> float:
+    """The kit end to end and the baseline on one export; the kit's peak memory (MiB)."""
+    counts = _counts(export)
+    disk = _disk_size(export)
+    print(f"Checking {export} end to end (engine.check_export, all rules) ...", flush=True)
+    _warm(export)
+    e2e = _run_child("e2e", export, jobs=args.jobs)
+    print(f"  {e2e['seconds']:.1f} s; findings {e2e['findings']}", flush=True)
+    print("Bare baseline (json + jsonschema-rs) ...", flush=True)
+    _warm(export)
+    baseline = _run_child("baseline", export)
+    print(f"  {baseline['seconds']:.1f} s; schema errors {baseline['errors']}", flush=True)
+    if args.profile:
+        print(f"Profiling the end-to-end check (top {args.profile}, cumulative) ...")
+        _run_child("e2e", export, args.profile, args.jobs)
+    return _report(counts, disk, e2e, baseline)
 
 
 if __name__ == "__main__":

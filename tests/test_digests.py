@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from pakkeforlop.engine import check_export
-from pakkeforlop.jsonread import Limits
+from pakkeforlop.read import Limits
 
 VALID = Path(__file__).resolve().parents[1] / "examples" / "valid"
 EXPORT = VALID / "d11-phv-adults-completed"

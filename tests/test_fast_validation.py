@@ -8,14 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from pakkeforlop import fixtures, generate, registry
 from pakkeforlop.engine import SCHEMA_OF_KIND, check_export
+from pakkeforlop.read.fast_json import formats_agree
 
 from .conftest import EXAMPLES, REPO_ROOT
 
-pytest.importorskip("jsonschema_rs", reason="the optional `fast` extra is not installed")
+jsonschema_rs = pytest.importorskip(
+    "jsonschema_rs", reason="the optional `fast` extra is not installed"
+)
 
 KIND_OF_SCHEMA = {schema_id: kind for kind, schema_id in SCHEMA_OF_KIND.items()}
 EVENT_SCHEMA = SCHEMA_OF_KIND["pathway-event"]
@@ -126,13 +131,8 @@ def test_the_fast_path_agrees_on_every_example_and_fixture_document(tmp_path):
 def test_the_engine_finds_the_same_with_and_without_the_fast_path(export, monkeypatch):
     fast = _findings(export)
     monkeypatch.setenv(registry.REFERENCE_ONLY_VARIABLE, "1")
-    registry.fast_validity.cache_clear()
-    try:
-        assert registry.fast_validity(EVENT_SCHEMA) is None
-        assert _findings(export) == fast
-    finally:
-        monkeypatch.delenv(registry.REFERENCE_ONLY_VARIABLE)
-        registry.fast_validity.cache_clear()
+    assert registry.fast_validity(EVENT_SCHEMA) is None
+    assert _findings(export) == fast
 
 
 @pytest.mark.parametrize("seed", [3, 11])
@@ -176,3 +176,31 @@ def test_the_fast_paths_format_checks_answer_as_the_reference_does(name: str) ->
     assert answers == [reference.conforms(value, name) for value in FORMAT_VALUES]
     assert any(answers)  # the values exercise both answers (an unknown format conforms)
     assert not all(answers) or name == "not-a-format"
+
+
+DATE_LIKE = st.from_regex(
+    r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"([Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})?)?\n?\Z"
+)
+
+
+@pytest.mark.parametrize("name", ["date", "date-time"])
+@given(value=DATE_LIKE | st.sampled_from(FORMAT_VALUES) | st.text(max_size=30))
+@settings(max_examples=400, deadline=None)
+def test_native_formats_agree_with_the_reference_where_the_guard_lets_them(name, value):
+    text = json.dumps({"v": value}, ensure_ascii=False).encode()
+    native = jsonschema_rs.validator_for({"format": name}, validate_formats=True)
+    if formats_agree(text):
+        assert native.is_valid(value) == Draft202012Validator.FORMAT_CHECKER.conforms(value, name)
+
+
+@pytest.mark.parametrize(
+    "text", [b'{"v":"0000-01-01"}', b'{"v":"2025-12-31T23:59:60Z"}', b'{"v":"\\u0030000-01-01"}']
+)
+def test_the_guard_keeps_the_values_the_formats_disagree_on_from_the_native_check(text):
+    value = json.loads(text)["v"]
+    name = "date-time" if "T" in value else "date"
+    native = jsonschema_rs.validator_for({"format": name}, validate_formats=True)
+    assert native.is_valid(value)
+    assert not Draft202012Validator.FORMAT_CHECKER.conforms(value, name)
+    assert not formats_agree(text)

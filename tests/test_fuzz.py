@@ -26,21 +26,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pakkeforlop.engine import check_export, check_file
-from pakkeforlop.jsonread import (
+from pakkeforlop.kith import parse_xml
+from pakkeforlop.read import (
     DEFAULT_LIMITS,
     RECOVERABLE,
     InputProblemCode,
-    _Decoders,
-    _ndjson_line,
-    _only_malformed,
     iter_ndjson_file,
     parse_json,
 )
-from pakkeforlop.kith import parse_xml
+from pakkeforlop.read.fast_json import fast_object
+from pakkeforlop.read.files import _ndjson_line, _only_malformed
+from pakkeforlop.read.json_parse import _Decoders
 from pakkeforlop.report import build_report
 from pakkeforlop.reports import html, json_report, junit, text
 
 from .conftest import EXAMPLES
+from .golden import everything
 
 settings.register_profile(
     "ci",
@@ -124,6 +125,16 @@ def test_any_bytes_as_a_json_document_give_a_value_or_problems(data):
         assert all(problem.code in RECOVERABLE for problem in result.problems)
 
 
+@given(st.binary(max_size=2000))
+def test_the_fast_parse_accepts_only_what_the_exact_parse_accepts_without_a_problem(data):
+    value = fast_object(data, DEFAULT_LIMITS)
+    if value is not None:
+        exact = parse_json(data)
+        assert exact.problems == ()
+        assert exact.text is not None
+        assert repr(exact.text.value) == repr(value)  # repr: 1 and 1.0, 0.0 and -0.0 differ
+
+
 @given(st.text(max_size=500))
 def test_any_text_as_a_json_document_gives_a_value_or_problems(data):
     result = parse_json(data)
@@ -149,6 +160,7 @@ def test_any_lines_as_an_events_file_give_results_in_order(tmp_path_factory, lin
     assert numbers == sorted(numbers)
     result = check_file(path)
     _no_internal_error(result.findings)
+    assert everything(result) == everything(check_file(path, exact=True))
 
 
 @given(st.binary(max_size=3000))
@@ -256,3 +268,5 @@ def test_a_mutated_export_gives_findings_never_an_error(tmp_path_factory, exampl
     result = check_export(root, display_root=example)
     _no_internal_error(result.findings)
     _render_all(result)
+    # The fast paths take what they can of the mutated files: the exact path must agree.
+    assert everything(result) == everything(check_export(root, display_root=example, exact=True))

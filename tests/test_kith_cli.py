@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pakkeforlop import cli, engine
+from pakkeforlop import cli, engine, kith
 from pakkeforlop.kith import XsdCatalog, XsdError, XsdOutcome, parse_xml, read_message
 from pakkeforlop.registry import validator
 from pakkeforlop.reports.json_report import REPORT_SCHEMA_ID
@@ -105,13 +105,13 @@ def test_two_schemas_for_one_namespace_are_named_and_the_first_is_used(capsys, t
 def test_each_wrapper_schema_is_compiled_once_per_run(monkeypatch):
     catalog = XsdCatalog.load(_xsd_folder())
     compiled = []
-    original = engine.kith.xsd.etree.XMLSchema
+    original = kith.xsd.etree.XMLSchema
 
     def counting(*args: object, **kwargs: object) -> object:
         compiled.append(args)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(engine.kith.xsd.etree, "XMLSchema", counting)
+    monkeypatch.setattr(kith.xsd.etree, "XMLSchema", counting)
     for _ in range(3):
         engine.check_export(VALID, display_root="", xsd=catalog)
     # henvisning.xml and epikrise.xml need different wrappers (their content namespaces differ)

@@ -16,9 +16,9 @@ import pytest
 from lxml import etree
 
 from pakkeforlop.engine import ExportResult, check_file
-from pakkeforlop.jsonread import Limits
 from pakkeforlop.kith import XmlProblemCode, parse, parse_xml, read_message, read_xml_file
 from pakkeforlop.kith.parse import hardened_parser
+from pakkeforlop.read import Limits
 
 from .conftest import EXAMPLES, shared_file
 
@@ -128,9 +128,7 @@ def test_no_entity_is_ever_expanded_whatever_the_caps():
 
 def test_a_document_with_a_doctype_is_never_parsed_without_the_caps(monkeypatch):
     large = (
-        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "b">]><r>'
-        + b"QUFB" * 3_000_000
-        + b"</r>"
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "b">]><r>' + b"QUFB" * 3_000_000 + b"</r>"
     )
     asked: list[bool] = []
     original = parse.hardened_parser
@@ -239,7 +237,8 @@ def test_a_message_with_an_attachment_over_10_mb_is_checked_like_without_it(tmp_
         "      <MimeType>application/pdf</MimeType>\n"
         "      <Content>\n"
         '        <Base64Container xmlns="http://www.kith.no/xmlstds/base64container">'
-        + "JVBERi0x" * 1_500_000
+        + "JVBERi0x"
+        * 1_500_000
         + "</Base64Container>\n"
         "      </Content>\n    </RefDoc>\n  </Document>\n"
     )

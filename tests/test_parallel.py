@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from pakkeforlop import cli, engine, parallel
-from pakkeforlop.engine import ExportResult, check_export
+from pakkeforlop import cli
+from pakkeforlop.engine import ExportResult, check_export, parallel, tuning, workers
+from pakkeforlop.engine.run import Run
 from pakkeforlop.synthetic import GeneratorConfig, generate
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -58,12 +59,12 @@ def test_examples_give_the_same_result_in_two_processes(export: Path) -> None:
     assert _everything(check_export(export, display_root="", jobs=2)) == _everything(serial)
 
 
-@pytest.mark.parametrize("task_bytes", [1, 40_000, engine.TASK_BYTES])
+@pytest.mark.parametrize("task_bytes", [1, 40_000, workers.TASK_BYTES])
 def test_generated_defects_give_the_same_result_in_two_processes(
     defective: Path, task_bytes: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serial = check_export(defective, display_root="", jobs=1)
-    monkeypatch.setattr(engine, "TASK_BYTES", task_bytes)
+    monkeypatch.setattr(workers, "TASK_BYTES", task_bytes)
     in_two = check_export(defective, display_root="", jobs=2)
     assert _everything(in_two) == _everything(serial)
     rules = {finding.rule for finding in serial.findings}
@@ -144,8 +145,8 @@ def test_a_large_export_uses_every_cpu_by_default(
 
     monkeypatch.setattr(parallel, "ordered_map", counting)
     monkeypatch.setattr(parallel, "available_cpus", lambda: 2)
-    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 1)
-    monkeypatch.setattr(engine, "TASK_BYTES", 100_000)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(workers, "TASK_BYTES", 100_000)
     check_export(defective, display_root="")
     assert used == [2]
 
@@ -229,17 +230,17 @@ def test_objects_are_frozen_only_while_workers_start() -> None:
 def test_freed_memory_is_released_through_glibc_on_linux_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    parallel._malloc_trim.cache_clear()
-    monkeypatch.setattr(parallel.sys, "platform", "win32")
-    assert parallel._malloc_trim() is None
-    parallel.release_freed_memory()  # nothing to call: no error
-    parallel._malloc_trim.cache_clear()
+    tuning._malloc_trim.cache_clear()
+    monkeypatch.setattr(tuning.sys, "platform", "win32")
+    assert tuning._malloc_trim() is None
+    tuning.release_freed_memory()  # nothing to call: no error
+    tuning._malloc_trim.cache_clear()
     monkeypatch.undo()
-    found = parallel._malloc_trim()
+    found = tuning._malloc_trim()
     if sys.platform.startswith("linux") and "glibc" in platform.libc_ver()[0]:
         assert found is not None
-    parallel.release_freed_memory()
-    parallel._malloc_trim.cache_clear()
+    tuning.release_freed_memory()
+    tuning._malloc_trim.cache_clear()
 
 
 def test_findings_share_equal_arguments(defective: Path) -> None:
@@ -264,13 +265,13 @@ def test_what_tells_files_apart_is_let_go_before_the_instance_checks(
     defective: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     held: list[int] = []
-    real = engine._Run.check_instances
+    real = Run.check_instances
 
-    def observed(run: engine._Run) -> None:
-        held.append(len(run.identities))
+    def observed(run: Run) -> None:
+        held.append(len(run.files.identities))
         real(run)
 
-    monkeypatch.setattr(engine._Run, "check_instances", observed)
+    monkeypatch.setattr(Run, "check_instances", observed)
     for jobs in (1, 2):
         check_export(defective, display_root="", jobs=jobs)
     assert held == [0, 0]

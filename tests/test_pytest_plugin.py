@@ -277,16 +277,16 @@ def _findings(entries):
 
 
 PATCH_ENGINE = """
-import pakkeforlop.engine
+import pakkeforlop.engine.entry
 
 calls = []
-_check_export = pakkeforlop.engine.check_export
+_check_export = pakkeforlop.engine.entry.check_export
 
 def counting_check_export(*args, **kwargs):
     calls.append(args[0])
     return _check_export(*args, **kwargs)
 
-pakkeforlop.engine.check_export = counting_check_export
+pakkeforlop.engine.entry.check_export = counting_check_export
 
 def pytest_sessionfinish(session):
     with open("calls.txt", "w", encoding="utf-8") as handle:

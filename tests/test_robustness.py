@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from pakkeforlop import checks, cli, engine
-from pakkeforlop.engine import check_export
+from pakkeforlop import checks, cli
+from pakkeforlop.engine import check_export, iter_exports
+from pakkeforlop.engine.files import Declared
+from pakkeforlop.engine.run import Run
 from pakkeforlop.report import build_report
 from pakkeforlop.reports import html, json_report, junit, text
 
@@ -114,24 +116,22 @@ def test_a_rule_that_raises_becomes_an_internal_error_finding_and_nothing_else_i
     assert scope  # the three scopes each have their own guard
 
 
-def test_an_export_whose_check_fails_outright_leaves_the_others_their_results(
-    monkeypatch, capsys
-):
+def test_an_export_whose_check_fails_outright_leaves_the_others_their_results(monkeypatch, capsys):
     failing = "d10-newborn-ongoing"
-    read_manifest = engine._Run.read_manifest
+    read_manifest = Run.read_manifest
 
-    def broken(self: engine._Run) -> list[engine.Declared]:
-        if self.root.name == failing:
+    def broken(self: Run) -> list[Declared]:
+        if self.recorder.root.name == failing:
             raise MemoryError
         return read_manifest(self)
 
-    monkeypatch.setattr(engine._Run, "read_manifest", broken)
+    monkeypatch.setattr(Run, "read_manifest", broken)
     output = io.StringIO()
     code = cli.main(["check", str(EXAMPLES / "valid"), "-v"], stdout=output)
     shown = output.getvalue()
     assert code == cli.EXIT_FINDINGS  # a finding, not exit status 3
     assert "INTERNAL-001" in shown
-    assert f"{len(list(engine.iter_exports(EXAMPLES / 'valid')))} exports" in shown
+    assert f"{len(list(iter_exports(EXAMPLES / 'valid')))} exports" in shown
     assert "MemoryError" in shown
     assert "reading the manifest" in shown
 

@@ -15,8 +15,8 @@ from pakkeforlop.catalogue import catalogue
 from pakkeforlop.checks import registered
 from pakkeforlop.engine import check_export
 from pakkeforlop.findings import Finding
-from pakkeforlop.jsonread import Limits
 from pakkeforlop.kith import XsdCatalog
+from pakkeforlop.read import Limits
 
 from .conftest import EXAMPLES, REPO_ROOT
 

@@ -2,28 +2,48 @@
 
 from __future__ import annotations
 
-import sys
+import gc
+import weakref
+from dataclasses import replace
 from datetime import date
 
 from pakkeforlop.checks import ExportView
 from pakkeforlop.model import Document, EventRecord, ExportFacts, PathwayInstance
-from pakkeforlop.rules._per_document import forget_latest, per_document, per_view
+from pakkeforlop.rules._per_document import document_index, per_document, per_view
+
+FACTS = ExportFacts("", None, None, None)
 
 
-def test_a_forgotten_memo_no_longer_holds_its_document():
+class _Derived:
+    """A result that can be watched with a weak reference."""
+
+
+def test_a_memo_goes_with_its_document():
     calls = []
 
     @per_document
-    def counted(document: Document, _facts: ExportFacts) -> int:
+    def counted(document: Document, _facts: ExportFacts) -> _Derived:
         calls.append(document.path)
-        return len(calls)
+        return _Derived()
 
     document, facts = Document("referral", "a.json", {}), ExportFacts("", None, None, None)
-    assert counted(document, facts) == counted(document, facts) == 1
-    held = sys.getrefcount(document)
-    forget_latest()
-    assert sys.getrefcount(document) == held - 1
-    assert counted(document, facts) == 2
+    assert counted(document, facts) is counted(document, facts)
+    assert len(calls) == 1
+    counted(Document("referral", "a.json", {}), facts)  # an equal document is another one
+    counted(document, ExportFacts("", None, None, None))  # so are another run's facts
+    assert len(calls) == 3
+    derived = weakref.ref(counted(document, facts))
+    del document
+    gc.collect()
+    assert derived() is None
+
+
+def test_a_copy_of_a_document_does_not_share_its_memo():
+    document = Document("export-manifest", "manifest.json", {"files": []})
+    index = document_index(document, FACTS)
+    copy = replace(document, value={})
+    assert document_index(copy, FACTS) is not index
+    assert copy.memo is not document.memo
 
 
 def test_an_export_view_is_worked_on_once_for_every_check_that_asks():
@@ -37,8 +57,6 @@ def test_an_export_view_is_worked_on_once_for_every_check_that_asks():
     view = ExportView(ExportFacts("", None, None, None), {})
     assert counted(view) == counted(view) == 1
     assert counted(ExportView(ExportFacts("", None, None, None), {})) == 2
-    forget_latest()
-    assert counted(view) == 3
 
 
 def _event(code: str, day: int, line: int) -> EventRecord:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from pakkeforlop import output, parallel
+from pakkeforlop import output
+from pakkeforlop.engine import parallel
 from pakkeforlop.interrupts import ENDING_SIGNALS, Terminated, stop_on_signals
 
 from .conftest import EXAMPLES, REPO_ROOT
@@ -28,16 +29,17 @@ EXPORT = EXAMPLES / "valid" / "d11-phv-adults-completed"
 SLOW_WORKERS = textwrap.dedent(
     """
     import sys, time
-    from pakkeforlop import cli, engine
+    from pakkeforlop import cli
+    from pakkeforlop.engine import run, workers
 
-    engine.TASK_FILES = 1  # one task per file: several tasks, so several workers
-    checked = engine._check_task
+    workers.TASK_FILES = 1  # one task per file: several tasks, so several workers
+    checked = run.check_task
 
     def held(files):
         time.sleep(60)
         return checked(files)
 
-    engine._check_task = held
+    run.check_task = held
     sys.exit(cli.main(sys.argv[1:]))
     """
 )

@@ -7,7 +7,7 @@ into findings with the catalogue's severity and message.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -47,12 +47,16 @@ class ExportView:
 
     facts: ExportFacts
     instances: Mapping[str, PathwayInstance]
+    #: What export checks derived from the view, shared among them; it goes with the view.
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
 
 DocumentFunction = Callable[[Document, ExportFacts], Iterable[Hit]]
 InstanceFunction = Callable[[PathwayInstance, ExportFacts], Iterable[Hit]]
 ExportFunction = Callable[[ExportView], Iterable[Hit]]
 Applies = Callable[[Any, ExportFacts], bool]
+#: What makes a check's hits on a document repeats of an earlier document's in the same file.
+OncePerFile = Callable[[Document, ExportFacts], Hashable]
 
 
 def always(_subject: object, _facts: ExportFacts) -> bool:
@@ -69,6 +73,14 @@ class Check:
     kinds: frozenset[str]
     function: Callable[..., Iterable[Hit]]
     applies: Applies = always
+    #: The members of an NDJSON event line (kind ``pathway-event``) that the check and its
+    #: ``applies`` read, when they read nothing else of it but the export's facts (``None``:
+    #: undeclared): lines equal in these members get equal hits, so the engine may check
+    #: each distinct combination once.
+    reads: tuple[str, ...] | None = None
+    #: For a check that reports a value once per file: the value. The engine keeps the hits
+    #: of the first document of a file with that value, and drops the others'.
+    once_per_file: OncePerFile | None = None
 
 
 _REGISTRY: dict[str, Check] = {}
@@ -83,11 +95,18 @@ def _register(check: Check) -> None:
     _REGISTRY[check.rule_id] = check
 
 
-def document_check(rule_id: str, *kinds: str, applies: Applies = always) -> Callable[[F], F]:
-    """Register a check run on every document of the given kinds."""
+def document_check(
+    rule_id: str,
+    *kinds: str,
+    applies: Applies = always,
+    reads: tuple[str, ...] | None = None,
+    once_per_file: OncePerFile | None = None,
+) -> Callable[[F], F]:
+    """Register a check run on every document of the given kinds (see :class:`Check`)."""
 
     def decorate(function: F) -> F:
-        _register(Check(rule_id, Scope.DOCUMENT, frozenset(kinds), function, applies))
+        kind_set = frozenset(kinds)
+        _register(Check(rule_id, Scope.DOCUMENT, kind_set, function, applies, reads, once_per_file))
         return function
 
     return decorate

@@ -108,27 +108,9 @@ def _instance(instances: MutableMapping[str, PathwayInstance], instance_id: str)
     return instance
 
 
-#: Institution keys by the members they were made from: a million events name a few hundred
-#: institutions (the values are strings, as the schema requires of a valid event).
-_institution_keys: dict[tuple[tuple[str, Any], ...], str] = {}
-_INSTITUTION_KEYS_KEPT = 4096
-
-
-def _joined(institution: dict[str, Any]) -> str:
+def institution_key(institution: dict[str, Any]) -> str:
+    """How an event's institution is kept: its members, sorted, as one (shared) string."""
     return sys.intern("|".join(f"{key}={institution[key]}" for key in sorted(institution)))
-
-
-def _institution_key(institution: dict[str, Any]) -> str:
-    members = tuple(institution.items())
-    try:
-        key = _institution_keys.get(members)
-    except TypeError:  # a value that cannot be a key
-        return _joined(institution)
-    if key is None:
-        key = _joined(institution)
-        if len(_institution_keys) < _INSTITUTION_KEYS_KEPT:
-            _institution_keys[members] = key
-    return key
 
 
 def collect(document: Document, instances: MutableMapping[str, PathwayInstance]) -> None:
@@ -148,7 +130,7 @@ def collect(document: Document, instances: MutableMapping[str, PathwayInstance])
                 path=sys.intern(document.path),
                 line=document.line or 0,
                 patient=sys.intern(f"{value['patient']['type']}:{value['patient']['value']}"),
-                institution=_institution_key(value["institution"]),
+                institution=institution_key(value["institution"]),
             )
         )
     elif document.kind == "referral" and isinstance(value.get("pathwayInstanceId"), str):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
-from pakkeforlop.jsonread import JsonText
+from pakkeforlop.read import JsonText
 
 T = TypeVar("T")
 
@@ -41,6 +41,9 @@ class Document:
     line: int | None = None
     origin: XmlOrigin | None = None
     message: Any = None
+    #: What checks derived from the document, shared among them (see
+    #: :mod:`pakkeforlop.rules._per_document`); it goes with the document.
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def locate(self, pointer: str) -> tuple[int | None, int | None]:
         """Line and column of the value at ``pointer`` (the NDJSON line when unknown)."""
@@ -227,9 +230,6 @@ class ExportFacts:
     created: date | None
     environment: str | None
     spec_version: str | None
-    #: Scratch space for checks that report a value once per file rather than once per line
-    #: (keyed by rule id); one run's facts are never shared with another run.
-    seen: dict[str, set[tuple[str, str]]] = field(default_factory=dict, compare=False, repr=False)
     #: The day the check started: every document of one run is judged against the same day.
     checked_on: date = field(default_factory=date.today, compare=False, repr=False)
     #: The period of care the export covers (the manifest's ``period``, first and last day):

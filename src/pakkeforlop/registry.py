@@ -78,6 +78,10 @@ def schema(id_or_name: str) -> Mapping[str, Any]:
     raise SchemaNotFoundError(msg)
 
 
+def _id_of(id_or_name: str) -> str:
+    return str(schema(id_or_name)["$id"])
+
+
 @cache
 def registry() -> Registry[Any]:
     """A registry holding every published schema and nothing else.
@@ -213,8 +217,45 @@ def _reference_format(name: str) -> Callable[[str], bool]:
     return conforms
 
 
+Validity = Callable[[Any], bool]
+
+
+def fast_validity(id_or_name: str, *, native_formats: bool = False) -> Validity | None:
+    """A fast yes/no validity check for one schema, or ``None`` when none is available.
+
+    ``native_formats`` uses jsonschema-rs's own ``date`` and ``date-time`` checks instead of
+    the reference's: only for a text that passed
+    :func:`pakkeforlop.read.fast_json.formats_agree`, which excludes the values on which the
+    two differ. See :func:`_fast_validity`.
+    """
+    if os.environ.get(REFERENCE_ONLY_VARIABLE) == "1":
+        return None
+    return _fast_validity(_id_of(id_or_name), native_formats)
+
+
+def member_validity(id_or_name: str, member: str, *, native_formats: bool = False) -> Validity:
+    """Whether a value is valid for one property of an object schema: the fast check when
+    there is one (``native_formats`` as for :func:`fast_validity`), else the reference's."""
+    node = f"{_id_of(id_or_name)}#/properties/{member.replace('~', '~0').replace('/', '~1')}"
+    if os.environ.get(REFERENCE_ONLY_VARIABLE) != "1":
+        fast = _fast_validity(node, native_formats)
+        if fast is not None:
+            return fast
+    return _reference_validity(node)
+
+
 @cache
-def fast_validity(id_or_name: str) -> Callable[[Any], bool] | None:
+def _reference_validity(node: str) -> Validity:
+    ensure_format_checkers()
+    compiled = StrictValidator(
+        {"$ref": node}, registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+    is_valid: Validity = compiled.is_valid
+    return is_valid
+
+
+@cache
+def _fast_validity(node: str, native_formats: bool) -> Validity | None:
     """A fast yes/no validity check for one schema, or ``None`` when none is available.
 
     With the optional ``fast`` extra (jsonschema-rs) installed, documents are first checked by
@@ -224,8 +265,6 @@ def fast_validity(id_or_name: str) -> Callable[[Any], bool] | None:
     a differential test over generated exports proves the rest. Set
     ``PAKKEFORLOP_REFERENCE_VALIDATION=1`` to use the reference implementation alone.
     """
-    if os.environ.get(REFERENCE_ONLY_VARIABLE) == "1":
-        return None
     try:
         fast = importlib.import_module("jsonschema_rs")
     except ImportError:
@@ -234,15 +273,15 @@ def fast_validity(id_or_name: str) -> Callable[[Any], bool] | None:
     used = {fmt for contents in _schemas().values() for fmt in _formats_in(contents)}
     try:
         compiled = fast.Draft202012Validator(
-            schema(id_or_name),
+            {"$ref": node},
             registry=_fast_registry(fast),
             validate_formats=True,
-            formats={name: _reference_format(name) for name in sorted(used)},
+            formats={} if native_formats else {name: _reference_format(name) for name in used},
             offline=True,
         )
     except (TypeError, AttributeError):  # a jsonschema-rs older than the `fast` extra asks for
         return None
-    is_valid: Callable[[Any], bool] = compiled.is_valid
+    is_valid: Validity = compiled.is_valid
     return is_valid
 
 

@@ -1,15 +1,15 @@
 """What several checks of one document (or of one export) need, computed once and shared.
 
-The engine runs every document check on one document before it reads the next, and every
-export check on one export before the next, so keeping the latest result is enough for the
-checks to share it.
+The result is kept in the document's (or the export view's) own ``memo``, so it lives exactly
+as long as what it was computed from: nothing to forget, and no state outside the subject.
+A result is reused only for the same export facts (compared by identity).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from pakkeforlop import pointers
 from pakkeforlop.checks import ExportView
@@ -17,61 +17,33 @@ from pakkeforlop.model import Document, ExportFacts
 
 T = TypeVar("T")
 
-#: How to empty each memo.
-_forgetters: list[Callable[[], None]] = []
-
-
-def forget_latest() -> None:
-    """Empty every memo, so that none keeps the latest document (a large manifest, say) or
-    export alive."""
-    for forget in _forgetters:
-        forget()
-
 
 def per_document(
     function: Callable[[Document, ExportFacts], T],
 ) -> Callable[[Document, ExportFacts], T]:
-    """Memoise ``function`` for the latest document and export facts, compared by identity.
-
-    The memo holds the document and the facts it was computed for, so no other object can
-    take their identity while it stands; a new document, or another run's facts, recomputes.
-    """
-    latest: tuple[Document, ExportFacts, T] | None = None
+    """Memoise ``function`` in each document, for the export facts it was computed with."""
 
     @wraps(function)
     def memoised(document: Document, facts: ExportFacts) -> T:
-        nonlocal latest
-        remembered = latest
-        if remembered is not None and remembered[0] is document and remembered[1] is facts:
-            return remembered[2]
+        known = document.memo.get(function)
+        if known is not None and known[0] is facts:
+            return cast(T, known[1])
         result = function(document, facts)
-        latest = (document, facts, result)
+        document.memo[function] = (facts, result)
         return result
 
-    def forget() -> None:
-        nonlocal latest
-        latest = None
-
-    _forgetters.append(forget)
     return memoised
 
 
 def per_view(function: Callable[[ExportView], T]) -> Callable[[ExportView], T]:
-    """Memoise ``function`` for the latest export view, compared by identity (as above)."""
-    latest: tuple[ExportView, T] | None = None
+    """Memoise ``function`` in each export view."""
 
     @wraps(function)
     def memoised(view: ExportView) -> T:
-        nonlocal latest
-        if latest is None or latest[0] is not view:
-            latest = (view, function(view))
-        return latest[1]
+        if function not in view.memo:
+            view.memo[function] = function(view)
+        return cast(T, view.memo[function])
 
-    def forget() -> None:
-        nonlocal latest
-        latest = None
-
-    _forgetters.append(forget)
     return memoised
 
 

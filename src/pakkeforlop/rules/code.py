@@ -102,7 +102,7 @@ def listed_for(suffix: str) -> str:
     return ", ".join(sorted(prefixes)) or "none"
 
 
-@document_check("CODE-002", "pathway-event", "epicrisis")
+@document_check("CODE-002", "pathway-event", "epicrisis", reads=("code", "pathwayType", "date"))
 def code_in_list(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """A well-formed 9327 code is in the code-list version in force on the document's date."""
     found = _grammatical(document, facts)
@@ -128,7 +128,7 @@ def code_in_list(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     )
 
 
-@document_check("CODE-003", "pathway-event")
+@document_check("CODE-003", "pathway-event", reads=("code", "pathwayType"))
 def provisional_code(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """A provisional code: known from the coding guide, absent from the snapshot."""
     found = _grammatical(document, facts)
@@ -144,7 +144,7 @@ def provisional_code(document: Document, facts: ExportFacts) -> Iterator[Hit]:
         )
 
 
-@document_check("CODE-004", "pathway-event", "epicrisis")
+@document_check("CODE-004", "pathway-event", "epicrisis", reads=("code", "pathwayType"))
 def prefix_matches_type(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """The code's pathway prefix is the pathway type (REG-03)."""
     found = _grammatical(document, facts)
@@ -195,7 +195,7 @@ def _dated(pointer: str, code: str, pathway_type: str | None) -> tuple[Dated, ..
     )
 
 
-@document_check("CODE-005", "pathway-event")
+@document_check("CODE-005", "pathway-event", reads=("code", "pathwayType", "date"))
 def valid_on_date(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """A listed code, and the pathway type, are valid on the event's date."""
     found = _grammatical(document, facts)

@@ -35,7 +35,7 @@ def _created(_document: Document, facts: ExportFacts) -> bool:
     return facts.created is not None
 
 
-@document_check("EVENT-001", "pathway-event", applies=_created)
+@document_check("EVENT-001", "pathway-event", applies=_created, reads=("date",))
 def event_not_after_export(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """An event date is not after the day the export was created."""
     day = parse_day(document.value.get("date"))
@@ -72,7 +72,9 @@ def _undated(document: Document, _facts: ExportFacts) -> bool:
     return True
 
 
-@document_check("EVENT-003", "pathway-event", applies=_undated)
+@document_check(
+    "EVENT-003", "pathway-event", applies=_undated, reads=("code", "pathwayType", "date")
+)
 def event_not_before_programme(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """An event no code list dates is not before the programme began (2019-01-01)."""
     code = document.value.get("code")

@@ -15,10 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pakkeforlop.checks import Hit, document_check, engine_rule, instance_check
+from pakkeforlop.checks import Hit, document_check, instance_check
 from pakkeforlop.model import Document, EventRecord, ExportFacts, FeedbackFacts, PathwayInstance
-
-engine_rule("SCHEMA-005", "feedback")
 
 REJECTION = "rejection"
 AFTER_ASSESSMENT = "after-assessment"

@@ -129,7 +129,11 @@ def errors(check: IdCheck) -> list[tuple[str, str]]:
     return [(str(p.code), p.message) for p in check.problems if p.severity is Severity.ERROR]
 
 
-@document_check("IDENTIFIER-001", *PERSON_KINDS)
+#: What the person-identifier checks read of an NDJSON event line.
+PATIENT = ("patient",)
+
+
+@document_check("IDENTIFIER-001", *PERSON_KINDS, reads=PATIENT)
 def person_id_valid(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """The patient's identifier is valid for its declared type."""
     found = person_id(document, facts)
@@ -146,7 +150,7 @@ def person_id_valid(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     )
 
 
-@document_check("IDENTIFIER-002", *PERSON_KINDS)
+@document_check("IDENTIFIER-002", *PERSON_KINDS, reads=PATIENT)
 def person_id_2032_rule(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """The identifier's first check digit is valid only under the rule for numbers from 2032."""
     found = person_id(document, facts)
@@ -156,16 +160,11 @@ def person_id_2032_rule(document: Document, facts: ExportFacts) -> Iterator[Hit]
         yield Hit(pointer=found.value_pointer, args={"type": found.id_type})
 
 
-def _synthetic(rule_id: str, document: Document, facts: ExportFacts) -> Iterator[Hit]:
-    """Each distinct synthetic number once per file: an events file repeats it on every line."""
+def _synthetic(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+    """A synthetic number (reported once per file: an events file repeats it on every line)."""
     found = person_id(document, facts)
     if found is None or not found.check.valid or found.check.synthetic not in SYNTHETIC_MARKERS:
         return
-    key = (document.path, found.value)
-    seen = facts.seen.setdefault(rule_id, set())
-    if key in seen:
-        return
-    seen.add(key)
     marker = SYNTHETIC_MARKERS[found.check.synthetic]
     yield Hit(pointer=found.value_pointer, args={"type": found.id_type, "marker": marker})
 
@@ -178,19 +177,37 @@ def _is_not_production(_document: object, facts: ExportFacts) -> bool:
     return facts.environment != PRODUCTION
 
 
-@document_check("IDENTIFIER-003", *PERSON_KINDS, applies=_is_not_production)
+def _person_number(document: Document, facts: ExportFacts) -> str | None:
+    """The patient's number: each distinct synthetic one is reported once per file."""
+    found = person_id(document, facts)
+    return None if found is None else found.value
+
+
+@document_check(
+    "IDENTIFIER-003",
+    *PERSON_KINDS,
+    applies=_is_not_production,
+    reads=PATIENT,
+    once_per_file=_person_number,
+)
 def synthetic_in_test(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """A synthetic test number in a test export (or a file checked without a manifest)."""
-    yield from _synthetic("IDENTIFIER-003", document, facts)
+    yield from _synthetic(document, facts)
 
 
-@document_check("IDENTIFIER-004", *PERSON_KINDS, applies=_is_production)
+@document_check(
+    "IDENTIFIER-004",
+    *PERSON_KINDS,
+    applies=_is_production,
+    reads=PATIENT,
+    once_per_file=_person_number,
+)
 def synthetic_in_production(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """A synthetic test number in an export that says it holds production data."""
-    yield from _synthetic("IDENTIFIER-004", document, facts)
+    yield from _synthetic(document, facts)
 
 
-@document_check("IDENTIFIER-005", *ORG_KINDS)
+@document_check("IDENTIFIER-005", *ORG_KINDS, reads=("institution",))
 def org_number_valid(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """Every organisation number passes the Enhetsregisteret mod-11 check."""
     for path, value in document_index(document, facts).named("orgNumber"):

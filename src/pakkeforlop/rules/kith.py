@@ -49,8 +49,6 @@ from pakkeforlop.model import Document, ExportFacts
 
 KIND = "kith-message"
 
-for _rule in ("KITH-001", "KITH-002", "KITH-003", "KITH-016", "KITH-020"):
-    engine_rule(_rule, KIND)
 engine_rule("KITH-017", "epicrisis")
 
 OID_9051: Final = VOLVEN_OID_PREFIX + "9051"

@@ -7,18 +7,15 @@ the results in task order, so that merging them gives the same report as one pro
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import multiprocessing
 import os
-import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from functools import cache
 from typing import TypeVar
 
 from pakkeforlop import interrupts
+from pakkeforlop.engine import tuning
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")
@@ -81,27 +78,17 @@ def ordered_map(
     )
     try:
         # Forked workers start at the first submit, whole: a signal waits until they have.
-        # Frozen, the objects they inherit are left out of their garbage collections, which
-        # would otherwise write to (and so copy) every memory page that holds one. (A caller
-        # that froze objects itself keeps them frozen.)
-        freeze = gc.get_freeze_count() == 0
-        if freeze:
-            gc.freeze()
-        try:
-            with interrupts.deferred():
-                futures: dict[int, Future[Result]] = {
-                    index: pool.submit(function, tasks[index]) for index in order
-                }
-        finally:
-            if freeze:
-                gc.unfreeze()
+        with tuning.frozen(), interrupts.deferred():
+            futures: dict[int, Future[Result]] = {
+                index: pool.submit(function, tasks[index]) for index in order
+            }
         if meanwhile is not None:
             meanwhile()
         for index in range(len(tasks)):
             yield futures.pop(index).result()
     except BaseException:  # an error, Ctrl-C, or the caller stopped early: stop the workers now
         with interrupts.deferred():  # a second signal must not cut the stopping short
-            _stop(pool)
+            tuning.stop_pool(pool)
         raise
     pool.shutdown()
 
@@ -112,40 +99,3 @@ def _start_worker(
     """A worker's first step: stop when told to or when the parent dies, then the caller's."""
     interrupts.prepare_worker(parent)
     initializer(*initargs)
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and end the workers without waiting for their tasks."""
-    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14 and later
-    if terminate is not None:
-        terminate()
-        return
-    # Before 3.14 there is no public way; shutdown() forgets the processes, so take them first.
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
-
-
-def release_freed_memory() -> None:
-    """Hand memory that has been freed back to the operating system, where the C library can.
-
-    Workers build and send large results, and the main process reads them; the C library keeps
-    what they freed for later use, so without this the processes' memory only ever grows.
-    """
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-@cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``; ``None`` on another C library or platform."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:  # not glibc (musl, say)
-        return None
-    trim: Callable[[int], int] | None = getattr(libc, "malloc_trim", None)
-    return trim

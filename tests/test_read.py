@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pakkeforlop import jsonread
-from pakkeforlop.jsonread import (
+from pakkeforlop.read import (
     DEFAULT_LIMITS,
     RECOVERABLE,
     InputProblem,
@@ -26,6 +25,7 @@ from pakkeforlop.jsonread import (
     parse_json,
     read_json_file,
 )
+from pakkeforlop.read import files as read_files
 
 Code = InputProblemCode
 
@@ -741,7 +741,7 @@ def test_a_read_error_in_the_middle_of_an_ndjson_file_is_reported_on_line_0(tmp_
     path = tmp_path / "events.ndjson"
     path.write_bytes(b'{"n": 1}\n{"n": 2}\n')
     real_open = Path.open
-    monkeypatch.setattr(jsonread, "_BLOCK_BYTES", 9)  # one line per read
+    monkeypatch.setattr(read_files, "_BLOCK_BYTES", 9)  # one line per read
     monkeypatch.setattr(
         Path, "open", lambda self, *a, **k: _FailingReader(real_open(self, *a, **k))
     )
@@ -780,12 +780,12 @@ def test_ndjson_lines_read_in_blocks_are_the_lines_of_the_file(tmp_path, monkeyp
     rng = random.Random(seed)
     data = bytes(rng.choice(b"ab\r\n") for _ in range(rng.randrange(0, 300)))
     max_line_bytes = rng.randrange(1, 12)
-    monkeypatch.setattr(jsonread, "_BLOCK_BYTES", rng.randrange(1, 16))
+    monkeypatch.setattr(read_files, "_BLOCK_BYTES", rng.randrange(1, 16))
     path = tmp_path / "events.ndjson"
     path.write_bytes(data)
     read = _Collected()
     with path.open("rb", buffering=0) as handle:
-        lines = list(jsonread._numbered_lines(handle, max_line_bytes, read))
+        lines = list(read_files._numbered_lines(handle, max_line_bytes, read))
     assert lines == _lines_by_splitting(data, max_line_bytes)
     assert bytes(read) == data  # the digest sees every byte, in order
 
@@ -894,7 +894,7 @@ def test_a_file_that_grew_after_it_was_measured_is_read_to_the_limit(
 ) -> None:
     path = tmp_path / "grew.json"
     path.write_bytes(b'{"a": "0123456789012345"}')
-    monkeypatch.setattr(jsonread, "_file_problem", lambda _path, _max: 3)  # measured earlier
+    monkeypatch.setattr(read_files, "_file_problem", lambda _path, _max: 3)  # measured earlier
     result = read_json_file(path, Limits(max_file_bytes=max_bytes))
     if whole:
         assert result.problems == ()

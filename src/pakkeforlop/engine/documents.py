@@ -1,0 +1,147 @@
+"""Checking one parsed document: its schema, its document checks, and its record for the
+pathway rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pakkeforlop import facts as extract
+from pakkeforlop import pointers
+from pakkeforlop.checks import Check, Scope, always, by_scope
+from pakkeforlop.engine.recorder import Recorder
+from pakkeforlop.engine.tuning import Collector
+from pakkeforlop.model import Document
+from pakkeforlop.registry import DOCUMENT_SCHEMAS, fast_validity, validator
+from pakkeforlop.rules.engine_reported import GENERIC_SCHEMA_RULE
+from pakkeforlop.schema_messages import describe, missing_member
+
+#: The schema of each document kind.
+SCHEMA_OF_KIND: Mapping[str, str] = {
+    "export-manifest": DOCUMENT_SCHEMAS["export-manifest"],
+    "referral": DOCUMENT_SCHEMAS["referral"],
+    "epicrisis": DOCUMENT_SCHEMAS["epicrisis"],
+    "feedback": DOCUMENT_SCHEMAS["feedback"],
+    "pathway-event": DOCUMENT_SCHEMAS["pathway-events"],
+}
+EVENT_KIND = "pathway-event"
+
+
+class DocumentChecker:
+    """Checks documents one at a time, reporting to one run's recorder."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+        self.document_checks = by_scope(Scope.DOCUMENT)
+        rules = recorder.rules
+        #: Per document kind, the rules that its schema validation exercises.
+        self.schema_rules = {
+            kind: frozenset(
+                {generic}
+                | {r.id for r in rules.values() if r.schema_pointers and kind in r.applies_to}
+            )
+            for kind, generic in GENERIC_SCHEMA_RULE.items()
+        }
+        self.checks_of_kind: dict[str, list[Check]] = {}
+        self.collector = Collector()
+
+    def checks_of(self, kind: str) -> list[Check]:
+        """The document checks of one kind of document, in rule-id order."""
+        checks = self.checks_of_kind.get(kind)
+        if checks is None:
+            checks = [check for check in self.document_checks if kind in check.kinds]
+            self.checks_of_kind[kind] = checks
+        return checks
+
+    def check(self, document: Document, *, native_formats: bool = False) -> None:
+        """Validate ``document``, run its checks, and keep its record if it is schema-valid.
+
+        ``native_formats``: the text passed the fast parse's guards (see
+        :func:`pakkeforlop.registry.fast_validity`).
+        """
+        recorder = self.recorder
+        result = recorder.result
+        result.kinds_seen.add(document.kind)
+        # A referral or epicrisis mapped from XML is counted as its message, not again.
+        result.documents += document.kind != EVENT_KIND and document.origin is None
+        result.events += document.kind == EVENT_KIND
+        try:
+            schema_valid = self.schema_findings(document, native_formats=native_formats)
+        except Exception as error:  # the kit's bug must not cost the other checks
+            recorder.internal_error("schema validation", document.path, error, line=document.line)
+            schema_valid = False
+        self.run_checks(document)
+        if schema_valid:
+            try:
+                extract.collect(document, result.instances)
+            except Exception as error:  # the kit's bug must not cost the other documents
+                step = "collecting pathway facts"
+                recorder.internal_error(step, document.path, error, line=document.line)
+        self.collector.count()
+
+    def schema_rule(
+        self, kind: str, pointer: str, document: Document | None = None, *, missing: bool = False
+    ) -> str:
+        """The rule a schema violation at ``pointer`` is reported under."""
+        if missing and document is not None and document.origin is not None:
+            claimed = document.origin.schema_claims.get(pointer)  # a member XML cannot carry
+            if claimed is not None:
+                return claimed
+        for rule in self.recorder.rules.values():
+            if kind in rule.applies_to and any(
+                pointer == prefix or pointer.startswith(prefix + "/")
+                for prefix in rule.schema_pointers
+            ):
+                return rule.id
+        return GENERIC_SCHEMA_RULE[kind]
+
+    def schema_findings(self, document: Document, *, native_formats: bool = False) -> bool:
+        """Report the document's schema violations; whether it had none."""
+        recorder = self.recorder
+        schema_id = SCHEMA_OF_KIND[document.kind]
+        quick = fast_validity(schema_id, native_formats=native_formats)
+        if quick is not None and quick(document.value):
+            errors = []
+        else:
+            errors = sorted(
+                validator(schema_id).iter_errors(document.value),
+                key=lambda error: (list(map(str, error.absolute_path)), str(error.validator)),
+            )
+        for error in errors:
+            pointer = pointers.pointer(error.absolute_path)
+            member = missing_member(error)
+            governed = f"{pointer}/{member}" if member else pointer
+            line, column = document.locate(pointer)
+            recorder.report(
+                self.schema_rule(document.kind, governed, document, missing=member is not None),
+                document.path,
+                describe(error, schema_id),
+                pointer=pointer,
+                line=line,
+                column=column,
+                xpath=document.xpath(governed),
+            )
+        recorder.result.exercised.update(self.schema_rules[document.kind])
+        if document.origin is not None:
+            recorder.result.exercised.update(document.origin.schema_claims.values())
+        return not errors
+
+    def run_checks(self, document: Document) -> None:
+        """Run every document check of the document's kind (a failing one is reported)."""
+        recorder = self.recorder
+        facts = recorder.facts
+        exercised = recorder.result.exercised
+        for check in self.checks_of(document.kind):
+            try:
+                if check.applies is always or check.applies(document, facts):
+                    exercised.add(check.rule_id)
+                    hits = check.function(document, facts)
+                    once = check.once_per_file
+                    if once is not None:  # reported for the first document with its value
+                        hits = list(hits)
+                        value = once(document, facts) if hits else None
+                        if hits and not recorder.first_in_file(check, document.path, value):
+                            continue
+                    for hit in hits:
+                        recorder.hit(check, hit, document.path, document)
+            except Exception as error:  # the kit's bug must not cost the other checks
+                recorder.internal_error(check.rule_id, document.path, error, line=document.line)

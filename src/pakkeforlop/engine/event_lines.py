@@ -1,0 +1,276 @@
+"""The fast path of NDJSON event lines: typed records, each distinct value judged once.
+
+A line is taken here only when the exact path would find in it exactly what this path
+reports, and otherwise left to the exact path (``take`` returns False):
+
+1. :class:`pakkeforlop.read.events.EventDecoder` decodes it into the record generated from
+   the event schema, under the guards that make the value the exact parser's, with no input
+   problem; else the exact path.
+2. Each member's value is valid for that member's schema, judged once per distinct value (the
+   event schema is an object of independent properties: a line is valid exactly when each of
+   its members is); else the exact path, which reports the schema's findings.
+3. The document checks of event lines declare what they read (``Check.reads``): each distinct
+   combination of those members is checked once, on the first line that has it, and its hits
+   are reported for every line that has it, located in that line (once per file for a check
+   that says so). A check that fails sends the line to the exact path, which reports it.
+4. The line's record for the pathway rules is made as :func:`pakkeforlop.facts.collect`
+   makes it, from strings made once per distinct value.
+
+The golden tests compare the two paths' results on every example, fixture, crafted edge case
+and generated export with defects.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from operator import contains, itemgetter
+from typing import TYPE_CHECKING, Any, Final
+
+from msgspec import UNSET
+
+from pakkeforlop.checks import Check, Hit, always
+from pakkeforlop.engine.documents import EVENT_KIND
+from pakkeforlop.facts import institution_key, parse_day
+from pakkeforlop.model import Document, EventRecord, ExportFacts, PathwayInstance
+from pakkeforlop.read import JsonText
+from pakkeforlop.read.events import EventDecoder, RecordType, UnsupportedSchemaError, record_type
+from pakkeforlop.registry import DOCUMENT_SCHEMAS, member_validity, registry, schema
+
+if TYPE_CHECKING:
+    from referencing._core import Resolver
+
+
+EVENT_SCHEMA = DOCUMENT_SCHEMAS["pathway-events"]
+#: At most this many distinct valid values of one member are remembered (others are judged
+#: again each time: a timestamp or a note may be new on every line).
+VALUES_KEPT = 1 << 14
+#: What jsonschema-rs's own ``date``/``date-time`` formats judge differently from the
+#: reference's (year zero, a leap second): values holding neither may use them.
+_FORMAT_DOUBTS: Final = ("0000-", ":60")
+
+
+def _resolving(resolver: Resolver[Any]) -> Callable[[dict[str, Any]], Any]:
+    def resolve(node: dict[str, Any]) -> Any:
+        if "$ref" not in node:
+            return node, resolve
+        resolved = resolver.lookup(node["$ref"])
+        return resolved.contents, _resolving(resolved.resolver)
+
+    return resolve
+
+
+@cache
+def event_record() -> RecordType | None:
+    """The record type generated from the event schema (``None``: it cannot carry the schema,
+    and every line takes the exact path)."""
+    resolver = registry().resolver(base_uri=EVENT_SCHEMA)
+    try:
+        return record_type("PathwayEvent", dict(schema(EVENT_SCHEMA)), _resolving(resolver))
+    except UnsupportedSchemaError:
+        return None
+
+
+def _string_validity(member: str) -> Callable[[Any], bool]:
+    exact = member_validity(EVENT_SCHEMA, member)
+    native = member_validity(EVENT_SCHEMA, member, native_formats=True)
+
+    def valid(value: Any) -> bool:
+        if type(value) is str and not any(doubt in value for doubt in _FORMAT_DOUBTS):
+            return native(value)
+        return exact(value)
+
+    return valid
+
+
+@dataclass(slots=True)
+class _Member:
+    """What is known of one member's values."""
+
+    index: int
+    valid: Callable[[Any], bool]
+    known: set[Hashable] = field(default_factory=set)
+
+
+#: A check's outcome on every line with one combination of the members it reads: the hits and,
+#: for a check that reports once per file, the value that makes repeats.
+Outcome = tuple[Check, tuple[Hit, ...], Hashable]
+
+
+@dataclass(slots=True)
+class _Group:
+    """The checks that read the same members, and their outcomes by those members' values."""
+
+    indexes: tuple[int, ...]
+    checks: tuple[Check, ...]
+    outcomes: dict[Any, tuple[Outcome, ...]] = field(default_factory=dict)
+    key: Callable[[tuple[Any, ...]], Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.key = itemgetter(*self.indexes) if self.indexes else (lambda _items: ())
+
+
+class EventLines:
+    """The fast path of one run's event lines (see the module's description).
+
+    What it learns (valid values, the checks' outcomes) holds for the run's export facts, and
+    goes with the run.
+    """
+
+    def __init__(self, record: RecordType, checks: list[Check], facts: ExportFacts) -> None:
+        self.record = record
+        self.decoder = EventDecoder(record)
+        self.facts = facts
+        where = {member: index for index, member in enumerate(record.members)}
+        self.members = [
+            _Member(index, _string_validity(member) if nested is None else self._nested(member))
+            for index, (member, nested) in enumerate(
+                zip(record.members, record.nested, strict=True)
+            )
+        ]
+        #: Each member's known valid values (an absent member is valid: a required one is
+        #: never absent from a decoded record).
+        self.known = [member.known for member in self.members]
+        for known in self.known:
+            known.add(UNSET)
+        groups: dict[tuple[int, ...], list[Check]] = {}
+        for check in checks:
+            reads = check.reads or ()
+            groups.setdefault(tuple(sorted(where[member] for member in reads)), []).append(check)
+        self.groups = [_Group(indexes, tuple(found)) for indexes, found in groups.items()]
+        self.code, self.pathway_type = where["code"], where["pathwayType"]
+        self.date, self.care_level = where["date"], where["careLevel"]
+        self.instance, self.patient = where["instanceId"], where["patient"]
+        self.institution = where["institution"]
+        self.shared_key = itemgetter(self.code, self.pathway_type, self.care_level, self.date)
+        #: One copy of each code, type, care level and day (most lines repeat a few).
+        self.shared: dict[Any, tuple[str, str, str, date | None]] = {}
+        self.patients: dict[Any, str] = {}
+        self.institutions: dict[Any, str] = {}
+        #: The rules a line exercises: added when the first line of a run is taken.
+        self.exercised: set[str] = set()
+
+    @staticmethod
+    def build(checks: list[Check], facts: ExportFacts) -> EventLines | None:
+        """The fast path for these checks of event lines, or ``None`` when one of them does not
+        declare what it reads (or the schema has no record type)."""
+        record = event_record()
+        if record is None or any(check.reads is None for check in checks):
+            return None
+        return EventLines(record, checks, facts)
+
+    def _nested(self, member: str) -> Callable[[Any], bool]:
+        validity = member_validity(EVENT_SCHEMA, member)
+        nested = self.record.nested[self.record.members.index(member)]
+        assert nested is not None
+
+        def valid(value: Any) -> bool:
+            return validity(nested.builtins(value))
+
+        return valid
+
+    def accepts(self, items: tuple[Any, ...]) -> bool:
+        """Whether every member's value is valid for its schema."""
+        if all(map(contains, self.known, items)):  # the common case, at C speed
+            return True
+        checked = map(contains, self.known, items)
+        for member, item, known in zip(self.members, items, checked, strict=True):
+            if known:
+                continue
+            if not member.valid(item):
+                return False
+            if len(member.known) >= VALUES_KEPT:  # a window: values often repeat nearby
+                member.known.clear()
+                member.known.add(UNSET)
+            member.known.add(item)
+        return True
+
+    def outcomes(self, event: Any, items: tuple[Any, ...]) -> list[Outcome] | None:
+        """The checks' outcomes on this line (``None``: a check failed; the exact path says how)."""
+        found: list[Outcome] = []
+        probe: Document | None = None
+        for group in self.groups:
+            key = group.key(items)
+            known = group.outcomes.get(key)
+            if known is None:
+                if probe is None:
+                    probe = Document(EVENT_KIND, "", self.record.builtins(event))
+                computed = self._run(group, probe)
+                if computed is None:
+                    return None
+                known = group.outcomes[key] = computed
+            found.extend(known)
+        return found
+
+    def _run(self, group: _Group, probe: Document) -> tuple[Outcome, ...] | None:
+        outcomes: list[Outcome] = []
+        facts = self.facts
+        try:
+            for check in group.checks:
+                if check.applies is always or check.applies(probe, facts):
+                    self.exercised.add(check.rule_id)
+                    hits = tuple(check.function(probe, facts))
+                    if hits:
+                        once = check.once_per_file
+                        outcomes.append((check, hits, None if once is None else once(probe, facts)))
+        except Exception:
+            return None
+        return tuple(outcomes)
+
+    def record_of(self, items: tuple[Any, ...], path: str, line: int) -> EventRecord | None:
+        """The line's record for the pathway rules, as :func:`pakkeforlop.facts.collect` makes
+        it (``None`` when its date is not a day)."""
+        shared = self.shared.get(key := self.shared_key(items))
+        if shared is None:
+            code, pathway_type, care_level, day = key
+            shared = self.shared[key] = (
+                sys.intern(code),
+                sys.intern(pathway_type),
+                sys.intern(care_level),
+                parse_day(day),
+            )
+        code, pathway_type, care_level, day = shared
+        if day is None:
+            return None
+        patient = items[self.patient]
+        patient_key = self.patients.get(patient)
+        if patient_key is None:
+            nested = self.record.nested[self.patient]
+            assert nested is not None
+            value = nested.builtins(patient)
+            patient_key = self.patients[patient] = sys.intern(f"{value['type']}:{value['value']}")
+        institution = items[self.institution]
+        place = self.institutions.get(institution)
+        if place is None:
+            nested = self.record.nested[self.institution]
+            assert nested is not None
+            place = self.institutions[institution] = institution_key(nested.builtins(institution))
+        return EventRecord(
+            code=code,
+            day=day,
+            pathway_type=pathway_type,
+            care_level=care_level,
+            path=path,
+            line=line,
+            patient=patient_key,
+            institution=place,
+        )
+
+
+def located_line(path: str, line: bytes, number: int) -> Document:
+    """An event line taken by the fast path, as a document to locate its findings in."""
+    text = JsonText(None, line.removesuffix(b"\r"), number - 1, may_have_duplicate_keys=False)
+    return Document(EVENT_KIND, path, {}, text, number)
+
+
+def add_record(
+    instances: dict[str, PathwayInstance], instance_id: str, record: EventRecord
+) -> None:
+    """Add an event's record to its pathway instance."""
+    instance = instances.get(instance_id)
+    if instance is None:
+        instance = instances[instance_id] = PathwayInstance(instance_id)
+    instance.events.append(record)

@@ -1,0 +1,195 @@
+"""The files an export's manifest declares: each found, read once, checked, and its digest
+compared; the same file declared twice is checked once."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pakkeforlop.engine.documents import DocumentChecker
+from pakkeforlop.engine.events import EventReader
+from pakkeforlop.engine.kith_files import KithReader
+from pakkeforlop.folders import Identity, identity
+from pakkeforlop.model import Document
+from pakkeforlop.read import Limits, ReadResult, Sink, read_json_file
+from pakkeforlop.rules.engine_reported import (
+    DIGEST_RULE,
+    KITH_MESSAGE,
+    MISSING_FILE_RULE,
+    REPEATED_FILE_RULE,
+)
+
+#: The export-manifest file kinds and the document kind of what they hold.
+FILE_KINDS: Mapping[str, str] = {
+    "referral": "referral",
+    "epicrisis": "epicrisis",
+    "feedback": "feedback",
+    "pathway-events": "pathway-event",
+    KITH_MESSAGE: KITH_MESSAGE,
+}
+#: One file declared in the manifest: (index, path as written, kind, SHA-256 or None).
+Declared = tuple[int, str, str, str | None]
+
+
+def checkable(entry: Declared) -> bool:
+    """False for a path or kind the manifest's schema rejects (its findings report those)."""
+    _, relative, kind, _ = entry
+    return (
+        not relative.startswith("/")
+        and ".." not in relative.split("/")
+        and "\x00" not in relative
+        and kind in FILE_KINDS
+    )
+
+
+class FileChecker:
+    """Reads and checks one run's declared files, and remembers which files it read."""
+
+    def __init__(
+        self,
+        documents: DocumentChecker,
+        events: EventReader,
+        kith: KithReader,
+        limits: Limits,
+        *,
+        exact: bool,
+    ) -> None:
+        self.documents = documents
+        self.recorder = documents.recorder
+        self.events = events
+        self.kith = kith
+        self.limits = limits
+        self.exact = exact
+        #: The declared files read so far, to tell undeclared files from them.
+        self.identities: set[Identity] = set()
+        #: What the manifest supplies for KITH messages, by the index of their entry.
+        self.supplements: dict[int, dict[str, Any]] = {}
+
+    def read_document(self, path: Path, sink: Sink | None = None) -> ReadResult:
+        """Read a JSON document (the fast parse first, unless exact); its problems reported."""
+        recorder = self.recorder
+        result = read_json_file(path, self.limits, sink=sink, fast=not self.exact)
+        recorder.mark_read()
+        recorder.input_problems(recorder.display(path), result.problems)
+        if result.text is None:
+            recorder.result.unread += 1
+        recorder.result.fast += result.guarded
+        return result
+
+    def once_each(self, declared: list[Declared]) -> list[Declared]:
+        """The declared files, each once: a later declaration of the same file (under another
+        kind, or another spelling of its path) is a finding, and is not checked again."""
+        recorder = self.recorder
+        recorder.result.exercised.add(REPEATED_FILE_RULE)
+        first: dict[str, int] = {}
+        once = []
+        for entry in declared:
+            index, relative, _, _ = entry
+            key = "/".join(part for part in relative.split("/") if part not in {"", "."})
+            earlier = first.setdefault(key, index)
+            if earlier == index:
+                once.append(entry)
+                continue
+            recorder.report(
+                REPEATED_FILE_RULE,
+                recorder.manifest_shown,
+                (
+                    "{file} is declared at /files/{earlier} too",
+                    {"file": relative, "earlier": earlier},
+                ),
+                pointer=f"/files/{index}/path",
+            )
+        return once
+
+    def path_of(self, entry: Declared) -> Path:
+        """Where a (checkable) declared file is."""
+        return self.recorder.root.joinpath(*entry[1].split("/"))
+
+    def check(self, entry: Declared, path: Path) -> None:
+        """Check one declared file (at ``path``): that it exists, its digest, what it holds."""
+        recorder = self.recorder
+        index, relative, kind, digest = entry
+        try:
+            status: os.stat_result | None = path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            status = None
+            missing = not path.is_symlink()  # a dangling link is there; reading it reports why
+        except (OSError, ValueError):  # there, but not to be looked at: reading it reports why
+            status, missing = None, False
+        else:
+            missing = False
+        self.identities.add(identity(path, status))
+        manifest = recorder.manifest_shown
+        if missing:
+            recorder.result.unread += 1
+            recorder.report(
+                MISSING_FILE_RULE,
+                manifest,
+                ("{file}", {"file": relative}),
+                pointer=f"/files/{index}/path",
+            )
+            return
+        read = Digest() if digest is not None else None
+        try:
+            self._read(path, FILE_KINDS[kind], index, read)
+        except Exception as error:  # the kit's bug must not cost the other files
+            recorder.internal_error("reading the file", recorder.display(path), error)
+            return
+        if read is not None and sha256(path, read, status) not in {digest, None}:
+            recorder.report(
+                DIGEST_RULE,
+                manifest,
+                ("{file}", {"file": relative}),
+                pointer=f"/files/{index}/sha256",
+            )
+
+    def _read(self, path: Path, kind: str, index: int, read: Sink | None) -> None:
+        if kind == "pathway-event":
+            self.events.read(path, read)
+        elif kind == KITH_MESSAGE:
+            self.kith.read(path, self.supplements.get(index, {}), read)
+        else:
+            found = self.read_document(path, read)
+            if found.text is not None:
+                shown = self.recorder.display(path)
+                document = Document(kind, shown, found.text.value, found.text)
+                self.documents.check(document, native_formats=found.guarded)
+
+
+class Digest:
+    """The SHA-256 of the bytes a reader read, and how many it read."""
+
+    __slots__ = ("hash", "size")
+
+    def __init__(self) -> None:
+        self.hash = hashlib.sha256()
+        self.size = 0
+
+    def update(self, data: bytes, /) -> None:
+        """More bytes read."""
+        self.hash.update(data)
+        self.size += len(data)
+
+
+def sha256(path: Path, read: Digest, status: os.stat_result | None) -> str | None:
+    """The file's digest: of the bytes ``read`` when they were the whole file (as ``status``,
+    taken before reading, measured it), else read again.
+
+    ``None`` when it is not a regular file or cannot be read (reading the file reports that).
+    """
+    if status is None or not stat.S_ISREG(status.st_mode):
+        return None
+    if read.size == status.st_size:
+        return read.hash.hexdigest()
+    digest = hashlib.sha256()  # not read, or not whole: a file over the size limit, say
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()

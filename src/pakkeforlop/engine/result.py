@@ -1,0 +1,49 @@
+"""What a check of one export produced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pakkeforlop.findings import Finding
+from pakkeforlop.model import ExportFacts, PathwayInstance
+
+
+@dataclass(slots=True)
+class ExportResult:
+    """Everything one export produced."""
+
+    root: str
+    findings: list[Finding] = field(default_factory=list)
+    exercised: set[str] = field(default_factory=set)
+    kinds_seen: set[str] = field(default_factory=set)
+    documents: int = 0
+    events: int = 0
+    #: Files and NDJSON lines that could not be read or parsed, so their content went unchecked.
+    unread: int = 0
+    #: Documents and NDJSON lines the fast paths took (the others took the exact path; the
+    #: findings are the same either way).
+    fast: int = 0
+    instances: dict[str, PathwayInstance] = field(default_factory=dict)
+    facts: ExportFacts | None = None
+    skip_reasons: dict[str, str] = field(default_factory=dict)
+
+    def absorb(self, part: ExportResult) -> None:
+        """Add what another result (a worker's part of the export) found, after this one's."""
+        self.exercised |= part.exercised
+        self.kinds_seen |= part.kinds_seen
+        self.documents += part.documents
+        self.events += part.events
+        self.unread += part.unread
+        self.fast += part.fast
+        for reason in part.skip_reasons.items():
+            self.skip_reasons.setdefault(*reason)
+        instances = self.instances
+        for instance_id, instance in part.instances.items():
+            merged = instances.get(instance_id)
+            if merged is None:
+                instances[instance_id] = instance
+            else:
+                merged.events.extend(instance.events)
+                merged.referrals.extend(instance.referrals)
+                merged.epicrises.extend(instance.epicrises)
+                merged.feedbacks.extend(instance.feedbacks)

@@ -1,0 +1,214 @@
+"""One export's check, in order: the manifest, the declared files (in this process or in
+workers), the files nobody declared, then the pathway instances and the export as a whole."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from pakkeforlop import facts as extract
+from pakkeforlop import kith
+from pakkeforlop.checks import ExportView, Scope, always, by_scope
+from pakkeforlop.engine import parallel, tuning
+from pakkeforlop.engine.documents import DocumentChecker
+from pakkeforlop.engine.events import EventReader
+from pakkeforlop.engine.files import Declared, FileChecker, checkable
+from pakkeforlop.engine.kith_files import KithReader
+from pakkeforlop.engine.recorder import Recorder
+from pakkeforlop.engine.workers import (
+    WorkerPart,
+    WorkerSetup,
+    check_task,
+    plan_tasks,
+    start_worker,
+    worker_count,
+)
+from pakkeforlop.finding_caps import DEFAULT_CAPS, FindingCaps
+from pakkeforlop.folders import MANIFEST_NAME, DataFile, Unlisted, data_files, identity
+from pakkeforlop.model import Document, PathwayInstance
+from pakkeforlop.read import Limits
+from pakkeforlop.rules.engine_reported import (
+    DIGEST_RULE,
+    MISSING_FILE_RULE,
+    UNDECLARED_FILE_RULE,
+    UNLISTED_FOLDER_RULE,
+)
+
+Progress = Callable[[str], None]
+
+
+class Run:
+    """The check of one export (or of one file): what reads, what checks, what records."""
+
+    def __init__(
+        self,
+        root: Path,
+        display_root: str,
+        limits: Limits,
+        xsd: kith.XsdCatalog | None = None,
+        caps: FindingCaps = DEFAULT_CAPS,
+        *,
+        exact: bool = False,
+    ) -> None:
+        self.limits = limits
+        self.xsd = xsd
+        #: Whether every file goes through the exact, hardened path (no fast path): the
+        #: reference the fast paths are compared with.
+        self.exact = exact
+        self.recorder = Recorder(root, display_root, caps)
+        self.documents = DocumentChecker(self.recorder)
+        self.events = EventReader(self.documents, limits, exact=exact)
+        self.kith = KithReader(self.documents, limits, xsd)
+        self.files = FileChecker(self.documents, self.events, self.kith, limits, exact=exact)
+
+    def read_manifest(self) -> list[Declared]:
+        """Read and check the manifest; the files it declares."""
+        recorder = self.recorder
+        path = recorder.root / MANIFEST_NAME
+        read = self.files.read_document(path)
+        if read.text is None:
+            return []
+        document = Document("export-manifest", recorder.display(path), read.text.value, read.text)
+        recorder.manifest = document
+        self.files.supplements = extract.declared_supplements(document.value)
+        recorder.facts = extract.export_facts(document.value, recorder.display_root)
+        self.documents.check(document, native_formats=read.guarded)
+        declared = extract.declared_files(document.value)
+        # From here on only where things are in the manifest is needed, not its parsed value
+        # (nor what checks derived from it): a large export's lists hundreds of thousands of files.
+        source = document.source
+        recorder.manifest = replace(document, value={}, source=source.located() if source else None)
+        return declared
+
+    def check_files(
+        self, declared: list[Declared], progress: Progress | None, jobs: int | None
+    ) -> None:
+        """Check the declared files (in ``jobs`` processes), then look for undeclared ones."""
+        recorder, files = self.recorder, self.files
+        files.identities.add(identity(recorder.root / MANIFEST_NAME))
+        # Entries only, not paths: for hundreds of thousands of files those take memory.
+        entries = files.once_each([entry for entry in declared if checkable(entry)])
+        tasks = plan_tasks(entries, recorder.root)
+        workers = worker_count(jobs, tasks)
+        present: list[DataFile] = []
+        unlisted: list[Unlisted] = []
+
+        def look() -> None:
+            found = data_files(recorder.root)
+            present.extend(found[0])
+            unlisted.extend(found[1])
+
+        if workers > 1:
+            for part in parallel.ordered_map(
+                check_task,
+                [task for task, _ in tasks],
+                weights=[weight for _, weight in tasks],
+                workers=workers,
+                initializer=start_worker,
+                initargs=(self.worker_setup(),),
+                meanwhile=look,
+            ):
+                self.absorb(part, progress)
+        else:
+            for entry in entries:
+                path = files.path_of(entry)
+                if progress is not None:
+                    progress(recorder.display(path))
+                files.check(entry, path)
+            look()
+        result = recorder.result
+        result.exercised.update({MISSING_FILE_RULE, UNDECLARED_FILE_RULE, UNLISTED_FOLDER_RULE})
+        result.unread += len(unlisted)
+        for folder in unlisted:
+            shown = recorder.display(recorder.root.joinpath(*folder.parts))
+            recorder.report(UNLISTED_FOLDER_RULE, shown, ("{reason}", {"reason": folder.reason}))
+        if any(digest is not None for *_, digest in declared):
+            result.exercised.add(DIGEST_RULE)
+        for parts, found in present:
+            if found not in files.identities:
+                shown = recorder.display(recorder.root.joinpath(*parts))
+                recorder.report(UNDECLARED_FILE_RULE, shown)
+        files.identities = set()  # one per file of a large export, and no longer needed
+
+    def check_part(self, entries: list[Declared]) -> WorkerPart:
+        """Check some declared files as a part of the export (a worker's task)."""
+        recorder, files = self.recorder, self.files
+        recorder.new_part()
+        files.identities = set()
+        shown = []
+        for entry in entries:
+            path = files.path_of(entry)
+            files.check(entry, path)
+            shown.append(recorder.display(path))
+        recorder.result.findings = recorder.found.kept
+        return WorkerPart(recorder.result, recorder.found.omitted, shown, files.identities)
+
+    def worker_setup(self) -> WorkerSetup:
+        """What a worker process needs to check files of this export."""
+        recorder = self.recorder
+        return WorkerSetup(
+            recorder.root,
+            recorder.display_root,
+            self.limits,
+            recorder.caps,
+            recorder.facts,
+            self.files.supplements,
+            self.xsd.folder if self.xsd is not None else None,
+            self.xsd.files if self.xsd is not None else {},
+            self.exact,
+        )
+
+    def absorb(self, part: WorkerPart, progress: Progress | None) -> None:
+        """Merge what a worker found, in declared-file order (as one process would have)."""
+        if progress is not None:
+            for shown in part.files:
+                progress(shown)
+        recorder = self.recorder
+        found = part.result
+        recorder.found.merge(
+            (recorder.located_in_manifest(f) for f in found.findings), part.omitted
+        )
+        self.files.identities |= part.identities
+        tuning.release_freed_memory()  # the part's pickled bytes, read and now freed
+        tuning.collect_young()  # what was read is kept: scanned once, then left alone
+        recorder.result.absorb(found)
+
+    def check_instance_range(self, instances: Iterable[PathwayInstance]) -> None:
+        """Every instance check on these instances, one instance after another."""
+        recorder = self.recorder
+        checks = by_scope(Scope.INSTANCE)
+        facts = recorder.facts
+        exercised = recorder.result.exercised
+        collector = self.documents.collector
+        for instance in instances:
+            collector.count()
+            for check in checks:
+                try:
+                    if check.applies is always or check.applies(instance, facts):
+                        exercised.add(check.rule_id)
+                        for hit in check.function(instance, facts):
+                            recorder.hit(check, hit, hit.path or "", instance=instance.id)
+                except Exception as error:  # the kit's bug must not cost the other checks
+                    shown = recorder.manifest_shown
+                    recorder.internal_error(check.rule_id, shown, error, instance=instance.id)
+
+    def check_instances(self) -> None:
+        """Run the instance checks, then the export checks, in this process.
+
+        Not in workers: a forked worker touching the instances would copy the memory pages
+        that hold them (hundreds of MiB for a million events), and sending them costs about
+        what checking them does.
+        """
+        recorder = self.recorder
+        result, facts = recorder.result, recorder.facts
+        self.check_instance_range(result.instances.values())
+        view = ExportView(facts, result.instances)
+        for check in by_scope(Scope.EXPORT):
+            try:
+                if check.applies(view, facts):
+                    result.exercised.add(check.rule_id)
+                    for hit in check.function(view):
+                        recorder.hit(check, hit, hit.path or recorder.manifest_shown)
+            except Exception as error:  # the kit's bug must not cost the other checks
+                recorder.internal_error(check.rule_id, recorder.manifest_shown, error)

@@ -1,0 +1,127 @@
+"""Checking an export's files in worker processes: the tasks, and what a worker does.
+
+The declared files are cut into tasks of consecutive files (about ``TASK_BYTES`` each; an
+NDJSON file is never split, so that per-file rules see it whole); each worker process builds
+one :class:`~pakkeforlop.engine.run.Run` when it starts and checks the tasks it is given with
+it; the main process merges their parts in task order, so that the result is the one process
+would give.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pakkeforlop import kith
+from pakkeforlop.engine import parallel, tuning
+from pakkeforlop.engine.files import Declared
+from pakkeforlop.engine.result import ExportResult
+from pakkeforlop.finding_caps import FindingCaps, Omitted
+from pakkeforlop.folders import Identity
+from pakkeforlop.model import ExportFacts
+from pakkeforlop.read import Limits
+
+if TYPE_CHECKING:
+    from pakkeforlop.engine.run import Run
+
+#: Below this many bytes of declared files an export is checked in one process: starting
+#: workers costs more than they save.
+PARALLEL_MIN_BYTES = 16 << 20
+#: A task for a worker process: consecutive declared files up to this many bytes (a larger
+#: file is a task of its own; an NDJSON file is never split, so that per-file rules see it whole).
+TASK_BYTES = 4 << 20
+TASK_FILES = 500
+
+
+@dataclass(slots=True)
+class WorkerPart:
+    """What a worker process found in one task's files, to merge into the export's result."""
+
+    result: ExportResult
+    omitted: Omitted
+    files: list[str]
+    identities: set[Identity]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSetup:
+    """What a worker process needs to check files of an export (sent to it once)."""
+
+    root: Path
+    display_root: str
+    limits: Limits
+    caps: FindingCaps
+    facts: ExportFacts
+    supplements: dict[int, dict[str, Any]]
+    xsd_folder: Path | None
+    xsd_files: dict[str, list[Path]]
+    exact: bool
+
+
+def _size(path: str) -> int:
+    """The size of a file in bytes, or 0 when it cannot be stat'ed (reading reports why)."""
+    try:
+        return os.stat(path).st_size  # noqa: PTH116 (no Path per file)
+    except (OSError, ValueError):
+        return 0
+
+
+def plan_tasks(files: list[Declared], root: Path) -> list[tuple[list[Declared], int]]:
+    """Consecutive declared files grouped into worker tasks, each with its weight in bytes."""
+    tasks: list[tuple[list[Declared], int]] = []
+    current: list[Declared] = []
+    weight = 0
+    folder = os.fspath(root)
+    for file in files:
+        size = _size(os.path.join(folder, file[1]))  # noqa: PTH118 (no Path per file)
+        if current and (weight + size > TASK_BYTES or len(current) >= TASK_FILES):
+            tasks.append((current, weight))
+            current, weight = [], 0
+        current.append(file)
+        weight += size
+    if current:
+        tasks.append((current, weight))
+    return tasks
+
+
+def worker_count(jobs: int | None, tasks: list[tuple[list[Declared], int]]) -> int:
+    """How many processes check the files: ``jobs`` (``None``: every CPU for a large export)."""
+    if jobs is None:
+        large = sum(weight for _, weight in tasks) >= PARALLEL_MIN_BYTES
+        jobs = parallel.available_cpus() if large else 1
+    return max(1, min(jobs, len(tasks)))
+
+
+def worker_run(setup: WorkerSetup) -> Run:
+    """The run a worker process checks its tasks with."""
+    from pakkeforlop.engine.run import Run  # noqa: PLC0415  (the run module imports this one)
+
+    xsd = None
+    if setup.xsd_folder is not None:
+        xsd = kith.XsdCatalog(setup.xsd_folder, setup.xsd_files)
+    run = Run(setup.root, setup.display_root, setup.limits, xsd, setup.caps, exact=setup.exact)
+    run.recorder.facts = setup.facts
+    run.files.supplements = setup.supplements
+    return run
+
+
+#: The worker process's run, made once when the process starts (by :func:`start_worker`).
+_worker: Run | None = None
+
+
+def start_worker(setup: WorkerSetup) -> None:
+    """Prepare a worker process (the executor's initializer)."""
+    global _worker  # noqa: PLW0603  (one run per worker process, set once when it starts)
+    tuning.no_automatic_collection()  # forked workers inherit that; others start with it on
+    _worker = worker_run(setup)
+
+
+def check_task(files: list[Declared]) -> WorkerPart:
+    """Check a task's declared files in a worker process; return what was found."""
+    tuning.release_freed_memory()  # what the last task's result took, before this one grows
+    if _worker is None:
+        msg = "a worker process was not started with its initializer"
+        raise RuntimeError(msg)
+    return _worker.check_part(files)

@@ -1,0 +1,268 @@
+"""Reading JSON documents and NDJSON files: bounded, through one descriptor, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO, Final, Protocol
+
+from pakkeforlop.read.fast_json import fast_object
+from pakkeforlop.read.json_locate import JsonText
+from pakkeforlop.read.json_parse import SHAPE, _Decoders, _parse, may_hold_long_number
+from pakkeforlop.read.problems import (
+    DEFAULT_LIMITS,
+    InputProblem,
+    InputProblemCode,
+    Limits,
+    ReadResult,
+)
+
+_BLANK_BYTES = re.compile(rb"[ \t\r\n]*+")
+#: How much of an NDJSON file is read at a time.
+_BLOCK_BYTES = 128 * 1024
+
+
+class Sink(Protocol):
+    """Receives every byte a file reader reads, in order (e.g. to compute the file's digest)."""
+
+    def update(self, data: bytes, /) -> None: ...
+
+
+def _unreadable(error: OSError | ValueError, after_line: int | None = None) -> InputProblem:
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else "invalid path"
+    where = "" if after_line is None else f" after line {after_line}"
+    return InputProblem(InputProblemCode.UNREADABLE, f"cannot read the file{where}: {reason}")
+
+
+def _file_problem(path: Path, max_bytes: int | None) -> InputProblem | int:
+    """Why ``path`` must not be opened (missing, a folder, a pipe, too large); else its size."""
+    try:
+        status = Path(path).stat()
+    except (OSError, ValueError) as error:
+        return _unreadable(error)
+    if stat.S_ISDIR(status.st_mode):
+        return InputProblem(InputProblemCode.UNREADABLE, "cannot read the file: it is a directory")
+    if not stat.S_ISREG(status.st_mode):
+        message = "cannot read the file: it is not a regular file (a device, pipe or socket)"
+        return InputProblem(InputProblemCode.UNREADABLE, message)
+    if max_bytes is not None and status.st_size > max_bytes:
+        return _too_large_file(status.st_size, max_bytes)
+    return status.st_size
+
+
+def _too_large_file(size: int, max_bytes: int) -> InputProblem:
+    message = f"the file is {size} bytes, over the limit of {max_bytes} bytes; it was not read"
+    return InputProblem(InputProblemCode.TOO_LARGE, message)
+
+
+#: Read-only and binary (Windows); non-blocking, so that opening a named pipe returns at once.
+#: Python opens descriptors not inheritable (PEP 446).
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def _read_up_to(descriptor: int, count: int) -> bytes:
+    """Up to ``count`` bytes, fewer only at the end of the file."""
+    data = os.read(descriptor, count)
+    if len(data) == count or not data:
+        return data
+    parts = [data]
+    remaining = count - len(data)
+    while remaining and (part := os.read(descriptor, remaining)):
+        parts.append(part)
+        remaining -= len(part)
+    return b"".join(parts)
+
+
+def _read_bounded(path: Path, max_bytes: int, sink: Sink | None = None) -> bytes | InputProblem:
+    """The whole file, or why it was not read.
+
+    Only what its status shows to be a regular file is opened (a device, pipe or folder is
+    not), and read through a descriptor, without a file object. Something put in its place
+    meanwhile cannot block the read (the open does not wait for a pipe's writer) nor make it
+    longer than the limit.
+    """
+    size = _file_problem(path, max_bytes)
+    if isinstance(size, InputProblem):
+        return size
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+        try:
+            # What was measured, and a byte more: a buffer for the limit would cost far more.
+            data = _read_up_to(descriptor, size + 1)
+            if len(data) > size:  # the file grew after it was measured: read on to the limit
+                data += _read_up_to(descriptor, max_bytes + 1 - len(data))
+        finally:
+            os.close(descriptor)
+    except (OSError, ValueError) as error:
+        return _unreadable(error)
+    if sink is not None:
+        sink.update(data)
+    if len(data) > max_bytes:  # the file grew after it was measured
+        message = f"the file is over the limit of {max_bytes} bytes; it was not read"
+        return InputProblem(InputProblemCode.TOO_LARGE, message)
+    return data
+
+
+def read_json_file(
+    path: Path, limits: Limits = DEFAULT_LIMITS, *, sink: Sink | None = None, fast: bool = False
+) -> ReadResult:
+    """Read one JSON document (a top-level object) from ``path``, opened read-only.
+
+    ``sink`` receives the bytes read: all of the file's, unless it could not be read whole.
+    ``fast`` tries the guarded fast parse first (:func:`pakkeforlop.read.fast_json.fast_object`):
+    the result is the same, and ``guarded`` tells that it came that way.
+    """
+    data = _read_bounded(path, limits.max_file_bytes, sink)
+    if isinstance(data, InputProblem):
+        return ReadResult(None, (data,))
+    if fast:
+        value = fast_object(data, limits)
+        if value is not None:
+            return ReadResult(
+                JsonText(value, data, may_have_duplicate_keys=False), (), guarded=True
+            )
+    return _parse(data, limits)
+
+
+def _numbered_lines(
+    handle: BinaryIO, max_line_bytes: int, sink: Sink | None
+) -> Iterator[tuple[int, bytes | None, int]]:
+    """(1-based number, the line without its newline, byte offset of its start) per line.
+
+    The line is ``None`` when it is longer than ``max_line_bytes``: its bytes are passed by,
+    not kept. The file is read in blocks and split at C speed; at most a block and one line
+    are held.
+    """
+    number = 0
+    start = 0  # where the line being gathered across blocks starts
+    gathered: list[bytes] = []  # its pieces so far, unless it is already too long
+    gathered_bytes = 0
+    while block := handle.read(_BLOCK_BYTES):
+        if sink is not None:
+            sink.update(block)
+        pieces = block.split(b"\n")
+        rest = pieces.pop()  # what follows the block's last newline: a line not yet ended
+        for piece in pieces:
+            number += 1
+            if gathered_bytes:
+                length = gathered_bytes + len(piece)
+                line = b"".join((*gathered, piece)) if gathered else None
+                gathered, gathered_bytes = [], 0
+            else:
+                length, line = len(piece), piece
+            yield number, line if length <= max_line_bytes else None, start
+            start += length + 1
+        if rest:
+            gathered_bytes += len(rest)
+            if gathered_bytes <= max_line_bytes:
+                gathered.append(rest)
+            else:
+                gathered = []  # too long: counted, no longer kept
+    if gathered_bytes:
+        line = b"".join(gathered) if gathered_bytes <= max_line_bytes else None
+        yield number + 1, line, start
+
+
+def _ndjson_line(
+    line: bytes | None, number: int, byte_offset: int, limits: Limits, decoders: _Decoders
+) -> ReadResult | None:
+    if line is None:
+        message = f"the line is longer than {limits.max_line_bytes} bytes; it was skipped"
+        return ReadResult(None, (InputProblem(InputProblemCode.TOO_LARGE, message, number),))
+    if _BLANK_BYTES.fullmatch(line):
+        return None
+    line = line.removesuffix(b"\r")  # positions stay on this line
+    return _parse(line, limits, line_offset=number - 1, byte_offset=byte_offset, decoders=decoders)
+
+
+#: The first bytes a JSON value can start with (``N`` and ``I`` for NaN and Infinity, which the
+#: reader reports as non-standard), and the first byte of a UTF-8 byte order mark.
+_VALUE_STARTS = frozenset(b'{["-0123456789tfnNI\xef')
+
+
+def _only_malformed(line: bytes, limits: Limits) -> bool:
+    """Whether the one problem the full parse would find in ``line`` is that it is malformed.
+
+    True for a line in valid UTF-8 that cannot start a JSON value at all, or that opens an
+    object it never closes (a JSON object text ends with ``}``) and holds nothing the parser's
+    hooks would report before it fails: no non-standard constant, no number longer than the
+    limit, no nesting near the limit.
+    """
+    text = line.strip(b" \t\r\n")
+    if not text:
+        return False
+    if text[0] in _VALUE_STARTS and not _unclosed_plain_object(text, limits):
+        return False
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError:  # not UTF-8 is what the line is reported for
+        return False
+    return True
+
+
+def _unclosed_plain_object(text: bytes, limits: Limits) -> bool:
+    """An object never closed, with no constant, long number or deep nesting in it."""
+    return (
+        text[:1] == b"{"
+        and text[-1:] != b"}"
+        and b"NaN" not in text
+        and b"Infinity" not in text
+        and text.count(b"{") + text.count(b"[") <= limits.max_depth
+        and not may_hold_long_number(text.translate(SHAPE), limits.max_number_chars)
+    )
+
+
+#: What a line read briefly is reported as (never listed: only counted).
+_BRIEFLY_MALFORMED: Final = ReadResult(
+    None, (InputProblem(InputProblemCode.MALFORMED, "malformed JSON (counted, not parsed)"),)
+)
+
+
+def iter_ndjson_file(
+    path: Path,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    sink: Sink | None = None,
+    wanted: Callable[[InputProblemCode], bool] | None = None,
+    fast: Callable[[int, bytes], bool] | None = None,
+) -> Iterator[tuple[int, ReadResult]]:
+    """(1-based line number, result) for every non-blank line of an NDJSON file, streamed.
+
+    Only ``max_line_bytes`` applies (per line), not ``max_file_bytes``. Problems with the file
+    itself are yielded with line number 0. An empty file yields nothing. ``sink`` receives the
+    bytes read, as for :func:`read_json_file`. ``wanted(code)`` tells whether the caller still
+    keeps problems of that code: when it keeps no more malformed lines, a line whose only
+    problem is surely that (see :func:`_only_malformed`) is reported briefly, unparsed (a
+    shared problem without a position), so that a flood of broken lines costs little.
+    ``fast(number, line)`` is offered each whole line first: a line it takes (returns True for)
+    is not parsed here, and nothing is yielded for it.
+    """
+    problem = _file_problem(path, None)
+    if isinstance(problem, InputProblem):
+        yield 0, ReadResult(None, (problem,))
+        return
+    number = 0
+    decoders = _Decoders(limits.max_number_chars)
+    malformed = InputProblemCode.MALFORMED
+    try:
+        with Path(path).open("rb", buffering=0) as handle:
+            for number, line, start in _numbered_lines(handle, limits.max_line_bytes, sink):
+                if fast is not None and line is not None and fast(number, line):
+                    continue
+                if (
+                    wanted is not None
+                    and line is not None
+                    and not line.endswith(b"}")  # at C speed, for the lines that are whole
+                    and not wanted(malformed)
+                    and _only_malformed(line, limits)
+                ):
+                    yield number, _BRIEFLY_MALFORMED
+                    continue
+                result = _ndjson_line(line, number, start, limits, decoders)
+                if result is not None:
+                    yield number, result
+    except OSError as error:
+        yield 0, ReadResult(None, (_unreadable(error, after_line=number or None),))
