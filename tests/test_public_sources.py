@@ -7,12 +7,14 @@ traceability matrix; the spec chapters; the guides and the README) is held to tw
 * no text cites a working note a reader outside cannot follow: a seed file (``seed 002…``, a
   seed's file name), the domain reference (``domain.md §4.7``, ``domain reference §5.1``), its
   open questions (``§11 q21``) or its rule labels (``REG-05``);
+* the JSON Schemas' descriptions (the schema pages) do the same;
 * every ``source_url`` of a rule, pathway, time limit, ordering rule, anchor or code list is the
   address of a document in spec/sources.toml, so the pages name its title, publisher and date.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Iterator
@@ -134,6 +136,15 @@ def test_rule_pages_cite_no_internal_note():
 def test_pathway_anchor_and_code_pages_cite_no_internal_note():
     texts = _toml_texts("pathways/*.toml", "codes/*.toml", "traceability.toml", "sources.toml")
     texts += _toml_texts("kith/*.toml")
+    assert [(where, text[:120]) for where, text in texts if INTERNAL.search(text)] == []
+
+
+def test_schema_pages_cite_no_internal_note():
+    texts = []
+    for path in sorted((REPO_ROOT / "schemas").rglob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        texts.extend(_strings(data, str(path.relative_to(REPO_ROOT))))
+    assert texts
     assert [(where, text[:120]) for where, text in texts if INTERNAL.search(text)] == []
 
 
