@@ -43,6 +43,7 @@ from pakkeforlop.catalogue import catalogue
 from pakkeforlop.codes import code_systems
 from pakkeforlop.fixtures import load as load_fixtures
 from pakkeforlop.pathways import TimeLimitsStatus, pathways
+from pakkeforlop.sources import by_url, sources
 
 from .conftest import REPO_ROOT
 
@@ -164,6 +165,8 @@ def test_every_rule_has_an_anchor_at_its_url_with_what_the_catalogue_says(site):
             rule.statement,
             rule.message,
             rule.message_nb,
+            rule.title_nb,
+            *(sources()[source_id].title for source_id in rule.sources),
             rule.severity.value,
             rule.verb.value,
             rule.evidence.value,
@@ -172,6 +175,26 @@ def test_every_rule_has_an_anchor_at_its_url_with_what_the_catalogue_says(site):
             assert " ".join(expected.split()) in text, f"{rule.id}: {expected!r} not on its page"
         for case in fixtures[rule.id].cases if rule.id in fixtures else ():
             assert case.name in text, f"{rule.id}: fixture case {case.name} not on its page"
+
+
+def test_the_sources_page_lists_every_source_under_its_anchor(site):
+    page = site.page("sources/index.html")
+    for source in sources().values():
+        found = page.xpath("//*[@id=$anchor]", anchor=f"source-{source.id}")
+        assert found, f"{source.id}: no anchor on the Sources page"
+        text = _text(found[0])
+        assert " ".join(source.title.split()) in text
+        assert source.url in text if source.url else "no public copy identified" in text
+
+
+def test_pathway_pages_name_the_documents_their_values_come_from(site):
+    for code, definition in pathways().items():
+        text = _text(site.page(f"pathways/{code}.html"))
+        urls = [definition.source_url, *(limit.source_url for limit in definition.time_limits)]
+        for url in urls:
+            cited = by_url(url)
+            assert cited is not None, url
+            assert " ".join(cited.title.split()) in text, f"{code}: {cited.id} not named"
 
 
 def _schema_page(schema_id: str) -> str:

@@ -403,7 +403,7 @@ def test_row_evidence_is_never_stronger_than_the_status_allows(code: str) -> Non
     if status is TimeLimitsStatus.COMPLETE:
         # A table can only be claimed complete on confirmed values.
         assert all(row.evidence is Evidence.CONFIRMED for row in rows)
-    # Never a guessed value (domain.md §11: unconfirmed values are left out).
+    # Never a guessed value: unconfirmed values are left out.
     assert all(row.evidence is not Evidence.UNCONFIRMED for row in rows)
 
 
@@ -411,7 +411,7 @@ def test_row_evidence_is_never_stronger_than_the_status_allows(code: str) -> Non
 def test_an_incomplete_table_says_what_is_missing(code: str) -> None:
     definition = pathway(code)
     if definition.time_limits_status is not TimeLimitsStatus.COMPLETE:
-        assert "§4.9" in definition.time_limits_note
+        assert "not published in any source found" in definition.time_limits_note
 
 
 @parametrize_pathways

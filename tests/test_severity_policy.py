@@ -36,6 +36,7 @@ def _raw(**changes: Any) -> dict[str, Any]:
     raw: dict[str, Any] = {
         "id": "REFERRAL-999",
         "title": "A test rule",
+        "title_nb": "En testregel",
         "severity": "error",
         "verb": "MUST",
         "source_verb": "skal",
@@ -46,6 +47,7 @@ def _raw(**changes: Any) -> dict[str, Any]:
         "evidence": "confirmed",
         "source_type": "authority",
         "source": "Helsedirektoratet",
+        "sources": ["hdir-phv-adults-referral"],
         "since": "1.0.0",
     }
     for key, value in changes.items():

@@ -34,6 +34,7 @@ import pytest
 from pakkeforlop.catalogue import catalogue
 from pakkeforlop.codes import code_systems
 from pakkeforlop.pathways import anchors, pathways
+from pakkeforlop.sources import sources
 
 from .conftest import REPO_ROOT
 
@@ -57,6 +58,7 @@ INDEX_LABELS = frozenset(
         "rules",
         "downloads",
         "specification",
+        "sources",
         "traceability",
     }
 )
@@ -71,7 +73,8 @@ ARTEFACT_KINDS = (
     "traceability",
 )
 
-SEED = re.compile(r"\b00[0-4]_[0-9a-f]{16}\.txt\b")
+#: A reference to an entry of the Sources page (spec/sources.toml).
+SOURCE_REF = re.compile(r"\{ref\}`[^`]*<source-[a-z0-9-]+>`")
 HELSEDIREKTORATET = re.compile(r"https://(?:www\.)?helsedirektoratet\.no/\S+")
 LABEL_DEFINITION = re.compile(r"^\((?P<label>[^()\s]+)\)=[ \t]*$", re.MULTILINE)
 # A role, or a code span (which may quote a role without being one). Scanned left to right,
@@ -170,6 +173,7 @@ def _generated_labels() -> set[str]:
         *(f"kodeverk-{kodeverk}" for kodeverk in code_systems()),
         *(f"pathway-{code.lower()}" for code in pathways()),
         *(f"anchor-{anchor_id}" for anchor_id in anchors()),
+        *(f"source-{source_id}" for source_id in sources()),
         *_schema_labels(),
     }
 
@@ -287,10 +291,10 @@ def test_every_time_limit_rule_is_information_as_the_chapters_say():
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.name)
-def test_every_chapter_cites_a_seed_document_or_a_helsedirektoratet_page(chapter):
+def test_every_chapter_cites_a_listed_source_or_a_helsedirektoratet_page(chapter):
     text = chapter.read_text(encoding="utf-8")
-    assert SEED.search(text) or HELSEDIREKTORATET.search(text), (
-        f"{_name(chapter)} names no seed file (000_…txt) and no helsedirektoratet.no page"
+    assert SOURCE_REF.search(text) or HELSEDIREKTORATET.search(text), (
+        f"{_name(chapter)} refers to no entry of the Sources page and no helsedirektoratet.no page"
     )
 
 

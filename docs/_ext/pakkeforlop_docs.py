@@ -41,6 +41,7 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 import kith_pages
+import source_pages
 from docutils.nodes import Node
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
@@ -71,6 +72,7 @@ GENERATED_DIRS = (
     "specification",
     "downloads",
     "traceability",
+    "sources",
 )
 #: ``html_extra_path`` folder; its ``artefacts/`` lands at the root of the built site.
 ARTEFACTS_ROOT = "_artefacts"
@@ -174,6 +176,10 @@ def ref(label: str, title: str) -> str:
     """A Sphinx cross-reference to an explicit label (checked in nitpicky mode)."""
     clean = re.sub(r"[`<>]", "", title).strip() or label
     return f"{{ref}}`{clean} <{label}>`"
+
+
+#: Citations of the sources in spec/sources.toml, in this module's Markdown.
+CITE = source_pages.Citations(inline=inline, ref=ref)
 
 
 def doc_link(docname: str, title: str) -> str:
@@ -821,6 +827,7 @@ class Pages:
         self.pathway_pages()
         self.rule_pages()
         self.traceability_page()
+        self.pages[source_pages.DOCNAME + ".md"] = GENERATED_NOTE + "\n\n" + CITE.page()
         self.specification_pages()
         self.downloads_page()
 
@@ -1170,7 +1177,7 @@ class Pages:
                         [
                             inline(gap.description),
                             inline(gap.status.value),
-                            link_or_text("source", gap.source_url),
+                            CITE.link(gap.source_url),
                         ]
                         for gap in system.known_gaps
                     ],
@@ -1347,7 +1354,7 @@ class Pages:
                             else "no 9327 code (measured from other data, or not at all)",
                         ),
                         ("Evidence", inline(anchor.evidence.value)),
-                        ("Source", link_or_text("source", anchor.source_url)),
+                        ("Source", CITE.link(anchor.source_url)),
                         (
                             "Used by",
                             ", ".join(ref(f"pathway-{p.code.lower()}", p.code) for p in used_by),
@@ -1408,7 +1415,7 @@ class Pages:
                         + ")",
                     ),
                     ("Evidence", inline(pathway.evidence.value)),
-                    ("Source", link_or_text("source", pathway.source_url)),
+                    ("Source", CITE.link(pathway.source_url)),
                     (
                         "Download",
                         self.download(docname, toml_path, "TOML")
@@ -1449,10 +1456,7 @@ class Pages:
                             + self.anchor_ref(limit.to_anchor),
                             _days(limit.outpatient),
                             _days(limit.inpatient),
-                            inline(limit.evidence.value)
-                            + " ("
-                            + link_or_text("source", limit.source_url)
-                            + ")",
+                            inline(limit.evidence.value) + " (" + CITE.link(limit.source_url) + ")",
                             inline(limit.note),
                         ]
                         for limit in pathway.time_limits
@@ -1482,7 +1486,7 @@ class Pages:
                     ),
                     ("Clinical decisions at most", str(ordering.max_clinical_decisions)),
                     ("Evidence", inline(ordering.evidence.value)),
-                    ("Source", link_or_text("source", ordering.source_url)),
+                    ("Source", CITE.link(ordering.source_url)),
                 ]
             )
         )
@@ -1545,6 +1549,7 @@ class Pages:
                     "id": rule.id,
                     "family": rule.family,
                     "title": rule.title,
+                    "title_nb": rule.title_nb,
                     "severity": rule.severity,
                     "verb": rule.verb,
                     "source_verb": rule.source_verb,
@@ -1556,6 +1561,7 @@ class Pages:
                     "source_type": rule.source_type,
                     "source": rule.source,
                     "source_url": rule.source_url or None,
+                    "sources": list(rule.sources),
                     "since": rule.since,
                     "rationale": rule.rationale or None,
                     "severity_note": rule.severity_note or None,
@@ -1700,12 +1706,17 @@ class Pages:
             f"(rules-{family.lower()})=\n# {family} rules",
             paragraphs(f"{about[0].upper()}{about[1:]}.") if about else "",
             list_table(
-                ["Rule", "Title", "Severity"],
+                ["Rule", "Title", "Tittel (nb)", "Severity"],
                 [
-                    [ref(rule.anchor, rule.id), inline(rule.title), inline(rule.severity.value)]
+                    [
+                        ref(rule.anchor, rule.id),
+                        inline(rule.title),
+                        inline(rule.title_nb),
+                        inline(rule.severity.value),
+                    ]
                     for rule in rules
                 ],
-                widths=[15, 70, 15],
+                widths=[13, 38, 37, 12],
             ),
         ]
         for rule in rules:
@@ -1723,6 +1734,7 @@ class Pages:
         if rule.applies_until:
             era.append(f"pathways started on or before {rule.applies_until.isoformat()}")
         facts = [
+            ("Title (nb)", inline(rule.title_nb)),
             (
                 "Severity",
                 _severity(rule.severity.value),
@@ -1732,7 +1744,7 @@ class Pages:
             ("Era", " and ".join(era)),
             ("Evidence", inline(rule.evidence.value)),
             ("Source type", inline(rule.source_type.value)),
-            ("Source", link_or_text(rule.source, rule.source_url)),
+            ("Source", inline(rule.source)),
             ("Since", inline(rule.since)),
             ("Message", inline(rule.message)),
             ("Message (nb)", inline(rule.message_nb)),
@@ -1743,6 +1755,7 @@ class Pages:
             f":::{{container}} pf-statement\n{paragraphs(rule.statement)}\n:::",
             field_list(facts),
         ]
+        blocks.append("**Sources.**\n\n" + CITE.listed(rule.sources))
         if rule.rationale:
             blocks.append(paragraphs(rule.rationale))
         if rule.severity_note:
@@ -1800,7 +1813,7 @@ class Pages:
             kind="traceability",
             id="traceability",
             name="traceability",
-            title="Traceability of the seeds' statements",
+            title="Traceability of the first documents' statements",
             version=pakkeforlop.SPEC_VERSION,
             path="traceability/traceability.toml",
             content=source.read_bytes(),
@@ -1812,7 +1825,7 @@ class Pages:
         rows = [
             [
                 inline(statement.id),
-                ", ".join(code(seed[:3]) for seed in statement.seeds),
+                ", ".join(CITE.seed(seed) for seed in statement.seeds),
                 f"{inline(statement.verb.value)} (*{inline(statement.source_verb)}*)",
                 inline(statement.statement) + f" «{inline(statement.quote)}»",
                 ", ".join(
@@ -1826,18 +1839,20 @@ class Pages:
         blocks = [
             "(traceability)=\n# Traceability",
             paragraphs(
-                "Every normative statement of the five seed documents, with the verb the seed "
-                "uses and the verb the specification reads it as, mapped to the rules that "
-                "check it, or to the reason an export cannot show it (and, where rules check "
-                "part of it, what they leave out). The statements are paraphrased; the quote "
-                "is the seed's own words around the verb. The matrix is generated from "
-                f"`spec/traceability.toml`; a test fails when a statement has neither rules "
-                f"nor a reason. {len(statements)} statements: {checked} checked by rules, "
-                f"{len(statements) - checked} with a reason only; every one is covered."
+                "Every normative statement of the five documents the specification was first "
+                "written from (listed with their publishers and dates under Sources), with the "
+                "verb the document uses and the verb the specification reads it as, mapped to "
+                "the rules that check it, or to the reason an export cannot show it (and, where "
+                "rules check part of it, what they leave out). The statements are paraphrased; "
+                "the quote is the document's own words around the verb. The matrix is "
+                "generated from `spec/traceability.toml`; a test fails when a statement has "
+                f"neither rules nor a reason. {len(statements)} statements: {checked} checked "
+                f"by rules, {len(statements) - checked} with a reason only; every one is "
+                "covered."
             ),
             field_list([("Download", self.download(docname, toml_path, "traceability.toml"))]),
             list_table(
-                ["Id", "Seeds", "Verb", "Statement", "Rules", "Reason or note"],
+                ["Id", "Documents", "Verb", "Statement", "Rules", "Reason or note"],
                 rows,
                 widths=[5, 10, 12, 33, 15, 25],
                 classes="pf-traceability",

@@ -51,6 +51,11 @@ def rules_dir() -> Path:
     return data_root() / "spec" / "rules"
 
 
+def sources_file() -> Path:
+    """The list of public sources the specification cites (spec/sources.toml)."""
+    return data_root() / "spec" / "sources.toml"
+
+
 def kith_dir() -> Path:
     """The folder of the KITH mapping tables and facts (spec/kith)."""
     return data_root() / "spec" / "kith"

@@ -12,6 +12,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
+from pakkeforlop import sources as sources_module
 from pakkeforlop._resources import rules_dir
 from pakkeforlop.evidence import Evidence, SourceType
 from pakkeforlop.findings import Severity
@@ -70,6 +71,8 @@ class Rule:
 
     id: str
     title: str
+    #: The title in Norwegian bokmål, for ``--lang nb`` and the docs.
+    title_nb: str
     severity: Severity
     verb: Verb
     source_verb: str
@@ -81,6 +84,8 @@ class Rule:
     source_type: SourceType
     source: str
     source_url: str
+    #: The ids of the documents the rule rests on, in ``spec/sources.toml``.
+    sources: tuple[str, ...]
     since: str
     rationale: str = ""
     severity_note: str = ""
@@ -106,6 +111,10 @@ class Rule:
         """Where the rule is documented."""
         return DOCS_RULE_URL.format(family=self.family.lower(), anchor=self.anchor)
 
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang`` (``nb`` for Norwegian bokmål, English otherwise)."""
+        return self.title_nb if lang == "nb" else self.title
+
     def applies_on(self, start: date) -> bool:
         """Whether the rule applies to a pathway started on ``start`` (era rules)."""
         if not self.in_force:
@@ -120,6 +129,7 @@ def _parse_rule(raw: Mapping[str, Any], where: str) -> Rule:
         rule = Rule(
             id=raw["id"],
             title=raw["title"],
+            title_nb=raw["title_nb"],
             severity=Severity(raw["severity"]),
             verb=Verb(raw["verb"]),
             source_verb=raw["source_verb"],
@@ -131,6 +141,7 @@ def _parse_rule(raw: Mapping[str, Any], where: str) -> Rule:
             source_type=SourceType(raw["source_type"]),
             source=raw["source"],
             source_url=raw.get("source_url", ""),
+            sources=tuple(raw["sources"]),
             since=raw["since"],
             rationale=raw.get("rationale", ""),
             severity_note=raw.get("severity_note", ""),
@@ -224,6 +235,25 @@ def _placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
+def _source_problems(rule: Rule) -> list[str]:
+    """Where a rule's sources break the format: ids of ``spec/sources.toml``, and a
+    ``source_url`` that is the address of one of them."""
+    known = sources_module.sources()
+    problems = []
+    if not rule.sources:
+        problems.append("sources must name at least one id of spec/sources.toml")
+    unknown = [source_id for source_id in rule.sources if source_id not in known]
+    if unknown:
+        problems.append(f"sources {unknown} are not in spec/sources.toml")
+    if rule.source_url:
+        cited = sources_module.by_url(rule.source_url)
+        if cited is None or cited.id not in rule.sources:
+            problems.append(
+                f"source_url {rule.source_url} must be the address of one of the rule's sources"
+            )
+    return problems
+
+
 def _check_rule(rule: Rule, where: str) -> None:
     problems = []
     if not RULE_ID.match(rule.id):
@@ -231,6 +261,9 @@ def _check_rule(rule: Rule, where: str) -> None:
     if not rule.applies_to or not rule.applies_to <= KINDS:
         problems.append(f"applies_to must be a non-empty subset of {sorted(KINDS)}")
     problems.extend(policy_problems(rule))
+    if not rule.title_nb.strip():
+        problems.append("title_nb (the Norwegian title) is required")
+    problems.extend(_source_problems(rule))
     if rule.schema_pointers and _placeholders(rule.message):
         problems.append("a rule that claims schema violations needs a message without placeholders")
     if problems:

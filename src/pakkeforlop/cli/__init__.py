@@ -114,7 +114,7 @@ def _run(arguments: list[str], stdout: TextIO | None, stderr: TextIO) -> int:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     try:
         if args.command == "rules":
-            _write(listing(args.format), stdout)
+            _write(listing(args.format, args.lang), stdout)
             return EXIT_OK
         if args.command == "explain":
             return _explain(args, stdout)

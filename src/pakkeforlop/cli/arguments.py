@@ -233,12 +233,15 @@ def build_parser() -> argparse.ArgumentParser:
         "rules",
         help="list the rule catalogue",
         description=(
-            "List every rule of the catalogue: id, severity and title (text), or every "
-            "catalogue entry whole (json)."
+            "List every rule of the catalogue: id, severity and title (text, in --lang), or "
+            "every catalogue entry whole (json, with both titles and the sources)."
         ),
     )
     rules.add_argument(
         "--format", choices=("text", "json"), default="text", help="list format (default: text)"
+    )
+    rules.add_argument(
+        "--lang", choices=("en", "nb"), default="en", help="language of the titles (default: en)"
     )
     explain = commands.add_parser(
         "explain",

@@ -1,7 +1,8 @@
 """``pakkeforlop explain RULE`` and ``pakkeforlop rules``: the catalogue, offline.
 
-``explain`` prints what a finding's rule requires and why: statement, severity, verb, source
-with its URL, evidence, rationale, the message in both languages, and a failing and a passing
+``explain`` prints what a finding's rule requires and why: its title and message in both
+languages, statement, severity, verb, its sources with title, publisher, date and URL
+(``spec/sources.toml``), evidence, rationale, and a failing and a passing
 case from the rule's fixtures (the edits that make a bundled example export fire it, or not).
 ``rules --format json`` lists every catalogue entry whole, in the same shape.
 """
@@ -16,6 +17,7 @@ from pakkeforlop._resources import fixtures_dir
 from pakkeforlop.catalogue import Rule, catalogue
 from pakkeforlop.fixtures import Case, RawFile
 from pakkeforlop.fixtures import load as load_fixtures
+from pakkeforlop.sources import Source, source
 
 __all__ = ["explain", "listing", "rule_entry"]
 
@@ -28,6 +30,7 @@ def rule_entry(rule: Rule) -> dict[str, Any]:
         "id": rule.id,
         "family": rule.family,
         "title": rule.title,
+        "titleNb": rule.title_nb,
         "severity": rule.severity.value,
         "verb": rule.verb.value,
         "sourceVerb": rule.source_verb,
@@ -39,6 +42,7 @@ def rule_entry(rule: Rule) -> dict[str, Any]:
         "sourceType": rule.source_type.value,
         "source": rule.source,
         "sourceUrl": rule.source_url or None,
+        "sources": [_source_entry(source(source_id)) for source_id in rule.sources],
         "since": rule.since,
         "rationale": rule.rationale or None,
         "severityNote": rule.severity_note or None,
@@ -60,14 +64,29 @@ def rule_entry(rule: Rule) -> dict[str, Any]:
     }
 
 
-def listing(fmt: str) -> str:
-    """The catalogue: ``json`` (every entry whole) or ``text`` (id, severity, title)."""
+def _source_entry(cited: Source) -> dict[str, Any]:
+    """A cited document as plain data."""
+    return {
+        "id": cited.id,
+        "title": cited.title,
+        "publisher": cited.publisher,
+        "kind": cited.kind,
+        "url": cited.url or None,
+        "published": cited.published or None,
+        "updated": cited.updated or None,
+        "note": cited.note or cited.date_note or None,
+    }
+
+
+def listing(fmt: str, lang: str = "en") -> str:
+    """The catalogue: ``json`` (every entry whole) or ``text`` (id, severity, title in
+    ``lang``)."""
     rules = list(catalogue().values())
     if fmt == "json":
         return json.dumps([rule_entry(rule) for rule in rules], ensure_ascii=False, indent=2) + "\n"
     width = max((len(rule.id) for rule in rules), default=0)
     return "".join(
-        f"{rule.id:<{width}}  {rule.severity.value:<7}  {rule.title}\n" for rule in rules
+        f"{rule.id:<{width}}  {rule.severity.value:<7}  {rule.title_in(lang)}\n" for rule in rules
     )
 
 
@@ -121,7 +140,7 @@ def _case(case: Case, heading: str) -> list[str]:
 def explain(rule_id: str) -> str:
     """The rule explained, as text; raises KeyError for an id the catalogue does not have."""
     rule = catalogue()[rule_id]
-    lines = [f"{rule.id}: {rule.title}", ""]
+    lines = [f"{rule.id}: {rule.title}", f"({rule.title_nb})", ""]
     lines += _wrap("Requirement", rule.statement)
     lines.append(
         f"Severity: {rule.severity.value} ({rule.verb.value}; the source says "
@@ -129,8 +148,23 @@ def explain(rule_id: str) -> str:
     )
     lines += _wrap("Applies to", ", ".join(sorted(rule.applies_to)))
     lines += _wrap("Source", rule.source)
-    if rule.source_url:
-        lines.append(f"Source URL: {rule.source_url}")
+    lines.append("Sources:")
+    for source_id in rule.sources:
+        cited = source(source_id)
+        lines += textwrap.wrap(
+            f"- {cited.publisher}: «{cited.title}» ({cited.kind}; "
+            f"{cited.dates or 'date not confirmed'})",
+            WIDTH,
+            initial_indent="  ",
+            subsequent_indent="    ",
+            break_on_hyphens=False,
+        )
+        if cited.url:
+            lines.append(f"    {cited.url}")
+        else:
+            lines += textwrap.wrap(
+                cited.note, WIDTH, initial_indent="    ", subsequent_indent="    "
+            )
     if rule.severity_note:
         lines += _wrap("Severity note", rule.severity_note)
     if rule.rationale:

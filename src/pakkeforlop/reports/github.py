@@ -46,7 +46,7 @@ def render(report: Report) -> str:
             if finding.column is not None:
                 properties.append(f"col={finding.column}")
         rule = rules.get(finding.rule)
-        title = f"{finding.rule} {rule.title}" if rule is not None else finding.rule
+        title = f"{finding.rule} {rule.title_in(report.lang)}" if rule is not None else finding.rule
         properties.append(f"title={escape_property(title)}")
         text = message(finding, masked=report.masked, lang=report.lang)
         lines.append(f"::{command} {','.join(properties)}::{escape_data(text)}")

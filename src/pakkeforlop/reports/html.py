@@ -234,7 +234,7 @@ def _rule_block(result: RuleResult, findings: list[Finding], report: Report, *, 
     verdict = _verdict_class(result)
     return (
         f'<details class="rule {verdict}" id="rule-{_e(rule.anchor)}"{" open" if open_ else ""}>'
-        f"<summary><code>{_e(rule.id)}</code> {_e(rule.title)} "
+        f"<summary><code>{_e(rule.id)}</code> {_e(rule.title_in(lang))} "
         f'<span class="outcome-{verdict}">{_e(label(result.verdict, lang))}</span> '
         f'<span class="note">({_e(counts)})</span></summary>'
         f'<p class="note">{_e(rule.statement)} <a href="{_e(rule.url)}">{_e(rule.id)}</a> '
@@ -308,7 +308,7 @@ def _rules_section(report: Report) -> str:
     )
     rows = "".join(
         f'<tr><td><a href="{_e(result.rule.url)}"><code>{_e(result.rule.id)}</code></a></td>'
-        f"<td>{_e(result.rule.title)}</td>"
+        f"<td>{_e(result.rule.title_in(lang))}</td>"
         f'<td class="severity-{_e(result.rule.severity.value)}">'
         f"{_e(label(result.rule.severity.value, lang))}</td>"
         f'<td class="outcome-{_verdict_class(result)}">{_e(label(result.verdict, lang))}</td>'

@@ -32,10 +32,10 @@ def _counts(counts: Any) -> dict[str, int]:
     return {severity.value: int(counts.get(severity, 0)) for severity in Severity}
 
 
-def _rule(result: RuleResult) -> dict[str, Any]:
+def _rule(result: RuleResult, lang: str) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "id": result.rule.id,
-        "title": result.rule.title,
+        "title": result.rule.title_in(lang),
         "severity": result.rule.severity.value,
         "outcome": result.outcome.value,
         "counts": _counts(result.counts),
@@ -141,7 +141,7 @@ def as_json(report: Report) -> dict[str, Any]:
             }
             for export in report.exports
         ],
-        "rules": [_rule(result) for result in report.rule_results],
+        "rules": [_rule(result, report.lang) for result in report.rule_results],
         "findings": [
             finding_record(finding, masked=report.masked, lang=report.lang, report=report)
             for finding in report.findings

@@ -27,7 +27,7 @@ def _case(parent: ET.Element, result: RuleResult, findings: list[Finding], repor
         "testcase",
         {
             "classname": rule.family,
-            "name": clean(f"{rule.id} {rule.title}"),
+            "name": clean(f"{rule.id} {rule.title_in(report.lang)}"),
             "time": "0",
         },
     )
@@ -48,7 +48,10 @@ def _case(parent: ET.Element, result: RuleResult, findings: list[Finding], repor
             case,
             "failure",
             {
-                "message": f"{plural(total(reaching), rule.severity.value)}: {clean(rule.title)}",
+                "message": (
+                    f"{plural(total(reaching), rule.severity.value)}: "
+                    f"{clean(rule.title_in(report.lang))}"
+                ),
                 "type": rule.severity.value,
             },
         )

@@ -60,7 +60,7 @@ def _rule(rule: Rule, lang: str) -> dict[str, Any]:
     return {
         "id": rule.id,
         "name": rule.title,
-        "shortDescription": {"text": rule.title},
+        "shortDescription": {"text": rule.title_in(lang)},
         "fullDescription": {"text": rule.statement},
         "messageStrings": {"default": {"text": rule.message_nb if lang == "nb" else rule.message}},
         "helpUri": rule.url,

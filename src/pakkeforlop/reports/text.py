@@ -84,7 +84,7 @@ def _rule_heading(result: RuleResult, count: int, report: Report) -> str:
     else:
         verdict = label(result.verdict, lang)
     return (
-        f"{rule.id} {label(rule.severity.value, lang)}: {rule.title} "
+        f"{rule.id} {label(rule.severity.value, lang)}: {rule.title_in(lang)} "
         f"({_count(count, 'finding', lang)}, {verdict})"
     )
 
