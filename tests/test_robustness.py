@@ -150,3 +150,24 @@ def test_a_declared_path_with_a_nul_is_a_schema_finding_not_a_lost_export(tmp_pa
     assert "INTERNAL-001" not in rules
     assert "SCHEMA-001" in rules
     assert result.events > 0  # the other files were checked
+
+
+@pytest.mark.parametrize("role", [[], {}, None, 6])
+@pytest.mark.parametrize(
+    ("example", "file"),
+    [
+        ("d11-phv-adults-completed", "epicrisis.json"),
+        ("d11-phv-adults-completed", "referral.json"),
+        ("d11-phv-adults-rejected-2022", "feedback.json"),
+    ],
+)
+def test_a_recipient_role_of_the_wrong_type_is_the_schemas_finding(tmp_path, role, example, file):
+    # Found by the long fuzzing profile: a role that is a list made EPICRISIS-002 raise.
+    root = tmp_path / "export"
+    shutil.copytree(EXAMPLES / "valid" / example, root)
+    document = json.loads((root / file).read_text(encoding="utf-8"))
+    document["recipients"] = [{"role": role}, {"role": "gp"}]
+    (root / file).write_text(json.dumps(document), encoding="utf-8")
+    rules = {finding.rule for finding in check_export(root, display_root="").findings}
+    assert "INTERNAL-001" not in rules
+    assert rules & {"SCHEMA-002", "SCHEMA-003", "SCHEMA-005"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -44,6 +44,18 @@ def get(value: Any, *path: str) -> Any:
         value = value.get(key)
     return value
 
+
+
+def recipient_roles(value: Mapping[str, Any]) -> set[str] | None:
+    """The roles of a document's ``recipients``; ``None`` when the list or a role is not what
+    the schema says (its finding), so that no rule judges a malformed list."""
+    recipients = value.get("recipients", [])
+    if not isinstance(recipients, list):
+        return None
+    roles = [entry.get("role") for entry in recipients if isinstance(entry, dict)]
+    if not all(isinstance(role, str) for role in roles):
+        return None
+    return {role for role in roles if isinstance(role, str)}
 
 def export_period(manifest: dict[str, Any]) -> Period | None:
     """The manifest's ``period`` as first and last day, when it gives both in order."""

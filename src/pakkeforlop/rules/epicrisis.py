@@ -14,7 +14,7 @@ from typing import Any
 
 from pakkeforlop.checks import Hit, document_check, engine_rule, instance_check
 from pakkeforlop.codes import code_system
-from pakkeforlop.facts import get, parse_day
+from pakkeforlop.facts import get, parse_day, recipient_roles
 from pakkeforlop.model import Document, EventRecord, ExportFacts, PathwayInstance
 from pakkeforlop.slices import slice_of
 
@@ -34,12 +34,9 @@ engine_rule("EPICRISIS-001", "epicrisis")
 # -- recipients -------------------------------------------------------------------------------
 
 
-def _roles(document: Document) -> set[object] | None:
+def _roles(document: Document) -> set[str] | None:
     """The recipients' roles; empty when there are none, ``None`` when they are malformed."""
-    recipients = document.value.get("recipients", [])
-    if not isinstance(recipients, list):
-        return None  # the schema's finding
-    return {entry.get("role") for entry in recipients if isinstance(entry, dict)}
+    return recipient_roles(document.value)
 
 
 def _recipient_hit(document: Document) -> Hit:

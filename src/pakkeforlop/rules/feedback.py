@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pakkeforlop.checks import Hit, document_check, instance_check
+from pakkeforlop.facts import recipient_roles
 from pakkeforlop.model import Document, EventRecord, ExportFacts, FeedbackFacts, PathwayInstance
 
 REJECTION = "rejection"
@@ -47,11 +48,8 @@ def is_structured_rejection(document: Document, _facts: ExportFacts) -> bool:
     return _occasion(document) == REJECTION and "text" not in document.value
 
 
-def _roles(document: Document) -> set[object]:
-    recipients = document.value.get("recipients")
-    if not isinstance(recipients, list):
-        return set()
-    return {entry.get("role") for entry in recipients if isinstance(entry, dict)}
+def _roles(document: Document) -> set[str]:
+    return recipient_roles(document.value) or set()
 
 
 def is_assessment_feedback_to_gp(document: Document, _facts: ExportFacts) -> bool:
