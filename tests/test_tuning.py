@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import platform
 import sys
+import threading
 import time
 import weakref
 from pathlib import Path
@@ -147,6 +148,21 @@ def test_a_failure_stops_the_workers_that_are_still_running_tasks() -> None:
 
 def _idle() -> None:
     return None
+
+
+def _executor_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if "ExecutorManagerThread" in type(t).__name__]
+
+
+def test_a_stopped_pool_leaves_no_manager_thread_to_race_the_exit() -> None:
+    # Left running, the executor's manager thread closes its wake-up pipe while the exit hook
+    # writes to it: "Exception ignored … Bad file descriptor" when a run is interrupted.
+    results = parallel.ordered_map(
+        _fail_or_hold, [0, 1, 2], weights=[3, 2, 1], workers=2, initializer=_idle, initargs=()
+    )
+    with pytest.raises(ValueError, match="first task"):
+        list(results)
+    assert _executor_threads() == []
 
 
 def _rss_mib() -> float:

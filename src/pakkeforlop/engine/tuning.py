@@ -15,7 +15,8 @@ place; each has a test of what it protects.
   build and send large results, and the main process reads them; the C library keeps what
   they freed, so without it the processes' memory only grows.
 * **Workers stopped at once** on an error or an interrupt: before Python 3.14 the executor has
-  no public way, so its process table is read before it forgets it.
+  no public way, so its process table (and its manager thread, which is then waited for) is
+  read before it forgets it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from functools import cache
 
 #: Documents (or NDJSON lines) checked between two collections of the young objects.
 DOCUMENTS_PER_COLLECTION = 2000
+#: How long a stopped executor's manager thread is waited for (it ends as soon as it sees its
+#: workers gone; the bound only keeps a stuck thread from holding the exit).
+MANAGER_JOIN_SECONDS = 10.0
 
 
 @contextmanager
@@ -114,8 +118,15 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     if terminate is not None:
         terminate()
         return
-    # Before 3.14 there is no public way; shutdown() forgets the processes, so take them first.
+    # Before 3.14 there is no public way; shutdown() forgets the processes and the thread that
+    # manages them, so take them first.
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
+    # Let the manager thread see its workers gone and close its wake-up pipe now: left running,
+    # it races the interpreter's exit hook, which may write to that pipe as it closes (an
+    # "Exception ignored … Bad file descriptor" traceback on Python before 3.12).
+    if manager is not None:
+        manager.join(MANAGER_JOIN_SECONDS)
