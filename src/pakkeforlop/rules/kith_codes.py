@@ -14,9 +14,7 @@ from pakkeforlop.kith.message import Element, attr, child, children, local, name
 from pakkeforlop.kith.namespaces import (
     APPREC_NAMESPACES,
     EPIKRISE_1_2,
-    EPIKRISER,
     HENVISNING_2_0,
-    HENVISNINGER,
 )
 from pakkeforlop.model import Document, ExportFacts
 from pakkeforlop.registry import schema
@@ -117,8 +115,11 @@ def _fixed_list(element: Element) -> str | None:
     name, parent = local(element), local(element.getparent())
     if name == "Type" and parent == "MsgInfo":
         return "8279"
-    if name == "Type" and parent == "Message" and namespace(element) in HENVISNINGER | EPIKRISER:
-        return "8279"  # the message type of a KITH v1 message (Epikrise 1.2 Message/Type)
+    if name == "Type" and parent == "Message" and namespace(element) == EPIKRISE_1_2:
+        # Epikrise 1.2's own message type (EPIKRISE in the official examples). The older
+        # Henvisning and Epikrise XSDs type it as a CS without a list, and their official
+        # examples use one-letter types (H, E) from before kodeverk 8279: not judged.
+        return "8279"
     if name == "MsgType" and (parent == "OriginalMsgId" or namespace(element) in APPREC_NAMESPACES):
         return "8279"
     return None
