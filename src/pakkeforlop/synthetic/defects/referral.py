@@ -11,10 +11,7 @@ from typing import Final
 from pakkeforlop.identifiers import PersonIdType
 from pakkeforlop.registry import DOCUMENT_SCHEMAS
 from pakkeforlop.synthetic.cast import timestamp
-from pakkeforlop.synthetic.defects.base import (
-    Defect,
-    truth_entry,
-)
+from pakkeforlop.synthetic.defects.base import Defect, truth_entry
 from pakkeforlop.synthetic.documents import Context
 from pakkeforlop.synthetic.model import Plan, TruthEntry
 
