@@ -180,9 +180,7 @@ def _pathway_page(
     )
 
 
-def _facts(
-    site: Site, pathway: pathways_module.Pathway, downloads: str
-) -> list[tuple[str, str]]:
+def _facts(site: Site, pathway: pathways_module.Pathway, downloads: str) -> list[tuple[str, str]]:
     return [
         (
             "Code",

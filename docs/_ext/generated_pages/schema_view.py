@@ -158,9 +158,7 @@ class SchemaReader:
             child = self.view(sources, seen)
             child_path = f"{path}.{name}" if path else name
             example = _example(child, child_path, examples)
-            rows.append(
-                Row(child_path, name in view.required, child, example, notes.get(name, []))
-            )
+            rows.append(Row(child_path, name in view.required, child, example, notes.get(name, [])))
             rows.extend(
                 self._nested_rows(child, child_path, depth=depth, seen=seen, examples=examples)
             )
