@@ -1,7 +1,8 @@
 """The KITH chapter's generated examples: official messages beside the JSON the kit maps them to.
 
-The section is made by ``docs/_ext/kith_pages.py`` at build time (tests/test_docs.py builds the
-whole site); here it is generated directly and compared with the kit's own mapping.
+The section is made by ``docs/_ext/generated_pages/kith_examples.py`` at build time
+(tests/test_docs.py builds the whole site); here it is generated directly and compared with the
+kit's own mapping.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pakkeforlop.kith import map_contents, read_message, read_xml_file
 from .conftest import REPO_ROOT, shared_file
 
 sys.path.insert(0, str(REPO_ROOT / "docs" / "_ext"))
-import kith_pages  # the docs extension's module, on the docs' own path
+import generated_pages.kith_examples as kith_pages  # the docs extension's module (docs/_ext)
 
 FENCED = re.compile(r"(`{3,})(xml|json)\n(.*?)\n\1", re.DOTALL)
 
