@@ -40,6 +40,10 @@ FORMATS = (
     ["--format", "json"],
     ["--format", "junit"],
     ["--format", "html"],
+    ["--format", "sarif"],
+    ["--format", "gitlab"],
+    ["--format", "github"],
+    ["--format", "json", "--lang", "nb"],
     ["--format", "text", "--progress", "--verbose"],
 )
 KEYWORDS = ("format", "pattern", "enum", "const")
