@@ -61,6 +61,10 @@ class Recorder:
             relative = path.relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
+        return self.display_relative(relative)
+
+    def display_relative(self, relative: str) -> str:
+        """How findings name a file at ``relative`` (a POSIX path, normalised) in the export."""
         return relative if self.display_root in {"", "."} else f"{self.display_root}/{relative}"
 
     def report(

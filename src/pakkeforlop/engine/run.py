@@ -112,10 +112,10 @@ class Run:
                 self.absorb(part, progress)
         else:
             for entry in entries:
-                path = files.path_of(entry)
+                where, shown = files.place(entry)
                 if progress is not None:
-                    progress(recorder.display(path))
-                files.check(entry, path)
+                    progress(shown)
+                files.check(entry, where, shown)
             look()
         result = recorder.result
         result.exercised.update({MISSING_FILE_RULE, UNDECLARED_FILE_RULE, UNLISTED_FOLDER_RULE})
@@ -138,9 +138,9 @@ class Run:
         files.identities = set()
         shown = []
         for entry in entries:
-            path = files.path_of(entry)
-            files.check(entry, path)
-            shown.append(recorder.display(path))
+            where, named = files.place(entry)
+            files.check(entry, where, named)
+            shown.append(named)
         recorder.result.findings = recorder.found.kept
         return WorkerPart(recorder.result, recorder.found.omitted, shown, files.identities)
 
