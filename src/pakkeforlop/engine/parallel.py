@@ -62,12 +62,14 @@ def ordered_map(
     """``function(task)`` for every task in ``workers`` processes, yielded in task order.
 
     Each worker runs ``initializer(*initargs)`` once, after :func:`interrupts.prepare_worker`
-    (it ends on SIGTERM and SIGHUP, and with this process). Tasks are started heaviest first
-    (``weights``); a result is yielded as soon as it and every result before it are done.
+    (it ends on SIGTERM and SIGHUP, and with this process). Tasks start in task order, the
+    order their results are merged in, except that a heavy one (``weights``) with too little
+    after it starts first (see :func:`start_order`). A result is yielded as soon as it and
+    every result before it are done.
     ``meanwhile()`` runs in this process once the tasks are given out, before any result is
     awaited.
     """
-    order = sorted(range(len(tasks)), key=lambda index: -weights[index])
+    order = start_order(weights)
     context = _context()
     parent = os.getpid() if context.get_start_method() == "fork" else None
     pool = ProcessPoolExecutor(
@@ -91,6 +93,22 @@ def ordered_map(
             tuning.stop_pool(pool)
         raise
     pool.shutdown()
+
+
+def start_order(weights: Sequence[int]) -> list[int]:
+    """The order tasks start in: task order, but a task over twice the median weight that
+    outweighs all the tasks after it starts first (the heaviest of those first), so that no
+    core idles at the end on it while another runs it."""
+    heavy = 2 * sorted(weights)[len(weights) // 2] if weights else 0
+    after = 0
+    early: set[int] = set()
+    for index in reversed(range(len(weights))):
+        if weights[index] > heavy and weights[index] > after:
+            early.add(index)
+        after += weights[index]
+    return sorted(early, key=lambda index: (-weights[index], index)) + [
+        index for index in range(len(weights)) if index not in early
+    ]
 
 
 def _start_worker(

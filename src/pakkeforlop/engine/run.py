@@ -17,6 +17,7 @@ from pakkeforlop.engine.files import Declared, FileChecker, checkable
 from pakkeforlop.engine.kith_files import KithReader
 from pakkeforlop.engine.recorder import Recorder
 from pakkeforlop.engine.workers import (
+    ClosedRules,
     WorkerPart,
     WorkerSetup,
     check_task,
@@ -100,16 +101,18 @@ class Run:
             unlisted.extend(found[1])
 
         if workers > 1:
+            closed = ClosedRules(recorder.rules)
             for part in parallel.ordered_map(
                 check_task,
                 [task for task, _ in tasks],
                 weights=[weight for _, weight in tasks],
                 workers=workers,
                 initializer=start_worker,
-                initargs=(self.worker_setup(),),
+                initargs=(self.worker_setup(closed),),
                 meanwhile=look,
             ):
                 self.absorb(part, progress)
+                closed.close(recorder.found.filled())
         else:
             for entry in entries:
                 where, shown = files.place(entry)
@@ -144,8 +147,9 @@ class Run:
         recorder.result.findings = recorder.found.kept
         return WorkerPart(recorder.result, recorder.found.omitted, shown, files.identities)
 
-    def worker_setup(self) -> WorkerSetup:
-        """What a worker process needs to check files of this export."""
+    def worker_setup(self, closed: ClosedRules | None = None) -> WorkerSetup:
+        """What a worker process needs to check files of this export (``closed``: the rules
+        its findings no longer add to, as the main process merges)."""
         recorder = self.recorder
         return WorkerSetup(
             recorder.root,
@@ -157,6 +161,7 @@ class Run:
             self.xsd.folder if self.xsd is not None else None,
             self.xsd.files if self.xsd is not None else {},
             self.exact,
+            closed,
         )
 
     def absorb(self, part: WorkerPart, progress: Progress | None) -> None:
