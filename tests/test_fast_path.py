@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from pakkeforlop import fixtures
 from pakkeforlop.checks import Check, Scope, always, by_scope
 from pakkeforlop.engine import ExportResult, check_export, check_file, workers
+from pakkeforlop.engine import event_lines as fast_lines
 from pakkeforlop.finding_caps import FindingCaps
 from pakkeforlop.model import Document, ExportFacts
 from pakkeforlop.synthetic import GeneratorConfig, generate
@@ -109,6 +110,16 @@ def test_rules_closed_while_the_workers_run_give_the_same_result(
         exact
     )
     assert any(closed[:-1])  # rules were closed before the last task was merged
+
+
+def test_memos_that_start_afresh_give_the_same_result(
+    defective: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Memos of two entries are full all the time: every line is judged almost afresh.
+    monkeypatch.setattr(fast_lines, "MEMO_KEPT", 2)
+    monkeypatch.setattr(fast_lines, "VALUES_KEPT", 2)
+    result = assert_same(defective)
+    assert result.fast > 0.8 * (result.documents + result.events)
 
 
 def test_crafted_edge_cases_give_the_same_result(tmp_path: Path) -> None:
