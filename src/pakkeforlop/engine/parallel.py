@@ -58,6 +58,7 @@ def ordered_map(
     initializer: Callable[..., object],
     initargs: tuple[object, ...],
     meanwhile: Callable[[], object] | None = None,
+    keep_tasks: bool = True,
 ) -> Iterator[Result]:
     """``function(task)`` for every task in ``workers`` processes, yielded in task order.
 
@@ -67,7 +68,8 @@ def ordered_map(
     after it starts first (see :func:`start_order`). A result is yielded as soon as it and
     every result before it are done.
     ``meanwhile()`` runs in this process once the tasks are given out, before any result is
-    awaited.
+    awaited. ``keep_tasks=False`` empties ``tasks`` (a list) once they are given out, so
+    that each task is let go when it is done.
     """
     order = start_order(weights)
     context = _context()
@@ -84,9 +86,12 @@ def ordered_map(
             futures: dict[int, Future[Result]] = {
                 index: pool.submit(function, tasks[index]) for index in order
             }
+        count = len(tasks)
+        if not keep_tasks and isinstance(tasks, list):
+            tasks.clear()
         if meanwhile is not None:
             meanwhile()
-        for index in range(len(tasks)):
+        for index in range(count):
             yield futures.pop(index).result()
     except BaseException:  # an error, Ctrl-C, or the caller stopped early: stop the workers now
         with interrupts.deferred():  # a second signal must not cut the stopping short
