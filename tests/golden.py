@@ -194,6 +194,11 @@ def documents() -> dict[str, bytes]:
         "int-just-under-limit": _with_member(text, b'"x":' + b"9" * 99),
         "huge-int": _with_member(text, b'"x":' + b"9" * 6000),
         "big-but-short-int": _with_member(text, b'"x":' + b"9" * 30),
+        "long-digits-in-a-string": _with_member(text, b'"x":"' + b"9" * 150 + b'"'),
+        "long-digits-in-a-string-and-a-long-int": _with_member(
+            text, b'"x":"' + b"9" * 150 + b'","y":' + b"9" * 150
+        ),
+        "long-digits-in-an-escaped-string": _with_member(text, b'"x":"\\"' + b"9" * 150 + b'"'),
         "deep-nesting": _with_member(text, b'"x":' + _deep(70)),
         "very-deep-nesting": _with_member(text, b'"x":' + _deep(5000)),
         "nesting-at-limit": _with_member(text, b'"x":' + _deep(63)),

@@ -12,7 +12,10 @@ would have given the same value with no problem at all:
   writes every colon of a string as itself; so, when no colon is escaped in the text
   (``\\u003a``), the text and the value encoded again hold equally many colons exactly when
   no key (with its value) was dropped as a repeat; both are counted at C speed;
-* **long numbers**: no run of digits long enough for a number over the limit (at C speed);
+* **long numbers**: no run of digits long enough for a number over the limit (at C speed),
+  but in a string: in a text without a backslash every quote opens or closes a string, so
+  a run is in a string when an odd number of quotes comes before it (a manifest's digests
+  are hexadecimal strings, some with long runs of digits);
 * **depth**: no more ``[`` and ``{`` in the text than the limit, else a measured depth
   within it;
 * **formats**: no string of the value starts with ``0000-`` (year zero) or holds ``:60``
@@ -31,7 +34,7 @@ from typing import Any, Final
 
 import msgspec
 
-from pakkeforlop.read.json_parse import SHAPE, may_hold_long_number
+from pakkeforlop.read.json_parse import SHAPE, may_hold_long_number, shortest_run
 from pakkeforlop.read.problems import Limits
 
 _QUOTE_SPACE: Final = re.compile(rb'"[ \t\r\n]')
@@ -55,6 +58,20 @@ def key_tokens(data: bytes) -> int:
     if _QUOTE_SPACE.search(data) is not None:
         count += len(_SPACED_KEY_END.findall(data))
     return count
+
+
+def _long_run_outside_strings(data: bytes, shape: bytes, max_number_chars: int) -> bool:
+    """Whether a run of digits long enough for a number over the limit may lie outside the
+    strings of ``data`` (``shape`` is ``data`` translated by ``SHAPE``)."""
+    if b"\\" in data:
+        return True  # an escaped quote: the quotes cannot be counted
+    run = b"0" * shortest_run(max_number_chars)
+    start = shape.find(run)
+    while start != -1:
+        if data.count(b'"', 0, start) % 2 == 0:
+            return True
+        start = shape.find(run, start + len(run))
+    return False
 
 
 def _no_key_dropped(data: bytes, value: Any) -> bool | None:
@@ -106,7 +123,9 @@ def fast_object(data: bytes, limits: Limits) -> dict[str, Any] | None:
     if type(value) is not dict:
         return None
     shape = data.translate(SHAPE)
-    if may_hold_long_number(shape, limits.max_number_chars):
+    if may_hold_long_number(shape, limits.max_number_chars) and _long_run_outside_strings(
+        data, shape, limits.max_number_chars
+    ):
         return None
     if shape.count(b"[") > limits.max_depth and keys_and_depth(value)[1] > limits.max_depth:
         return None
