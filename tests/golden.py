@@ -179,12 +179,26 @@ def documents() -> dict[str, bytes]:
             text.replace(b'"Jon"', b'"J\\":on"'), b'"id":"x"'
         ),
         "escaped-key": text.replace(b'"issued"', b'"\\u0069ssued"', 1),
+        "escaped-colon": text.replace(b'"Jon"', b'"J\\u003Aon"'),
+        "escaped-colon-and-duplicate": _with_member(
+            text.replace(b'"Jon"', b'"J\\u003aon"'), b'"id":"x"'
+        ),
+        "duplicate-key-with-colons": _with_member(text, b'"issued":"2025-01-13T09:50:00+01:00"'),
+        "duplicate-key-escaped-hyphen": _with_member(text, b'"kind":"new\\u002dcondition"'),
+        "year-zero": text.replace(b'"1979-10-02"', b'"0000-10-02"'),
+        "year-zero-escaped-hyphen": text.replace(b'"1979-10-02"', b'"0000\\u002d10-02"'),
+        "leap-second": text.replace(b"2025-01-13T09:50:00", b"2025-01-13T23:59:60"),
         "nan": _with_member(text, b'"x":NaN'),
         "infinity": _with_member(text, b'"x":Infinity'),
         "long-int": _with_member(text, b'"x":' + b"9" * 150),
         "int-just-under-limit": _with_member(text, b'"x":' + b"9" * 99),
         "huge-int": _with_member(text, b'"x":' + b"9" * 6000),
         "big-but-short-int": _with_member(text, b'"x":' + b"9" * 30),
+        "long-digits-in-a-string": _with_member(text, b'"x":"' + b"9" * 150 + b'"'),
+        "long-digits-in-a-string-and-a-long-int": _with_member(
+            text, b'"x":"' + b"9" * 150 + b'","y":' + b"9" * 150
+        ),
+        "long-digits-in-an-escaped-string": _with_member(text, b'"x":"\\"' + b"9" * 150 + b'"'),
         "deep-nesting": _with_member(text, b'"x":' + _deep(70)),
         "very-deep-nesting": _with_member(text, b'"x":' + _deep(5000)),
         "nesting-at-limit": _with_member(text, b'"x":' + _deep(63)),

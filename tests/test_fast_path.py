@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from pakkeforlop import fixtures
 from pakkeforlop.checks import Check, Scope, always, by_scope
-from pakkeforlop.engine import ExportResult, check_export, check_file
+from pakkeforlop.engine import ExportResult, check_export, check_file, workers
+from pakkeforlop.engine import event_lines as fast_lines
 from pakkeforlop.finding_caps import FindingCaps
 from pakkeforlop.model import Document, ExportFacts
 from pakkeforlop.synthetic import GeneratorConfig, generate
@@ -87,6 +88,38 @@ def test_worker_processes_take_the_fast_path_to_the_same_result(defective: Path)
 def test_tight_caps_give_the_same_summaries_on_both_paths(defective: Path) -> None:
     result = assert_same(defective, caps=FindingCaps.of(2))
     assert any(finding.summary for finding in result.findings)
+
+
+def test_rules_closed_while_the_workers_run_give_the_same_result(
+    defective: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Many small tasks under tight caps: the main process closes rules as it merges, and the
+    # workers count their later findings instead of sending them.
+    monkeypatch.setattr(workers, "TASK_FILES", 8)
+    closed: list[list[str]] = []
+    close = workers.ClosedRules.close
+
+    def recording(self: workers.ClosedRules, rules: list[str]) -> None:
+        closed.append(rules)
+        close(self, rules)
+
+    monkeypatch.setattr(workers.ClosedRules, "close", recording)
+    caps = FindingCaps(2, 6)
+    exact = check_export(defective, display_root="", exact=True, jobs=1, caps=caps)
+    assert everything(check_export(defective, display_root="", jobs=2, caps=caps)) == everything(
+        exact
+    )
+    assert any(closed[:-1])  # rules were closed before the last task was merged
+
+
+def test_memos_that_start_afresh_give_the_same_result(
+    defective: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Memos of two entries are full all the time: every line is judged almost afresh.
+    monkeypatch.setattr(fast_lines, "MEMO_KEPT", 2)
+    monkeypatch.setattr(fast_lines, "VALUES_KEPT", 2)
+    result = assert_same(defective)
+    assert result.fast > 0.8 * (result.documents + result.events)
 
 
 def test_crafted_edge_cases_give_the_same_result(tmp_path: Path) -> None:

@@ -54,6 +54,32 @@ def test_findings_beyond_the_caps_are_counted_and_summarised():
     assert len(found.kept) + sum(by_place.values()) == 13  # every finding counted once
 
 
+def test_a_worker_counts_the_findings_of_closed_rules_as_the_merge_would():
+    caps = FindingCaps(per_file=2, per_rule=3)
+    merged = CappedFindings(caps)
+    for file in ("a", "b"):
+        merged.add(finding("R-001", file))
+        merged.add(finding("R-001", file))
+    assert merged.filled() == ["R-001"]
+    # A later part, checked by a worker that knows R-001 is closed, and by one that does not.
+    told = CappedFindings(caps, closed={"R-001"})
+    untold = CappedFindings(caps)
+    for part in (told, untold):
+        for file in ("c", "c", "c", "d"):
+            part.add(finding("R-001", file))
+        part.add(finding("R-002", "c"))
+    assert [f.rule for f in told.kept] == ["R-002"]
+    assert told.full("R-001", "e")
+    severities = {"R-001": Severity.ERROR, "R-002": Severity.ERROR}
+    results = []
+    for part in (told, untold):
+        whole = CappedFindings(caps)
+        whole.merge(merged.kept, merged.omitted)
+        whole.merge(part.kept, part.omitted)
+        results.append((whole.kept, whole.summaries(severities, "export")))
+    assert results[0] == results[1]
+
+
 def test_unbounded_keeps_everything():
     found = CappedFindings(FindingCaps.UNBOUNDED)
     for _ in range(1000):

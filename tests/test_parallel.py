@@ -275,3 +275,18 @@ def test_what_tells_files_apart_is_let_go_before_the_instance_checks(
     for jobs in (1, 2):
         check_export(defective, display_root="", jobs=jobs)
     assert held == [0, 0]
+
+
+@pytest.mark.parametrize(
+    ("weights", "order"),
+    [
+        # In task order, the order of the merge; a heavy task with enough after it keeps its place.
+        ([1, 1, 1, 10, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], list(range(14))),
+        # A heavy task near the end starts first, so that no core idles on it at the end.
+        ([1, 1, 1, 1, 1, 1, 10, 1], [6, 0, 1, 2, 3, 4, 5, 7]),
+        ([1, 1, 1, 1, 1, 1, 10, 20], [7, 0, 1, 2, 3, 4, 5, 6]),
+        ([], []),
+    ],
+)
+def test_tasks_start_in_task_order_but_a_late_heavy_one_first(weights, order) -> None:
+    assert parallel.start_order(weights) == order

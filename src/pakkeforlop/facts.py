@@ -78,7 +78,19 @@ def export_facts(manifest: dict[str, Any], root: str) -> ExportFacts:
         if isinstance(manifest.get("specVersion"), str)
         else None,
         period=export_period(manifest),
-        feedback_exported=any(kind == "feedback" for _, _, kind, _ in declared_files(manifest)),
+        feedback_exported=_declares_feedback(manifest),
+    )
+
+
+def _declares_feedback(manifest: dict[str, Any]) -> bool:
+    """Whether a well-formed file entry of the manifest (see :func:`declared_files`) is of
+    kind ``feedback``: the first one ends the search."""
+    files = manifest.get("files")
+    return isinstance(files, list) and any(
+        isinstance(entry, dict)
+        and entry.get("kind") == "feedback"
+        and isinstance(entry.get("path"), str)
+        for entry in files
     )
 
 

@@ -11,13 +11,15 @@ finding, listed or not. ``FindingCaps.UNBOUNDED`` keeps every one (``--verbose``
 
 Which findings are kept does not depend on how many processes check the export: a worker keeps
 its files' first findings under the same caps, and the main process applies them again as it
-merges the workers' results in file order.
+merges the workers' results in file order. A rule whose cap the merged findings have filled is
+*closed*: every later finding of it would be counted at the merge, so a worker counts it at
+once instead of making it (see ``closed`` of :class:`CappedFindings`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -78,10 +80,13 @@ class Omitted:
 class CappedFindings:
     """An export's findings, in the order they were found, kept under :class:`FindingCaps`."""
 
-    __slots__ = ("caps", "kept", "omitted", "per_key", "per_rule")
+    __slots__ = ("caps", "closed", "kept", "omitted", "per_key", "per_rule")
 
-    def __init__(self, caps: FindingCaps = DEFAULT_CAPS) -> None:
+    def __init__(self, caps: FindingCaps = DEFAULT_CAPS, closed: Container[str] = ()) -> None:
         self.caps = caps
+        #: Rules whose findings are all counted: in a worker, those whose cap the findings the
+        #: main process merged so far (of the files before this one) have filled.
+        self.closed = closed
         self.kept: list[Finding] = []
         self.omitted = Omitted.none()
         self.per_key: Counter[Key] = Counter()
@@ -98,7 +103,9 @@ class CappedFindings:
         Called before a finding is made, so that one that would not be kept costs nothing more.
         """
         caps = self.caps
-        if caps.per_rule is not None and self.per_rule[rule] >= caps.per_rule:
+        if (caps.per_rule is not None and self.per_rule[rule] >= caps.per_rule) or (
+            rule in self.closed
+        ):
             self.omitted.by_rule[rule] += count
             return True
         if caps.per_file is not None and self.per_key[rule, file] >= caps.per_file:
@@ -109,8 +116,10 @@ class CappedFindings:
     def full(self, rule: str, file: str) -> bool:
         """Whether a finding of ``rule`` in ``file`` would be counted, not kept."""
         caps = self.caps
-        return (caps.per_rule is not None and self.per_rule[rule] >= caps.per_rule) or (
-            caps.per_file is not None and self.per_key[rule, file] >= caps.per_file
+        return (
+            (caps.per_rule is not None and self.per_rule[rule] >= caps.per_rule)
+            or rule in self.closed
+            or (caps.per_file is not None and self.per_key[rule, file] >= caps.per_file)
         )
 
     def keep(self, finding: Finding) -> None:
@@ -125,6 +134,11 @@ class CappedFindings:
             self.add(finding)
         self.omitted.by_file.update(omitted.by_file)
         self.omitted.by_rule.update(omitted.by_rule)
+
+    def filled(self) -> list[str]:
+        """The rules whose cap per export is filled."""
+        cap = self.caps.per_rule
+        return [] if cap is None else [rule for rule, kept in self.per_rule.items() if kept >= cap]
 
     def summaries(self, severities: Mapping[str, Severity], export: str) -> list[Finding]:
         """One finding per rule and file, and per rule, that stands for the omitted ones.

@@ -46,6 +46,11 @@ def identity(path: Path | os.DirEntry[str], status: os.stat_result | None = None
                 return os.path.realpath(path)
             except (OSError, ValueError):  # a NUL in the name: no file can have it
                 return os.fspath(path)
+    return status_id(status)
+
+
+def status_id(status: os.stat_result) -> Identity:
+    """The identity of a file whose status is known: its device and inode."""
     return (status.st_dev, status.st_ino)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path, PurePosixPath
 from pakkeforlop import kith
 from pakkeforlop.engine import tuning
 from pakkeforlop.engine.documents import SCHEMA_OF_KIND
+from pakkeforlop.engine.files import Declared
 from pakkeforlop.engine.result import ExportResult
 from pakkeforlop.engine.run import Progress, Run
 from pakkeforlop.finding_caps import DEFAULT_CAPS, FindingCaps
@@ -53,14 +54,19 @@ def check_export(
         return recorder.finish()
     recorder.result.kinds_seen.add("export")
     with tuning.automatic_collection_off():
-        try:
-            declared = run.read_manifest()
-        except Exception as error:  # the kit's bug: reported, and the files are not found
-            recorder.internal_error("reading the manifest", recorder.manifest_shown, error)
-            declared = []
-        run.check_files(declared, progress, jobs)  # the entries go with the files
+        run.check_files(_declared(run), progress, jobs)  # which lets the entries go
         run.check_instances()
         return recorder.finish()
+
+
+def _declared(run: Run) -> list[Declared]:
+    """The files the export's manifest declares (none if reading it failed: reported)."""
+    try:
+        return run.read_manifest()
+    except Exception as error:  # the kit's bug: reported, and the files are not found
+        recorder = run.recorder
+        recorder.internal_error("reading the manifest", recorder.manifest_shown, error)
+        return []
 
 
 def check_file(

@@ -48,6 +48,11 @@ EVENT_SCHEMA = DOCUMENT_SCHEMAS["pathway-events"]
 #: At most this many distinct valid values of one member are remembered (others are judged
 #: again each time: a timestamp or a note may be new on every line).
 VALUES_KEPT = 1 << 14
+#: At most this many outcomes of one group of checks, and shared copies of one kind, are
+#: remembered: the memos of a file of a million lines would otherwise hold every patient and
+#: every code on every day (hundreds of MiB in each worker process). A full memo starts
+#: afresh: lines near one another repeat the same values.
+MEMO_KEPT = 1 << 15
 #: What jsonschema-rs's own ``date``/``date-time`` formats judge differently from the
 #: reference's (year zero, a leap second): values holding neither may use them.
 _FORMAT_DOUBTS: Final = ("0000-", ":60")
@@ -201,6 +206,8 @@ class EventLines:
                 computed = self._run(group, probe)
                 if computed is None:
                     return None
+                if len(group.outcomes) >= MEMO_KEPT:
+                    group.outcomes.clear()
                 known = group.outcomes[key] = computed
             found.extend(known)
         return found
@@ -226,6 +233,8 @@ class EventLines:
         shared = self.shared.get(key := self.shared_key(items))
         if shared is None:
             code, pathway_type, care_level, day = key
+            if len(self.shared) >= MEMO_KEPT:
+                self.shared.clear()
             shared = self.shared[key] = (
                 sys.intern(code),
                 sys.intern(pathway_type),
@@ -241,12 +250,16 @@ class EventLines:
             nested = self.record.nested[self.patient]
             assert nested is not None
             value = nested.builtins(patient)
+            if len(self.patients) >= MEMO_KEPT:
+                self.patients.clear()
             patient_key = self.patients[patient] = sys.intern(f"{value['type']}:{value['value']}")
         institution = items[self.institution]
         place = self.institutions.get(institution)
         if place is None:
             nested = self.record.nested[self.institution]
             assert nested is not None
+            if len(self.institutions) >= MEMO_KEPT:
+                self.institutions.clear()
             place = self.institutions[institution] = institution_key(nested.builtins(institution))
         return EventRecord(
             code=code,

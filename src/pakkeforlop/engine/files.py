@@ -13,7 +13,7 @@ from typing import Any
 from pakkeforlop.engine.documents import DocumentChecker
 from pakkeforlop.engine.events import EventReader
 from pakkeforlop.engine.kith_files import KithReader
-from pakkeforlop.folders import Identity, identity
+from pakkeforlop.folders import Identity, identity, status_id
 from pakkeforlop.model import Document
 from pakkeforlop.read import Limits, ReadResult, Sink, read_json_file
 from pakkeforlop.rules.engine_reported import (
@@ -64,17 +64,23 @@ class FileChecker:
         self.kith = kith
         self.limits = limits
         self.exact = exact
+        #: The export's folder as text, to join the paths the manifest declares to.
+        self.root = os.fspath(self.recorder.root)
         #: The declared files read so far, to tell undeclared files from them.
         self.identities: set[Identity] = set()
         #: What the manifest supplies for KITH messages, by the index of their entry.
         self.supplements: dict[int, dict[str, Any]] = {}
 
-    def read_document(self, path: Path, sink: Sink | None = None) -> ReadResult:
-        """Read a JSON document (the fast parse first, unless exact); its problems reported."""
+    def read_document(
+        self, path: str | Path, sink: Sink | None = None, shown: str | None = None
+    ) -> ReadResult:
+        """Read a JSON document (the fast parse first, unless exact); its problems reported
+        under ``shown`` (default: how findings name ``path``)."""
         recorder = self.recorder
         result = read_json_file(path, self.limits, sink=sink, fast=not self.exact)
         recorder.mark_read()
-        recorder.input_problems(recorder.display(path), result.problems)
+        if result.problems:
+            recorder.input_problems(shown or recorder.display(Path(path)), result.problems)
         if result.text is None:
             recorder.result.unread += 1
         recorder.result.fast += result.guarded
@@ -105,24 +111,35 @@ class FileChecker:
             )
         return once
 
-    def path_of(self, entry: Declared) -> Path:
-        """Where a (checkable) declared file is."""
-        return self.recorder.root.joinpath(*entry[1].split("/"))
+    def place(self, entry: Declared) -> tuple[str, str]:
+        """Where a (checkable) declared file is, and how findings name it.
 
-    def check(self, entry: Declared, path: Path) -> None:
-        """Check one declared file (at ``path``): that it exists, its digest, what it holds."""
+        A path spelled plainly (no empty or ``.`` part) is joined as text: pathlib would give
+        the same, at a cost that counts for hundreds of thousands of files.
+        """
+        relative = entry[1]
+        parts = relative.split("/")
+        recorder = self.recorder
+        if "" in parts or "." in parts:
+            path = recorder.root.joinpath(*parts)
+            return os.fspath(path), recorder.display(path)
+        return os.path.join(self.root, relative), recorder.display_relative(relative)  # noqa: PTH118
+
+    def check(self, entry: Declared, where: str, shown: str) -> None:
+        """Check one declared file (at ``where``, named ``shown``): that it exists, its digest,
+        what it holds."""
         recorder = self.recorder
         index, relative, kind, digest = entry
         try:
-            status: os.stat_result | None = path.stat()
+            status: os.stat_result | None = os.stat(where)  # noqa: PTH116 (no Path per file)
         except (FileNotFoundError, NotADirectoryError):
             status = None
-            missing = not path.is_symlink()  # a dangling link is there; reading it reports why
+            missing = not Path(where).is_symlink()  # a dangling link is there: reading says why
         except (OSError, ValueError):  # there, but not to be looked at: reading it reports why
             status, missing = None, False
         else:
             missing = False
-        self.identities.add(identity(path, status))
+        self.identities.add(identity(Path(where), status) if status is None else status_id(status))
         manifest = recorder.manifest_shown
         if missing:
             recorder.result.unread += 1
@@ -135,11 +152,11 @@ class FileChecker:
             return
         read = Digest() if digest is not None else None
         try:
-            self._read(path, FILE_KINDS[kind], index, read)
+            self._read(where, shown, FILE_KINDS[kind], index, read)
         except Exception as error:  # the kit's bug must not cost the other files
-            recorder.internal_error("reading the file", recorder.display(path), error)
+            recorder.internal_error("reading the file", shown, error)
             return
-        if read is not None and sha256(path, read, status) not in {digest, None}:
+        if read is not None and sha256(where, read, status) not in {digest, None}:
             recorder.report(
                 DIGEST_RULE,
                 manifest,
@@ -147,15 +164,14 @@ class FileChecker:
                 pointer=f"/files/{index}/sha256",
             )
 
-    def _read(self, path: Path, kind: str, index: int, read: Sink | None) -> None:
+    def _read(self, where: str, shown: str, kind: str, index: int, read: Sink | None) -> None:
         if kind == "pathway-event":
-            self.events.read(path, read)
+            self.events.read(Path(where), read)
         elif kind == KITH_MESSAGE:
-            self.kith.read(path, self.supplements.get(index, {}), read)
+            self.kith.read(Path(where), self.supplements.get(index, {}), read)
         else:
-            found = self.read_document(path, read)
+            found = self.read_document(where, read, shown)
             if found.text is not None:
-                shown = self.recorder.display(path)
                 document = Document(kind, shown, found.text.value, found.text)
                 self.documents.check(document, native_formats=found.guarded)
 
@@ -175,7 +191,7 @@ class Digest:
         self.size += len(data)
 
 
-def sha256(path: Path, read: Digest, status: os.stat_result | None) -> str | None:
+def sha256(path: str, read: Digest, status: os.stat_result | None) -> str | None:
     """The file's digest: of the bytes ``read`` when they were the whole file (as ``status``,
     taken before reading, measured it), else read again.
 
@@ -187,7 +203,7 @@ def sha256(path: Path, read: Digest, status: os.stat_result | None) -> str | Non
         return read.hash.hexdigest()
     digest = hashlib.sha256()  # not read, or not whole: a file over the size limit, say
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:  # noqa: PTH123 (a path as text)
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     except OSError:

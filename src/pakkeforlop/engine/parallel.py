@@ -58,16 +58,20 @@ def ordered_map(
     initializer: Callable[..., object],
     initargs: tuple[object, ...],
     meanwhile: Callable[[], object] | None = None,
+    keep_tasks: bool = True,
 ) -> Iterator[Result]:
     """``function(task)`` for every task in ``workers`` processes, yielded in task order.
 
     Each worker runs ``initializer(*initargs)`` once, after :func:`interrupts.prepare_worker`
-    (it ends on SIGTERM and SIGHUP, and with this process). Tasks are started heaviest first
-    (``weights``); a result is yielded as soon as it and every result before it are done.
+    (it ends on SIGTERM and SIGHUP, and with this process). Tasks start in task order, the
+    order their results are merged in, except that a heavy one (``weights``) with too little
+    after it starts first (see :func:`start_order`). A result is yielded as soon as it and
+    every result before it are done.
     ``meanwhile()`` runs in this process once the tasks are given out, before any result is
-    awaited.
+    awaited. ``keep_tasks=False`` empties ``tasks`` (a list) once they are given out, so
+    that each task is let go when it is done.
     """
-    order = sorted(range(len(tasks)), key=lambda index: -weights[index])
+    order = start_order(weights)
     context = _context()
     parent = os.getpid() if context.get_start_method() == "fork" else None
     pool = ProcessPoolExecutor(
@@ -82,15 +86,34 @@ def ordered_map(
             futures: dict[int, Future[Result]] = {
                 index: pool.submit(function, tasks[index]) for index in order
             }
+        count = len(tasks)
+        if not keep_tasks and isinstance(tasks, list):
+            tasks.clear()
         if meanwhile is not None:
             meanwhile()
-        for index in range(len(tasks)):
+        for index in range(count):
             yield futures.pop(index).result()
     except BaseException:  # an error, Ctrl-C, or the caller stopped early: stop the workers now
         with interrupts.deferred():  # a second signal must not cut the stopping short
             tuning.stop_pool(pool)
         raise
     pool.shutdown()
+
+
+def start_order(weights: Sequence[int]) -> list[int]:
+    """The order tasks start in: task order, but a task over twice the median weight that
+    outweighs all the tasks after it starts first (the heaviest of those first), so that no
+    core idles at the end on it while another runs it."""
+    heavy = 2 * sorted(weights)[len(weights) // 2] if weights else 0
+    after = 0
+    early: set[int] = set()
+    for index in reversed(range(len(weights))):
+        if weights[index] > heavy and weights[index] > after:
+            early.add(index)
+        after += weights[index]
+    return sorted(early, key=lambda index: (-weights[index], index)) + [
+        index for index in range(len(weights)) if index not in early
+    ]
 
 
 def _start_worker(

@@ -8,7 +8,7 @@ and pointer (most findings of a large export repeat a few).
 from __future__ import annotations
 
 import sys
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Container, Hashable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,8 @@ class Recorder:
         self.caps = caps
         self.rules = catalogue()
         self.result = ExportResult(display_root)
+        #: Rules whose findings are only counted (see :class:`~.finding_caps.CappedFindings`).
+        self.closed: Container[str] = ()
         #: The findings so far, kept under the caps (the result's list is made at the end).
         self.found = CappedFindings(caps)
         self.facts = ExportFacts(display_root, None, None, None)
@@ -52,7 +54,7 @@ class Recorder:
     def new_part(self) -> None:
         """Start recording a new part of the export (a worker's task of whole files)."""
         self.result = ExportResult(self.display_root)
-        self.found = CappedFindings(self.caps)
+        self.found = CappedFindings(self.caps, self.closed)
         self.once_seen = set()
 
     def display(self, path: Path) -> str:
@@ -61,6 +63,10 @@ class Recorder:
             relative = path.relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
+        return self.display_relative(relative)
+
+    def display_relative(self, relative: str) -> str:
+        """How findings name a file at ``relative`` (a POSIX path, normalised) in the export."""
         return relative if self.display_root in {"", "."} else f"{self.display_root}/{relative}"
 
     def report(

@@ -17,6 +17,7 @@ from pakkeforlop.engine.files import Declared, FileChecker, checkable
 from pakkeforlop.engine.kith_files import KithReader
 from pakkeforlop.engine.recorder import Recorder
 from pakkeforlop.engine.workers import (
+    ClosedRules,
     WorkerPart,
     WorkerSetup,
     check_task,
@@ -25,7 +26,7 @@ from pakkeforlop.engine.workers import (
     worker_count,
 )
 from pakkeforlop.finding_caps import DEFAULT_CAPS, FindingCaps
-from pakkeforlop.folders import MANIFEST_NAME, DataFile, Unlisted, data_files, identity
+from pakkeforlop.folders import MANIFEST_NAME, Identity, Unlisted, data_files, identity
 from pakkeforlop.model import Document, PathwayInstance
 from pakkeforlop.read import Limits
 from pakkeforlop.rules.engine_reported import (
@@ -61,6 +62,8 @@ class Run:
         self.events = EventReader(self.documents, limits, exact=exact)
         self.kith = KithReader(self.documents, limits, xsd)
         self.files = FileChecker(self.documents, self.events, self.kith, limits, exact=exact)
+        #: The export's data files not yet found declared, by identity (once listed).
+        self.present: dict[Identity, list[tuple[str, ...]]] | None = None
 
     def read_manifest(self) -> list[Declared]:
         """Read and check the manifest; the files it declares."""
@@ -84,38 +87,54 @@ class Run:
     def check_files(
         self, declared: list[Declared], progress: Progress | None, jobs: int | None
     ) -> None:
-        """Check the declared files (in ``jobs`` processes), then look for undeclared ones."""
+        """Check the declared files (in ``jobs`` processes), then look for undeclared ones.
+
+        ``declared`` is emptied: for hundreds of thousands of files the entries take memory,
+        and each is let go once its file is checked (the same for the identities of the files
+        present, let go as the files are found declared).
+        """
         recorder, files = self.recorder, self.files
         files.identities.add(identity(recorder.root / MANIFEST_NAME))
+        digests = any(digest is not None for *_, digest in declared)
         # Entries only, not paths: for hundreds of thousands of files those take memory.
         entries = files.once_each([entry for entry in declared if checkable(entry)])
+        declared.clear()
         tasks = plan_tasks(entries, recorder.root)
         workers = worker_count(jobs, tasks)
-        present: list[DataFile] = []
         unlisted: list[Unlisted] = []
 
         def look() -> None:
-            found = data_files(recorder.root)
-            present.extend(found[0])
-            unlisted.extend(found[1])
+            found, unlisted_found = data_files(recorder.root)
+            present = self.present = {}
+            for parts, found_identity in found:
+                present.setdefault(found_identity, []).append(parts)
+            unlisted.extend(unlisted_found)
+            self.seen(files.identities)
+            files.identities = set()
 
         if workers > 1:
+            closed = ClosedRules(recorder.rules)
+            weights = [weight for _, weight in tasks]
+            work = [task for task, _ in tasks]
+            del entries, tasks  # each task's entries go once the task is done
             for part in parallel.ordered_map(
                 check_task,
-                [task for task, _ in tasks],
-                weights=[weight for _, weight in tasks],
+                work,
+                weights=weights,
                 workers=workers,
                 initializer=start_worker,
-                initargs=(self.worker_setup(),),
+                initargs=(self.worker_setup(closed),),
                 meanwhile=look,
+                keep_tasks=False,
             ):
                 self.absorb(part, progress)
+                closed.close(recorder.found.filled())
         else:
             for entry in entries:
-                path = files.path_of(entry)
+                where, shown = files.place(entry)
                 if progress is not None:
-                    progress(recorder.display(path))
-                files.check(entry, path)
+                    progress(shown)
+                files.check(entry, where, shown)
             look()
         result = recorder.result
         result.exercised.update({MISSING_FILE_RULE, UNDECLARED_FILE_RULE, UNLISTED_FOLDER_RULE})
@@ -123,13 +142,24 @@ class Run:
         for folder in unlisted:
             shown = recorder.display(recorder.root.joinpath(*folder.parts))
             recorder.report(UNLISTED_FOLDER_RULE, shown, ("{reason}", {"reason": folder.reason}))
-        if any(digest is not None for *_, digest in declared):
+        if digests:
             result.exercised.add(DIGEST_RULE)
-        for parts, found in present:
-            if found not in files.identities:
-                shown = recorder.display(recorder.root.joinpath(*parts))
-                recorder.report(UNDECLARED_FILE_RULE, shown)
-        files.identities = set()  # one per file of a large export, and no longer needed
+        undeclared = sorted(parts for named in (self.present or {}).values() for parts in named)
+        self.present = None
+        for parts in undeclared:
+            shown = recorder.display(recorder.root.joinpath(*parts))
+            recorder.report(UNDECLARED_FILE_RULE, shown)
+        files.identities = set()
+
+    def seen(self, identities: Iterable[Identity]) -> None:
+        """Files found declared: none of their names is undeclared (once the export's files
+        were listed; until then they are remembered)."""
+        present = self.present
+        if present is None:
+            self.files.identities.update(identities)
+            return
+        for found in identities:
+            present.pop(found, None)
 
     def check_part(self, entries: list[Declared]) -> WorkerPart:
         """Check some declared files as a part of the export (a worker's task)."""
@@ -138,14 +168,15 @@ class Run:
         files.identities = set()
         shown = []
         for entry in entries:
-            path = files.path_of(entry)
-            files.check(entry, path)
-            shown.append(recorder.display(path))
+            where, named = files.place(entry)
+            files.check(entry, where, named)
+            shown.append(named)
         recorder.result.findings = recorder.found.kept
         return WorkerPart(recorder.result, recorder.found.omitted, shown, files.identities)
 
-    def worker_setup(self) -> WorkerSetup:
-        """What a worker process needs to check files of this export."""
+    def worker_setup(self, closed: ClosedRules | None = None) -> WorkerSetup:
+        """What a worker process needs to check files of this export (``closed``: the rules
+        its findings no longer add to, as the main process merges)."""
         recorder = self.recorder
         return WorkerSetup(
             recorder.root,
@@ -157,6 +188,7 @@ class Run:
             self.xsd.folder if self.xsd is not None else None,
             self.xsd.files if self.xsd is not None else {},
             self.exact,
+            closed,
         )
 
     def absorb(self, part: WorkerPart, progress: Progress | None) -> None:
@@ -169,7 +201,7 @@ class Run:
         recorder.found.merge(
             (recorder.located_in_manifest(f) for f in found.findings), part.omitted
         )
-        self.files.identities |= part.identities
+        self.seen(part.identities)
         tuning.release_freed_memory()  # the part's pickled bytes, read and now freed
         tuning.collect_young()  # what was read is kept: scanned once, then left alone
         recorder.result.absorb(found)

@@ -9,7 +9,9 @@ would give.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +47,32 @@ class WorkerPart:
     identities: set[Identity]
 
 
+class ClosedRules:
+    """Rules whose cap per export the findings merged so far have filled, shared with the
+    worker processes: a worker counts a later finding of such a rule instead of making,
+    locating and sending it, since the merge would only count it (the tasks are merged in
+    file order, so every file a worker reads after a rule is closed comes after the merged
+    ones). Which findings are kept is the same; only the work is spared."""
+
+    __slots__ = ("_flags", "_index")
+
+    def __init__(self, rule_ids: Iterable[str]) -> None:
+        self._index = {rule: index for index, rule in enumerate(sorted(rule_ids))}
+        #: One byte per rule, in memory the workers share (inherited, or sent as they start).
+        self._flags = multiprocessing.RawArray("b", max(1, len(self._index)))
+
+    def __contains__(self, rule: object) -> bool:
+        index = self._index.get(rule) if isinstance(rule, str) else None
+        return index is not None and self._flags[index] != 0
+
+    def close(self, rules: Iterable[str]) -> None:
+        """Close these rules (from the main process, after a merge)."""
+        for rule in rules:
+            index = self._index.get(rule)
+            if index is not None:
+                self._flags[index] = 1
+
+
 @dataclass(frozen=True, slots=True)
 class WorkerSetup:
     """What a worker process needs to check files of an export (sent to it once)."""
@@ -58,6 +86,7 @@ class WorkerSetup:
     xsd_folder: Path | None
     xsd_files: dict[str, list[Path]]
     exact: bool
+    closed: ClosedRules | None = None
 
 
 def _size(path: str) -> int:
@@ -103,6 +132,8 @@ def worker_run(setup: WorkerSetup) -> Run:
         xsd = kith.XsdCatalog(setup.xsd_folder, setup.xsd_files)
     run = Run(setup.root, setup.display_root, setup.limits, xsd, setup.caps, exact=setup.exact)
     run.recorder.facts = setup.facts
+    if setup.closed is not None:
+        run.recorder.closed = setup.closed
     run.files.supplements = setup.supplements
     return run
 

@@ -37,10 +37,10 @@ def _unreadable(error: OSError | ValueError, after_line: int | None = None) -> I
     return InputProblem(InputProblemCode.UNREADABLE, f"cannot read the file{where}: {reason}")
 
 
-def _file_problem(path: Path, max_bytes: int | None) -> InputProblem | int:
+def _file_problem(path: str | Path, max_bytes: int | None) -> InputProblem | int:
     """Why ``path`` must not be opened (missing, a folder, a pipe, too large); else its size."""
     try:
-        status = Path(path).stat()
+        status = os.stat(path)  # noqa: PTH116 (a path as text, or a Path)
     except (OSError, ValueError) as error:
         return _unreadable(error)
     if stat.S_ISDIR(status.st_mode):
@@ -76,7 +76,9 @@ def _read_up_to(descriptor: int, count: int) -> bytes:
     return b"".join(parts)
 
 
-def _read_bounded(path: Path, max_bytes: int, sink: Sink | None = None) -> bytes | InputProblem:
+def _read_bounded(
+    path: str | Path, max_bytes: int, sink: Sink | None = None
+) -> bytes | InputProblem:
     """The whole file, or why it was not read.
 
     Only what its status shows to be a regular file is opened (a device, pipe or folder is
@@ -107,7 +109,11 @@ def _read_bounded(path: Path, max_bytes: int, sink: Sink | None = None) -> bytes
 
 
 def read_json_file(
-    path: Path, limits: Limits = DEFAULT_LIMITS, *, sink: Sink | None = None, fast: bool = False
+    path: str | Path,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    sink: Sink | None = None,
+    fast: bool = False,
 ) -> ReadResult:
     """Read one JSON document (a top-level object) from ``path``, opened read-only.
 

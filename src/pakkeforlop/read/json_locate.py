@@ -250,6 +250,17 @@ class JsonText:
             None, self._text, self.line_offset, may_have_duplicate_keys=self._may_repeat
         )
 
+    def plain_bytes(self) -> bytes | None:
+        """The text as UTF-8 when it writes no key twice and holds no backslash, else ``None``.
+
+        In such a text every quote opens or closes a string and every string is written as
+        itself: a search of the bytes finds exactly the members and string values the parsed
+        value has.
+        """
+        text = self._text
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
+        return None if self._may_repeat or b"\\" in data else data
+
     def locate(self, pointer: str) -> tuple[int, int] | None:
         """The 1-based (line, column) where the value at ``pointer`` starts.
 

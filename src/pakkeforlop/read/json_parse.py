@@ -137,8 +137,13 @@ def may_hold_long_number(shape: bytes, max_number_chars: int) -> bool:
     at most three runs of digits, so a literal over the limit has a run of at least this length.
     ``shape`` is the text translated by :data:`SHAPE`.
     """
-    shortest_run = max(1, -(-(max_number_chars - 3) // 3))
-    return b"0" * shortest_run in shape
+    return b"0" * shortest_run(max_number_chars) in shape
+
+
+def shortest_run(max_number_chars: int) -> int:
+    """The shortest run of digits a number literal over ``max_number_chars`` must hold (see
+    :func:`may_hold_long_number`)."""
+    return max(1, -(-(max_number_chars - 3) // 3))
 
 
 def _load(

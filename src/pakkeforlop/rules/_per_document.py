@@ -7,8 +7,9 @@ A result is reused only for the same export facts (compared by identity).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 from typing import TypeVar, cast
 
 from pakkeforlop import pointers
@@ -51,3 +52,67 @@ def per_view(function: Callable[[ExportView], T]) -> Callable[[ExportView], T]:
 def document_index(document: Document, _facts: ExportFacts) -> pointers.Index:
     """The document's objects, walked once for every check that looks everywhere in it."""
     return pointers.index(document.value)
+
+
+#: JSON's whitespace, between tokens.
+_SPACE = rb"[ \t\r\n]*"
+_STRING = rb'"([^"]*)"'
+
+
+def _written(*names: str) -> bytes:
+    """Members with these names and string values, one after another."""
+    separator = _SPACE + b"," + _SPACE
+    return separator.join(
+        re.escape(f'"{name}"'.encode()) + _SPACE + b":" + _SPACE + _STRING for name in names
+    )
+
+
+#: An object whose first members are string ``system``, ``code`` and ``display``.
+_TRIPLE = re.compile(rb"\{" + _SPACE + _written("system", "code", "display"))
+
+
+@cache
+def _member(name: str) -> re.Pattern[bytes]:
+    """A member called ``name``, with its value's characters when that is a string."""
+    quoted = re.escape(f'"{name}"'.encode())
+    return re.compile(quoted + _SPACE + b":" + _SPACE + b"(?:" + _STRING + b")?")
+
+
+class PlainText:
+    """A document's text that writes no key twice and holds no backslash (see
+    :meth:`pakkeforlop.read.JsonText.plain_bytes`), searched at C speed for what checks that
+    look everywhere in the document need: when its values give no finding, the walk of every
+    object (:func:`document_index`), which finds the places of findings, is not needed."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def strings(self, name: str) -> list[str | None]:
+        """The value of every member called ``name``, in document order (``None`` for one
+        that is not a string)."""
+        return [
+            None if (value := found.group(1)) is None else value.decode("utf-8")
+            for found in _member(name).finditer(self.data)
+        ]
+
+    def coded(self) -> list[tuple[str, str, str]] | None:
+        """``(system, code, display)`` of every object with string ``system``, ``code`` and
+        ``display`` members, when each is written with those three first, in that order (and
+        no string but a member name is ``"display"``); else ``None``."""
+        found = _TRIPLE.findall(self.data)
+        if len(found) != self.data.count(b'"display"'):
+            return None
+        return [
+            (system.decode("utf-8"), code.decode("utf-8"), display.decode("utf-8"))
+            for system, code, display in found
+        ]
+
+
+@per_document
+def plain_text(document: Document, _facts: ExportFacts) -> PlainText | None:
+    """The document's text when it can be searched instead of walked (see :class:`PlainText`)."""
+    source = document.source
+    data = source.plain_bytes() if source is not None and document.origin is None else None
+    return None if data is None else PlainText(data)

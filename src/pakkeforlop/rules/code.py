@@ -35,7 +35,7 @@ from pakkeforlop.evidence import CodeStatus
 from pakkeforlop.facts import get, parse_day
 from pakkeforlop.model import Document, ExportFacts
 from pakkeforlop.pathways import pathways
-from pakkeforlop.rules._per_document import document_index, per_document
+from pakkeforlop.rules._per_document import document_index, per_document, plain_text
 
 EVENT_CODES = "9327"
 PATHWAY_TYPES = "9321"
@@ -259,6 +259,12 @@ def _listed_if_display_differs(oid: str, code: str, display: str) -> tuple[CodeS
 @document_check("CODE-006", "referral", "epicrisis", "feedback")
 def display_matches_text(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """A coded value's display text is the code list's text for its code."""
+    plain = plain_text(document, facts)
+    coded_in_text = plain.coded() if plain is not None else None
+    if coded_in_text is not None and not any(
+        _listed_if_display_differs(*coded) for coded in coded_in_text
+    ):
+        return  # the text shows every coded value, and none differs: no walk is needed
     for path, coded in coded_values(document_index(document, facts)):
         differs = _listed_if_display_differs(coded["system"], coded["code"], coded["display"])
         if differs is not None:

@@ -17,7 +17,7 @@ day the check started, the same for every document of one run.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -38,7 +38,7 @@ from pakkeforlop.identifiers import (
     check_person_id,
 )
 from pakkeforlop.model import Document, ExportFacts
-from pakkeforlop.rules._per_document import document_index, per_document
+from pakkeforlop.rules._per_document import document_index, per_document, plain_text
 
 PERSON_KINDS = ("referral", "epicrisis", "feedback", "pathway-event")
 BIRTH_DATE_KINDS = ("referral", "epicrisis", "feedback")
@@ -207,32 +207,60 @@ def synthetic_in_production(document: Document, facts: ExportFacts) -> Iterator[
     yield from _synthetic(document, facts)
 
 
+@lru_cache(maxsize=4096)
+def _org_problems(value: str) -> dict[str, str] | None:
+    """The arguments of IDENTIFIER-005's finding on an organisation number, or ``None``: for a
+    valid one, and for one the schema reports (not 9 digits)."""
+    if _ORG_FORM.search(value) is None:
+        return None  # the schema reports a value that is not 9 digits
+    check = check_org_number(value)
+    if check.valid:
+        return None
+    found_errors = errors(check)
+    return {
+        "codes": ", ".join(code for code, _ in found_errors),
+        "detail": "; ".join(message for _, message in found_errors),
+    }
+
+
+@lru_cache(maxsize=4096)
+def _hpr_flagged(value: str) -> bool:
+    """Whether an HPR number fails the heuristic (not one the schema reports: 1 to 9 digits)."""
+    if _HPR_FORM.search(value) is None:
+        return False
+    codes = {problem.code for problem in check_hpr_number(value).problems}
+    return ProblemCode.HPR_CHECKSUM_HEURISTIC in codes
+
+
+def _all_pass(
+    document: Document, facts: ExportFacts, name: str, flagged: Callable[[str], object]
+) -> bool:
+    """Whether the document's text shows that no member ``name`` is ``flagged`` (a text that
+    cannot be searched shows nothing: its objects are walked)."""
+    plain = plain_text(document, facts)
+    return plain is not None and not any(
+        value is not None and flagged(value) for value in plain.strings(name)
+    )
+
+
 @document_check("IDENTIFIER-005", *ORG_KINDS, reads=("institution",))
 def org_number_valid(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """Every organisation number passes the Enhetsregisteret mod-11 check."""
+    if _all_pass(document, facts, "orgNumber", _org_problems):
+        return
     for path, value in document_index(document, facts).named("orgNumber"):
-        if not isinstance(value, str) or _ORG_FORM.search(value) is None:
-            continue  # the schema reports a value that is not 9 digits
-        check = check_org_number(value)
-        if not check.valid:
-            found_errors = errors(check)
-            yield Hit(
-                pointer=pointers.pointer(path),
-                args={
-                    "codes": ", ".join(code for code, _ in found_errors),
-                    "detail": "; ".join(message for _, message in found_errors),
-                },
-            )
+        found = _org_problems(value) if isinstance(value, str) else None
+        if found is not None:
+            yield Hit(pointer=pointers.pointer(path), args=found)
 
 
 @document_check("IDENTIFIER-006", *HPR_KINDS)
 def hpr_number_heuristic(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """Every HPR number fits the unofficial mod-11 heuristic (a warning at most)."""
+    if _all_pass(document, facts, "hpr", _hpr_flagged):
+        return
     for path, value in document_index(document, facts).named("hpr"):
-        if not isinstance(value, str) or _HPR_FORM.search(value) is None:
-            continue  # the schema reports a value that is not 1 to 9 digits
-        check = check_hpr_number(value)
-        if ProblemCode.HPR_CHECKSUM_HEURISTIC in {p.code for p in check.problems}:
+        if isinstance(value, str) and _hpr_flagged(value):
             yield Hit(pointer=pointers.pointer(path))
 
 
