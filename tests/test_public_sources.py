@@ -179,9 +179,7 @@ def _source_urls() -> Iterator[tuple[str, str]]:
 
 def test_every_source_link_names_a_registered_document():
     unregistered = [
-        (where, url)
-        for where, url in _source_urls()
-        if url and sources_module.by_url(url) is None
+        (where, url) for where, url in _source_urls() if url and sources_module.by_url(url) is None
     ]
     assert unregistered == []
 

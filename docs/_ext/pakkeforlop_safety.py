@@ -19,7 +19,7 @@ import pakkeforlop
 from pakkeforlop import registry
 from pakkeforlop.finding_caps import DEFAULT_CAPS
 from pakkeforlop.interrupts import STOPPING_SIGNALS
-from pakkeforlop.jsonread import DEFAULT_LIMITS
+from pakkeforlop.read import DEFAULT_LIMITS
 from pakkeforlop.schema_messages import PERSONAL
 
 MIB = 1 << 20

@@ -45,7 +45,6 @@ def get(value: Any, *path: str) -> Any:
     return value
 
 
-
 def recipient_roles(value: Mapping[str, Any]) -> set[str] | None:
     """The roles of a document's ``recipients``; ``None`` when the list or a role is not what
     the schema says (its finding), so that no rule judges a malformed list."""
@@ -56,6 +55,7 @@ def recipient_roles(value: Mapping[str, Any]) -> set[str] | None:
     if not all(isinstance(role, str) for role in roles):
         return None
     return {role for role in roles if isinstance(role, str)}
+
 
 def export_period(manifest: dict[str, Any]) -> Period | None:
     """The manifest's ``period`` as first and last day, when it gives both in order."""

@@ -76,9 +76,7 @@ def _inside(target: Path, path: Path) -> bool:
         return False
 
 
-def destination(
-    given: str, checked: Sequence[Path] = (), option: str = "--output"
-) -> Destination:
+def destination(given: str, checked: Sequence[Path] = (), option: str = "--output") -> Destination:
     """Where ``--output given`` writes, after making sure it can: raises :class:`OutputError`.
 
     Called before any work is done, so that a bad ``--output`` costs nothing; :func:`write_file`

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from pakkeforlop import garbage, output
+from pakkeforlop import output
 from pakkeforlop.acceptance import (
     AcceptanceError,
     Baseline,
@@ -30,11 +30,12 @@ from pakkeforlop.cli import config as configuration
 from pakkeforlop.cli import outputs
 from pakkeforlop.cli.progress import Progress
 from pakkeforlop.engine import check_paths
+from pakkeforlop.engine.tuning import automatic_collection_off
 from pakkeforlop.finding_caps import DEFAULT_CAPS, FindingCaps
 from pakkeforlop.findings import Severity
 from pakkeforlop.fingerprints import RECIPE
-from pakkeforlop.jsonread import DEFAULT_LIMITS, Limits
 from pakkeforlop.kith import XsdCatalog, XsdError
+from pakkeforlop.read import DEFAULT_LIMITS, Limits
 from pakkeforlop.report import Report, build_report
 from pakkeforlop.reports import clean, shown_file, shown_text
 from pakkeforlop.reports.github import ENVIRONMENT_VARIABLE
@@ -253,7 +254,7 @@ def run(args: argparse.Namespace, stdout: TextIO | None, stderr: TextIO) -> int:
     progress = Progress(stderr, masked=masked, terminal=terminal) if show_progress else None
     # What the check found is kept until the command ends: a full garbage collection would
     # scan all of it (millions of objects for a large export) and free nothing.
-    with garbage.automatic_collection_off():
+    with automatic_collection_off():
         caps = FindingCaps.UNBOUNDED if args.verbose else FindingCaps.of(chosen.max_findings)
         checked = check_paths(
             ((path, path.as_posix()) for path in paths),  # findings name files as spelled

@@ -26,9 +26,8 @@ from typing import Any, Final
 
 from lxml import etree
 
-from pakkeforlop.jsonread import DEFAULT_LIMITS, InputProblem, Limits, Sink
-from pakkeforlop.jsonread import _read_bounded as read_bounded  # the shared bounded reader
 from pakkeforlop.kith.namespaces import XINCLUDE
+from pakkeforlop.read import DEFAULT_LIMITS, InputProblem, Limits, Sink, read_bounded
 
 __all__ = [
     "XmlProblem",
@@ -215,7 +214,7 @@ def read_xml_file(
 ) -> XmlReadResult:
     """Read one XML file (at most ``limits.max_file_bytes``) and parse it safely.
 
-    ``sink`` receives the bytes read, as for :func:`pakkeforlop.jsonread.read_json_file`.
+    ``sink`` receives the bytes read, as for :func:`pakkeforlop.read.read_json_file`.
     """
     data = read_bounded(path, limits.max_file_bytes, sink)
     if isinstance(data, InputProblem):

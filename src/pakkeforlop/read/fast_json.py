@@ -1,6 +1,6 @@
 """A guarded fast parse: msgspec decodes, byte-level guards prove the exact parser would agree.
 
-The exact, hardened parser (:mod:`pakkeforlop.jsonread`) reports duplicate keys, overlong
+The exact, hardened parser (:mod:`pakkeforlop.read.json_parse`) reports duplicate keys, overlong
 numbers, deep nesting, non-standard constants, byte order marks and encoding errors, with
 their places. msgspec reports none of these; it decodes several times faster and accepts a
 subset of what :func:`json.loads` accepts, to the same values (it refuses ``NaN``, lone

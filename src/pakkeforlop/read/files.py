@@ -76,7 +76,7 @@ def _read_up_to(descriptor: int, count: int) -> bytes:
     return b"".join(parts)
 
 
-def _read_bounded(
+def read_bounded(
     path: str | Path, max_bytes: int, sink: Sink | None = None
 ) -> bytes | InputProblem:
     """The whole file, or why it was not read.
@@ -121,7 +121,7 @@ def read_json_file(
     ``fast`` tries the guarded fast parse first (:func:`pakkeforlop.read.fast_json.fast_object`):
     the result is the same, and ``guarded`` tells that it came that way.
     """
-    data = _read_bounded(path, limits.max_file_bytes, sink)
+    data = read_bounded(path, limits.max_file_bytes, sink)
     if isinstance(data, InputProblem):
         return ReadResult(None, (data,))
     if fast:
