@@ -159,7 +159,7 @@ def child_baseline(export: Path) -> dict[str, Any]:
     """Parse every document and event line and validate it with jsonschema-rs; nothing else."""
     import jsonschema_rs  # noqa: PLC0415 - optional extra, needed only here
 
-    from pakkeforlop.registry import DOCUMENT_SCHEMAS, schema, schema_ids  # noqa: PLC0415
+    from pakkeforlop.data.schemas import DOCUMENT_SCHEMAS, schema, schema_ids  # noqa: PLC0415
 
     registry = jsonschema_rs.Registry([(sid, dict(schema(sid))) for sid in schema_ids()])
     validators = {

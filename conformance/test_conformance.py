@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from pakkeforlop.catalogue import catalogue
+from pakkeforlop.data.catalogue import catalogue
 from pakkeforlop.pytest_plugin import rule_verdict
 
 RULES = [pytest.param(rule_id, id=rule_id) for rule_id in catalogue()]

@@ -52,9 +52,9 @@ autodoc_typehints = "none"  # the types are in the docstrings' prose; py.typed h
 autodoc_member_order = "bysource"
 autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": False}
 # Modules the API reference names in passing but does not document (internals).
-nitpick_ignore = [("py:mod", "pakkeforlop.finding_caps"), ("py:class", "enum.StrEnum")]
+nitpick_ignore = [("py:mod", "pakkeforlop.engine.caps"), ("py:class", "enum.StrEnum")]
 
-# The published URL of the site; Rule.url (pakkeforlop.catalogue) points into it.
+# The published URL of the site; Rule.url (pakkeforlop.data.catalogue) points into it.
 html_baseurl = "https://pakkeforlop.no/docs/"
 
 exclude_patterns = [

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from pakkeforlop import fixtures
+from pakkeforlop.data import fixtures
 from pakkeforlop.engine import ExportResult
 
 from .conftest import EXAMPLES

@@ -10,10 +10,10 @@ import pytest
 
 from pakkeforlop import cli
 from pakkeforlop.engine import check_export
-from pakkeforlop.findings import Finding, Personal, Severity
-from pakkeforlop.fingerprints import fingerprint_identity, fingerprints
-from pakkeforlop.report import build_report
-from pakkeforlop.reports import github
+from pakkeforlop.model.findings import Finding, Personal, Severity
+from pakkeforlop.report.build import build_report
+from pakkeforlop.report.fingerprints import fingerprint_identity, fingerprints
+from pakkeforlop.report.formats import github
 
 from .conftest import EXAMPLES
 from .test_cli import invoke

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from pakkeforlop import SPEC_VERSION, __version__, cli
-from pakkeforlop.catalogue import catalogue
-from pakkeforlop.registry import validator
-from pakkeforlop.reports.json_report import REPORT_SCHEMA_ID
+from pakkeforlop.data.catalogue import catalogue
+from pakkeforlop.data.schemas import validator
+from pakkeforlop.report.formats.json_report import REPORT_SCHEMA_ID
 
 from .conftest import EXAMPLES, REPO_ROOT
 

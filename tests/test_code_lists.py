@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pakkeforlop.codes import (
+from pakkeforlop.data.codes import (
     VOLVEN_OID_PREFIX,
     CodeListError,
     CodeSystem,
@@ -22,7 +22,7 @@ from pakkeforlop.codes import (
     code_systems,
     parse_code_system,
 )
-from pakkeforlop.evidence import CodeStatus
+from pakkeforlop.data.evidence import CodeStatus
 
 SNAPSHOT_CSV = (
     Path(__file__).resolve().parents[2]

@@ -38,12 +38,13 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from pakkeforlop import SPEC_VERSION, registry
-from pakkeforlop.catalogue import catalogue
-from pakkeforlop.codes import code_systems
-from pakkeforlop.fixtures import load as load_fixtures
-from pakkeforlop.pathways import TimeLimitsStatus, pathways
-from pakkeforlop.sources import by_url, sources
+from pakkeforlop import SPEC_VERSION
+from pakkeforlop.data import schemas as registry
+from pakkeforlop.data.catalogue import catalogue
+from pakkeforlop.data.codes import code_systems
+from pakkeforlop.data.fixtures import load as load_fixtures
+from pakkeforlop.data.pathways import TimeLimitsStatus, pathways
+from pakkeforlop.data.sources import by_url, sources
 
 from .conftest import REPO_ROOT
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from pakkeforlop import cli
-from pakkeforlop.reports import clean
+from pakkeforlop.report.formats import clean
 
 from .conftest import EXAMPLES
 

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from pakkeforlop import cli, registry
+from pakkeforlop import cli
+from pakkeforlop.data import schemas as registry
+from pakkeforlop.data.pathways import pathway_codes
 from pakkeforlop.engine import SCHEMA_OF_KIND, check_export
-from pakkeforlop.findings import Severity
-from pakkeforlop.pathways import pathway_codes
+from pakkeforlop.model.findings import Severity
 
 from .conftest import EXAMPLES
 

@@ -19,12 +19,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pakkeforlop import fixtures
-from pakkeforlop.checks import Check, Scope, always, by_scope
+from pakkeforlop.data import fixtures
 from pakkeforlop.engine import ExportResult, check_export, check_file, workers
 from pakkeforlop.engine import event_lines as fast_lines
-from pakkeforlop.finding_caps import FindingCaps
-from pakkeforlop.model import Document, ExportFacts
+from pakkeforlop.engine.caps import FindingCaps
+from pakkeforlop.model.records import Document, ExportFacts
+from pakkeforlop.rules.checks import Check, Scope, always, by_scope
 from pakkeforlop.synthetic import GeneratorConfig, generate
 
 from .conftest import EXAMPLES, REPO_ROOT

@@ -12,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from pakkeforlop import fixtures, generate, registry
+from pakkeforlop.cli import generate
+from pakkeforlop.data import fixtures
+from pakkeforlop.data import schemas as registry
 from pakkeforlop.engine import SCHEMA_OF_KIND, check_export
 from pakkeforlop.read.fast_json import formats_agree
 

@@ -16,12 +16,12 @@ import pytest
 from lxml import etree
 
 from pakkeforlop import cli
+from pakkeforlop.data.schemas import validator
 from pakkeforlop.engine import check_export, check_file
-from pakkeforlop.finding_caps import CappedFindings, FindingCaps
-from pakkeforlop.findings import Finding, Severity, total
-from pakkeforlop.registry import validator
-from pakkeforlop.report import build_report
-from pakkeforlop.reports.json_report import REPORT_SCHEMA_ID
+from pakkeforlop.engine.caps import CappedFindings, FindingCaps
+from pakkeforlop.model.findings import Finding, Severity, total
+from pakkeforlop.report.build import build_report
+from pakkeforlop.report.formats.json_report import REPORT_SCHEMA_ID
 from pakkeforlop.synthetic import GeneratorConfig, generate
 
 from .conftest import EXAMPLES

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pakkeforlop import cli
 from pakkeforlop.engine import check_export
-from pakkeforlop.folders import data_files, exports_below
+from pakkeforlop.read.folders import data_files, exports_below
 
 from .conftest import EXAMPLES
 

@@ -37,8 +37,8 @@ from pakkeforlop.read import (
 from pakkeforlop.read.fast_json import fast_object
 from pakkeforlop.read.files import _ndjson_line, _only_malformed
 from pakkeforlop.read.json_parse import _Decoders
-from pakkeforlop.report import build_report
-from pakkeforlop.reports import html, json_report, junit, text
+from pakkeforlop.report.build import build_report
+from pakkeforlop.report.formats import html, json_report, junit, text
 
 from .conftest import EXAMPLES
 from .golden import everything

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from pakkeforlop import generate as generate_cli
+from pakkeforlop.cli import generate as generate_cli
+from pakkeforlop.data.schemas import validator
 from pakkeforlop.engine import ExportResult, check_export
-from pakkeforlop.findings import Finding, Severity
-from pakkeforlop.identifiers import check_hpr_number, check_org_number, check_person_id
-from pakkeforlop.registry import validator
+from pakkeforlop.model.findings import Finding, Severity
+from pakkeforlop.model.identifiers import check_hpr_number, check_org_number, check_person_id
 from pakkeforlop.synthetic import DEFECTS, GeneratorConfig, GeneratorError, estimate, generate
 
 CLEAN = GeneratorConfig(out=Path("unused"), pathways=150, seed=3)

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from pakkeforlop import codegen, registry
-from pakkeforlop.codes import SchemaConstraint, code_systems
+from pakkeforlop.data import codegen
+from pakkeforlop.data import schemas as registry
+from pakkeforlop.data.codes import SchemaConstraint, code_systems
 
 from .conftest import REPO_ROOT
 
@@ -16,7 +17,7 @@ KODEVERK = sorted(code_systems())
 
 def test_committed_code_list_schemas_equal_a_fresh_generation():
     stale = codegen.stale_files(REPO_ROOT / "schemas")
-    assert stale == [], "run `python -m pakkeforlop.codegen` and commit the result"
+    assert stale == [], "run `python -m pakkeforlop.data.codegen` and commit the result"
 
 
 def test_the_generator_reports_a_hand_edited_schema_as_stale(tmp_path):

@@ -1,4 +1,4 @@
-"""Tests for pakkeforlop.identifiers: the shared id vectors, worked examples and generators."""
+"""Tests for pakkeforlop.model.identifiers: the shared id vectors, worked examples, generators."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pakkeforlop.identifiers import (
+from pakkeforlop.model.identifiers import (
     SYNTHETIC_DOLLY,
     SYNTHETIC_TEST_ENHETSREGISTER,
     SYNTHETIC_TEST_NORGE,

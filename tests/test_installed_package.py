@@ -23,7 +23,10 @@ PROBE = textwrap.dedent(
     socket.socket.connect = refuse
     socket.create_connection = refuse
 
-    from pakkeforlop import _resources, codes, pathways, registry
+    from pakkeforlop.data import locations as _resources
+    from pakkeforlop.data import codes
+    from pakkeforlop.data import pathways
+    from pakkeforlop.data import schemas as registry
 
     registry.ensure_format_checkers()
     for schema_id in registry.schema_ids():

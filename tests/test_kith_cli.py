@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from pakkeforlop import cli, engine, kith
+from pakkeforlop.data.schemas import validator
 from pakkeforlop.kith import XsdCatalog, XsdError, XsdOutcome, parse_xml, read_message
-from pakkeforlop.registry import validator
-from pakkeforlop.reports.json_report import REPORT_SCHEMA_ID
+from pakkeforlop.report.formats.json_report import REPORT_SCHEMA_ID
 
 from .conftest import EXAMPLES, shared_file
 

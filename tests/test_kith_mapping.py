@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from pakkeforlop.data.schemas import validator
 from pakkeforlop.engine import check_export, check_file
-from pakkeforlop.findings import Severity
 from pakkeforlop.kith import map_contents, map_documents, parse_xml, read_message
 from pakkeforlop.kith.convert import to_date, to_datetime
-from pakkeforlop.registry import validator
+from pakkeforlop.model.findings import Severity
 
 from .conftest import EXAMPLES
 

@@ -19,12 +19,12 @@ from urllib.parse import urljoin
 
 import pytest
 
+from pakkeforlop.data.schemas import DOCUMENT_SCHEMAS, schema
 from pakkeforlop.kith.convert import CONVERTERS, DESCRIPTIONS
 from pakkeforlop.kith.mapping_page import render
 from pakkeforlop.kith.message import select
 from pakkeforlop.kith.namespaces import CONTENT_STANDARDS, HENVISNING_2_0, MSGHEAD, PREFIXES
 from pakkeforlop.kith.table import Row, Table, blocks, date_types, tables
-from pakkeforlop.registry import DOCUMENT_SCHEMAS, schema
 from pakkeforlop.rules.kith_codes import DIAGNOSES
 
 from .conftest import REPO_ROOT, shared_file

@@ -20,10 +20,10 @@ from lxml import etree
 
 from pakkeforlop import cli
 from pakkeforlop.engine import ExportResult, check_file
-from pakkeforlop.findings import Severity
 from pakkeforlop.kith import XsdCatalog, parse_xml, read_message
 from pakkeforlop.kith.message import xpath_of
 from pakkeforlop.kith.namespaces import PREFIXES
+from pakkeforlop.model.findings import Severity
 
 from .conftest import shared_file
 

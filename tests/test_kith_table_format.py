@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pakkeforlop._resources import kith_dir
+from pakkeforlop.data.locations import kith_dir
 from pakkeforlop.kith import table
 from pakkeforlop.kith.table import TableError, tables
 

@@ -20,10 +20,11 @@ from typing import Any
 
 import pytest
 
-from pakkeforlop import cli, pointers
-from pakkeforlop.findings import Personal
-from pakkeforlop.registry import DOCUMENT_SCHEMAS, _schemas, validator
-from pakkeforlop.schema_messages import PERSONAL, describe
+from pakkeforlop import cli
+from pakkeforlop.data.schemas import DOCUMENT_SCHEMAS, _schemas, validator
+from pakkeforlop.model import pointers
+from pakkeforlop.model.findings import Personal
+from pakkeforlop.rules.schema_messages import PERSONAL, describe
 
 from .conftest import EXAMPLES
 

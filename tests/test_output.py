@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from pakkeforlop import cli, output
+from pakkeforlop import cli
+from pakkeforlop.report import output
 
 from .conftest import EXAMPLES, REPO_ROOT
 

@@ -13,10 +13,10 @@ from datetime import date, datetime
 
 import pytest
 
-from pakkeforlop._resources import pathways_dir
-from pakkeforlop.codes import code_system
-from pakkeforlop.evidence import Evidence
-from pakkeforlop.pathways import (
+from pakkeforlop.data.codes import code_system
+from pakkeforlop.data.evidence import Evidence
+from pakkeforlop.data.locations import pathways_dir
+from pakkeforlop.data.pathways import (
     Occurrence,
     Pathway,
     TimeLimitsStatus,

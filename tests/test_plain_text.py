@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pakkeforlop.checks import Check, Scope, by_scope
-from pakkeforlop.model import Document, ExportFacts
+from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.read import DEFAULT_LIMITS, read_json_file
+from pakkeforlop.rules.checks import Check, Scope, by_scope
 from pakkeforlop.synthetic import GeneratorConfig, generate
 
 from .conftest import EXAMPLES

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pakkeforlop import pointers
+from pakkeforlop.model import pointers
 
 
 def test_pointer_tokens_are_escaped_as_rfc_6901_says():

@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from pakkeforlop import fixtures
+from pakkeforlop.data import fixtures
 from pakkeforlop.engine import check_export
-from pakkeforlop.findings import Finding, Severity
+from pakkeforlop.model.findings import Finding, Severity
 from pakkeforlop.synthetic import GeneratorConfig, generate
 
 from .conftest import EXAMPLES

@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 
-from pakkeforlop import sources as sources_module
-from pakkeforlop.catalogue import catalogue
-from pakkeforlop.codes import code_systems
-from pakkeforlop.pathways import anchors, pathways
+from pakkeforlop.data import sources as sources_module
+from pakkeforlop.data.catalogue import catalogue
+from pakkeforlop.data.codes import code_systems
+from pakkeforlop.data.pathways import anchors, pathways
 
 from .conftest import REPO_ROOT
 
@@ -204,6 +204,6 @@ def test_a_source_without_an_address_says_so_and_every_source_is_dated_or_says_w
 
 def test_the_first_documents_are_all_registered():
     seeds = {source.seed for source in sources_module.sources().values() if source.seed}
-    from pakkeforlop.traceability import SEEDS  # noqa: PLC0415
+    from pakkeforlop.data.traceability import SEEDS  # noqa: PLC0415
 
     assert seeds == set(SEEDS)

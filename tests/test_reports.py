@@ -16,13 +16,14 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from pakkeforlop import cli, registry
-from pakkeforlop.catalogue import catalogue
+from pakkeforlop import cli
+from pakkeforlop.data import schemas as registry
+from pakkeforlop.data.catalogue import catalogue
 from pakkeforlop.engine import ExportResult, check_export
-from pakkeforlop.findings import Finding, Personal, Severity
-from pakkeforlop.report import Outcome, build_report
-from pakkeforlop.reports import github, gitlab, html, json_report, junit, redact, sarif, text
-from pakkeforlop.reports.json_report import REPORT_SCHEMA_ID
+from pakkeforlop.model.findings import Finding, Personal, Severity
+from pakkeforlop.report.build import Outcome, build_report
+from pakkeforlop.report.formats import github, gitlab, html, json_report, junit, redact, sarif, text
+from pakkeforlop.report.formats.json_report import REPORT_SCHEMA_ID
 
 from .conftest import EXAMPLES, REPO_ROOT
 from .test_cli import GARBAGE, Run, _garbage_export, invoke, make_export

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from pakkeforlop import checks, cli
+from pakkeforlop import cli
 from pakkeforlop.engine import check_export, iter_exports
 from pakkeforlop.engine.files import Declared
 from pakkeforlop.engine.run import Run
-from pakkeforlop.report import build_report
-from pakkeforlop.reports import html, json_report, junit, text
+from pakkeforlop.report.build import build_report
+from pakkeforlop.report.formats import html, json_report, junit, text
+from pakkeforlop.rules import checks
 
 from .conftest import EXAMPLES
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from pakkeforlop import fixtures
-from pakkeforlop.catalogue import catalogue
-from pakkeforlop.checks import registered
+from pakkeforlop.data import fixtures
+from pakkeforlop.data.catalogue import catalogue
 from pakkeforlop.engine import check_export
-from pakkeforlop.findings import Finding
 from pakkeforlop.kith import XsdCatalog
+from pakkeforlop.model.findings import Finding
 from pakkeforlop.read import Limits
+from pakkeforlop.rules.checks import registered
 
 from .conftest import EXAMPLES, REPO_ROOT
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from pakkeforlop.catalogue import CatalogueError, _parse_rule, catalogue
+from pakkeforlop.data.catalogue import CatalogueError, _parse_rule, catalogue
 from pakkeforlop.engine import check_export
-from pakkeforlop.report import build_report
-from pakkeforlop.reports import github, html, json_report, junit, sarif, text
+from pakkeforlop.report.build import build_report
+from pakkeforlop.report.formats import github, html, json_report, junit, sarif, text
 
 from .conftest import EXAMPLES
 from .test_cli import invoke

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from pakkeforlop.catalogue import catalogue
-from pakkeforlop.checks import Hit, registered
+from pakkeforlop.data.catalogue import catalogue
 from pakkeforlop.engine import check_export
-from pakkeforlop.findings import render_template
-from pakkeforlop.model import Document, ExportFacts
+from pakkeforlop.model.findings import render_template
+from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.rules import identifier as identifier_rules
+from pakkeforlop.rules.checks import Hit, registered
 from pakkeforlop.rules.code import normalise_display
 from pakkeforlop.rules.identifier import today_for
 
@@ -100,7 +100,7 @@ def test_engine_reported_code_001_has_a_message_without_placeholders() -> None:
 
 
 def test_every_grammar_suffix_has_a_meaning() -> None:
-    from pakkeforlop.codes import code_system  # noqa: PLC0415
+    from pakkeforlop.data.codes import code_system  # noqa: PLC0415
 
     events = code_system("9327")
     assert {code.code[3:] for code in events} <= set(events.suffix_meanings)

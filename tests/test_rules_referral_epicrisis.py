@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from pakkeforlop.catalogue import catalogue
-from pakkeforlop.model import EventRecord, PathwayInstance
+from pakkeforlop.data.catalogue import catalogue
+from pakkeforlop.model.records import EventRecord, PathwayInstance
 from pakkeforlop.rules import epicrisis, referral
 
 

@@ -9,8 +9,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing.exceptions import Unresolvable
 
-from pakkeforlop import registry
-from pakkeforlop.codes import code_system
+from pakkeforlop.data import schemas as registry
+from pakkeforlop.data.codes import code_system
 
 from .conftest import REPO_ROOT
 

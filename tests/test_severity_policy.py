@@ -16,15 +16,15 @@ from typing import Any
 import pytest
 
 from pakkeforlop import cli
-from pakkeforlop.catalogue import (
+from pakkeforlop.data.catalogue import (
     CatalogueError,
     _parse_rule,
     catalogue,
     expected_severity,
     policy_problems,
 )
-from pakkeforlop.evidence import Evidence, SourceType
-from pakkeforlop.findings import Severity
+from pakkeforlop.data.evidence import Evidence, SourceType
+from pakkeforlop.model.findings import Severity
 
 from .conftest import REPO_ROOT
 

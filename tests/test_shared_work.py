@@ -7,9 +7,9 @@ import weakref
 from dataclasses import replace
 from datetime import date
 
-from pakkeforlop.checks import ExportView
-from pakkeforlop.model import Document, EventRecord, ExportFacts, PathwayInstance
+from pakkeforlop.model.records import Document, EventRecord, ExportFacts, PathwayInstance
 from pakkeforlop.rules._per_document import document_index, per_document, per_view
+from pakkeforlop.rules.checks import ExportView
 
 FACTS = ExportFacts("", None, None, None)
 
@@ -93,7 +93,7 @@ def _event_at(institution: dict[str, object]) -> Document:
 
 
 def test_an_institution_is_one_string_in_whichever_order_its_members_come() -> None:
-    from pakkeforlop import facts  # noqa: PLC0415 (the module under test, by name)
+    from pakkeforlop.model import facts  # noqa: PLC0415 (the module under test, by name)
 
     instances: dict[str, PathwayInstance] = {}
     facts.collect(_event_at({"orgNumber": "384649106", "reshId": "4210195"}), instances)

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from pakkeforlop import output
 from pakkeforlop.engine import parallel
-from pakkeforlop.interrupts import ENDING_SIGNALS, Terminated, stop_on_signals
+from pakkeforlop.engine.interrupts import ENDING_SIGNALS, Terminated, stop_on_signals
+from pakkeforlop.report import output
 
 from .conftest import EXAMPLES, REPO_ROOT
 

@@ -31,10 +31,10 @@ from pathlib import Path
 
 import pytest
 
-from pakkeforlop.catalogue import catalogue
-from pakkeforlop.codes import code_systems
-from pakkeforlop.pathways import anchors, pathways
-from pakkeforlop.sources import sources
+from pakkeforlop.data.catalogue import catalogue
+from pakkeforlop.data.codes import code_systems
+from pakkeforlop.data.pathways import anchors, pathways
+from pakkeforlop.data.sources import sources
 
 from .conftest import REPO_ROOT
 

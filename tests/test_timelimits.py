@@ -1,4 +1,4 @@
-"""Guiding time limits measured on constructed pathway instances (pakkeforlop.timelimits)."""
+"""Guiding time limits measured on constructed pathway instances (pakkeforlop.rules.intervals)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from pakkeforlop import timelimits
-from pakkeforlop.evidence import Evidence
-from pakkeforlop.model import EventRecord, PathwayInstance, ReferralFacts
-from pakkeforlop.pathways import pathway
-from pakkeforlop.timelimits import (
+from pakkeforlop.data.evidence import Evidence
+from pakkeforlop.data.pathways import pathway
+from pakkeforlop.model.records import EventRecord, PathwayInstance, ReferralFacts
+from pakkeforlop.rules import intervals as timelimits
+from pakkeforlop.rules.intervals import (
     Measurement,
     measure,
     measure_all,

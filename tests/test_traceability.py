@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pakkeforlop.catalogue import catalogue
-from pakkeforlop.traceability import SEEDS, Statement, TraceabilityError, load
+from pakkeforlop.data.catalogue import catalogue
+from pakkeforlop.data.traceability import SEEDS, Statement, TraceabilityError, load
 
 from .conftest import REPO_ROOT, shared_file
 

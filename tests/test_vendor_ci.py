@@ -27,8 +27,9 @@ import pytest
 import yaml
 from lxml import etree
 
-from pakkeforlop import __version__, registry
-from pakkeforlop.reports.json_report import REPORT_SCHEMA_ID
+from pakkeforlop import __version__
+from pakkeforlop.data import schemas as registry
+from pakkeforlop.report.formats.json_report import REPORT_SCHEMA_ID
 
 from . import wheelhouse
 from .conftest import EXAMPLES, REPO_ROOT

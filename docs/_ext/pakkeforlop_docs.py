@@ -32,7 +32,7 @@ from sphinx.directives.other import TocTree
 from sphinx.util import logging
 
 import pakkeforlop
-from pakkeforlop import catalogue as catalogue_module
+from pakkeforlop.data import catalogue as catalogue_module
 
 __all__ = ["generate", "setup"]
 

@@ -16,11 +16,11 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 import pakkeforlop
-from pakkeforlop import registry
-from pakkeforlop.finding_caps import DEFAULT_CAPS
-from pakkeforlop.interrupts import STOPPING_SIGNALS
+from pakkeforlop.data import schemas as registry
+from pakkeforlop.engine.caps import DEFAULT_CAPS
+from pakkeforlop.engine.interrupts import STOPPING_SIGNALS
 from pakkeforlop.read import DEFAULT_LIMITS
-from pakkeforlop.schema_messages import PERSONAL
+from pakkeforlop.rules.schema_messages import PERSONAL
 
 MIB = 1 << 20
 

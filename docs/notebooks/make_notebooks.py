@@ -57,7 +57,7 @@ def validate_an_export() -> nbformat.NotebookNode:
             "from pathlib import Path\n"
             "\n"
             "import pakkeforlop\n"
-            "from pakkeforlop.catalogue import catalogue\n"
+            "from pakkeforlop.data.catalogue import catalogue\n"
             "from pakkeforlop.engine import check_export\n"
             "from pakkeforlop.report import build_report\n"
             "\n"
@@ -166,7 +166,7 @@ def validate_an_export() -> nbformat.NotebookNode:
             "facts without parsing text:"
         ),
         new_code_cell(
-            "from pakkeforlop.reports import json_report\n"
+            "from pakkeforlop.report.formats import json_report\n"
             "\n"
             "document = json_report.as_json(failed)\n"
             'print(document["summary"])\n'
@@ -190,7 +190,7 @@ def time_limit_compliance() -> nbformat.NotebookNode:
             "to the next. They are guidance, never a reason to reject an export "
             "({ref}`spec-guidance`). This notebook reads the pathway events of a bundled "
             "export, builds its pathway instances with the engine, measures them with "
-            "`pakkeforlop.timelimits` (`measure`, `summarise`) across every valid example, "
+            "`pakkeforlop.rules.intervals` (`measure`, `summarise`) across every valid example, "
             "and plots each interval against its limit. How an interval is measured is "
             "specified in {ref}`spec-measuring`."
         ),
@@ -205,9 +205,10 @@ def time_limit_compliance() -> nbformat.NotebookNode:
             "import matplotlib.pyplot as plt\n"
             "from IPython.display import Image, display\n"
             "\n"
-            "from pakkeforlop import codes, timelimits\n"
+            "from pakkeforlop.data import codes\n"
+            "from pakkeforlop.data.pathways import pathways\n"
             "from pakkeforlop.engine import check_export, iter_exports\n"
-            "from pakkeforlop.pathways import pathways\n"
+            "from pakkeforlop.rules import intervals\n"
             "\n"
             f"{LOCATE}"
         ),
@@ -240,9 +241,9 @@ def time_limit_compliance() -> nbformat.NotebookNode:
         new_code_cell(
             "result = check_export(export, display_root=export.name)\n"
             "instance = next(iter(result.instances.values()))\n"
-            "pathway = timelimits.pathway_of(instance)\n"
+            "pathway = intervals.pathway_of(instance)\n"
             'print(instance.id, pathway.code, "|", len(instance.events), "events")\n'
-            "for item in timelimits.measure(instance, pathway):\n"
+            "for item in intervals.measure(instance, pathway):\n"
             '    state = "within" if item.within else "OVER"\n'
             '    print(f"{item.measure} ({item.care_level})")\n'
             '    print(f"    {item.from_date} → {item.to_date}: {item.days} days, "\n'
@@ -262,12 +263,12 @@ def time_limit_compliance() -> nbformat.NotebookNode:
             "    checked = check_export(folder, display_root=folder.name)\n"
             "    for item in checked.instances.values():\n"
             "        instances.append(item)\n"
-            "        definition = timelimits.pathway_of(item)\n"
+            "        definition = intervals.pathway_of(item)\n"
             "        if definition is not None:\n"
-            "            measurements.extend(timelimits.measure(item, definition))\n"
+            "            measurements.extend(intervals.measure(item, definition))\n"
             "\n"
             'print(len(instances), "instances,", len(measurements), "measured intervals")\n'
-            "for summary in timelimits.summarise(measurements):\n"
+            "for summary in intervals.summarise(measurements):\n"
             '    print(f"{summary.pathway} {summary.measure} ({summary.care_level})")\n'
             '    print(f"    {summary.text()}")'
         ),
@@ -341,7 +342,7 @@ def time_limit_compliance() -> nbformat.NotebookNode:
         ),
         new_code_cell(
             "for definition in pathways().values():\n"
-            "    unmeasurable = timelimits.not_measurable(definition)\n"
+            "    unmeasurable = intervals.not_measurable(definition)\n"
             '    print(f"{definition.code}: time limits {definition.time_limits_status.value}, "\n'
             '          f"{len(definition.time_limits)} rows, {len(unmeasurable)} not measurable")\n'
             "    for row in unmeasurable:\n"

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from pakkeforlop.findings import Finding
     from pakkeforlop.kith import XsdCatalog
-    from pakkeforlop.report import Report, RuleResult
+    from pakkeforlop.model.findings import Finding
+    from pakkeforlop.report.build import Report, RuleResult
 
 GROUP = "pakkeforlop"
 FAIL_LEVELS = ("error", "warning")
@@ -252,8 +252,8 @@ class _Run:
             return self._report
         if self._error is not None:
             raise RuntimeError(self._error)
-        from pakkeforlop.findings import Severity  # noqa: PLC0415  (inert until asked)
-        from pakkeforlop.report import build_report  # noqa: PLC0415
+        from pakkeforlop.model.findings import Severity  # noqa: PLC0415  (inert until asked)
+        from pakkeforlop.report.build import build_report  # noqa: PLC0415
 
         try:
             from pakkeforlop.engine import check_paths  # noqa: PLC0415  (inert until asked)
@@ -284,7 +284,7 @@ class _Run:
 
     def record(self, nodeid: str, verdict: RuleVerdict) -> None:
         """Keep what an item reported, for the findings JSON and the terminal summary."""
-        from pakkeforlop.reports.json_report import finding_record  # noqa: PLC0415  (inert until asked)
+        from pakkeforlop.report.formats.json_report import finding_record  # noqa: PLC0415  (inert until asked)
 
         masked = self.report().masked
         self.records[nodeid] = {
@@ -301,7 +301,7 @@ class _Run:
     def pytest_report_header(self) -> list[str]:
         """The kit, spec and code-list versions, the fail level, masking and the exports."""
         from pakkeforlop import SPEC_VERSION, __version__  # noqa: PLC0415
-        from pakkeforlop.codes import code_systems  # noqa: PLC0415
+        from pakkeforlop.data.codes import code_systems  # noqa: PLC0415
 
         versions = {
             kodeverk: f"{system.version} ({system.status})"
@@ -414,8 +414,8 @@ def render_rule(
     Each finding is one ``file:line:column pointer message`` line in the form (and with the
     masking) of the command's reports.
     """
-    from pakkeforlop.findings import Personal  # noqa: PLC0415  (inert until asked)
-    from pakkeforlop.reports import finding_line  # noqa: PLC0415
+    from pakkeforlop.model.findings import Personal  # noqa: PLC0415  (inert until asked)
+    from pakkeforlop.report.formats import finding_line  # noqa: PLC0415
 
     rule = result.rule
     count = len(findings)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from generated_pages.markdown import inline, ref
-from pakkeforlop.sources import Source, by_url, sources
+from pakkeforlop.data.sources import Source, by_url, sources
 
 __all__ = ["DOCNAME", "link", "listed", "page", "seed"]
 

@@ -24,11 +24,11 @@ from generated_pages.markdown import (
     toctree,
 )
 from generated_pages.site import Site
-from pakkeforlop import codes as codes_module
-from pakkeforlop import pathways as pathways_module
-from pakkeforlop import registry as registry_module
-from pakkeforlop._resources import code_lists_dir
-from pakkeforlop.evidence import CodeStatus
+from pakkeforlop.data import codes as codes_module
+from pakkeforlop.data import pathways as pathways_module
+from pakkeforlop.data import schemas as registry_module
+from pakkeforlop.data.evidence import CodeStatus
+from pakkeforlop.data.locations import code_lists_dir
 
 
 def build(site: Site) -> None:

@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from generated_pages.markdown import slug
-from pakkeforlop import catalogue as catalogue_module
-from pakkeforlop import codes as codes_module
-from pakkeforlop import pathways as pathways_module
-from pakkeforlop import registry as registry_module
-from pakkeforlop import traceability as traceability_module
-from pakkeforlop._resources import rules_dir, schemas_dir
-from pakkeforlop.fixtures import RuleFixtures
-from pakkeforlop.fixtures import load as load_fixtures
+from pakkeforlop.data import catalogue as catalogue_module
+from pakkeforlop.data import codes as codes_module
+from pakkeforlop.data import pathways as pathways_module
+from pakkeforlop.data import schemas as registry_module
+from pakkeforlop.data import traceability as traceability_module
+from pakkeforlop.data.fixtures import RuleFixtures
+from pakkeforlop.data.fixtures import load as load_fixtures
+from pakkeforlop.data.locations import rules_dir, schemas_dir
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,9 @@ from generated_pages.markdown import (
 )
 from generated_pages.site import Site
 from generated_pages.timeline import days, timeline_svg
-from pakkeforlop import pathways as pathways_module
-from pakkeforlop._resources import pathways_dir
-from pakkeforlop.evidence import Evidence
+from pakkeforlop.data import pathways as pathways_module
+from pakkeforlop.data.evidence import Evidence
+from pakkeforlop.data.locations import pathways_dir
 
 EVENT_PAGE = f"codes/{pathways_module.EVENT_KODEVERK}"
 

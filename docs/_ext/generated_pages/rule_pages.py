@@ -27,11 +27,11 @@ from generated_pages.markdown import (
     toctree,
 )
 from generated_pages.site import Site
-from pakkeforlop import catalogue as catalogue_module
-from pakkeforlop._resources import rules_dir
-from pakkeforlop.evidence import Evidence, SourceType
-from pakkeforlop.findings import Severity
-from pakkeforlop.fixtures import Expected
+from pakkeforlop.data import catalogue as catalogue_module
+from pakkeforlop.data.evidence import Evidence, SourceType
+from pakkeforlop.data.fixtures import Expected
+from pakkeforlop.data.locations import rules_dir
+from pakkeforlop.model.findings import Severity
 
 
 def build(site: Site) -> None:

@@ -38,7 +38,7 @@ from generated_pages.schema_view import (
     without_definition,
 )
 from generated_pages.site import ARTEFACTS, Site
-from pakkeforlop import registry as registry_module
+from pakkeforlop.data import schemas as registry_module
 
 #: The public host of the schemas' ``$id``s.
 SCHEMA_HOST = "https://schemas.pakkeforlop.no/"

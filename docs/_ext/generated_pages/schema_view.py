@@ -15,7 +15,7 @@ from urllib.parse import urldefrag, urljoin
 
 from generated_pages.data import Data
 from generated_pages.markdown import code, json_value
-from pakkeforlop import registry as registry_module
+from pakkeforlop.data import schemas as registry_module
 
 #: ``$id`` of a code-list schema: a bare code when it has a fragment, else a coded value.
 CODE_SCHEMA = re.compile(

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from heapq import heapify, heappop, heappush
 
-from pakkeforlop import pathways as pathways_module
+from pakkeforlop.data import pathways as pathways_module
 
 #: Distance between two steps, margin left and right, and the gaps between the arcs' levels.
 STEP = 105

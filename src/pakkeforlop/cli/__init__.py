@@ -1,7 +1,7 @@
 """The ``pakkeforlop`` command: argument parsing, output and exit codes only.
 
-The engine collects findings, :func:`pakkeforlop.report.build_report` turns them into one
-report, and renderers of :mod:`pakkeforlop.reports` write it. The exit status is decided in
+The engine collects findings, :func:`pakkeforlop.report.build.build_report` turns them into one
+report, and renderers of :mod:`pakkeforlop.report.formats` write it. The exit status is decided in
 one place, :func:`main`: 0 when no finding reaches the fail level, 1 when one does, 2 for a
 usage error (found before any work is done) or a report that cannot be written, 3 when the kit
 itself failed, 128+N when a signal ended the run.
@@ -24,16 +24,16 @@ import traceback
 from collections.abc import Sequence
 from typing import TextIO
 
-from pakkeforlop import generate, output
-from pakkeforlop.catalogue import catalogue
-from pakkeforlop.cli import check
+from pakkeforlop.cli import check, generate
 from pakkeforlop.cli.arguments import DEBUG_VARIABLE, build_parser, byte_size
 from pakkeforlop.cli.check import UsageError
 from pakkeforlop.cli.explain import explain, listing, rule_entry
 from pakkeforlop.cli.outputs import FORMATS
 from pakkeforlop.cli.progress import Progress
-from pakkeforlop.interrupts import Terminated, stop_on_signals
-from pakkeforlop.reports import clean, redact
+from pakkeforlop.data.catalogue import catalogue
+from pakkeforlop.engine.interrupts import Terminated, stop_on_signals
+from pakkeforlop.report import output
+from pakkeforlop.report.formats import clean, redact
 
 __all__ = [
     "EXIT_FINDINGS",
@@ -93,7 +93,7 @@ def main(
     stdout = stdout if stdout is not None else sys.stdout
     stderr = stderr if stderr is not None else (sys.stderr or io.StringIO())
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if arguments[:1] == ["generate"]:  # its own parser: see pakkeforlop.generate
+    if arguments[:1] == ["generate"]:  # its own parser: see pakkeforlop.cli.generate
         return generate.main(arguments[1:], stdout=stdout, stderr=stderr)
     with stop_on_signals():
         return _run(arguments, stdout, stderr)

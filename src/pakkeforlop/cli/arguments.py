@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pakkeforlop import SPEC_VERSION, __version__
 from pakkeforlop.cli.outputs import FILE_FORMATS, FORMATS
-from pakkeforlop.finding_caps import DEFAULT_CAPS
+from pakkeforlop.engine.caps import DEFAULT_CAPS
 from pakkeforlop.read import DEFAULT_LIMITS
 
 __all__ = ["DEBUG_VARIABLE", "build_parser", "byte_size", "finding_count", "job_count"]

@@ -18,27 +18,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from pakkeforlop import output
-from pakkeforlop.acceptance import (
+from pakkeforlop.cli import config as configuration
+from pakkeforlop.cli import outputs
+from pakkeforlop.cli.progress import Progress
+from pakkeforlop.engine import check_paths
+from pakkeforlop.engine.caps import DEFAULT_CAPS, FindingCaps
+from pakkeforlop.engine.tuning import automatic_collection_off
+from pakkeforlop.kith import XsdCatalog, XsdError
+from pakkeforlop.model.findings import Severity
+from pakkeforlop.read import DEFAULT_LIMITS, Limits
+from pakkeforlop.report import output
+from pakkeforlop.report.acceptance import (
     AcceptanceError,
     Baseline,
     Selection,
     WaiverState,
     baseline_entries,
 )
-from pakkeforlop.cli import config as configuration
-from pakkeforlop.cli import outputs
-from pakkeforlop.cli.progress import Progress
-from pakkeforlop.engine import check_paths
-from pakkeforlop.engine.tuning import automatic_collection_off
-from pakkeforlop.finding_caps import DEFAULT_CAPS, FindingCaps
-from pakkeforlop.findings import Severity
-from pakkeforlop.fingerprints import RECIPE
-from pakkeforlop.kith import XsdCatalog, XsdError
-from pakkeforlop.read import DEFAULT_LIMITS, Limits
-from pakkeforlop.report import Report, build_report
-from pakkeforlop.reports import clean, shown_file, shown_text
-from pakkeforlop.reports.github import ENVIRONMENT_VARIABLE
+from pakkeforlop.report.build import Report, build_report
+from pakkeforlop.report.fingerprints import RECIPE
+from pakkeforlop.report.formats import clean, shown_file, shown_text
+from pakkeforlop.report.formats.github import ENVIRONMENT_VARIABLE
 
 __all__ = ["UsageError", "run"]
 
@@ -215,7 +215,7 @@ def _warn_about_waivers(report: Report, stderr: TextIO) -> None:
 
 def run(args: argparse.Namespace, stdout: TextIO | None, stderr: TextIO) -> int:
     """Run ``pakkeforlop check``; returns the exit status (raises :class:`UsageError` and
-    :class:`pakkeforlop.output.OutputError` for exit status 2)."""
+    :class:`pakkeforlop.report.output.OutputError` for exit status 2)."""
     paths = _input_paths(args.paths)
     chosen = settings(args, paths)
     protected = list(paths)

@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pakkeforlop.acceptance import AcceptanceError, Waiver
+from pakkeforlop.report.acceptance import AcceptanceError, Waiver
 
 __all__ = ["CONFIG_NAMES", "Config", "ConfigError", "find", "load"]
 

@@ -13,11 +13,11 @@ import json
 import textwrap
 from typing import Any
 
-from pakkeforlop._resources import fixtures_dir
-from pakkeforlop.catalogue import Rule, catalogue
-from pakkeforlop.fixtures import Case, RawFile
-from pakkeforlop.fixtures import load as load_fixtures
-from pakkeforlop.sources import Source, source
+from pakkeforlop.data.catalogue import Rule, catalogue
+from pakkeforlop.data.fixtures import Case, RawFile
+from pakkeforlop.data.fixtures import load as load_fixtures
+from pakkeforlop.data.locations import fixtures_dir
+from pakkeforlop.data.sources import Source, source
 
 __all__ = ["explain", "listing", "rule_entry"]
 

@@ -5,7 +5,7 @@ instead); ``--format FMT:FILE``, ``--output-json FILE`` (and ``-junit``, ``-html
 ``-sarif``, ``-gitlab``) and the configuration's ``outputs`` table add report files, so that
 one run writes every format. Every destination is checked before the check starts (a bad
 one is exit status 2 and costs nothing), and each is written the way ``--output`` is
-(:mod:`pakkeforlop.output`): atomically for a regular file, in place for a FIFO or a device.
+(:mod:`pakkeforlop.report.output`): atomically for a regular file, in place for a FIFO or a device.
 
 When GitHub Actions runs the kit (``GITHUB_ACTIONS=true``) and standard output is the text
 report, the GitHub annotations of the findings follow it, so that they show in the pull
@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from pakkeforlop import output
-from pakkeforlop.report import Report
-from pakkeforlop.reports import github, gitlab, html, json_report, junit, sarif, text
+from pakkeforlop.report import output
+from pakkeforlop.report.build import Report
+from pakkeforlop.report.formats import github, gitlab, html, json_report, junit, sarif, text
 
 __all__ = ["FILE_FORMATS", "FORMATS", "Output", "plan", "render", "write"]
 
@@ -65,7 +65,7 @@ def plan(
     checked: Sequence[Path],
 ) -> list[Output]:
     """Every report of the run, each destination checked; raises :class:`OutputsError` or
-    :class:`pakkeforlop.output.OutputError`.
+    :class:`pakkeforlop.report.output.OutputError`.
 
     ``formats`` are the ``--format`` values, ``files`` the ``--output-FMT`` options (format ->
     file); a report file given on the command line replaces the configuration's file of the

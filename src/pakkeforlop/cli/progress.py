@@ -22,7 +22,7 @@ from typing import Any, TextIO
 from tqdm import tqdm
 
 from pakkeforlop.engine import ExportResult
-from pakkeforlop.reports import shown_file
+from pakkeforlop.report.formats import shown_file
 
 __all__ = ["Progress"]
 

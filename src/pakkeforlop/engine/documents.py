@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pakkeforlop import facts as extract
-from pakkeforlop import pointers
-from pakkeforlop.checks import Check, Scope, always, by_scope
+from pakkeforlop.data.schemas import DOCUMENT_SCHEMAS, fast_validity, validator
 from pakkeforlop.engine.recorder import Recorder
 from pakkeforlop.engine.tuning import Collector
-from pakkeforlop.model import Document
-from pakkeforlop.registry import DOCUMENT_SCHEMAS, fast_validity, validator
+from pakkeforlop.model import facts as extract
+from pakkeforlop.model import pointers
+from pakkeforlop.model.records import Document
+from pakkeforlop.rules.checks import Check, Scope, always, by_scope
 from pakkeforlop.rules.engine_reported import GENERIC_SCHEMA_RULE
-from pakkeforlop.schema_messages import describe, missing_member
+from pakkeforlop.rules.schema_messages import describe, missing_member
 
 #: The schema of each document kind.
 SCHEMA_OF_KIND: Mapping[str, str] = {
@@ -56,7 +56,7 @@ class DocumentChecker:
         """Validate ``document``, run its checks, and keep its record if it is schema-valid.
 
         ``native_formats``: the text passed the fast parse's guards (see
-        :func:`pakkeforlop.registry.fast_validity`).
+        :func:`pakkeforlop.data.schemas.fast_validity`).
         """
         recorder = self.recorder
         result = recorder.result

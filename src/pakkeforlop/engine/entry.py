@@ -7,14 +7,14 @@ from pathlib import Path, PurePosixPath
 
 from pakkeforlop import kith
 from pakkeforlop.engine import tuning
+from pakkeforlop.engine.caps import DEFAULT_CAPS, FindingCaps
 from pakkeforlop.engine.documents import SCHEMA_OF_KIND
 from pakkeforlop.engine.files import Declared
 from pakkeforlop.engine.result import ExportResult
 from pakkeforlop.engine.run import Progress, Run
-from pakkeforlop.finding_caps import DEFAULT_CAPS, FindingCaps
-from pakkeforlop.folders import MANIFEST_NAME, Unlisted, exports_below
-from pakkeforlop.model import Document
+from pakkeforlop.model.records import Document
 from pakkeforlop.read import Limits
+from pakkeforlop.read.folders import MANIFEST_NAME, Unlisted, exports_below
 from pakkeforlop.rules.engine_reported import (
     NO_MANIFEST_RULE,
     UNLISTED_FOLDER_RULE,
@@ -40,7 +40,7 @@ def check_export(
     ``xsd`` validates KITH XML messages against the user's XSDs (``--xsd-dir``). ``jobs`` is
     the number of processes that read the files (``None``: one per CPU when the export is
     large); the result is the same for any number. ``caps`` bounds the findings kept per rule
-    and file (the others are counted; see :mod:`pakkeforlop.finding_caps`). ``exact`` sends
+    and file (the others are counted; see :mod:`pakkeforlop.engine.caps`). ``exact`` sends
     every file through the exact, hardened path instead of the fast paths: the result is the
     same (tests compare the two), only slower.
     """

@@ -13,7 +13,7 @@ reports, and otherwise left to the exact path (``take`` returns False):
    combination of those members is checked once, on the first line that has it, and its hits
    are reported for every line that has it, located in that line (once per file for a check
    that says so). A check that fails sends the line to the exact path, which reports it.
-4. The line's record for the pathway rules is made as :func:`pakkeforlop.facts.collect`
+4. The line's record for the pathway rules is made as :func:`pakkeforlop.model.facts.collect`
    makes it, from strings made once per distinct value.
 
 The golden tests compare the two paths' results on every example, fixture, crafted edge case
@@ -32,13 +32,13 @@ from typing import TYPE_CHECKING, Any, Final
 
 from msgspec import UNSET
 
-from pakkeforlop.checks import Check, Hit, always
+from pakkeforlop.data.schemas import DOCUMENT_SCHEMAS, member_validity, registry, schema
 from pakkeforlop.engine.documents import EVENT_KIND
-from pakkeforlop.facts import institution_key, parse_day
-from pakkeforlop.model import Document, EventRecord, ExportFacts, PathwayInstance
+from pakkeforlop.model.facts import institution_key, parse_day
+from pakkeforlop.model.records import Document, EventRecord, ExportFacts, PathwayInstance
 from pakkeforlop.read import JsonText
 from pakkeforlop.read.events import EventDecoder, RecordType, UnsupportedSchemaError, record_type
-from pakkeforlop.registry import DOCUMENT_SCHEMAS, member_validity, registry, schema
+from pakkeforlop.rules.checks import Check, Hit, always
 
 if TYPE_CHECKING:
     from referencing._core import Resolver
@@ -228,7 +228,7 @@ class EventLines:
         return tuple(outcomes)
 
     def record_of(self, items: tuple[Any, ...], path: str, line: int) -> EventRecord | None:
-        """The line's record for the pathway rules, as :func:`pakkeforlop.facts.collect` makes
+        """The line's record for the pathway rules, as :func:`pakkeforlop.model.facts.collect` makes
         it (``None`` when its date is not a day)."""
         shared = self.shared.get(key := self.shared_key(items))
         if shared is None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pakkeforlop.engine.documents import EVENT_KIND, DocumentChecker
 from pakkeforlop.engine.event_lines import EventLines, add_record, located_line
-from pakkeforlop.model import Document
+from pakkeforlop.model.records import Document
 from pakkeforlop.read import Limits, Sink, iter_ndjson_file
 from pakkeforlop.rules.engine_reported import INPUT_RULES
 

@@ -13,9 +13,9 @@ from typing import Any
 from pakkeforlop.engine.documents import DocumentChecker
 from pakkeforlop.engine.events import EventReader
 from pakkeforlop.engine.kith_files import KithReader
-from pakkeforlop.folders import Identity, identity, status_id
-from pakkeforlop.model import Document
+from pakkeforlop.model.records import Document
 from pakkeforlop.read import Limits, ReadResult, Sink, read_json_file
+from pakkeforlop.read.folders import Identity, identity, status_id
 from pakkeforlop.rules.engine_reported import (
     DIGEST_RULE,
     KITH_MESSAGE,

@@ -10,8 +10,8 @@ from typing import Any
 
 from pakkeforlop import kith
 from pakkeforlop.engine.documents import DocumentChecker
-from pakkeforlop.findings import MessageArg, Personal
-from pakkeforlop.model import Document
+from pakkeforlop.model.findings import MessageArg, Personal
+from pakkeforlop.model.records import Document
 from pakkeforlop.read import Limits, Sink
 from pakkeforlop.rules.engine_reported import (
     KITH_MESSAGE,

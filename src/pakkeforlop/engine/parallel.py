@@ -14,8 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TypeVar
 
-from pakkeforlop import interrupts
-from pakkeforlop.engine import tuning
+from pakkeforlop.engine import interrupts, tuning
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")

@@ -13,15 +13,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pakkeforlop.catalogue import Rule, catalogue
-from pakkeforlop.checks import Check, Hit
+from pakkeforlop.data.catalogue import Rule, catalogue
+from pakkeforlop.engine.caps import CappedFindings, FindingCaps
+from pakkeforlop.engine.failures import code_location
 from pakkeforlop.engine.result import ExportResult
-from pakkeforlop.failures import code_location
-from pakkeforlop.finding_caps import CappedFindings, FindingCaps
-from pakkeforlop.findings import Finding, MessageArg
-from pakkeforlop.folders import MANIFEST_NAME
-from pakkeforlop.model import Document, ExportFacts
+from pakkeforlop.model.findings import Finding, MessageArg
+from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.read import InputProblem
+from pakkeforlop.read.folders import MANIFEST_NAME
+from pakkeforlop.rules.checks import Check, Hit
 from pakkeforlop.rules.engine_reported import INPUT_RULES, INTERNAL_RULE, WRONG_SCHEMA_RULE
 
 #: At most this many distinct sets of finding arguments are shared (see ``shared_args``).

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pakkeforlop.findings import Finding
-from pakkeforlop.model import ExportFacts, PathwayInstance
+from pakkeforlop.model.findings import Finding
+from pakkeforlop.model.records import ExportFacts, PathwayInstance
 
 
 @dataclass(slots=True)

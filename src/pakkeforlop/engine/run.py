@@ -7,10 +7,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from pakkeforlop import facts as extract
 from pakkeforlop import kith
-from pakkeforlop.checks import ExportView, Scope, always, by_scope
 from pakkeforlop.engine import parallel, tuning
+from pakkeforlop.engine.caps import DEFAULT_CAPS, FindingCaps
 from pakkeforlop.engine.documents import DocumentChecker
 from pakkeforlop.engine.events import EventReader
 from pakkeforlop.engine.files import Declared, FileChecker, checkable
@@ -25,10 +24,11 @@ from pakkeforlop.engine.workers import (
     start_worker,
     worker_count,
 )
-from pakkeforlop.finding_caps import DEFAULT_CAPS, FindingCaps
-from pakkeforlop.folders import MANIFEST_NAME, Identity, Unlisted, data_files, identity
-from pakkeforlop.model import Document, PathwayInstance
+from pakkeforlop.model import facts as extract
+from pakkeforlop.model.records import Document, PathwayInstance
 from pakkeforlop.read import Limits
+from pakkeforlop.read.folders import MANIFEST_NAME, Identity, Unlisted, data_files, identity
+from pakkeforlop.rules.checks import ExportView, Scope, always, by_scope
 from pakkeforlop.rules.engine_reported import (
     DIGEST_RULE,
     MISSING_FILE_RULE,

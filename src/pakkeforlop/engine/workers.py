@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from pakkeforlop import kith
 from pakkeforlop.engine import parallel, tuning
+from pakkeforlop.engine.caps import FindingCaps, Omitted
 from pakkeforlop.engine.files import Declared
 from pakkeforlop.engine.result import ExportResult
-from pakkeforlop.finding_caps import FindingCaps, Omitted
-from pakkeforlop.folders import Identity
-from pakkeforlop.model import ExportFacts
+from pakkeforlop.model.records import ExportFacts
 from pakkeforlop.read import Limits
+from pakkeforlop.read.folders import Identity
 
 if TYPE_CHECKING:
     from pakkeforlop.engine.run import Run

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from pakkeforlop.codes import VOLVEN_OID_PREFIX, code_system
+from pakkeforlop.data.codes import VOLVEN_OID_PREFIX, code_system
 from pakkeforlop.kith.datatypes import calendar_date, parse_boolean, parse_datetime
 from pakkeforlop.kith.message import Element, attr, child, local, namespace, text
 from pakkeforlop.kith.table import Row

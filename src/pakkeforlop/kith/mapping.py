@@ -24,11 +24,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from pakkeforlop.data.schemas import DOCUMENT_SCHEMAS
 from pakkeforlop.kith.convert import CONVERTERS, label, lines_of
 from pakkeforlop.kith.message import Content, Element, KithMessage, select, xpath_of
 from pakkeforlop.kith.scope import Scope, decide
 from pakkeforlop.kith.table import Block, Row, Sections, Table, blocks, tables
-from pakkeforlop.registry import DOCUMENT_SCHEMAS
 
 __all__ = [
     "SUPPLEMENT_MEMBERS",

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from pakkeforlop._resources import kith_dir
+from pakkeforlop.data.locations import kith_dir
 from pakkeforlop.kith.convert import DESCRIPTIONS
 from pakkeforlop.kith.namespaces import CONTENT_STANDARDS, PREFIXES, ROOT_STANDARDS
 from pakkeforlop.kith.table import Condition, Row, Table, blocks, service_terms, tables

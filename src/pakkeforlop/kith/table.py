@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final
 
-from pakkeforlop._resources import kith_dir
+from pakkeforlop.data.locations import kith_dir
 from pakkeforlop.kith.namespaces import CONTENT_STANDARDS
 
 __all__ = [

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from functools import cache, wraps
 from typing import TypeVar, cast
 
-from pakkeforlop import pointers
-from pakkeforlop.checks import ExportView
-from pakkeforlop.model import Document, ExportFacts
+from pakkeforlop.model import pointers
+from pakkeforlop.model.records import Document, ExportFacts
+from pakkeforlop.rules.checks import ExportView
 
 T = TypeVar("T")
 

@@ -28,14 +28,14 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from pakkeforlop import pointers
-from pakkeforlop.checks import Hit, document_check, engine_rule
-from pakkeforlop.codes import Code, CodeSystem, ListVersion, code_system, code_system_by_oid
-from pakkeforlop.evidence import CodeStatus
-from pakkeforlop.facts import get, parse_day
-from pakkeforlop.model import Document, ExportFacts
-from pakkeforlop.pathways import pathways
+from pakkeforlop.data.codes import Code, CodeSystem, ListVersion, code_system, code_system_by_oid
+from pakkeforlop.data.evidence import CodeStatus
+from pakkeforlop.data.pathways import pathways
+from pakkeforlop.model import pointers
+from pakkeforlop.model.facts import get, parse_day
+from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.rules._per_document import document_index, per_document, plain_text
+from pakkeforlop.rules.checks import Hit, document_check, engine_rule
 
 EVENT_CODES = "9327"
 PATHWAY_TYPES = "9321"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from pakkeforlop.checks import engine_rule
+from pakkeforlop.rules.checks import engine_rule
 
 DOCUMENT_KINDS = ("export-manifest", "referral", "epicrisis", "pathway-event")
 KITH_MESSAGE: Final = "kith-message"

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from pakkeforlop.checks import Hit, document_check, engine_rule, instance_check
-from pakkeforlop.codes import code_system
-from pakkeforlop.facts import get, parse_day, recipient_roles
-from pakkeforlop.model import Document, EventRecord, ExportFacts, PathwayInstance
-from pakkeforlop.slices import slice_of
+from pakkeforlop.data.codes import code_system
+from pakkeforlop.model.facts import get, parse_day, recipient_roles
+from pakkeforlop.model.records import Document, EventRecord, ExportFacts, PathwayInstance
+from pakkeforlop.model.slices import slice_of
+from pakkeforlop.rules.checks import Hit, document_check, engine_rule, instance_check
 
 #: Clinical-decision outcomes after which the pathway ends without treatment in this service:
 #: I no need, K primary care, A other agencies, S another specialist service (REG-13, E4).

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from pakkeforlop.checks import Hit, document_check
-from pakkeforlop.codes import code_system
-from pakkeforlop.facts import get, parse_day
-from pakkeforlop.model import Document, ExportFacts
-from pakkeforlop.pathways import EVENT_KODEVERK, PATHWAY_TYPE_KODEVERK, pathways
+from pakkeforlop.data.codes import code_system
+from pakkeforlop.data.pathways import EVENT_KODEVERK, PATHWAY_TYPE_KODEVERK, pathways
+from pakkeforlop.model.facts import get, parse_day
+from pakkeforlop.model.records import Document, ExportFacts
+from pakkeforlop.rules.checks import Hit, document_check
 
 #: The day the first pathways took patients (domain.md §1.2).
 PROGRAMME_START = date(2019, 1, 1)

@@ -15,9 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pakkeforlop.checks import Hit, document_check, instance_check
-from pakkeforlop.facts import recipient_roles
-from pakkeforlop.model import Document, EventRecord, ExportFacts, FeedbackFacts, PathwayInstance
+from pakkeforlop.model.facts import recipient_roles
+from pakkeforlop.model.records import (
+    Document,
+    EventRecord,
+    ExportFacts,
+    FeedbackFacts,
+    PathwayInstance,
+)
+from pakkeforlop.rules.checks import Hit, document_check, instance_check
 
 REJECTION = "rejection"
 AFTER_ASSESSMENT = "after-assessment"

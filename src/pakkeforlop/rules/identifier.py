@@ -1,8 +1,8 @@
 """IDENTIFIER rules: person, organisation and HPR numbers in referrals, epicrises and events.
 
-The number checks themselves live in :mod:`pakkeforlop.identifiers`; this module only finds the
-identifiers in a document and turns the problems found into hits. Messages name the problem
-code and the identifier type, never the number.
+The number checks themselves live in :mod:`pakkeforlop.model.identifiers`; this module only finds
+the identifiers in a document and turns the problems found into hits. Messages name the problem code
+and the identifier type, never the number.
 
 Where the schema already rejects an identifier's form (not 11 digits, a type outside kodeverk
 8116, an organisation number that is not 9 digits), the schema finding reports it and the checks
@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from pakkeforlop import pointers
-from pakkeforlop.checks import Hit, document_check
-from pakkeforlop.facts import get, parse_day
-from pakkeforlop.identifiers import (
+from pakkeforlop.model import pointers
+from pakkeforlop.model.facts import get, parse_day
+from pakkeforlop.model.identifiers import (
     SYNTHETIC_DOLLY,
     SYNTHETIC_TEST_NORGE,
     SYNTHETIC_UNKNOWN_OFFSET,
@@ -37,8 +36,9 @@ from pakkeforlop.identifiers import (
     check_org_number,
     check_person_id,
 )
-from pakkeforlop.model import Document, ExportFacts
+from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.rules._per_document import document_index, per_document, plain_text
+from pakkeforlop.rules.checks import Hit, document_check
 
 PERSON_KINDS = ("referral", "epicrisis", "feedback", "pathway-event")
 BIRTH_DATE_KINDS = ("referral", "epicrisis", "feedback")

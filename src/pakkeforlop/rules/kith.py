@@ -9,8 +9,8 @@ The checks run on documents of kind ``kith-message`` (the whole message: envelop
 contents); ``document.message`` is the :class:`pakkeforlop.kith.KithMessage`. Each hit carries
 the element's XPath and line. Values the JSON mapping carries into a referral or epicrisis
 (``KithMessage.covered``) are left to the JSON rules, so that one mistake gives one finding.
-Identifier checks are the ones of :mod:`pakkeforlop.identifiers`, shared with the IDENTIFIER
-rules; code lists are those of :mod:`pakkeforlop.codes`.
+Identifier checks are the ones of :mod:`pakkeforlop.model.identifiers`, shared with the IDENTIFIER
+rules; code lists are those of :mod:`pakkeforlop.data.codes`.
 
 The engine itself reports KITH-001 to KITH-003 (reading), KITH-016 and KITH-020 (XSDs),
 KITH-017 (a schema violation of an Epikrise-mapped epicrisis) and the schema violations of a
@@ -25,9 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
-from pakkeforlop.checks import Hit, document_check, engine_rule
-from pakkeforlop.codes import VOLVEN_OID_PREFIX, code_system_by_oid
-from pakkeforlop.findings import MessageArg
+from pakkeforlop.data.codes import VOLVEN_OID_PREFIX, code_system_by_oid
 from pakkeforlop.kith.message import (
     Element,
     KithMessage,
@@ -45,7 +43,9 @@ from pakkeforlop.kith.namespaces import (
     HENVISNING_2_0,
     expected_content,
 )
-from pakkeforlop.model import Document, ExportFacts
+from pakkeforlop.model.findings import MessageArg
+from pakkeforlop.model.records import Document, ExportFacts
+from pakkeforlop.rules.checks import Hit, document_check, engine_rule
 
 KIND = "kith-message"
 

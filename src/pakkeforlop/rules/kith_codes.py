@@ -8,16 +8,16 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Final
 
-from pakkeforlop.checks import Hit, document_check
-from pakkeforlop.codes import VOLVEN_OID_PREFIX, code_system, code_system_by_oid
+from pakkeforlop.data.codes import VOLVEN_OID_PREFIX, code_system, code_system_by_oid
+from pakkeforlop.data.schemas import schema
 from pakkeforlop.kith.message import Element, attr, child, children, local, namespace, select
 from pakkeforlop.kith.namespaces import (
     APPREC_NAMESPACES,
     EPIKRISE_1_2,
     HENVISNING_2_0,
 )
-from pakkeforlop.model import Document, ExportFacts
-from pakkeforlop.registry import schema
+from pakkeforlop.model.records import Document, ExportFacts
+from pakkeforlop.rules.checks import Hit, document_check
 from pakkeforlop.rules.code import version_label
 from pakkeforlop.rules.kith import (
     KIND,

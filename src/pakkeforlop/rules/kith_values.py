@@ -9,9 +9,11 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any, Final
 
-from pakkeforlop.checks import Hit, document_check
-from pakkeforlop.findings import MessageArg, Personal
-from pakkeforlop.identifiers import (
+from pakkeforlop.kith.datatypes import CHECKS
+from pakkeforlop.kith.message import Element, KithMessage, attr, child, local, namespace, text
+from pakkeforlop.kith.table import date_types
+from pakkeforlop.model.findings import MessageArg, Personal
+from pakkeforlop.model.identifiers import (
     IdCheck,
     PersonIdType,
     ProblemCode,
@@ -19,10 +21,8 @@ from pakkeforlop.identifiers import (
     check_org_number,
     check_person_id,
 )
-from pakkeforlop.kith.datatypes import CHECKS
-from pakkeforlop.kith.message import Element, KithMessage, attr, child, local, namespace, text
-from pakkeforlop.kith.table import date_types
-from pakkeforlop.model import Document, ExportFacts
+from pakkeforlop.model.records import Document, ExportFacts
+from pakkeforlop.rules.checks import Hit, document_check
 from pakkeforlop.rules.identifier import errors, today_for
 from pakkeforlop.rules.kith import (
     KIND,

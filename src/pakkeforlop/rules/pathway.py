@@ -14,13 +14,13 @@ from datetime import date
 from functools import cache
 from itertools import pairwise
 
-from pakkeforlop.catalogue import rule
-from pakkeforlop.checks import ExportView, Hit, export_check, instance_check
-from pakkeforlop.findings import MessageArg
-from pakkeforlop.model import EventRecord, ExportFacts, PathwayInstance
+from pakkeforlop.data.catalogue import rule
+from pakkeforlop.model.findings import MessageArg
+from pakkeforlop.model.records import EventRecord, ExportFacts, PathwayInstance
+from pakkeforlop.model.slices import slice_of
 from pakkeforlop.rules._per_document import per_view
-from pakkeforlop.slices import slice_of
-from pakkeforlop.timelimits import pathway_of, pathway_type, reference_event
+from pakkeforlop.rules.checks import ExportView, Hit, export_check, instance_check
+from pakkeforlop.rules.intervals import pathway_of, pathway_type, reference_event
 
 START, DECISION, EVALUATION, ENDING, FIRST_ATTENDANCE, PATIENT_DELAY = "A", "C", "E", "X", "M", "L"
 EXTENDED_ASSESSMENT = "U"

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from pakkeforlop.checks import Hit, document_check
-from pakkeforlop.facts import get, parse_day
-from pakkeforlop.model import Document, ExportFacts
+from pakkeforlop.model.facts import get, parse_day
+from pakkeforlop.model.records import Document, ExportFacts
+from pakkeforlop.rules.checks import Hit, document_check
 
 #: Pathway types whose referrals go to substance-use treatment (TSB, pregnancy and substances).
 TSB_PATHWAYS = frozenset({"D01", "D09"})

@@ -1,16 +1,16 @@
 """TIMELIMIT rules: guiding time limits per instance and per export (info only, REG-19).
 
-The measuring is :mod:`pakkeforlop.timelimits`; these checks only turn it into hits.
+The measuring is :mod:`pakkeforlop.rules.intervals`; these checks only turn it into hits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pakkeforlop.checks import ExportView, Hit, export_check, instance_check
-from pakkeforlop.model import ExportFacts, PathwayInstance
-from pakkeforlop.pathways import Pathway
-from pakkeforlop.timelimits import (
+from pakkeforlop.data.pathways import Pathway
+from pakkeforlop.model.records import ExportFacts, PathwayInstance
+from pakkeforlop.rules.checks import ExportView, Hit, export_check, instance_check
+from pakkeforlop.rules.intervals import (
     measure,
     measure_all,
     not_measurable,

@@ -1,6 +1,6 @@
 """Synthetic exports: realistic pathway data of any size, optionally with known defects.
 
-``pakkeforlop generate`` (:mod:`pakkeforlop.generate`) is the command; :func:`generate` does
+``pakkeforlop generate`` (:mod:`pakkeforlop.cli.generate`) is the command; :func:`generate` does
 the work. Everything is fictional: Test-Norge person numbers, organisation numbers in the
 test Enhetsregister range, invented names and texts.
 """

@@ -1,12 +1,12 @@
 """The people and organisations of a synthetic export: all fictional, all with synthetic numbers.
 
 * Patients get Test-Norge numbers (+80 on the month, domain.md §8.3) from
-  :func:`pakkeforlop.identifiers.make_fnr`, unique within an export by construction: each
+  :func:`pakkeforlop.model.identifiers.make_fnr`, unique within an export by construction: each
   birth date and sex has its own counter over the individual numbers that encode the century.
 * Organisation numbers start with 2 or 3 (the test Enhetsregister range) and get their check
-  digit from :func:`pakkeforlop.identifiers.make_org_number`.
+  digit from :func:`pakkeforlop.model.identifiers.make_org_number`.
 * HPR numbers are seven digits that satisfy the mod-11 heuristic of
-  :func:`pakkeforlop.identifiers.check_hpr_number`; HER-ids and RESH-ids are plain counters.
+  :func:`pakkeforlop.model.identifiers.check_hpr_number`; HER-ids and RESH-ids are plain counters.
 
 Every choice is made by the caller's seeded ``random.Random``; nothing here reads the clock.
 """
@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Final
 
-from pakkeforlop.codes import code_system
-from pakkeforlop.identifiers import PersonIdType, make_fnr, make_org_number
+from pakkeforlop.data.codes import code_system
+from pakkeforlop.model.identifiers import PersonIdType, make_fnr, make_org_number
 
 GIVEN_FEMALE: Final = (
     "Kari",

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from pakkeforlop import SPEC_VERSION, __version__
-from pakkeforlop.pathways import pathway
-from pakkeforlop.registry import DOCUMENT_SCHEMAS
+from pakkeforlop.data.pathways import pathway
+from pakkeforlop.data.schemas import DOCUMENT_SCHEMAS
 from pakkeforlop.synthetic.cast import Numbers, build_cast, norwegian_offset
 from pakkeforlop.synthetic.defects import DEFECTS, DefectPicker
 from pakkeforlop.synthetic.documents import (

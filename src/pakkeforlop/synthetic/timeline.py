@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Final
 
-from pakkeforlop.codes import code_system
-from pakkeforlop.pathways import Pathway, pathway
+from pakkeforlop.data.codes import code_system
+from pakkeforlop.data.pathways import Pathway, pathway
 
 #: Relative frequencies of the pathway types: the general pathways dominate.
 WEIGHTS: Final = {

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Final
 
-from pakkeforlop.pathways import pathway
+from pakkeforlop.data.pathways import pathway
 from pakkeforlop.synthetic.defects.base import (
     Defect,
     ended_before_export_end,

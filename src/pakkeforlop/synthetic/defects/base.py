@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from pakkeforlop.codes import code_system
+from pakkeforlop.data.codes import code_system
 from pakkeforlop.synthetic.documents import Context, make_event
 from pakkeforlop.synthetic.model import Event, Plan, TruthEntry
 from pakkeforlop.synthetic.timeline import listed_suffixes

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Final
 
-from pakkeforlop.codes import code_system
-from pakkeforlop.identifiers import PersonIdType
+from pakkeforlop.data.codes import code_system
+from pakkeforlop.model.identifiers import PersonIdType
 from pakkeforlop.synthetic.defects.base import (
     EVENT_CODES,
     Defect,

@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Final
 
-from pakkeforlop.identifiers import PersonIdType
-from pakkeforlop.registry import DOCUMENT_SCHEMAS
+from pakkeforlop.data.schemas import DOCUMENT_SCHEMAS
+from pakkeforlop.model.identifiers import PersonIdType
 from pakkeforlop.synthetic.cast import timestamp
 from pakkeforlop.synthetic.defects.base import Defect, truth_entry
 from pakkeforlop.synthetic.documents import Context

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Final
 
-from pakkeforlop.catalogue import rule
+from pakkeforlop.data.catalogue import rule
 
 
 def _receipt_rule_until() -> date:

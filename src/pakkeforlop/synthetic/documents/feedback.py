@@ -6,7 +6,7 @@ import random
 from datetime import timedelta
 from typing import Any, Final
 
-from pakkeforlop.registry import DOCUMENT_SCHEMAS
+from pakkeforlop.data.schemas import DOCUMENT_SCHEMAS
 from pakkeforlop.synthetic import texts
 from pakkeforlop.synthetic.cast import Organisation, Professional
 from pakkeforlop.synthetic.documents.context import Context, shard

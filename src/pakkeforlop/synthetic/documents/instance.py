@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from pakkeforlop.identifiers import PersonIdType
+from pakkeforlop.model.identifiers import PersonIdType
 from pakkeforlop.synthetic import texts
 from pakkeforlop.synthetic.cast import Patient, person_name
 from pakkeforlop.synthetic.documents.context import Context, shard

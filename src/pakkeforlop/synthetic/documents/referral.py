@@ -6,7 +6,7 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from pakkeforlop.registry import DOCUMENT_SCHEMAS
+from pakkeforlop.data.schemas import DOCUMENT_SCHEMAS
 from pakkeforlop.synthetic import texts
 from pakkeforlop.synthetic.cast import (
     Organisation,

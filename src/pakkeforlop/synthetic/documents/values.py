@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Final
 
-from pakkeforlop.codes import code_system
+from pakkeforlop.data.codes import code_system
 from pakkeforlop.synthetic import texts
 
 ICPC2: Final = "2.16.578.1.12.4.1.1.7170"

@@ -1,0 +1,3 @@
+"""The contract as data: the rule catalogue, code lists, pathway definitions, published
+schemas, sources and fixtures, found offline and loaded once.
+"""

@@ -1,0 +1,191 @@
+"""Extract the small facts that cross files: manifest facts and per-instance state."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, MutableMapping
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from pakkeforlop.model.records import (
+    Document,
+    EpicrisisFacts,
+    EventRecord,
+    ExportFacts,
+    FeedbackFacts,
+    PathwayInstance,
+    Period,
+    ReferralFacts,
+)
+
+
+def parse_day(value: object) -> date | None:
+    """A ``date`` from an ISO date or RFC 3339 date-time string, or ``None``."""
+    if not isinstance(value, str):
+        return None
+    return _parsed_day(value)
+
+
+@lru_cache(maxsize=8192)
+def _parsed_day(value: str) -> date | None:
+    """Parse a date once: a million events share a few thousand days (and date objects)."""
+    try:
+        return datetime.fromisoformat(value).date() if "T" in value else date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def get(value: Any, *path: str) -> Any:
+    """``value[path[0]][path[1]]…``, or ``None`` when any step is missing."""
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def recipient_roles(value: Mapping[str, Any]) -> set[str] | None:
+    """The roles of a document's ``recipients``; ``None`` when the list or a role is not what
+    the schema says (its finding), so that no rule judges a malformed list."""
+    recipients = value.get("recipients", [])
+    if not isinstance(recipients, list):
+        return None
+    roles = [entry.get("role") for entry in recipients if isinstance(entry, dict)]
+    if not all(isinstance(role, str) for role in roles):
+        return None
+    return {role for role in roles if isinstance(role, str)}
+
+
+def export_period(manifest: dict[str, Any]) -> Period | None:
+    """The manifest's ``period`` as first and last day, when it gives both in order."""
+    first = parse_day(get(manifest, "period", "from"))
+    last = parse_day(get(manifest, "period", "to"))
+    if first is None or last is None or first > last:
+        return None
+    return Period(first, last)
+
+
+def export_facts(manifest: dict[str, Any], root: str) -> ExportFacts:
+    """The facts of an export's manifest."""
+    return ExportFacts(
+        root=root,
+        created=parse_day(manifest.get("created")),
+        environment=manifest.get("environment")
+        if isinstance(manifest.get("environment"), str)
+        else None,
+        spec_version=manifest.get("specVersion")
+        if isinstance(manifest.get("specVersion"), str)
+        else None,
+        period=export_period(manifest),
+        feedback_exported=_declares_feedback(manifest),
+    )
+
+
+def _declares_feedback(manifest: dict[str, Any]) -> bool:
+    """Whether a well-formed file entry of the manifest (see :func:`declared_files`) is of
+    kind ``feedback``: the first one ends the search."""
+    files = manifest.get("files")
+    return isinstance(files, list) and any(
+        isinstance(entry, dict)
+        and entry.get("kind") == "feedback"
+        and isinstance(entry.get("path"), str)
+        for entry in files
+    )
+
+
+def declared_files(manifest: dict[str, Any]) -> list[tuple[int, str, str, str | None]]:
+    """``(index, path, kind, sha256)`` of every well-formed file entry of a manifest."""
+    files = manifest.get("files")
+    if not isinstance(files, list):
+        return []
+    return [
+        (
+            index,
+            entry["path"],
+            entry["kind"],
+            entry.get("sha256") if isinstance(entry.get("sha256"), str) else None,
+        )
+        for index, entry in enumerate(files)
+        if isinstance(entry, dict)
+        and isinstance(entry.get("path"), str)
+        and isinstance(entry.get("kind"), str)
+    ]
+
+
+def declared_supplements(manifest: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """``{index: supplement}`` of the file entries that supply facts a KITH message cannot carry."""
+    files = manifest.get("files")
+    if not isinstance(files, list):
+        return {}
+    return {
+        index: entry["supplement"]
+        for index, entry in enumerate(files)
+        if isinstance(entry, dict) and isinstance(entry.get("supplement"), dict)
+    }
+
+
+def _instance(instances: MutableMapping[str, PathwayInstance], instance_id: str) -> PathwayInstance:
+    instance = instances.get(instance_id)
+    if instance is None:
+        instance = instances[instance_id] = PathwayInstance(instance_id)
+    return instance
+
+
+def institution_key(institution: dict[str, Any]) -> str:
+    """How an event's institution is kept: its members, sorted, as one (shared) string."""
+    return sys.intern("|".join(f"{key}={institution[key]}" for key in sorted(institution)))
+
+
+def collect(document: Document, instances: MutableMapping[str, PathwayInstance]) -> None:
+    """Add what a schema-valid document says about its pathway instance."""
+    value = document.value
+    if document.kind == "pathway-event":
+        day = parse_day(value["date"])
+        if day is None:
+            return
+        _instance(instances, value["instanceId"]).events.append(
+            EventRecord(
+                # A million events repeat a few thousand distinct strings: share one copy each.
+                code=sys.intern(value["code"]),
+                day=day,
+                pathway_type=sys.intern(value["pathwayType"]),
+                care_level=sys.intern(value["careLevel"]),
+                path=sys.intern(document.path),
+                line=document.line or 0,
+                patient=sys.intern(f"{value['patient']['type']}:{value['patient']['value']}"),
+                institution=institution_key(value["institution"]),
+            )
+        )
+    elif document.kind == "referral" and isinstance(value.get("pathwayInstanceId"), str):
+        _instance(instances, value["pathwayInstanceId"]).referrals.append(
+            ReferralFacts(
+                path=document.path,
+                issued=parse_day(value.get("issued")),
+                received=parse_day(get(value, "assessment", "received")),
+                assessed=parse_day(get(value, "assessment", "assessed")),
+                onward=value.get("kind") == "onward",
+            )
+        )
+    elif document.kind == "feedback" and isinstance(get(value, "pathway", "instanceId"), str):
+        recipients = value["recipients"]
+        _instance(instances, value["pathway"]["instanceId"]).feedbacks.append(
+            FeedbackFacts(
+                path=document.path,
+                sent=parse_day(value["sent"]),
+                occasion=value["occasion"],
+                roles=frozenset(entry["role"] for entry in recipients),
+                names_coordinator="specialist" in (value.get("coordinators") or {}),
+                patient_has_gp=get(value, "patient", "hasRegularGp") is not False,
+            )
+        )
+    elif document.kind == "epicrisis":
+        _instance(instances, value["pathway"]["instanceId"]).epicrises.append(
+            EpicrisisFacts(
+                path=document.path,
+                sent=parse_day(value.get("sent")),
+                end_code=get(value, "pathway", "endCode"),
+                pathway_type=get(value, "pathway", "type", "code"),
+                chosen_solution="chosenSolution" in value["summary"],
+            )
+        )

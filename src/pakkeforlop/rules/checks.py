@@ -1,0 +1,156 @@
+"""The registry of rule implementations: each check is a function registered under a rule id.
+
+A check never prints, exits or knows about reports: it receives a subject (a document, a
+pathway instance or the whole export) and yields :class:`Hit` records; the engine turns them
+into findings with the catalogue's severity and message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from pakkeforlop.model.findings import MessageArg
+from pakkeforlop.model.records import Document, ExportFacts, PathwayInstance
+
+
+class Scope(StrEnum):
+    """What a check looks at."""
+
+    DOCUMENT = "document"
+    INSTANCE = "instance"
+    EXPORT = "export"
+    ENGINE = "engine"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A check's report of one place where its rule fires.
+
+    ``pointer`` is a JSON Pointer into the subject document; ``path`` and ``line`` override the
+    subject's own location (instance checks point at the event or document concerned).
+    ``xpath`` is the element concerned, for checks on KITH XML messages (with its ``line``).
+    """
+
+    pointer: str | None = None
+    args: Mapping[str, MessageArg] = field(default_factory=dict)
+    path: str | None = None
+    line: int | None = None
+    xpath: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportView:
+    """What an export-scope check sees: the manifest's facts and every instance."""
+
+    facts: ExportFacts
+    instances: Mapping[str, PathwayInstance]
+    #: What export checks derived from the view, shared among them; it goes with the view.
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+
+
+DocumentFunction = Callable[[Document, ExportFacts], Iterable[Hit]]
+InstanceFunction = Callable[[PathwayInstance, ExportFacts], Iterable[Hit]]
+ExportFunction = Callable[[ExportView], Iterable[Hit]]
+Applies = Callable[[Any, ExportFacts], bool]
+#: What makes a check's hits on a document repeats of an earlier document's in the same file.
+OncePerFile = Callable[[Document, ExportFacts], Hashable]
+
+
+def always(_subject: object, _facts: ExportFacts) -> bool:
+    """The default ``applies``: every subject of the check's kinds (the engine skips the call)."""
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One registered rule implementation."""
+
+    rule_id: str
+    scope: Scope
+    kinds: frozenset[str]
+    function: Callable[..., Iterable[Hit]]
+    applies: Applies = always
+    #: The members of an NDJSON event line (kind ``pathway-event``) that the check and its
+    #: ``applies`` read, when they read nothing else of it but the export's facts (``None``:
+    #: undeclared): lines equal in these members get equal hits, so the engine may check
+    #: each distinct combination once.
+    reads: tuple[str, ...] | None = None
+    #: For a check that reports a value once per file: the value. The engine keeps the hits
+    #: of the first document of a file with that value, and drops the others'.
+    once_per_file: OncePerFile | None = None
+
+
+_REGISTRY: dict[str, Check] = {}
+
+F = TypeVar("F", bound=Callable[..., Iterable[Hit]])
+
+
+def _register(check: Check) -> None:
+    if check.rule_id in _REGISTRY:
+        msg = f"{check.rule_id} is implemented twice"
+        raise ValueError(msg)
+    _REGISTRY[check.rule_id] = check
+
+
+def document_check(
+    rule_id: str,
+    *kinds: str,
+    applies: Applies = always,
+    reads: tuple[str, ...] | None = None,
+    once_per_file: OncePerFile | None = None,
+) -> Callable[[F], F]:
+    """Register a check run on every document of the given kinds (see :class:`Check`)."""
+
+    def decorate(function: F) -> F:
+        kind_set = frozenset(kinds)
+        _register(Check(rule_id, Scope.DOCUMENT, kind_set, function, applies, reads, once_per_file))
+        return function
+
+    return decorate
+
+
+def instance_check(rule_id: str, *, applies: Applies = always) -> Callable[[F], F]:
+    """Register a check run once per pathway instance, after every file has been read."""
+
+    def decorate(function: F) -> F:
+        _register(Check(rule_id, Scope.INSTANCE, frozenset({"pathway-event"}), function, applies))
+        return function
+
+    return decorate
+
+
+def export_check(rule_id: str, *, applies: Applies = always) -> Callable[[F], F]:
+    """Register a check run once per export, after every instance check."""
+
+    def decorate(function: F) -> F:
+        _register(Check(rule_id, Scope.EXPORT, frozenset({"export"}), function, applies))
+        return function
+
+    return decorate
+
+
+def engine_rule(rule_id: str, *kinds: str) -> None:
+    """Declare a rule the engine itself reports (input problems, schema violations)."""
+    _register(Check(rule_id, Scope.ENGINE, frozenset(kinds), _no_hits))
+
+
+def _no_hits(*_args: object) -> Iterable[Hit]:
+    return ()
+
+
+def registered() -> Mapping[str, Check]:
+    """Every registered check, keyed by rule id (importing the rule modules registers them)."""
+    import pakkeforlop.rules  # noqa: F401, PLC0415  (registration happens on import)
+
+    return dict(_REGISTRY)
+
+
+def by_scope(scope: Scope) -> list[Check]:
+    """The registered checks of one scope, in rule-id order."""
+    return sorted(
+        (check for check in registered().values() if check.scope is scope),
+        key=lambda check: check.rule_id,
+    )

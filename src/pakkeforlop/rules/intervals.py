@@ -1,0 +1,390 @@
+"""Guiding time limits (*forløpstider*): measure pathway instances and summarise the intervals.
+
+Pure functions over the compact per-instance state of :mod:`pakkeforlop.model.records` and the
+time-limit rows of :mod:`pakkeforlop.data.pathways`; used by the TIMELIMIT rules and by reports.
+Time limits are guidance (REG-19): nothing here judges an export, it only measures.
+
+How an interval is measured (``measure``):
+
+* Each time-limit row runs from one anchor to another (``spec/pathways/anchors.toml``). An
+  anchor is marked by an event letter and an occurrence. As the *from* end, ``first`` / ``last``
+  is the first / last such event of the instance and ``each`` (or ``next``) starts one
+  measurement per such event. The ``referral-received`` anchor has no event: it is the earliest
+  received date of the instance's referrals (``ReferralFacts.received``).
+* As the *to* end, ``first`` is the first such event not dated before the *from* point (so the
+  "first evaluation" is the first E after the decision, as the anchor describes); ``next`` and
+  ``each`` are the first such event after the *from* event in date order (same-date events in
+  file order); ``last`` is the last such event, if it is not dated before the *from* point.
+* The final clinical decision (``final-clinical-decision``) is the last C whose outcome is not
+  U: a CU (extended assessment) is never the decision after a completed assessment.
+* Days are ``to_date - from_date`` in calendar days, compared with ``<= limit``
+  (domain.md §4: the natural reading; the counting convention is open, §11 q24).
+* The care level that selects the limit is the care level of the event that **ends** the
+  interval: the care the patient was in when the step was reached. It is always an event (a
+  *from* point may be a referral date, which has none).
+* An interval with a pasientutsatt event (L) dated inside it, ends included, is marked
+  ``patient_delayed`` (REG-17): the delay is then caused by the patient, not the service.
+* Rows that cannot be measured from an export at all are listed by :func:`not_measurable` with
+  the reason: an anchor no event marks, or a variant (D08 severity) that nothing records.
+  An instance that lacks the events of a measurable row (an ongoing pathway, say) simply
+  yields no measurement for it.
+* An interval is measured only where both its ends are in the export. A ``last`` anchor (the
+  final clinical decision) is settled only when the instance has ended or an evaluation (E)
+  follows it: before that a further decision may still come. When the export covers a period
+  (:mod:`pakkeforlop.model.slices`) and the instance started before it, a ``first`` anchor as the
+  *from* end is not measured: the first such event may lie before the period.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from pakkeforlop.data.evidence import Evidence
+from pakkeforlop.data.pathways import Anchor, Occurrence, Pathway, TimeLimit, anchors, pathways
+from pakkeforlop.model.records import EventRecord, PathwayInstance, Period
+from pakkeforlop.model.slices import slice_of
+
+#: The anchor measured from the referral's received date rather than from an event.
+REFERRAL_RECEIVED = "referral-received"
+#: The anchor whose C events exclude the extended-assessment outcome U.
+FINAL_DECISION = "final-clinical-decision"
+#: The event letter of pasientutsatt (patient-caused delay, REG-17).
+PATIENT_DELAY = "L"
+#: Events that settle a ``last`` anchor in an open instance: the ending, or an evaluation.
+ENDING, EVALUATION = "X", "E"
+
+_EVIDENCE_RANK = {Evidence.CONFIRMED: 2, Evidence.SECONDARY: 1, Evidence.UNCONFIRMED: 0}
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """One measured interval of one instance against one time-limit row."""
+
+    pathway: str
+    measure: str
+    label: str
+    instance: str
+    from_date: date
+    to_date: date
+    days: int
+    limit: int
+    within: bool
+    care_level: str
+    patient_delayed: bool
+    evidence: Evidence
+    anchor_evidence: Evidence
+    to_event: EventRecord
+    from_event: EventRecord | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NotMeasurable:
+    """A time-limit row that pathway events cannot measure, and why."""
+
+    pathway: str
+    measure: str
+    label: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureSummary:
+    """The statistics of one measure at one care level across instances.
+
+    ``median`` is the ordinary median (the mean of the two middle values for an even count);
+    ``p90`` is the nearest-rank 90th percentile (the smallest value with at least 90 % of the
+    values at or below it), so it is always one of the measured day counts.
+    """
+
+    pathway: str
+    measure: str
+    label: str
+    care_level: str
+    limit: int
+    n: int
+    n_within: int
+    share_within: float
+    median: float
+    p90: int
+    max: int
+    n_patient_delayed: int
+    evidence: Evidence
+    anchor_evidence: Evidence
+
+    def text(self) -> str:
+        """``12 of 14 within 21 days (86 %); median 15, p90 24, max 30``."""
+        share = percent(self.share_within)
+        return (
+            f"{self.n_within} of {self.n} within {self.limit} days ({share} %); "
+            f"median {number(self.median)}, p90 {self.p90}, max {self.max}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Point:
+    day: date
+    event: EventRecord | None
+    position: int | None
+
+
+def number(value: float) -> str:
+    """A day count for display: ``15`` rather than ``15.0``, ``15.5`` when halved."""
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def percent(share: float) -> int:
+    """A share in whole per cent, rounded half up (0.857 -> 86)."""
+    return math.floor(share * 100 + 0.5)
+
+
+def weakest(*evidence: Evidence) -> Evidence:
+    """The weakest of several evidence tags."""
+    return min(evidence, key=_EVIDENCE_RANK.__getitem__)
+
+
+def reference_event(instance: PathwayInstance) -> EventRecord | None:
+    """The event an instance's identity is read from: its first start (A), else its first event.
+
+    "First" is by date, same-date events in file order: the first in ``PathwayInstance.ordered``
+    (which sorts once, and is asked for by every pathway check anyway).
+    """
+    starts = instance.lettered("A")
+    if starts:
+        return starts[0]
+    ordered = instance.ordered()
+    return ordered[0] if ordered else None
+
+
+def pathway_type(instance: PathwayInstance) -> str | None:
+    """The instance's pathway type: that of its start event, else of its first event."""
+    reference = reference_event(instance)
+    return reference.pathway_type if reference is not None else None
+
+
+def pathway_of(instance: PathwayInstance) -> Pathway | None:
+    """The definition of the instance's pathway type, when the kit has one."""
+    code = pathway_type(instance)
+    return pathways().get(code) if code is not None else None
+
+
+def _anchor_reason(anchor: Anchor, *, end: str) -> str | None:
+    if anchor.event is not None or (end == "from" and anchor.id == REFERRAL_RECEIVED):
+        return None
+    return f"no pathway event marks the step '{anchor.label_en}'"
+
+
+def not_measurable(
+    pathway: Pathway, table: Mapping[str, Anchor] | None = None
+) -> list[NotMeasurable]:
+    """The pathway's time-limit rows that pathway events cannot measure, with the reason."""
+    table = anchors() if table is None else table
+    result = []
+    for row in pathway.time_limits:
+        reason = _row_reason(row, table)
+        if reason is not None:
+            result.append(NotMeasurable(pathway.code, row.id, row.label, reason))
+    return result
+
+
+def _row_reason(row: TimeLimit, table: Mapping[str, Anchor]) -> str | None:
+    if row.variant is not None:
+        return (
+            f"the limit applies only to the '{row.variant}' variant, and no code or field records "
+            "which variant a patient has (domain.md §4.4, §11 q25)"
+        )
+    return _anchor_reason(table[row.from_anchor], end="from") or _anchor_reason(
+        table[row.to_anchor], end="to"
+    )
+
+
+_Index = Mapping[str, list[tuple[int, EventRecord]]]
+
+
+def _index(ordered: Sequence[EventRecord]) -> _Index:
+    """(position in date order, event) per event letter."""
+    index: dict[str, list[tuple[int, EventRecord]]] = {}
+    for position, event in enumerate(ordered):
+        index.setdefault(event.code[3:4], []).append((position, event))  # event.event, no call
+    return index
+
+
+def _matching(anchor: Anchor, index: _Index) -> list[tuple[int, EventRecord]]:
+    matching = index.get(anchor.event or "", [])
+    if anchor.id == FINAL_DECISION:
+        return [(position, event) for position, event in matching if event.outcome != "U"]
+    return matching
+
+
+def _settled(position: int, index: _Index) -> bool:
+    """Whether the event at ``position`` is settled as the last of its kind: the instance has
+    ended, or an evaluation follows it."""
+    return bool(index.get(ENDING)) or any(p > position for p, _ in index.get(EVALUATION, []))
+
+
+def _from_points(anchor: Anchor, instance: PathwayInstance, index: _Index) -> list[_Point]:
+    if anchor.event is None:
+        received = [
+            referral.received for referral in instance.referrals if referral.received is not None
+        ]
+        return [_Point(min(received), None, None)] if received else []
+    matching = _matching(anchor, index)
+    if not matching:
+        return []
+    if anchor.occurrence is Occurrence.FIRST:
+        matching = matching[:1]
+    elif anchor.occurrence is Occurrence.LAST:
+        matching = [item for item in matching[-1:] if _settled(item[0], index)]
+    return [_Point(event.day, event, position) for position, event in matching]
+
+
+def _after(start: _Point, position: int, event: EventRecord) -> bool:
+    if start.position is None:
+        return event.day >= start.day
+    return position > start.position
+
+
+def _to_point(anchor: Anchor, start: _Point, index: _Index) -> _Point | None:
+    matching = _matching(anchor, index)
+    if anchor.occurrence is Occurrence.LAST:
+        candidates = [item for item in matching[-1:] if _settled(item[0], index)]
+        return next(
+            (
+                _Point(e.day, e, p)
+                for p, e in candidates
+                if e.day >= start.day and p != start.position
+            ),
+            None,
+        )
+    if anchor.occurrence is Occurrence.FIRST:
+        found = ((p, e) for p, e in matching if e.day >= start.day and p != start.position)
+    else:  # next / each: the first one after the from event
+        found = ((p, e) for p, e in matching if _after(start, p, e))
+    position, event = next(found, (None, None))
+    return None if event is None else _Point(event.day, event, position)
+
+
+def measure(
+    instance: PathwayInstance,
+    pathway: Pathway,
+    table: Mapping[str, Anchor] | None = None,
+    *,
+    period: Period | None = None,
+) -> list[Measurement]:
+    """Every measurable interval of ``instance`` against ``pathway``'s time-limit rows.
+
+    ``period`` is the period the export covers (``ExportFacts.period``), when it declares one.
+    With the kit's own anchor table, remembered on the instance until more is added to it: the
+    instance's check and the export's summary both measure every instance.
+    """
+    if table is None:
+        measured_for, measured = instance.derived(
+            f"time-limit measurements {period}",
+            lambda: (pathway, _measure(instance, pathway, anchors(), period)),
+        )
+        if measured_for is pathway:
+            return list(measured)
+    return _measure(instance, pathway, anchors() if table is None else table, period)
+
+
+def _measure(
+    instance: PathwayInstance,
+    pathway: Pathway,
+    table: Mapping[str, Anchor],
+    period: Period | None,
+) -> list[Measurement]:
+    index = _index(instance.ordered())
+    delays = [event.day for _, event in index.get(PATIENT_DELAY, [])]
+    starts_before = slice_of(instance, period).starts_before
+    result = []
+    for row in pathway.time_limits:
+        if _row_reason(row, table) is not None:
+            continue
+        source, target = table[row.from_anchor], table[row.to_anchor]
+        if starts_before and source.occurrence is Occurrence.FIRST:
+            continue  # the first such event may lie before the export's period
+        for start in _from_points(source, instance, index):
+            end = _to_point(target, start, index)
+            if end is None or end.event is None:
+                continue
+            care_level = end.event.care_level
+            limit = row.inpatient_days if care_level == "inpatient" else row.outpatient_days
+            if limit is None:
+                continue
+            days = (end.day - start.day).days
+            result.append(
+                Measurement(
+                    pathway=pathway.code,
+                    measure=row.id,
+                    label=row.label,
+                    instance=instance.id,
+                    from_date=start.day,
+                    to_date=end.day,
+                    days=days,
+                    limit=limit,
+                    within=days <= limit,
+                    care_level=care_level,
+                    patient_delayed=any(start.day <= day <= end.day for day in delays),
+                    evidence=row.evidence,
+                    anchor_evidence=weakest(source.evidence, target.evidence),
+                    to_event=end.event,
+                    from_event=start.event,
+                )
+            )
+    return result
+
+
+def measure_all(
+    instances: Iterable[PathwayInstance], *, period: Period | None = None
+) -> list[Measurement]:
+    """The measurements of every instance whose pathway type the kit knows, in instance order
+    (``period``: the export's, as for :func:`measure`)."""
+    result = []
+    for instance in instances:
+        pathway = pathway_of(instance)
+        if pathway is not None:
+            result.extend(measure(instance, pathway, period=period))
+    return result
+
+
+def percentile(values: Sequence[int], share: float) -> int:
+    """The nearest-rank percentile of non-empty ``values``: the ``ceil(share * n)``-th smallest."""
+    ordered = sorted(values)
+    return ordered[max(math.ceil(share * len(ordered)), 1) - 1]
+
+
+def summarise(measurements: Iterable[Measurement]) -> list[MeasureSummary]:
+    """Per pathway, measure and care level: how many intervals kept the limit, and their lengths.
+
+    Groups keep the order in which they first appear in ``measurements``.
+    """
+    groups: dict[tuple[str, str, str, int], list[Measurement]] = {}
+    for item in measurements:
+        key = (item.pathway, item.measure, item.care_level, item.limit)
+        groups.setdefault(key, []).append(item)
+    result = []
+    for (pathway, measure_id, care_level, limit), items in groups.items():
+        days = [item.days for item in items]
+        within = sum(item.within for item in items)
+        result.append(
+            MeasureSummary(
+                pathway=pathway,
+                measure=measure_id,
+                label=items[0].label,
+                care_level=care_level,
+                limit=limit,
+                n=len(items),
+                n_within=within,
+                share_within=within / len(items),
+                median=float(statistics.median(days)),
+                p90=percentile(days, 0.9),
+                max=max(days),
+                n_patient_delayed=sum(item.patient_delayed for item in items),
+                evidence=items[0].evidence,
+                anchor_evidence=items[0].anchor_evidence,
+            )
+        )
+    return result
