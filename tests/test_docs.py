@@ -39,7 +39,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from pakkeforlop import SPEC_VERSION
-from pakkeforlop.data import schemas as registry
+from pakkeforlop.data import schemas
 from pakkeforlop.data.catalogue import catalogue
 from pakkeforlop.data.codes import code_systems
 from pakkeforlop.data.fixtures import load as load_fixtures
@@ -203,9 +203,9 @@ def _schema_page(schema_id: str) -> str:
 
 
 def test_every_schema_has_a_page_with_every_property(site):
-    assert registry.schema_ids()
-    for schema_id in registry.schema_ids():
-        contents = registry.schema(schema_id)
+    assert schemas.schema_ids()
+    for schema_id in schemas.schema_ids():
+        contents = schemas.schema(schema_id)
         page = site.page(_schema_page(schema_id))
         assert _text(page.xpath("//h1")[0]).startswith(" ".join(contents["title"].split()))
         assert schema_id in _text(page)
@@ -313,11 +313,11 @@ def test_the_artefact_index_lists_every_schema_and_code_list_with_its_digest(sit
                 found.setdefault(entry["id"], []).append(entry)
         return found
 
-    schemas = of_kind("schema")
-    assert set(schemas) == set(registry.schema_ids())
-    for schema_id, (entry,) in schemas.items():
+    schema_pages = of_kind("schema")
+    assert set(schema_pages) == set(schemas.schema_ids())
+    for schema_id, (entry,) in schema_pages.items():
         published = json.loads((index_path.parent / entry["path"]).read_text(encoding="utf-8"))
-        assert published == registry.schema(schema_id)
+        assert published == schemas.schema(schema_id)
     lists = of_kind("code-list")
     assert {entry[0]["name"] for entry in lists.values()} == set(code_systems())
     for system in code_systems().values():
@@ -344,14 +344,14 @@ def test_the_artefact_index_lists_every_schema_and_code_list_with_its_digest(sit
 
 
 def test_each_schema_page_links_its_raw_file_for_download(site):
-    for schema_id in registry.schema_ids():
+    for schema_id in schemas.schema_ids():
         page_path = _schema_page(schema_id)
         page = site.page(page_path)
         name = schema_id.rsplit("/", 1)[-1]
         links = [a.get("href") for a in page.xpath("//a[@href]") if a.get("href").endswith(name)]
         assert links, f"{page_path} does not link {name}"
         target = ((site.root / page_path).parent / links[0]).resolve()
-        assert json.loads(target.read_text(encoding="utf-8")) == registry.schema(schema_id)
+        assert json.loads(target.read_text(encoding="utf-8")) == schemas.schema(schema_id)
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from pakkeforlop import cli
-from pakkeforlop.data import schemas as registry
+from pakkeforlop.data import schemas
 from pakkeforlop.data.pathways import pathway_codes
 from pakkeforlop.engine import SCHEMA_OF_KIND, check_export
 from pakkeforlop.model.findings import Severity
@@ -92,7 +92,7 @@ def _schema_errors(export: Path, entry: dict[str, Any]) -> set[tuple[str, str]]:
     else:
         value = json.loads(path.read_text(encoding="utf-8"))
         schema_id = SCHEMA_OF_KIND[KIND_OF_FILE[entry["file"]]]
-    errors = registry.validator(schema_id).iter_errors(value)
+    errors = schemas.validator(schema_id).iter_errors(value)
     return {
         ("".join(f"/{part}" for part in error.absolute_path), str(error.validator))
         for error in errors

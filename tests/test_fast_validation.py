@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from pakkeforlop.cli import generate
-from pakkeforlop.data import fixtures
-from pakkeforlop.data import schemas as registry
+from pakkeforlop.data import fixtures, schemas
 from pakkeforlop.engine import SCHEMA_OF_KIND, check_export
 from pakkeforlop.read.fast_json import formats_agree
 
@@ -58,9 +57,9 @@ EDGE_CASES = {
 
 
 def _agree(schema_id: str, value: Any) -> bool:
-    fast = registry.fast_validity(schema_id)
+    fast = schemas.fast_validity(schema_id)
     assert fast is not None
-    return fast(value) == registry.validator(schema_id).is_valid(value)
+    return fast(value) == schemas.validator(schema_id).is_valid(value)
 
 
 def _base(kind: str) -> Any:
@@ -105,7 +104,7 @@ def _findings(root: Path) -> list[tuple[str, str, int | None, str | None]]:
 
 
 def test_the_fast_path_is_in_use():
-    assert registry.fast_validity(EVENT_SCHEMA) is not None
+    assert schemas.fast_validity(EVENT_SCHEMA) is not None
 
 
 @pytest.mark.parametrize(
@@ -132,8 +131,8 @@ def test_the_fast_path_agrees_on_every_example_and_fixture_document(tmp_path):
 )
 def test_the_engine_finds_the_same_with_and_without_the_fast_path(export, monkeypatch):
     fast = _findings(export)
-    monkeypatch.setenv(registry.REFERENCE_ONLY_VARIABLE, "1")
-    assert registry.fast_validity(EVENT_SCHEMA) is None
+    monkeypatch.setenv(schemas.REFERENCE_ONLY_VARIABLE, "1")
+    assert schemas.fast_validity(EVENT_SCHEMA) is None
     assert _findings(export) == fast
 
 
@@ -172,7 +171,7 @@ FORMAT_VALUES = [
 
 @pytest.mark.parametrize("name", ["date", "date-time", "json-pointer", "not-a-format"])
 def test_the_fast_paths_format_checks_answer_as_the_reference_does(name: str) -> None:
-    conforms = registry._reference_format(name)
+    conforms = schemas._reference_format(name)
     reference = Draft202012Validator.FORMAT_CHECKER
     answers = [conforms(value) for value in FORMAT_VALUES]
     assert answers == [reference.conforms(value, name) for value in FORMAT_VALUES]

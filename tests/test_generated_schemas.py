@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from pakkeforlop.data import codegen
-from pakkeforlop.data import schemas as registry
+from pakkeforlop.data import codegen, schemas
 from pakkeforlop.data.codes import SchemaConstraint, code_systems
 
 from .conftest import REPO_ROOT
@@ -32,7 +31,7 @@ def test_the_generator_reports_a_hand_edited_schema_as_stale(tmp_path):
 @pytest.mark.parametrize("kodeverk", KODEVERK)
 def test_each_code_list_schema_allows_exactly_its_codes(kodeverk):
     system = code_systems()[kodeverk]
-    published = registry.schema(f"codes/kodeverk-{kodeverk}")
+    published = schemas.schema(f"codes/kodeverk-{kodeverk}")
     code = published["$defs"]["code"]
     assert published["properties"]["system"]["const"] == system.oid
     if system.schema_constraint is SchemaConstraint.ENUM:
@@ -45,7 +44,7 @@ def test_each_code_list_schema_allows_exactly_its_codes(kodeverk):
 @pytest.mark.parametrize("kodeverk", KODEVERK)
 def test_a_coded_value_validates_against_its_list(kodeverk):
     system = code_systems()[kodeverk]
-    validator = registry.validator(f"codes/kodeverk-{kodeverk}")
+    validator = schemas.validator(f"codes/kodeverk-{kodeverk}")
     first = system.codes[0]
     assert validator.is_valid({"system": system.oid, "code": first.code, "display": first.text})
     assert not validator.is_valid({"system": "2.16.578.1.12.4.1.1.1", "code": first.code})

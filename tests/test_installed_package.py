@@ -23,19 +23,19 @@ PROBE = textwrap.dedent(
     socket.socket.connect = refuse
     socket.create_connection = refuse
 
-    from pakkeforlop.data import locations as _resources
+    from pakkeforlop.data import locations
     from pakkeforlop.data import codes
     from pakkeforlop.data import pathways
-    from pakkeforlop.data import schemas as registry
+    from pakkeforlop.data import schemas
 
-    registry.ensure_format_checkers()
-    for schema_id in registry.schema_ids():
-        registry.validator(schema_id)
+    schemas.ensure_format_checkers()
+    for schema_id in schemas.schema_ids():
+        schemas.validator(schema_id)
     import pakkeforlop
 
     print(pakkeforlop.__file__)
-    print(_resources.data_root())
-    print(len(registry.schema_ids()), len(codes.code_systems()), len(pathways.pathways()))
+    print(locations.data_root())
+    print(len(schemas.schema_ids()), len(codes.code_systems()), len(pathways.pathways()))
     """
 )
 

@@ -17,7 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from pakkeforlop import cli
-from pakkeforlop.data import schemas as registry
+from pakkeforlop.data import schemas
 from pakkeforlop.data.catalogue import catalogue
 from pakkeforlop.engine import ExportResult, check_export
 from pakkeforlop.model.findings import Finding, Personal, Severity
@@ -55,11 +55,11 @@ def run_check(*args: str) -> Run:
 
 
 def test_the_report_schema_is_published_through_the_registry():
-    assert REPORT_SCHEMA_ID in registry.schema_ids()
-    contents = registry.schema(REPORT_SCHEMA_ID)
+    assert REPORT_SCHEMA_ID in schemas.schema_ids()
+    contents = schemas.schema(REPORT_SCHEMA_ID)
     assert contents["$id"] == REPORT_SCHEMA_ID
     assert contents["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    registry.validator(REPORT_SCHEMA_ID).check_schema(contents)
+    schemas.validator(REPORT_SCHEMA_ID).check_schema(contents)
 
 
 def _undescribed(node: object, path: str = "") -> list[str]:
@@ -77,7 +77,7 @@ def _undescribed(node: object, path: str = "") -> list[str]:
 
 
 def test_every_property_of_the_report_schema_is_described():
-    assert _undescribed(registry.schema(REPORT_SCHEMA_ID)) == []
+    assert _undescribed(schemas.schema(REPORT_SCHEMA_ID)) == []
 
 
 @pytest.mark.parametrize("folder", [VALID, INVALID], ids=["valid", "invalid"])

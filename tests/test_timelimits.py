@@ -11,7 +11,7 @@ import pytest
 from pakkeforlop.data.evidence import Evidence
 from pakkeforlop.data.pathways import pathway
 from pakkeforlop.model.records import EventRecord, PathwayInstance, ReferralFacts
-from pakkeforlop.rules import intervals as timelimits
+from pakkeforlop.rules import intervals
 from pakkeforlop.rules.intervals import (
     Measurement,
     measure,
@@ -237,13 +237,13 @@ def test_an_instance_is_measured_once_for_every_check_that_asks(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls = []
-    real = timelimits._measure
+    real = intervals._measure
 
     def counted(*args: Any) -> list[Measurement]:
         calls.append(args[0].id)
         return real(*args)
 
-    monkeypatch.setattr(timelimits, "_measure", counted)
+    monkeypatch.setattr(intervals, "_measure", counted)
     instance = _instance("D06-5", ("D06A", "2024-06-05"), ("D06M", "2024-06-10"))
     measure(instance, pathway("D06"))
     measure_all([instance])

@@ -28,7 +28,7 @@ import yaml
 from lxml import etree
 
 from pakkeforlop import __version__
-from pakkeforlop.data import schemas as registry
+from pakkeforlop.data import schemas
 from pakkeforlop.report.formats.json_report import REPORT_SCHEMA_ID
 
 from . import wheelhouse
@@ -168,7 +168,7 @@ def _check_reports(root: Path) -> tuple[dict, dict]:
     """Every report of the run, each checked against its consumer's schema."""
     files = _reports(root)
     report = json.loads(files["json"].read_text("utf-8"))
-    errors = sorted(registry.validator(REPORT_SCHEMA_ID).iter_errors(report), key=str)
+    errors = sorted(schemas.validator(REPORT_SCHEMA_ID).iter_errors(report), key=str)
     assert not errors, errors[0].message
     sarif = json.loads(files["sarif"].read_text("utf-8"))
     schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text("utf-8"))

@@ -16,7 +16,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 import pakkeforlop
-from pakkeforlop.data import schemas as registry
+from pakkeforlop.data import schemas
 from pakkeforlop.engine.caps import DEFAULT_CAPS
 from pakkeforlop.engine.interrupts import STOPPING_SIGNALS
 from pakkeforlop.read import DEFAULT_LIMITS
@@ -42,11 +42,11 @@ def personal_fields_table() -> str:
     """A MyST list-table of the marked fields of the document schemas (code lists in a row)."""
     rows = []
     code_lists = 0
-    for schema_id in registry.schema_ids():
-        name = registry.short_name(schema_id)
+    for schema_id in schemas.schema_ids():
+        name = schemas.short_name(schema_id)
         if name.startswith("report/"):
             continue
-        marked = list(_marked(registry.schema(schema_id)))
+        marked = list(_marked(schemas.schema(schema_id)))
         if name.startswith("codes/"):
             code_lists += bool(marked)
             continue
