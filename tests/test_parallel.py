@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gc
 import json
+import multiprocessing
 import platform
 import shutil
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -183,6 +185,38 @@ def test_a_failing_task_stops_the_workers_and_raises() -> None:
     )
     with pytest.raises(ValueError, match="three"):
         list(results)
+
+
+#: How long a blocked task sleeps: far longer than the test waits for its worker to end.
+BLOCKED_SECONDS = 120
+#: How long the test waits for a stopped worker to end: far longer than a stop takes.
+STOP_GRACE_SECONDS = 30
+
+
+def _fail_first_block_the_rest(number: int) -> int:
+    if number == 0:
+        raise ValueError("zero")
+    time.sleep(BLOCKED_SECONDS)
+    return number
+
+
+def test_a_failing_task_ends_the_workers_that_still_run_tasks() -> None:
+    before = set(multiprocessing.active_children())
+    tasks = [0, 1, 2]
+    results = parallel.ordered_map(
+        _fail_first_block_the_rest,
+        tasks,
+        weights=[1, 1, 1],
+        workers=2,
+        initializer=_nothing,
+        initargs=(),
+    )
+    with pytest.raises(ValueError, match="zero"):
+        list(results)
+    started = set(multiprocessing.active_children()) - before
+    for process in started:  # a worker left running would sleep on for BLOCKED_SECONDS
+        process.join(STOP_GRACE_SECONDS)
+    assert not [process for process in started if process.is_alive()]
 
 
 def test_workers_start_from_a_fork_server_when_threads_run(
