@@ -178,15 +178,6 @@ def _fail_on_three(number: int) -> int:
     return number
 
 
-def test_a_failing_task_stops_the_workers_and_raises() -> None:
-    tasks = list(range(8))
-    results = parallel.ordered_map(
-        _fail_on_three, tasks, weights=tasks, workers=2, initializer=_nothing, initargs=()
-    )
-    with pytest.raises(ValueError, match="three"):
-        list(results)
-
-
 #: How long a blocked task sleeps: far longer than the test waits for its worker to end.
 BLOCKED_SECONDS = 120
 #: How long the test waits for a stopped worker to end: far longer than a stop takes.
