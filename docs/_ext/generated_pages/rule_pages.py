@@ -49,44 +49,8 @@ def build(site: Site) -> None:
 
 
 def _catalogue_entry(rule: catalogue_module.Rule) -> dict[str, Any]:
-    """A rule as published in ``rules/catalogue.json``."""
-    return {
-        "id": rule.id,
-        "family": rule.family,
-        "title": rule.title,
-        "title_nb": rule.title_nb,
-        "severity": rule.severity,
-        "verb": rule.verb,
-        "source_verb": rule.source_verb,
-        "applies_to": rule.applies_to,
-        "statement": rule.statement,
-        "message": rule.message,
-        "message_nb": rule.message_nb,
-        "evidence": rule.evidence,
-        "source_type": rule.source_type,
-        "source": rule.source,
-        "source_url": rule.source_url or None,
-        "sources": list(rule.sources),
-        "since": rule.since,
-        "rationale": rule.rationale or None,
-        "severity_note": rule.severity_note or None,
-        "schema_pointers": list(rule.schema_pointers),
-        "applies_from": rule.applies_from,
-        "applies_until": rule.applies_until,
-        "in_force": rule.in_force,
-        "history": [
-            {
-                "issue": change.issue,
-                "change": change.change,
-                "from": change.before or None,
-                "to": change.after or None,
-                "reason": change.reason,
-            }
-            for change in rule.history
-        ],
-        "url": rule.url,
-        "page": f"rules/{rule.family.lower()}.html#{rule.anchor}",
-    }
+    """A rule as published in ``rules/catalogue.json``: its data, and its section's page."""
+    return {**rule.as_data(), "page": f"rules/{rule.family.lower()}.html#{rule.anchor}"}
 
 
 def _catalogue_artefact(site: Site) -> str:

@@ -27,7 +27,7 @@ from typing import TextIO
 from pakkeforlop.cli import check, generate
 from pakkeforlop.cli.arguments import DEBUG_VARIABLE, build_parser, byte_size
 from pakkeforlop.cli.check import UsageError
-from pakkeforlop.cli.explain import explain, listing, rule_entry
+from pakkeforlop.cli.explain import explain, listing
 from pakkeforlop.cli.outputs import FORMATS
 from pakkeforlop.cli.progress import Progress
 from pakkeforlop.data.catalogue import catalogue
@@ -75,7 +75,7 @@ def _explain(args: argparse.Namespace, stdout: TextIO | None) -> int:
         msg = f"{args.rule}: no such rule; `pakkeforlop rules` lists them"
         raise UsageError(msg)
     if args.format == "json":
-        document = json.dumps(rule_entry(catalogue()[rule_id]), ensure_ascii=False, indent=2)
+        document = json.dumps(catalogue()[rule_id].as_data(), ensure_ascii=False, indent=2)
         _write(document + "\n", stdout)
     else:
         _write(explain(rule_id), stdout)

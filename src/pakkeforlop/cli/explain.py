@@ -11,71 +11,16 @@ from __future__ import annotations
 
 import json
 import textwrap
-from typing import Any
 
-from pakkeforlop.data.catalogue import Rule, catalogue
+from pakkeforlop.data.catalogue import catalogue
 from pakkeforlop.data.fixtures import Case, RawFile
 from pakkeforlop.data.fixtures import load as load_fixtures
 from pakkeforlop.data.locations import fixtures_dir
-from pakkeforlop.data.sources import Source, source
+from pakkeforlop.data.sources import source
 
-__all__ = ["explain", "listing", "rule_entry"]
+__all__ = ["explain", "listing"]
 
 WIDTH = 100
-
-
-def rule_entry(rule: Rule) -> dict[str, Any]:
-    """A catalogue entry as plain data (the keys in the JSON reports' camelCase)."""
-    return {
-        "id": rule.id,
-        "family": rule.family,
-        "title": rule.title,
-        "titleNb": rule.title_nb,
-        "severity": rule.severity.value,
-        "verb": rule.verb.value,
-        "sourceVerb": rule.source_verb,
-        "appliesTo": sorted(rule.applies_to),
-        "statement": rule.statement,
-        "message": rule.message,
-        "messageNb": rule.message_nb,
-        "evidence": rule.evidence.value,
-        "sourceType": rule.source_type.value,
-        "source": rule.source,
-        "sourceUrl": rule.source_url or None,
-        "sources": [_source_entry(source(source_id)) for source_id in rule.sources],
-        "since": rule.since,
-        "rationale": rule.rationale or None,
-        "severityNote": rule.severity_note or None,
-        "schemaPointers": list(rule.schema_pointers),
-        "appliesFrom": rule.applies_from.isoformat() if rule.applies_from else None,
-        "appliesUntil": rule.applies_until.isoformat() if rule.applies_until else None,
-        "inForce": rule.in_force,
-        "history": [
-            {
-                "issue": change.issue,
-                "change": change.change,
-                "from": change.before or None,
-                "to": change.after or None,
-                "reason": change.reason,
-            }
-            for change in rule.history
-        ],
-        "url": rule.url,
-    }
-
-
-def _source_entry(cited: Source) -> dict[str, Any]:
-    """A cited document as plain data."""
-    return {
-        "id": cited.id,
-        "title": cited.title,
-        "publisher": cited.publisher,
-        "kind": cited.kind,
-        "url": cited.url or None,
-        "published": cited.published or None,
-        "updated": cited.updated or None,
-        "note": cited.note or cited.date_note or None,
-    }
 
 
 def listing(fmt: str, lang: str = "en") -> str:
@@ -83,7 +28,7 @@ def listing(fmt: str, lang: str = "en") -> str:
     ``lang``)."""
     rules = list(catalogue().values())
     if fmt == "json":
-        return json.dumps([rule_entry(rule) for rule in rules], ensure_ascii=False, indent=2) + "\n"
+        return json.dumps([rule.as_data() for rule in rules], ensure_ascii=False, indent=2) + "\n"
     width = max((len(rule.id) for rule in rules), default=0)
     return "".join(
         f"{rule.id:<{width}}  {rule.severity.value:<7}  {rule.title_in(lang)}\n" for rule in rules

@@ -115,6 +115,47 @@ class Rule:
         """The title in ``lang`` (``nb`` for Norwegian bokmål, English otherwise)."""
         return self.title_nb if lang == "nb" else self.title
 
+    def as_data(self) -> dict[str, Any]:
+        """The rule as plain data, the one form every JSON view publishes (``pakkeforlop rules
+        --format json``, ``explain --format json``, the docs' ``catalogue.json``); the keys in
+        the JSON reports' camelCase, the cited documents in full."""
+        return {
+            "id": self.id,
+            "family": self.family,
+            "title": self.title,
+            "titleNb": self.title_nb,
+            "severity": self.severity.value,
+            "verb": self.verb.value,
+            "sourceVerb": self.source_verb,
+            "appliesTo": sorted(self.applies_to),
+            "statement": self.statement,
+            "message": self.message,
+            "messageNb": self.message_nb,
+            "evidence": self.evidence.value,
+            "sourceType": self.source_type.value,
+            "source": self.source,
+            "sourceUrl": self.source_url or None,
+            "sources": [sources_module.source(cited).as_data() for cited in self.sources],
+            "since": self.since,
+            "rationale": self.rationale or None,
+            "severityNote": self.severity_note or None,
+            "schemaPointers": list(self.schema_pointers),
+            "appliesFrom": self.applies_from.isoformat() if self.applies_from else None,
+            "appliesUntil": self.applies_until.isoformat() if self.applies_until else None,
+            "inForce": self.in_force,
+            "history": [
+                {
+                    "issue": change.issue,
+                    "change": change.change,
+                    "from": change.before or None,
+                    "to": change.after or None,
+                    "reason": change.reason,
+                }
+                for change in self.history
+            ],
+            "url": self.url,
+        }
+
     def applies_on(self, start: date) -> bool:
         """Whether the rule applies to a pathway started on ``start`` (era rules)."""
         if not self.in_force:

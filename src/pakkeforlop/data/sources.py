@@ -67,6 +67,19 @@ class Source:
         where = self.url or "no public copy identified"
         return f"{self.publisher}: «{self.title}» ({self.kind}; {dates}). {where}"
 
+    def as_data(self) -> dict[str, Any]:
+        """The source as plain data, for JSON (the keys in the JSON reports' camelCase)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "publisher": self.publisher,
+            "kind": self.kind,
+            "url": self.url or None,
+            "published": self.published or None,
+            "updated": self.updated or None,
+            "note": self.note or self.date_note or None,
+        }
+
 
 def _source(raw: Mapping[str, Any], where: str) -> Source:
     try:
