@@ -16,7 +16,7 @@ from pakkeforlop.model.identifiers import (
     SYNTHETIC_UNKNOWN_OFFSET,
     IdCheck,
     PersonIdType,
-    Severity,
+    ProblemSeverity,
     check_hpr_number,
     check_org_number,
     check_person_id,
@@ -193,7 +193,7 @@ def test_a_2032_only_number_is_flagged_with_info_before_2032_and_stays_flagged_a
     assert before.valid
     assert before.valid_only_under_2032_rule
     assert before.codes == ("first-check-2032-only",)
-    assert before.problems[0].severity is Severity.INFO
+    assert before.problems[0].severity is ProblemSeverity.INFO
     assert before.birth_date == date(1982, 10, 30)  # 2082 would be in the future
     after = check_person_id("30108299939", PersonIdType.FNR, today=date(2032, 6, 1))
     assert after.valid
@@ -487,7 +487,7 @@ def test_organisation_numbers_starting_with_2_or_3_are_only_flagged_as_likely_sy
     result = check_org_number(number)
     assert result.valid
     assert result.synthetic == SYNTHETIC_TEST_ENHETSREGISTER
-    assert all(p.severity is Severity.INFO for p in result.problems)
+    assert all(p.severity is ProblemSeverity.INFO for p in result.problems)
 
 
 @pytest.mark.parametrize(
@@ -503,7 +503,7 @@ def test_hpr_numbers_are_never_rejected_for_their_check_digit(value, codes):
     result = check_hpr_number(value)
     assert result.valid
     assert result.codes == codes
-    assert all(p.severity is Severity.WARNING for p in result.problems)
+    assert all(p.severity is ProblemSeverity.WARNING for p in result.problems)
 
 
 @pytest.mark.parametrize("value", ["", "91449OO", "9144 900"])

@@ -18,7 +18,7 @@ __all__ = [
     "PersonIdType",
     "Problem",
     "ProblemCode",
-    "Severity",
+    "ProblemSeverity",
     "check_hpr_number",
     "check_org_number",
     "check_person_id",
@@ -39,7 +39,7 @@ class PersonIdType(StrEnum):
     DUF = "DUF"  # UDI's DUF-nummer
 
 
-class Severity(StrEnum):
+class ProblemSeverity(StrEnum):
     """How much a problem matters: only errors make an identifier invalid."""
 
     ERROR = "error"
@@ -77,7 +77,7 @@ class Problem:
 
     code: ProblemCode
     message: str
-    severity: Severity = Severity.ERROR
+    severity: ProblemSeverity = ProblemSeverity.ERROR
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +114,7 @@ def _result(
     found = tuple(problems)
     return IdCheck(
         id_type=id_type,
-        valid=not any(p.severity is Severity.ERROR for p in found),
+        valid=not any(p.severity is ProblemSeverity.ERROR for p in found),
         problems=found,
         synthetic=synthetic,
         valid_only_under_2032_rule=only_2032,
@@ -256,7 +256,7 @@ def _pick_birth_date(dates: Sequence[date], today: date) -> tuple[date | None, P
         return None, Problem(ProblemCode.FUTURE_BIRTH_DATE, "the birth date is in the future")
     if len(past) > 1:
         message = "more than one birth century fits; take the birth date from the registry"
-        return None, Problem(ProblemCode.BIRTH_CENTURY_AMBIGUOUS, message, Severity.INFO)
+        return None, Problem(ProblemCode.BIRTH_CENTURY_AMBIGUOUS, message, ProblemSeverity.INFO)
     return past[0], None
 
 
@@ -310,7 +310,7 @@ def check_person_id(
         return _result(name, problems)
     if declared is PersonIdType.DUF:
         note = "no public check-digit rule for DUF-nummer: only the format was checked"
-        return _result(name, [Problem(ProblemCode.FORMAT_ONLY, note, Severity.INFO)])
+        return _result(name, [Problem(ProblemCode.FORMAT_ONLY, note, ProblemSeverity.INFO)])
 
     digits = [int(c) for c in value]
     r1, r2 = _mod11_remainders(digits)
@@ -321,7 +321,7 @@ def check_person_id(
     now = today if today is not None else date.today()
     if only_2032 and now < _RULE_2032_START:
         note = "first check digit is valid only under the rule for numbers issued from 2032"
-        problems.append(Problem(ProblemCode.FIRST_CHECK_2032_ONLY, note, Severity.INFO))
+        problems.append(Problem(ProblemCode.FIRST_CHECK_2032_ONLY, note, ProblemSeverity.INFO))
 
     if declared is PersonIdType.FHN:
         if digits[0] not in (8, 9):
@@ -329,7 +329,7 @@ def check_person_id(
         return _result(name, problems)
     if declared is PersonIdType.HNR and digits[0] in (8, 9):
         note = "older-style H-nummer (first digit 8 or 9): only the check digits were checked"
-        problems.append(Problem(ProblemCode.LEGACY_H_NUMBER, note, Severity.INFO))
+        problems.append(Problem(ProblemCode.LEGACY_H_NUMBER, note, ProblemSeverity.INFO))
         return _result(name, problems)
 
     synthetic, month, month_ok = _resolve_month(declared, digits[2], int(value[2:4]), problems)
@@ -338,7 +338,7 @@ def check_person_id(
         synthetic = None  # the digits do not follow the declared type: no reading of the month
     if synthetic is not None:
         message = _SYNTHETIC_MESSAGES[synthetic]
-        problems.append(Problem(ProblemCode.SYNTHETIC, message, Severity.INFO))
+        problems.append(Problem(ProblemCode.SYNTHETIC, message, ProblemSeverity.INFO))
     birth_date = None
     if day_ok and month_ok:
         day = int(value[0:2]) - (40 if declared is PersonIdType.DNR else 0)
@@ -349,7 +349,7 @@ def check_person_id(
             years = _candidate_years(declared, 0, yy, post_2032=True)
         birth_date, date_problems = _birth_date_problems(day, month, years, now)
         problems.extend(date_problems)
-    if any(p.severity is Severity.ERROR for p in problems):
+    if any(p.severity is ProblemSeverity.ERROR for p in problems):
         birth_date = None  # never offer a birth date read from an invalid number
     return _result(name, problems, synthetic=synthetic, only_2032=only_2032, birth_date=birth_date)
 
@@ -482,7 +482,7 @@ def check_org_number(value: str) -> IdCheck:
     if value[0] in "23":
         synthetic = SYNTHETIC_TEST_ENHETSREGISTER
         note = "numbers starting with 2 or 3 are likely synthetic (test Enhetsregister)"
-        problems.append(Problem(ProblemCode.SYNTHETIC, note, Severity.INFO))
+        problems.append(Problem(ProblemCode.SYNTHETIC, note, ProblemSeverity.INFO))
     return _result(name, problems, synthetic=synthetic)
 
 
@@ -515,7 +515,9 @@ def check_hpr_number(value: str) -> IdCheck:
     check = _check_digit(payload, weights)
     if check != int(value[-1]):
         note = "check digit does not fit the unofficial mod-11 heuristic (not a published rule)"
-        return _result(name, [Problem(ProblemCode.HPR_CHECKSUM_HEURISTIC, note, Severity.WARNING)])
+        return _result(
+            name, [Problem(ProblemCode.HPR_CHECKSUM_HEURISTIC, note, ProblemSeverity.WARNING)]
+        )
     return _result(name, [])
 
 

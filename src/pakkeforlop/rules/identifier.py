@@ -31,7 +31,7 @@ from pakkeforlop.model.identifiers import (
     IdCheck,
     PersonIdType,
     ProblemCode,
-    Severity,
+    ProblemSeverity,
     check_hpr_number,
     check_org_number,
     check_person_id,
@@ -126,7 +126,7 @@ def person_id(document: Document, facts: ExportFacts) -> PersonId | None:
 
 def errors(check: IdCheck) -> list[tuple[str, str]]:
     """``(problem code, message)`` of every error-severity problem of an identifier check."""
-    return [(str(p.code), p.message) for p in check.problems if p.severity is Severity.ERROR]
+    return [(str(p.code), p.message) for p in check.problems if p.severity is ProblemSeverity.ERROR]
 
 
 #: What the person-identifier checks read of an NDJSON event line.
