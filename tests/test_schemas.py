@@ -116,6 +116,9 @@ def test_each_document_schema_requires_the_document_to_name_it(schema_id):
         ("date", "14.03.2025", "2025-03-14"),
         ("dateTime", "2025-03-14 25:00", "2025-03-14T09:30:00+01:00"),
         ("dateTime", "not-a-date", "2025-03-14T09:30:00Z"),
+        # rfc3339-validator alone accepts a final newline (its pattern ends in ``$``)
+        ("dateTime", "0001-01-01T00:00:00Z\n", "0001-01-01T00:00:00Z"),
+        ("date", "2025-03-14\n", "2025-03-14"),
     ],
 )
 def test_formats_are_really_enforced(definition, bad, good):

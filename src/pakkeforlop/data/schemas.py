@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cache, lru_cache
 from typing import Any
 
-from jsonschema import Draft202012Validator, validators
+from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -198,8 +198,28 @@ def validator(id_or_name: str) -> Draft202012Validator:
     return StrictValidator(
         schema(id_or_name),
         registry=registry(),
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
+        format_checker=format_checker(),
     )
+
+
+def _whole_date_time(value: object) -> bool:
+    """RFC 3339's ``date-time``, the whole string: rfc3339-validator's pattern ends in ``$``,
+    which also matches before a final newline, so ``"2025-01-01T00:00:00Z\n"`` passed (RFC
+    3339 has no such form; jsonschema-rs rejects it)."""
+    if isinstance(value, str) and value.endswith("\n"):
+        return False
+    return bool(Draft202012Validator.FORMAT_CHECKER.conforms(value, "date-time"))
+
+
+@cache
+def format_checker() -> FormatChecker:
+    """The formats the kit checks: jsonschema's own (draft 2020-12), with ``date-time`` held
+    to the whole string. The library's checker is left as it is."""
+    checker = FormatChecker(formats=())
+    checker.checkers = dict(Draft202012Validator.FORMAT_CHECKER.checkers)
+    if "date-time" in checker.checkers:  # else ensure_format_checkers() says it is missing
+        checker.checks("date-time")(_whole_date_time)
+    return checker
 
 
 #: Set to 1 to validate with the reference implementation (jsonschema) only.
@@ -208,7 +228,7 @@ REFERENCE_ONLY_VARIABLE = "PAKKEFORLOP_REFERENCE_VALIDATION"
 
 def _reference_format(name: str) -> Callable[[str], bool]:
     """The reference's check of one format, memoised: a large export repeats its dates."""
-    checker = Draft202012Validator.FORMAT_CHECKER
+    checker = format_checker()
 
     @lru_cache(maxsize=4096)
     def conforms(value: str) -> bool:
@@ -248,7 +268,7 @@ def member_validity(id_or_name: str, member: str, *, native_formats: bool = Fals
 def _reference_validity(node: str) -> Validity:
     ensure_format_checkers()
     compiled = StrictValidator(
-        {"$ref": node}, registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
+        {"$ref": node}, registry=registry(), format_checker=format_checker()
     )
     is_valid: Validity = compiled.is_valid
     return is_valid
