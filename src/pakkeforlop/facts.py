@@ -12,6 +12,7 @@ from pakkeforlop.model import (
     Document,
     EpicrisisFacts,
     EventRecord,
+    EventTable,
     ExportFacts,
     FeedbackFacts,
     PathwayInstance,
@@ -137,14 +138,19 @@ def institution_key(institution: dict[str, Any]) -> str:
     return sys.intern("|".join(f"{key}={institution[key]}" for key in sorted(institution)))
 
 
-def collect(document: Document, instances: MutableMapping[str, PathwayInstance]) -> None:
-    """Add what a schema-valid document says about its pathway instance."""
+def collect(
+    document: Document,
+    instances: MutableMapping[str, PathwayInstance],
+    table: EventTable | None = None,
+) -> None:
+    """Add what a schema-valid document says about its pathway instance (an event's values
+    numbered in ``table``; see :meth:`PathwayInstance.add`)."""
     value = document.value
     if document.kind == "pathway-event":
         day = parse_day(value["date"])
         if day is None:
             return
-        _instance(instances, value["instanceId"]).events.append(
+        _instance(instances, value["instanceId"]).add(
             EventRecord(
                 # A million events repeat a few thousand distinct strings: share one copy each.
                 code=sys.intern(value["code"]),
@@ -155,7 +161,8 @@ def collect(document: Document, instances: MutableMapping[str, PathwayInstance])
                 line=document.line or 0,
                 patient=sys.intern(f"{value['patient']['type']}:{value['patient']['value']}"),
                 institution=institution_key(value["institution"]),
-            )
+            ),
+            table,
         )
     elif document.kind == "referral" and isinstance(value.get("pathwayInstanceId"), str):
         _instance(instances, value["pathwayInstanceId"]).referrals.append(
