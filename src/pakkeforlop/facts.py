@@ -104,7 +104,7 @@ def declared_files(manifest: dict[str, Any]) -> list[tuple[int, str, str, str | 
         (
             index,
             entry["path"],
-            entry["kind"],
+            sys.intern(entry["kind"]),
             entry.get("sha256") if isinstance(entry.get("sha256"), str) else None,
         )
         for index, entry in enumerate(files)
@@ -136,6 +136,17 @@ def _instance(instances: MutableMapping[str, PathwayInstance], instance_id: str)
 def institution_key(institution: dict[str, Any]) -> str:
     """How an event's institution is kept: its members, sorted, as one (shared) string."""
     return sys.intern("|".join(f"{key}={institution[key]}" for key in sorted(institution)))
+
+
+def _shared(value: Any) -> Any:
+    """One copy of each string (documents of a large export repeat a few codes)."""
+    return sys.intern(value) if type(value) is str else value
+
+
+@lru_cache(maxsize=64)
+def _role_set(roles: frozenset[str]) -> frozenset[str]:
+    """One copy of each set of recipient roles (a few sets recur in every document)."""
+    return roles
 
 
 def collect(
@@ -180,8 +191,8 @@ def collect(
             FeedbackFacts(
                 path=document.path,
                 sent=parse_day(value["sent"]),
-                occasion=value["occasion"],
-                roles=frozenset(entry["role"] for entry in recipients),
+                occasion=_shared(value["occasion"]),
+                roles=_role_set(frozenset(entry["role"] for entry in recipients)),
                 names_coordinator="specialist" in (value.get("coordinators") or {}),
                 patient_has_gp=get(value, "patient", "hasRegularGp") is not False,
             )
@@ -191,8 +202,8 @@ def collect(
             EpicrisisFacts(
                 path=document.path,
                 sent=parse_day(value.get("sent")),
-                end_code=get(value, "pathway", "endCode"),
-                pathway_type=get(value, "pathway", "type", "code"),
+                end_code=_shared(get(value, "pathway", "endCode")),
+                pathway_type=_shared(get(value, "pathway", "type", "code")),
                 chosen_solution="chosenSolution" in value["summary"],
             )
         )

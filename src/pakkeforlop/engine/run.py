@@ -77,7 +77,8 @@ class Run:
         self.files.supplements = extract.declared_supplements(document.value)
         recorder.facts = extract.export_facts(document.value, recorder.display_root)
         self.documents.check(document, native_formats=read.guarded)
-        declared = extract.declared_files(document.value)
+        # The entries on their own, so that the parsed value's memory can go back whole.
+        declared = tuning.fresh_copy(extract.declared_files(document.value))
         # From here on only where things are in the manifest is needed, not its parsed value
         # (nor what checks derived from it): a large export's lists hundreds of thousands of files.
         source = document.source
@@ -113,6 +114,7 @@ class Run:
             files.identities = set()
 
         if workers > 1:
+            tuning.release_freed_memory()  # the manifest's parse, before workers share the pages
             closed = ClosedRules(recorder.rules)
             weights = [weight for _, weight in tasks]
             work = [task for task, _ in tasks]
