@@ -4,7 +4,6 @@ workers), the files nobody declared, then the pathway instances and the export a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from pathlib import Path
 
 from pakkeforlop import facts as extract
@@ -79,10 +78,9 @@ class Run:
         self.documents.check(document, native_formats=read.guarded)
         # The entries on their own, so that the parsed value's memory can go back whole.
         declared = tuning.fresh_copy(extract.declared_files(document.value))
-        # From here on only where things are in the manifest is needed, not its parsed value
-        # (nor what checks derived from it): a large export's lists hundreds of thousands of files.
-        source = document.source
-        recorder.manifest = replace(document, value={}, source=source.located() if source else None)
+        # A large export's lists hundreds of thousands of files: only where things are in its
+        # text is needed from here on (see keep_manifest).
+        recorder.keep_manifest(document)
         return declared
 
     def check_files(
