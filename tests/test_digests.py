@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from pakkeforlop.engine import check_export
+from pakkeforlop.engine import check_export, workers
 from pakkeforlop.read import Limits
 
 VALID = Path(__file__).resolve().parents[1] / "examples" / "valid"
@@ -65,6 +65,21 @@ def test_the_digest_finding_points_at_the_manifest_entry(tmp_path: Path) -> None
     export = _copy(tmp_path)
     _declare(export, "events.ndjson", hashlib.sha256(b"something else").hexdigest())
     assert _digest_findings(export) == ["/files/1/sha256"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_digest_finding_has_the_line_and_column_of_the_entry(
+    tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers, "TASK_FILES", 1)  # with two jobs, a task per file: workers
+    export = _copy(tmp_path)
+    _declare(export, "events.ndjson", hashlib.sha256(b"something else").hexdigest())
+    lines = (export / "manifest.json").read_text(encoding="utf-8").splitlines()
+    line = [number for number, text in enumerate(lines, 1) if '"sha256":' in text][1]
+    column = lines[line - 1].index('"', lines[line - 1].index(":")) + 1
+    result = check_export(export, display_root="", jobs=jobs)
+    (finding,) = [finding for finding in result.findings if finding.rule == "INPUT-016"]
+    assert (finding.file, finding.line, finding.column) == ("manifest.json", line, column)
 
 
 def test_a_file_that_cannot_be_looked_at_is_unreadable_not_missing(

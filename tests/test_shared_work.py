@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import gc
+import pickle
 import weakref
 from dataclasses import replace
 from datetime import date
 
+import pytest
+
+from pakkeforlop.model import records
 from pakkeforlop.model.records import Document, EventRecord, ExportFacts, PathwayInstance
 from pakkeforlop.rules._per_document import document_index, per_document, per_view
 from pakkeforlop.rules.checks import ExportView
@@ -67,16 +71,47 @@ def test_events_are_grouped_by_letter_in_date_then_file_order_until_more_arrive(
     instance = PathwayInstance(
         "D11-1", [_event("D11E", 9, 1), _event("D11A", 2, 2), _event("D11E", 5, 3)]
     )
-    instance.events.append(_event("D11E", 5, 4))
+    instance.add(_event("D11E", 5, 4))
     assert [event.line for event in instance.lettered("E")] == [3, 4, 1]
     assert instance.lettered("X") == ()
     assert instance.start is not None
     assert instance.start.line == 2
-    instance.events.append(_event("D11X", 1, 5))
+    instance.add(_event("D11X", 1, 5))
     assert [event.line for event in instance.lettered("X")] == [5]
     assert instance.end is not None
     assert instance.end.line == 5
     assert instance.with_event("E") == list(instance.lettered("E"))
+
+
+def test_an_instance_keeps_its_events_as_numbers_and_makes_the_same_records_again():
+    events = [_event("D11E", 9, 1), _event("D11A", 2, 2), _event("D11E", 2, 2**31)]
+    instance = PathwayInstance("D11-1", events)
+    other = PathwayInstance("D11-1", [_event("D11X", 2, 7)])  # another part: its own table
+    instance.extend(other)
+    expected = sorted([*events, _event("D11X", 2, 7)], key=lambda event: event.day)
+    assert instance.ordered() == expected
+    assert instance.event_count == 4
+    assert (instance.first(), instance.first("E"), instance.pathway_type) == (
+        expected[0],
+        expected[1],
+        "D11",
+    )
+    copy = pickle.loads(pickle.dumps(instance))  # as a worker sends it
+    copy.release()
+    assert copy.first("X") == expected[2]  # found in the rows
+    assert copy.ordered() == expected
+    assert copy.ordered()[0].institution is copy.ordered()[1].institution  # one copy each
+
+
+def test_only_the_instances_whose_records_were_made_last_keep_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(records, "MATERIALISED", records.Materialised(2))
+    instances = [PathwayInstance(f"I{index}", [_event("D11A", 2, index)]) for index in range(3)]
+    made = [instance.ordered() for instance in instances]
+    assert instances[0].ordered() is not made[0]  # let go, and made again
+    assert instances[2].ordered() is made[2]
+    assert instances[0].ordered() == made[0]
 
 
 def _event_at(institution: dict[str, object]) -> Document:

@@ -229,7 +229,7 @@ def test_measurements_are_remembered_until_more_is_added_to_the_instance():
     (item,) = measure(instance, pathway("D06"))
     assert item.measure == "referral-received-to-first-attendance"
     assert (item.days, item.within) == (9, False)
-    instance.events.append(instance.events[-1])
+    instance.add(instance.events[-1])
     assert len(measure(instance, pathway("D06"))) == 1
 
 

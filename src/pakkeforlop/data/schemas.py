@@ -267,9 +267,7 @@ def member_validity(id_or_name: str, member: str, *, native_formats: bool = Fals
 @cache
 def _reference_validity(node: str) -> Validity:
     ensure_format_checkers()
-    compiled = StrictValidator(
-        {"$ref": node}, registry=registry(), format_checker=format_checker()
-    )
+    compiled = StrictValidator({"$ref": node}, registry=registry(), format_checker=format_checker())
     is_valid: Validity = compiled.is_valid
     return is_valid
 

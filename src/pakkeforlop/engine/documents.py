@@ -72,7 +72,7 @@ class DocumentChecker:
         self.run_checks(document)
         if schema_valid:
             try:
-                extract.collect(document, result.instances)
+                extract.collect(document, result.instances, result.table)
             except Exception as error:  # the kit's bug must not cost the other documents
                 step = "collecting pathway facts"
                 recorder.internal_error(step, document.path, error, line=document.line)

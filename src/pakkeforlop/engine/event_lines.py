@@ -14,7 +14,8 @@ reports, and otherwise left to the exact path (``take`` returns False):
    are reported for every line that has it, located in that line (once per file for a check
    that says so). A check that fails sends the line to the exact path, which reports it.
 4. The line's record for the pathway rules is made as :func:`pakkeforlop.model.facts.collect`
-   makes it, from strings made once per distinct value.
+   makes it, as a row of numbers (see :class:`pakkeforlop.model.records.EventTable`), each value
+   numbered once per distinct value.
 
 The golden tests compare the two paths' results on every example, fixture, crafted edge case
 and generated export with defects.
@@ -25,7 +26,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cache
 from operator import contains, itemgetter
 from typing import TYPE_CHECKING, Any, Final
@@ -35,7 +35,7 @@ from msgspec import UNSET
 from pakkeforlop.data.schemas import DOCUMENT_SCHEMAS, member_validity, registry, schema
 from pakkeforlop.engine.documents import EVENT_KIND
 from pakkeforlop.model.facts import institution_key, parse_day
-from pakkeforlop.model.records import Document, EventRecord, ExportFacts, PathwayInstance
+from pakkeforlop.model.records import Document, EventTable, ExportFacts, PathwayInstance
 from pakkeforlop.read import JsonText
 from pakkeforlop.read.events import EventDecoder, RecordType, UnsupportedSchemaError, record_type
 from pakkeforlop.rules.checks import Check, Hit, always
@@ -151,10 +151,12 @@ class EventLines:
         self.instance, self.patient = where["instanceId"], where["patient"]
         self.institution = where["institution"]
         self.shared_key = itemgetter(self.code, self.pathway_type, self.care_level, self.date)
-        #: One copy of each code, type, care level and day (most lines repeat a few).
-        self.shared: dict[Any, tuple[str, str, str, date | None]] = {}
-        self.patients: dict[Any, str] = {}
-        self.institutions: dict[Any, str] = {}
+        #: The numbers in ``table`` of each code, day, type and care level (none: the date is
+        #: not a day), patient and institution (most lines repeat a few).
+        self.table: EventTable | None = None
+        self.shared: dict[Any, tuple[int, ...]] = {}
+        self.patients: dict[Any, int] = {}
+        self.institutions: dict[Any, int] = {}
         #: The rules a line exercises: added when the first line of a run is taken.
         self.exercised: set[str] = set()
 
@@ -227,32 +229,51 @@ class EventLines:
             return None
         return tuple(outcomes)
 
-    def record_of(self, items: tuple[Any, ...], path: str, line: int) -> EventRecord | None:
-        """The line's record for the pathway rules, as :func:`pakkeforlop.model.facts.collect` makes
-        it (``None`` when its date is not a day)."""
-        shared = self.shared.get(key := self.shared_key(items))
-        if shared is None:
-            code, pathway_type, care_level, day = key
-            if len(self.shared) >= MEMO_KEPT:
-                self.shared.clear()
-            shared = self.shared[key] = (
-                sys.intern(code),
-                sys.intern(pathway_type),
-                sys.intern(care_level),
-                parse_day(day),
+    def _numbered(self, key: Any, table: EventTable) -> tuple[int, ...]:
+        code, pathway_type, care_level, day = key
+        if len(self.shared) >= MEMO_KEPT:
+            self.shared.clear()
+        parsed = parse_day(day)
+        numbers = self.shared[key] = (
+            ()
+            if parsed is None
+            else (
+                table.number(sys.intern(code)),
+                table.number(parsed),
+                table.number(sys.intern(pathway_type)),
+                table.number(sys.intern(care_level)),
             )
-        code, pathway_type, care_level, day = shared
-        if day is None:
+        )
+        return numbers
+
+    def row_of(
+        self, items: tuple[Any, ...], table: EventTable, path: int, line: int
+    ) -> tuple[int, ...] | None:
+        """The line's record for the pathway rules, as :func:`pakkeforlop.model.facts.collect` makes
+        it, as its row of numbers in ``table`` (``path``: the file's number in it); ``None``
+        when its date is not a day."""
+        if table is not self.table:  # the numbers remembered are another table's
+            self.table = table
+            self.shared.clear()
+            self.patients.clear()
+            self.institutions.clear()
+        key = self.shared_key(items)
+        shared = self.shared.get(key)
+        if shared is None:
+            shared = self._numbered(key, table)
+        if not shared:  # the date is not a day
             return None
+        code, day, pathway_type, care_level = shared
         patient = items[self.patient]
-        patient_key = self.patients.get(patient)
-        if patient_key is None:
+        patient_number = self.patients.get(patient)
+        if patient_number is None:
             nested = self.record.nested[self.patient]
             assert nested is not None
             value = nested.builtins(patient)
             if len(self.patients) >= MEMO_KEPT:
                 self.patients.clear()
-            patient_key = self.patients[patient] = sys.intern(f"{value['type']}:{value['value']}")
+            patient_key = sys.intern(f"{value['type']}:{value['value']}")
+            patient_number = self.patients[patient] = table.number(patient_key)
         institution = items[self.institution]
         place = self.institutions.get(institution)
         if place is None:
@@ -260,17 +281,9 @@ class EventLines:
             assert nested is not None
             if len(self.institutions) >= MEMO_KEPT:
                 self.institutions.clear()
-            place = self.institutions[institution] = institution_key(nested.builtins(institution))
-        return EventRecord(
-            code=code,
-            day=day,
-            pathway_type=pathway_type,
-            care_level=care_level,
-            path=path,
-            line=line,
-            patient=patient_key,
-            institution=place,
-        )
+            place_key = institution_key(nested.builtins(institution))
+            place = self.institutions[institution] = table.number(place_key)
+        return (code, day, pathway_type, care_level, path, line, patient_number, place)
 
 
 def located_line(path: str, line: bytes, number: int) -> Document:
@@ -279,11 +292,11 @@ def located_line(path: str, line: bytes, number: int) -> Document:
     return Document(EVENT_KIND, path, {}, text, number)
 
 
-def add_record(
-    instances: dict[str, PathwayInstance], instance_id: str, record: EventRecord
+def add_row(
+    instances: dict[str, PathwayInstance], instance_id: str, table: EventTable, row: tuple[int, ...]
 ) -> None:
-    """Add an event's record to its pathway instance."""
+    """Add an event's row (in ``table``) to its pathway instance."""
     instance = instances.get(instance_id)
     if instance is None:
         instance = instances[instance_id] = PathwayInstance(instance_id)
-    instance.events.append(record)
+    instance.add_row(table, row)

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from pakkeforlop.engine.documents import EVENT_KIND, DocumentChecker
-from pakkeforlop.engine.event_lines import EventLines, add_record, located_line
+from pakkeforlop.engine.event_lines import EventLines, add_row, located_line
 from pakkeforlop.model.records import Document
 from pakkeforlop.read import Limits, Sink, iter_ndjson_file
 from pakkeforlop.rules.engine_reported import INPUT_RULES
@@ -87,7 +87,8 @@ class EventReader:
                 document = located_line(shown, line, number)
             for hit in hits:
                 recorder.hit(check, hit, shown, document)
-        record = lines.record_of(items, shown, number)
-        if record is not None:
-            add_record(result.instances, items[lines.instance], record)
+        table = result.table
+        row = lines.row_of(items, table, table.number(shown), number)
+        if row is not None:
+            add_row(result.instances, items[lines.instance], table, row)
         return True

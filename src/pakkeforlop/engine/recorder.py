@@ -7,7 +7,9 @@ and pointer (most findings of a large export repeat a few).
 
 from __future__ import annotations
 
+import pickle
 import sys
+import zlib
 from collections.abc import Container, Hashable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -44,12 +46,33 @@ class Recorder:
         self.facts = ExportFacts(display_root, None, None, None)
         #: The manifest, to locate findings on it (without its parsed value once it is read).
         self.manifest: Document | None = None
+        #: Once it is read, the manifest's text (see :meth:`keep_manifest`), compressed.
+        self._packed_text: bytes | None = None
         #: How findings name the manifest.
         self.manifest_shown = self.display(root / MANIFEST_NAME)
         #: What checks that report a value once per file reported: (rule, file, value).
         self.once_seen: set[tuple[str, str, Hashable]] = set()
         #: One copy of each set of finding arguments (see :meth:`shared_args`).
         self.args_seen: dict[tuple[tuple[str, MessageArg], ...], Mapping[str, MessageArg]] = {}
+
+    def keep_manifest(self, document: Document) -> None:
+        """Keep what locating findings on the manifest needs, once it is read: not its parsed
+        value (nor what checks derived from it), and its text compressed (a large export's
+        is tens of MiB, and few findings on it come later), until a finding must be located."""
+        source = document.source
+        self.manifest = replace(document, value={}, source=None)
+        if source is not None:
+            text = pickle.dumps(source.located(), protocol=pickle.HIGHEST_PROTOCOL)
+            self._packed_text = zlib.compress(text, 1)
+
+    def _located_manifest(self, manifest: Document) -> Document:
+        """The manifest with its text, unpacked once a finding must be located in it."""
+        packed = self._packed_text
+        if packed is not None:
+            source = pickle.loads(zlib.decompress(packed))
+            manifest = self.manifest = replace(manifest, source=source)
+            self._packed_text = None
+        return manifest
 
     def new_part(self) -> None:
         """Start recording a new part of the export (a worker's task of whole files)."""
@@ -84,13 +107,16 @@ class Recorder:
         rule: Rule = self.rules[rule_id]
         if where.get("pointer"):
             where["pointer"] = sys.intern(where["pointer"])  # one copy of each, as in hit()
+        manifest = self.manifest
         if (
-            self.manifest is not None
-            and path == self.manifest.path
+            manifest is not None
+            and path == manifest.path
             and where.get("pointer")
             and "line" not in where
         ):
-            where["line"], where["column"] = self.manifest.locate(where["pointer"])
+            where["line"], where["column"] = self._located_manifest(manifest).locate(
+                where["pointer"]
+            )
         template, values = rule.message, dict(args or {})
         if detail is not None:
             template = f"{rule.message}: {detail[0]}"
@@ -198,7 +224,7 @@ class Recorder:
         manifest = self.manifest
         if manifest is None or finding.file != manifest.path or finding.pointer is None:
             return finding
-        line, column = manifest.locate(finding.pointer)
+        line, column = self._located_manifest(manifest).locate(finding.pointer)
         return replace(finding, line=line, column=column)
 
     def finish(self) -> ExportResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pakkeforlop.model.findings import Finding
-from pakkeforlop.model.records import ExportFacts, PathwayInstance
+from pakkeforlop.model.records import EventTable, ExportFacts, PathwayInstance
 
 
 @dataclass(slots=True)
@@ -24,6 +24,9 @@ class ExportResult:
     #: findings are the same either way).
     fast: int = 0
     instances: dict[str, PathwayInstance] = field(default_factory=dict)
+    #: The values the instances' event rows number (this part's: another part's instances
+    #: keep their own table when they are absorbed).
+    table: EventTable = field(default_factory=EventTable, repr=False, compare=False)
     facts: ExportFacts | None = None
     skip_reasons: dict[str, str] = field(default_factory=dict)
 
@@ -43,7 +46,4 @@ class ExportResult:
             if merged is None:
                 instances[instance_id] = instance
             else:
-                merged.events.extend(instance.events)
-                merged.referrals.extend(instance.referrals)
-                merged.epicrises.extend(instance.epicrises)
-                merged.feedbacks.extend(instance.feedbacks)
+                merged.extend(instance)

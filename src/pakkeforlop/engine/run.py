@@ -4,7 +4,6 @@ workers), the files nobody declared, then the pathway instances and the export a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from pathlib import Path
 
 from pakkeforlop import kith
@@ -77,11 +76,11 @@ class Run:
         self.files.supplements = extract.declared_supplements(document.value)
         recorder.facts = extract.export_facts(document.value, recorder.display_root)
         self.documents.check(document, native_formats=read.guarded)
-        declared = extract.declared_files(document.value)
-        # From here on only where things are in the manifest is needed, not its parsed value
-        # (nor what checks derived from it): a large export's lists hundreds of thousands of files.
-        source = document.source
-        recorder.manifest = replace(document, value={}, source=source.located() if source else None)
+        # The entries on their own, so that the parsed value's memory can go back whole.
+        declared = tuning.fresh_copy(extract.declared_files(document.value))
+        # A large export's lists hundreds of thousands of files: only where things are in its
+        # text is needed from here on (see keep_manifest).
+        recorder.keep_manifest(document)
         return declared
 
     def check_files(
@@ -113,6 +112,7 @@ class Run:
             files.identities = set()
 
         if workers > 1:
+            tuning.release_freed_memory()  # the manifest's parse, before workers share the pages
             closed = ClosedRules(recorder.rules)
             weights = [weight for _, weight in tasks]
             work = [task for task, _ in tasks]

@@ -12,6 +12,7 @@ from pakkeforlop.model.records import (
     Document,
     EpicrisisFacts,
     EventRecord,
+    EventTable,
     ExportFacts,
     FeedbackFacts,
     PathwayInstance,
@@ -103,7 +104,7 @@ def declared_files(manifest: dict[str, Any]) -> list[tuple[int, str, str, str | 
         (
             index,
             entry["path"],
-            entry["kind"],
+            sys.intern(entry["kind"]),
             entry.get("sha256") if isinstance(entry.get("sha256"), str) else None,
         )
         for index, entry in enumerate(files)
@@ -137,14 +138,30 @@ def institution_key(institution: dict[str, Any]) -> str:
     return sys.intern("|".join(f"{key}={institution[key]}" for key in sorted(institution)))
 
 
-def collect(document: Document, instances: MutableMapping[str, PathwayInstance]) -> None:
-    """Add what a schema-valid document says about its pathway instance."""
+def _shared(value: Any) -> Any:
+    """One copy of each string (documents of a large export repeat a few codes)."""
+    return sys.intern(value) if type(value) is str else value
+
+
+@lru_cache(maxsize=64)
+def _role_set(roles: frozenset[str]) -> frozenset[str]:
+    """One copy of each set of recipient roles (a few sets recur in every document)."""
+    return roles
+
+
+def collect(
+    document: Document,
+    instances: MutableMapping[str, PathwayInstance],
+    table: EventTable | None = None,
+) -> None:
+    """Add what a schema-valid document says about its pathway instance (an event's values
+    numbered in ``table``; see :meth:`PathwayInstance.add`)."""
     value = document.value
     if document.kind == "pathway-event":
         day = parse_day(value["date"])
         if day is None:
             return
-        _instance(instances, value["instanceId"]).events.append(
+        _instance(instances, value["instanceId"]).add(
             EventRecord(
                 # A million events repeat a few thousand distinct strings: share one copy each.
                 code=sys.intern(value["code"]),
@@ -155,7 +172,8 @@ def collect(document: Document, instances: MutableMapping[str, PathwayInstance])
                 line=document.line or 0,
                 patient=sys.intern(f"{value['patient']['type']}:{value['patient']['value']}"),
                 institution=institution_key(value["institution"]),
-            )
+            ),
+            table,
         )
     elif document.kind == "referral" and isinstance(value.get("pathwayInstanceId"), str):
         _instance(instances, value["pathwayInstanceId"]).referrals.append(
@@ -173,8 +191,8 @@ def collect(document: Document, instances: MutableMapping[str, PathwayInstance])
             FeedbackFacts(
                 path=document.path,
                 sent=parse_day(value["sent"]),
-                occasion=value["occasion"],
-                roles=frozenset(entry["role"] for entry in recipients),
+                occasion=_shared(value["occasion"]),
+                roles=_role_set(frozenset(entry["role"] for entry in recipients)),
                 names_coordinator="specialist" in (value.get("coordinators") or {}),
                 patient_has_gp=get(value, "patient", "hasRegularGp") is not False,
             )
@@ -184,8 +202,8 @@ def collect(document: Document, instances: MutableMapping[str, PathwayInstance])
             EpicrisisFacts(
                 path=document.path,
                 sent=parse_day(value.get("sent")),
-                end_code=get(value, "pathway", "endCode"),
-                pathway_type=get(value, "pathway", "type", "code"),
+                end_code=_shared(get(value, "pathway", "endCode")),
+                pathway_type=_shared(get(value, "pathway", "type", "code")),
                 chosen_solution="chosenSolution" in value["summary"],
             )
         )

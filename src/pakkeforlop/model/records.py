@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from array import array
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
+from operator import itemgetter
 from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
 from pakkeforlop.read import JsonText
@@ -134,37 +138,229 @@ class FeedbackFacts:
     patient_has_gp: bool = True
 
 
-@dataclass(slots=True)
-class PathwayInstance:
-    """Everything the export says about one pathway instance, across files."""
+class EventTable:
+    """The values of event records, each kept once and numbered.
 
-    id: str
-    events: list[EventRecord] = field(default_factory=list)
-    referrals: list[ReferralFacts] = field(default_factory=list)
-    epicrises: list[EpicrisisFacts] = field(default_factory=list)
-    feedbacks: list[FeedbackFacts] = field(default_factory=list)
-    _sorted_upto: int = field(default=0, repr=False, compare=False)
-    #: What checks derived from the instance, by name, with the counts of events, referrals
-    #: and epicrises it was derived from (see :meth:`derived`).
-    _derived: dict[str, tuple[tuple[int, int, int, int], Any]] | None = field(
-        default=None, repr=False, compare=False
+    A million events repeat a few thousand codes, days, files, patients and institutions, so
+    a :class:`PathwayInstance` keeps an event as eight numbers in an array (its line, and the
+    number of each other value in a table) and makes it an :class:`EventRecord` again only
+    while checks read it. One table serves one part of an export (one process's, or one
+    worker task's), and goes with the instances whose rows refer to it.
+    """
+
+    __slots__ = ("_numbers", "values")
+
+    def __init__(self) -> None:
+        self.values: list[Any] = []
+        self._numbers: dict[Any, int] | None = {}
+
+    def number(self, value: Hashable) -> int:
+        """The number of ``value`` in this table (added when it is new)."""
+        numbers = self._numbers
+        if numbers is None:  # a table sent from another process: numbered again when added to
+            numbers = self._numbers = {known: index for index, known in enumerate(self.values)}
+        found = numbers.get(value)
+        if found is None:
+            found = numbers[value] = len(self.values)
+            self.values.append(value)
+        return found
+
+    def row(self, record: EventRecord) -> tuple[int, ...]:
+        """An event record as the numbers a :class:`PathwayInstance` keeps (see ``ROW``)."""
+        number = self.number
+        return (
+            number(record.code),
+            number(record.day),
+            number(record.pathway_type),
+            number(record.care_level),
+            number(record.path),
+            record.line,
+            number(record.patient),
+            number(record.institution),
+        )
+
+    def __getstate__(self) -> tuple[list[Any]]:
+        # The numbers are only needed to add more: made again if asked. (A tuple: an empty
+        # state would not be restored at all.)
+        return (self.values,)
+
+    def __setstate__(self, state: tuple[list[Any]]) -> None:
+        (self.values,) = state
+        self._numbers = None
+
+
+#: How many numbers an event takes in a :class:`PathwayInstance`'s rows: those of its code,
+#: day, pathway type, care level and file in its table, its line, then those of its patient
+#: and institution (the order of :class:`EventRecord`'s fields).
+ROW = 8
+_LINE = 5
+#: The largest number a block of rows holds in 4 bytes.
+_SMALL = 2**31 - 1
+_make_record = partial(tuple.__new__, EventRecord)
+#: An instance's pathway type before it is looked for (``None`` is an answer: no events).
+_UNKNOWN: Any = object()
+_day = itemgetter(1)
+
+
+class Materialised:
+    """The instances whose event records were made last, at most ``kept`` of them: when more
+    are made, the oldest's are let go (and made again from its rows if asked for), so that
+    checks reading every instance in turn hold a few instances' records, not all of them."""
+
+    __slots__ = ("kept", "recent")
+
+    def __init__(self, kept: int) -> None:
+        self.kept = kept
+        self.recent: deque[PathwayInstance] = deque()
+
+    def add(self, instance: PathwayInstance) -> None:
+        """``instance`` has made its records."""
+        recent = self.recent
+        recent.append(instance)
+        if len(recent) > self.kept:
+            recent.popleft().release()
+
+
+#: The instances holding their records, for every instance of this process.
+MATERIALISED = Materialised(1024)
+
+
+class PathwayInstance:
+    """Everything the export says about one pathway instance, across files.
+
+    The events are kept as rows of numbers (see :class:`EventTable`), in file order, one block
+    per table; :meth:`ordered` makes their records, by date, and keeps them while they are
+    among the last few made (see :class:`Materialised`).
+    """
+
+    __slots__ = (
+        "_count",
+        "_derived",
+        "_events",
+        "_letters",
+        "_rows",
+        "_type",
+        "epicrises",
+        "feedbacks",
+        "id",
+        "referrals",
     )
-    #: The events grouped by letter (see :meth:`lettered`), and how many events were grouped.
-    _letters: dict[str, tuple[EventRecord, ...]] | None = field(
-        default=None, repr=False, compare=False
-    )
-    _letters_upto: int = field(default=0, repr=False, compare=False)
+
+    def __init__(
+        self,
+        instance_id: str,
+        events: Iterable[EventRecord] = (),
+        referrals: list[ReferralFacts] | None = None,
+        epicrises: list[EpicrisisFacts] | None = None,
+        feedbacks: list[FeedbackFacts] | None = None,
+    ) -> None:
+        self.id = instance_id
+        self.referrals = [] if referrals is None else referrals
+        self.epicrises = [] if epicrises is None else epicrises
+        self.feedbacks = [] if feedbacks is None else feedbacks
+        #: The events' rows, in file order: blocks of ``ROW`` numbers, with their table.
+        self._rows: list[tuple[EventTable, array[int]]] = []
+        self._count = 0
+        #: The pathway type, once known (see :attr:`pathway_type`).
+        self._type: str | None = _UNKNOWN
+        #: The events' records by date, while they are kept (see :meth:`ordered`).
+        self._events: list[EventRecord] | None = None
+        #: The events grouped by letter (see :meth:`lettered`), while the records are kept.
+        self._letters: dict[str, tuple[EventRecord, ...]] | None = None
+        #: What checks derived from the instance, by name, with the counts of events,
+        #: referrals, epicrises and feedback it was derived from (see :meth:`derived`).
+        self._derived: dict[str, tuple[tuple[int, int, int, int], Any]] | None = None
+        for record in events:
+            self.add(record)
+
+    def __repr__(self) -> str:
+        return (
+            f"PathwayInstance({self.id!r}, {self.event_count} events, "
+            f"{len(self.referrals)} referrals, {len(self.epicrises)} epicrises, "
+            f"{len(self.feedbacks)} feedbacks)"
+        )
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.id, self._rows, self._count, self.referrals, self.epicrises, self.feedbacks)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self.id, self._rows, self._count, self.referrals, self.epicrises, self.feedbacks = state
+        self._events = self._letters = self._derived = None
+        self._type = _UNKNOWN
+
+    def add(self, record: EventRecord, table: EventTable | None = None) -> None:
+        """Add an event (to the rows of ``table``: by default the last one's, else a new one)."""
+        if table is None:
+            table = self._rows[-1][0] if self._rows else EventTable()
+        self.add_row(table, table.row(record))
+
+    def add_row(self, table: EventTable, row: tuple[int, ...]) -> None:
+        """Add an event given as its row of numbers in ``table`` (see ``ROW``)."""
+        rows = self._rows
+        small = row[_LINE] <= _SMALL
+        if rows and rows[-1][0] is table and (small or rows[-1][1].typecode == "q"):
+            rows[-1][1].extend(row)
+        else:  # a new block (a line number over 2**31 - 1 starts one of wider numbers)
+            rows.append((table, array("i" if small else "q", row)))
+        self._count += 1
+        self._events = self._letters = None
+        self._type = _UNKNOWN
+
+    def extend(self, other: PathwayInstance) -> None:
+        """Add what ``other`` holds (the same instance, read from later files) after this."""
+        self._rows.extend(other._rows)
+        self._count += other._count
+        self._type = _UNKNOWN
+        self.referrals.extend(other.referrals)
+        self.epicrises.extend(other.epicrises)
+        self.feedbacks.extend(other.feedbacks)
+        self._events = self._letters = None
+
+    @property
+    def event_count(self) -> int:
+        """How many events the instance has."""
+        return self._count
+
+    @property
+    def events(self) -> Sequence[EventRecord]:
+        """The events' records, by date (the same as :meth:`ordered`)."""
+        return self.ordered()
 
     def ordered(self) -> list[EventRecord]:
         """The events by date; events on the same date keep their file order.
 
-        Events are only ever appended, so the list is sorted in place (stably) once, and again
-        only after new events arrive: checks call this often on large exports.
+        The records are made once and kept while the instance is among the last few whose
+        records were made: checks call this often.
         """
-        if self._sorted_upto != len(self.events):
-            self.events.sort(key=lambda event: event.day)
-            self._sorted_upto = len(self.events)
-        return self.events
+        events = self._events
+        if events is None:
+            events = []
+            for table, rows in self._rows:
+                values = table.values
+                numbers = iter(rows)
+                events.extend(
+                    _make_record(
+                        (
+                            values[c],
+                            values[d],
+                            values[t],
+                            values[k],
+                            values[f],
+                            line,
+                            values[p],
+                            values[i],
+                        )
+                    )
+                    for c, d, t, k, f, line, p, i in zip(*[numbers] * ROW, strict=True)
+                )
+            events.sort(key=_day)
+            self._events = events
+            MATERIALISED.add(self)
+        return events
+
+    def release(self) -> None:
+        """Let the records go (made again from the rows when asked for)."""
+        self._events = self._letters = None
 
     def derived(self, name: str, compute: Callable[[], T]) -> T:
         """``compute()``, remembered under ``name`` until more is added to the instance.
@@ -174,7 +370,7 @@ class PathwayInstance:
         """
         if self._derived is None:
             self._derived = {}
-        counts = (len(self.events), len(self.referrals), len(self.epicrises), len(self.feedbacks))
+        counts = (self.event_count, len(self.referrals), len(self.epicrises), len(self.feedbacks))
         known = self._derived.get(name)
         if known is not None and known[0] == counts:
             return cast(T, known[1])
@@ -184,12 +380,11 @@ class PathwayInstance:
 
     def lettered(self, letter: str) -> tuple[EventRecord, ...]:
         """The events with this event letter, by date; the events are grouped by letter once
-        (until more events arrive), since most instance checks look for one letter or another,
-        dozens of times per instance."""
+        (while the records are kept), since most instance checks look for one letter or
+        another, dozens of times per instance."""
         letters = self._letters
-        if letters is None or self._letters_upto != len(self.events):
+        if letters is None:
             letters = self._letters = self._by_letter()
-            self._letters_upto = len(self.events)
         return letters.get(letter, ())
 
     def _by_letter(self) -> dict[str, tuple[EventRecord, ...]]:
@@ -202,17 +397,55 @@ class PathwayInstance:
         """The events with this event letter, by date."""
         return list(self.lettered(letter))
 
+    def first(self, letter: str | None = None) -> EventRecord | None:
+        """The first event by date (in file order on the same date), of those with this event
+        letter when one is given; found in the rows when the records are not kept, so that
+        checks of every instance in turn (the export's) need not make them."""
+        if self._events is not None:
+            found = self._events if letter is None else self.lettered(letter)
+            return found[0] if found else None
+        best: tuple[date, list[Any], array[int], int] | None = None
+        for table, rows in self._rows:
+            values = table.values
+            for offset in range(0, len(rows), ROW):
+                if letter is not None and values[rows[offset]][3:4] != letter:
+                    continue
+                day = values[rows[offset + 1]]
+                if best is None or day < best[0]:
+                    best = (day, values, rows, offset)
+        if best is None:
+            return None
+        _, values, rows, offset = best
+        c, d, t, k, f, line, p, i = rows[offset : offset + ROW]
+        return _make_record(
+            (values[c], values[d], values[t], values[k], values[f], line, values[p], values[i])
+        )
+
+    def reference(self) -> EventRecord | None:
+        """The event the instance's identity is read from: its first start (A), else its first
+        event (by date, in file order on the same date)."""
+        start = self.first("A")
+        return start if start is not None else self.first()
+
+    @property
+    def pathway_type(self) -> str | None:
+        """The instance's pathway type: that of its :meth:`reference` event (kept once found:
+        checks of every instance in turn ask for it, several times)."""
+        found = self._type
+        if found is _UNKNOWN:
+            reference = self.reference()
+            found = self._type = None if reference is None else reference.pathway_type
+        return found
+
     @property
     def start(self) -> EventRecord | None:
         """The first start (A) event, if any."""
-        starts = self.lettered("A")
-        return starts[0] if starts else None
+        return self.first("A")
 
     @property
     def end(self) -> EventRecord | None:
         """The first ending (X) event, if any."""
-        ends = self.lettered("X")
-        return ends[0] if ends else None
+        return self.first("X")
 
 
 class Period(NamedTuple):

@@ -149,20 +149,14 @@ def weakest(*evidence: Evidence) -> Evidence:
 def reference_event(instance: PathwayInstance) -> EventRecord | None:
     """The event an instance's identity is read from: its first start (A), else its first event.
 
-    "First" is by date, same-date events in file order: the first in ``PathwayInstance.ordered``
-    (which sorts once, and is asked for by every pathway check anyway).
+    "First" is by date, same-date events in file order (see ``PathwayInstance.first``).
     """
-    starts = instance.lettered("A")
-    if starts:
-        return starts[0]
-    ordered = instance.ordered()
-    return ordered[0] if ordered else None
+    return instance.reference()
 
 
 def pathway_type(instance: PathwayInstance) -> str | None:
     """The instance's pathway type: that of its start event, else of its first event."""
-    reference = reference_event(instance)
-    return reference.pathway_type if reference is not None else None
+    return instance.pathway_type
 
 
 def pathway_of(instance: PathwayInstance) -> Pathway | None:

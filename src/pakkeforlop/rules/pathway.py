@@ -45,8 +45,7 @@ def _start_in_export(instance: PathwayInstance, facts: ExportFacts) -> bool:
 
 def _first(instance: PathwayInstance, letter: str) -> EventRecord | None:
     """The first event with this letter by date (file order on the same date)."""
-    found = instance.lettered(letter)
-    return found[0] if found else None
+    return instance.first(letter)
 
 
 def _has_start(instance: PathwayInstance, _facts: ExportFacts) -> bool:
@@ -428,7 +427,7 @@ def spans(instances: Mapping[str, PathwayInstance]) -> list[Span]:
 
 
 def _several_instances(view: ExportView, _facts: ExportFacts) -> bool:
-    return sum(bool(instance.events) for instance in view.instances.values()) > 1
+    return sum(instance.event_count > 0 for instance in view.instances.values()) > 1
 
 
 @per_view

@@ -53,7 +53,7 @@ def interval_within_limit(instance: PathwayInstance, facts: ExportFacts) -> Iter
 def _pathways(view: ExportView) -> list[Pathway]:
     found = {}
     for instance in view.instances.values():
-        pathway = pathway_of(instance) if instance.events else None
+        pathway = pathway_of(instance) if instance.event_count else None
         if pathway is not None:
             found[pathway.code] = pathway
     return [found[code] for code in sorted(found)]
