@@ -147,6 +147,21 @@ def test_first_evaluation_is_the_first_after_the_decision():
     ]
 
 
+def test_a_final_decision_on_the_assessment_start_day_is_measured_at_zero_days():
+    # the to end is the last C if it is not dated before the from point: the same day counts
+    instance = _instance(
+        "D12-2",
+        ("D12A", "2025-05-13"),
+        ("D12M", "2025-05-20"),
+        ("D12CP", "2025-05-20"),
+        ("D12E", "2025-06-20"),
+    )
+    found = _by_measure(measure(instance, pathway("D12")))
+    assert found["assessment-start-to-final-clinical-decision"] == [
+        ("2025-05-20", "2025-05-20", 0, True)
+    ]
+
+
 def test_step_out_of_order_is_not_measured():
     instance = _instance(
         "D09-1",
