@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from pakkeforlop import cli
+from pakkeforlop.data.catalogue import Severity
 from pakkeforlop.engine import check_export
-from pakkeforlop.model.findings import Finding, Personal, Severity
+from pakkeforlop.model.findings import Finding, Personal
 from pakkeforlop.report.build import build_report
 from pakkeforlop.report.fingerprints import fingerprint_identity, fingerprints
 from pakkeforlop.report.formats import github

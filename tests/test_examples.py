@@ -12,9 +12,9 @@ import pytest
 
 from pakkeforlop import cli
 from pakkeforlop.data import schemas
+from pakkeforlop.data.catalogue import Severity
 from pakkeforlop.data.pathways import pathway_codes
 from pakkeforlop.engine import SCHEMA_OF_KIND, check_export
-from pakkeforlop.model.findings import Severity
 
 from .conftest import EXAMPLES
 

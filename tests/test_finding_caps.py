@@ -16,10 +16,11 @@ import pytest
 from lxml import etree
 
 from pakkeforlop import cli
+from pakkeforlop.data.catalogue import Severity
 from pakkeforlop.data.schemas import validator
 from pakkeforlop.engine import check_export, check_file
 from pakkeforlop.engine.caps import CappedFindings, FindingCaps
-from pakkeforlop.model.findings import Finding, Severity, total
+from pakkeforlop.model.findings import Finding, total
 from pakkeforlop.report.build import build_report
 from pakkeforlop.report.formats.json_report import REPORT_SCHEMA_ID
 from pakkeforlop.synthetic import GeneratorConfig, generate

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from pakkeforlop.cli import generate as generate_cli
+from pakkeforlop.data.catalogue import Severity
 from pakkeforlop.data.schemas import validator
 from pakkeforlop.engine import ExportResult, check_export
-from pakkeforlop.model.findings import Finding, Severity
+from pakkeforlop.model.findings import Finding
 from pakkeforlop.model.identifiers import check_hpr_number, check_org_number, check_person_id
 from pakkeforlop.synthetic import DEFECTS, GeneratorConfig, GeneratorError, estimate, generate
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pytest
 
+from pakkeforlop.data.catalogue import Severity
 from pakkeforlop.engine import check_file
 from pakkeforlop.kith.namespaces import (
     EPIKRISE_1_0,
@@ -20,7 +21,6 @@ from pakkeforlop.kith.namespaces import (
     HENVISNING_1_0,
     HENVISNING_1_1,
 )
-from pakkeforlop.model.findings import Severity
 
 from .conftest import EXAMPLES
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from pakkeforlop.data.catalogue import Severity
 from pakkeforlop.engine import ExportResult, check_export
 from pakkeforlop.kith import XsdCatalog, XsdOutcome, map_documents, read_message, read_xml_file
 from pakkeforlop.kith.namespaces import PREFIXES
-from pakkeforlop.model.findings import Severity
 
 from .conftest import EXAMPLES, shared_file
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from pakkeforlop.data.catalogue import Severity
 from pakkeforlop.engine import check_export, check_file
 from pakkeforlop.kith import MappedDocument, map_contents, map_documents, parse_xml, read_message
 from pakkeforlop.kith.scope import DECLARED
-from pakkeforlop.model.findings import Severity
 
 from .conftest import shared_file
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from pakkeforlop.data.catalogue import Severity
 from pakkeforlop.data.schemas import validator
 from pakkeforlop.engine import check_export, check_file
 from pakkeforlop.kith import map_contents, map_documents, parse_xml, read_message
 from pakkeforlop.kith.convert import to_date, to_datetime
-from pakkeforlop.model.findings import Severity
 
 from .conftest import EXAMPLES
 

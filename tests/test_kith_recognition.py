@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
+from pakkeforlop.data.catalogue import Severity
 from pakkeforlop.engine import check_file
 from pakkeforlop.kith import map_contents, parse_xml, read_message
 from pakkeforlop.kith.namespaces import EPIKRISE_1_0, EPIKRISE_1_1, HENVISNING_1_1
-from pakkeforlop.model.findings import Severity
 
 from .conftest import EXAMPLES
 

@@ -19,11 +19,11 @@ import pytest
 from lxml import etree
 
 from pakkeforlop import cli
+from pakkeforlop.data.catalogue import Severity
 from pakkeforlop.engine import ExportResult, check_file
 from pakkeforlop.kith import XsdCatalog, parse_xml, read_message
 from pakkeforlop.kith.message import xpath_of
 from pakkeforlop.kith.namespaces import PREFIXES
-from pakkeforlop.model.findings import Severity
 
 from .conftest import shared_file
 

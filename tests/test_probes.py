@@ -21,8 +21,9 @@ from typing import Any
 import pytest
 
 from pakkeforlop.data import fixtures
+from pakkeforlop.data.catalogue import Severity
 from pakkeforlop.engine import check_export
-from pakkeforlop.model.findings import Finding, Severity
+from pakkeforlop.model.findings import Finding
 from pakkeforlop.synthetic import GeneratorConfig, generate
 
 from .conftest import EXAMPLES

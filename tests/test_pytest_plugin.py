@@ -22,9 +22,8 @@ import pytest
 import pakkeforlop
 import pakkeforlop.rules  # imported before pytester snapshots sys.modules: see below
 from pakkeforlop import SPEC_VERSION, cli
-from pakkeforlop.data.catalogue import catalogue
+from pakkeforlop.data.catalogue import Severity, catalogue
 from pakkeforlop.engine import ExportResult, check_export, iter_exports
-from pakkeforlop.model.findings import Severity
 from pakkeforlop.pytest_plugin import MAX_LISTED
 from pakkeforlop.report.build import Outcome, Report, build_report
 from pakkeforlop.report.formats import finding_line

@@ -18,9 +18,9 @@ from lxml import html as lxml_html
 
 from pakkeforlop import cli
 from pakkeforlop.data import schemas
-from pakkeforlop.data.catalogue import catalogue
+from pakkeforlop.data.catalogue import Severity, catalogue
 from pakkeforlop.engine import ExportResult, check_export
-from pakkeforlop.model.findings import Finding, Personal, Severity
+from pakkeforlop.model.findings import Finding, Personal
 from pakkeforlop.report.build import Outcome, build_report
 from pakkeforlop.report.formats import github, gitlab, html, json_report, junit, redact, sarif, text
 from pakkeforlop.report.formats.json_report import REPORT_SCHEMA_ID

@@ -18,13 +18,13 @@ import pytest
 from pakkeforlop import cli
 from pakkeforlop.data.catalogue import (
     CatalogueError,
+    Severity,
     _parse_rule,
     catalogue,
     expected_severity,
     policy_problems,
 )
 from pakkeforlop.data.evidence import Evidence, SourceType
-from pakkeforlop.model.findings import Severity
 
 from .conftest import REPO_ROOT
 

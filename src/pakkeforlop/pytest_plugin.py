@@ -252,7 +252,7 @@ class _Run:
             return self._report
         if self._error is not None:
             raise RuntimeError(self._error)
-        from pakkeforlop.model.findings import Severity  # noqa: PLC0415  (inert until asked)
+        from pakkeforlop.data.catalogue import Severity  # noqa: PLC0415  (inert until asked)
         from pakkeforlop.report.build import build_report  # noqa: PLC0415
 
         try:

@@ -28,10 +28,10 @@ from generated_pages.markdown import (
 )
 from generated_pages.site import Site
 from pakkeforlop.data import catalogue as catalogue_module
+from pakkeforlop.data.catalogue import Severity
 from pakkeforlop.data.evidence import Evidence, SourceType
 from pakkeforlop.data.fixtures import Expected
 from pakkeforlop.data.locations import rules_dir
-from pakkeforlop.model.findings import Severity
 
 
 def build(site: Site) -> None:

@@ -21,11 +21,11 @@ from typing import Any, TextIO
 from pakkeforlop.cli import config as configuration
 from pakkeforlop.cli import outputs
 from pakkeforlop.cli.progress import Progress
+from pakkeforlop.data.catalogue import Severity
 from pakkeforlop.engine import check_paths
 from pakkeforlop.engine.caps import DEFAULT_CAPS, FindingCaps
 from pakkeforlop.engine.tuning import automatic_collection_off
 from pakkeforlop.kith import XsdCatalog, XsdError
-from pakkeforlop.model.findings import Severity
 from pakkeforlop.read import DEFAULT_LIMITS, Limits
 from pakkeforlop.report import output
 from pakkeforlop.report.acceptance import (

@@ -15,7 +15,6 @@ from typing import Any
 from pakkeforlop.data import sources as sources_module
 from pakkeforlop.data.evidence import Evidence, SourceType
 from pakkeforlop.data.locations import rules_dir
-from pakkeforlop.model.findings import Severity
 
 RULE_ID = re.compile(r"^(?P<family>[A-Z]+)-(?P<number>[0-9]{3})$")
 
@@ -46,6 +45,19 @@ class Verb(StrEnum):
     MUST = "MUST"
     SHOULD = "SHOULD"
     MAY = "MAY"
+
+
+class Severity(StrEnum):
+    """How serious a finding is: ``error`` breaks a MUST, ``warning`` a SHOULD, ``info`` informs."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """2 for error, 1 for warning, 0 for info: compare with a fail level."""
+        return {"error": 2, "warning": 1, "info": 0}[self.value]
 
 
 #: The kinds of change a rule's history records.

@@ -23,7 +23,8 @@ from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
-from pakkeforlop.model.findings import Finding, Severity
+from pakkeforlop.data.catalogue import Severity
+from pakkeforlop.model.findings import Finding
 
 __all__ = ["DEFAULT_CAPS", "CappedFindings", "FindingCaps", "Omitted"]
 

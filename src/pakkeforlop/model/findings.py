@@ -5,23 +5,10 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
+from pakkeforlop.data.catalogue import Severity
 from pakkeforlop.model.identifiers import mask
-
-
-class Severity(StrEnum):
-    """How serious a finding is: ``error`` breaks a MUST, ``warning`` a SHOULD, ``info`` informs."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        """2 for error, 1 for warning, 0 for info: compare with a fail level."""
-        return {"error": 2, "warning": 1, "info": 0}[self.value]
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,8 +23,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from pakkeforlop.data.catalogue import RULE_ID, catalogue
-from pakkeforlop.model.findings import Finding, Severity
+from pakkeforlop.data.catalogue import RULE_ID, Severity, catalogue
+from pakkeforlop.model.findings import Finding
 from pakkeforlop.report.fingerprints import RECIPE, path_in_export
 
 __all__ = [

@@ -15,10 +15,10 @@ from datetime import date
 from enum import StrEnum
 
 from pakkeforlop import SPEC_VERSION, __version__
-from pakkeforlop.data.catalogue import Rule, catalogue
+from pakkeforlop.data.catalogue import Rule, Severity, catalogue
 from pakkeforlop.data.codes import code_systems
 from pakkeforlop.engine import ExportResult
-from pakkeforlop.model.findings import Finding, Severity
+from pakkeforlop.model.findings import Finding
 from pakkeforlop.report.acceptance import Accepted, Baseline, Selection, Waiver, WaiverState
 from pakkeforlop.report.fingerprints import fingerprints
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pakkeforlop.model.findings import Finding, Severity, render_template
+from pakkeforlop.data.catalogue import Severity
+from pakkeforlop.model.findings import Finding, render_template
 from pakkeforlop.report.build import Outcome, Report
 from pakkeforlop.report.formats.i18n import template
 from pakkeforlop.report.redaction import clean, redact

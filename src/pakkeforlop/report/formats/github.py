@@ -12,8 +12,7 @@ log, and the complete report is in the other formats.
 
 from __future__ import annotations
 
-from pakkeforlop.data.catalogue import catalogue
-from pakkeforlop.model.findings import Severity
+from pakkeforlop.data.catalogue import Severity, catalogue
 from pakkeforlop.report.build import Report
 from pakkeforlop.report.formats import message, shown_file
 

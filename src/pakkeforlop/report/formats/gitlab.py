@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pakkeforlop.model.findings import Severity
+from pakkeforlop.data.catalogue import Severity
 from pakkeforlop.report.build import Report
 from pakkeforlop.report.formats import message, shown_file
 

@@ -18,7 +18,8 @@ from collections import Counter
 from collections.abc import Iterable
 from html import escape
 
-from pakkeforlop.model.findings import Finding, Severity, total
+from pakkeforlop.data.catalogue import Severity
+from pakkeforlop.model.findings import Finding, total
 from pakkeforlop.report.build import Outcome, Report, RuleResult
 from pakkeforlop.report.formats import (
     Summary,

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pakkeforlop.data.catalogue import catalogue
-from pakkeforlop.model.findings import Finding, Severity, total
+from pakkeforlop.data.catalogue import Severity, catalogue
+from pakkeforlop.model.findings import Finding, total
 from pakkeforlop.report.acceptance import Accepted
 from pakkeforlop.report.build import Report, RuleResult, WaiverUse
 from pakkeforlop.report.formats import (

@@ -21,8 +21,8 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from pakkeforlop.data.catalogue import Rule, catalogue
-from pakkeforlop.model.findings import Finding, Severity
+from pakkeforlop.data.catalogue import Rule, Severity, catalogue
+from pakkeforlop.model.findings import Finding
 from pakkeforlop.report.acceptance import WaiverState
 from pakkeforlop.report.build import Report
 from pakkeforlop.report.formats import (

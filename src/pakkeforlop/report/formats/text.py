@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import textwrap
 
-from pakkeforlop.model.findings import Finding, Severity, total
+from pakkeforlop.data.catalogue import Severity
+from pakkeforlop.model.findings import Finding, total
 from pakkeforlop.report.acceptance import WaiverState
 from pakkeforlop.report.build import Outcome, Report, RuleResult
 from pakkeforlop.report.formats import (
