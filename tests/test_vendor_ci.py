@@ -108,9 +108,15 @@ def test_the_sdist_and_the_wheel_carry_what_a_user_needs(built: Built):
     assert "Typing :: Typed" in metadata
     with tarfile.open(built.sdist) as sdist:
         members = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
+        files = {
+            member.name.split("/", 1)[1] for member in sdist.getmembers() if not member.isdir()
+        }
     for needed in ("CHANGELOG.md", "LICENSE", "README.md", "action.yml", ".pre-commit-hooks.yaml"):
         assert needed in members, needed
     assert "integrations/pakkeforlop.gitlab-ci.yml" in members
+    tracked = _run(["git", "ls-files"], cwd=REPO_ROOT)
+    if tracked.returncode == 0:  # a checkout: the sdist holds sources only, nothing a run left
+        assert files - set(tracked.stdout.splitlines()) == {"PKG-INFO"}
 
 
 # --- The vendor's repository ---------------------------------------------------------------------
