@@ -62,11 +62,14 @@ def _write(document: str, stdout: TextIO | None) -> None:
 
 def _detach(stdout: TextIO | None) -> None:
     """Point a closed standard output at the null device, so the exit flush stays silent."""
-    try:
+    # Not a real file (no descriptor): nothing to flush, nothing to do.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        descriptor = stdout.fileno()  # type: ignore[union-attr]
         null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, stdout.fileno())  # type: ignore[union-attr]
-    except (OSError, ValueError, AttributeError):  # not a real file: nothing to flush
-        pass
+        try:
+            os.dup2(null, descriptor)
+        finally:
+            os.close(null)
 
 
 def _explain(args: argparse.Namespace, stdout: TextIO | None) -> int:
