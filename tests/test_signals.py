@@ -1,8 +1,10 @@
 """SIGTERM and SIGHUP end a run and its worker processes, leave nothing behind, exit 128+n.
 
 A ``timeout``, a cancelled CI job or ``docker stop`` signals only the main process: its workers
-must not live on. The run below is held in its workers (each task waits a minute before it
-starts) so that the signal surely arrives while they work.
+must not live on. The run below is held in its workers (each task waits ten minutes before it
+starts) so that the signal surely arrives while they work. The waits below are bounds for a
+loaded machine, far longer than each step takes (a second or two), and far shorter than the
+hold: a worker the signal failed to end is still alive when they run out.
 """
 
 from __future__ import annotations
@@ -25,9 +27,14 @@ from .conftest import EXAMPLES, REPO_ROOT
 
 EXPORT = EXAMPLES / "valid" / "d11-phv-adults-completed"
 
-#: The command, with every worker task held for a minute (forked workers inherit the patch).
+#: How long every worker task is held before it starts.
+HOLD_SECONDS = 600
+#: How long the test waits for a step (the workers to start, the run to end, the workers to go).
+WAIT_SECONDS = 120.0
+
+#: The command, with every worker task held (forked workers inherit the patch).
 SLOW_WORKERS = textwrap.dedent(
-    """
+    f"""
     import sys, time
     from pakkeforlop import cli
     from pakkeforlop.engine import run, workers
@@ -36,7 +43,7 @@ SLOW_WORKERS = textwrap.dedent(
     checked = run.check_task
 
     def held(files):
-        time.sleep(60)
+        time.sleep({HOLD_SECONDS})
         return checked(files)
 
     run.check_task = held
@@ -60,7 +67,7 @@ def _alive(pid: int) -> bool:
     return "\nState:\tZ" not in status  # a zombie has ended; only its parent's wait is left
 
 
-def _wait_for(condition: object, seconds: float = 20.0) -> bool:
+def _wait_for(condition: object, seconds: float = WAIT_SECONDS) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():  # type: ignore[operator]
@@ -98,7 +105,7 @@ def test_a_signal_ends_the_run_and_its_workers(tmp_path, signum, status):
 
         assert _wait_for(started), "the workers never started"
         process.send_signal(signum)
-        _, errors = process.communicate(timeout=30)
+        _, errors = process.communicate(timeout=WAIT_SECONDS)
     assert process.returncode == status
     assert b"no report was written" in errors
     assert b"Traceback" not in errors
@@ -116,8 +123,8 @@ def test_workers_die_with_a_main_process_killed_outright(tmp_path):
 
         assert _wait_for(started), "the workers never started"
         process.kill()  # SIGKILL: the main process cannot end them itself
-        process.communicate(timeout=30)
-    assert _wait_for(lambda: not any(_alive(pid) for pid in workers), seconds=10)
+        process.communicate(timeout=WAIT_SECONDS)
+    assert _wait_for(lambda: not any(_alive(pid) for pid in workers))
 
 
 def test_a_signal_while_the_report_is_written_leaves_no_temporary_file(tmp_path, monkeypatch):
