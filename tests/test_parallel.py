@@ -17,6 +17,7 @@ import pytest
 
 from pakkeforlop import cli
 from pakkeforlop.engine import ExportResult, check_export, parallel, tuning, workers
+from pakkeforlop.engine.caps import FindingCaps
 from pakkeforlop.engine.run import Run
 from pakkeforlop.synthetic import GeneratorConfig, generate
 
@@ -71,6 +72,49 @@ def test_generated_defects_give_the_same_result_in_two_processes(
     assert _everything(in_two) == _everything(serial)
     rules = {finding.rule for finding in serial.findings}
     assert {"INPUT-014", "INPUT-016", "PATHWAY-005", "IDENTIFIER-001"} <= rules
+
+
+@pytest.mark.parametrize("per_file", [0, 1, 3])
+def test_instances_checked_half_in_a_forked_worker_give_the_same_result(
+    defective: Path, per_file: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caps = FindingCaps.of(per_file)
+    serial = check_export(defective, display_root="", jobs=1, caps=caps)
+    spans: list[tuple[int, int]] = []
+    real = parallel.ordered_map
+
+    def observed(function: Any, tasks: list[Any], **kwargs: Any) -> Any:
+        if function is workers.check_instance_task:
+            spans.extend(tasks)
+        return real(function, tasks, **kwargs)
+
+    monkeypatch.setattr(parallel, "ordered_map", observed)
+    in_two = check_export(defective, display_root="", jobs=2, caps=caps)
+    count = len(serial.instances)
+    assert spans == [(count // 2, count)]
+    assert _everything(in_two) == _everything(serial)
+    # Findings of the instance checks in both halves, so that their order counts under the caps.
+    ids = list(serial.instances)
+    flagged = {ids.index(f.instance) for f in serial.findings if f.instance in serial.instances}
+    assert min(flagged) < count // 2 <= max(flagged)
+
+
+def test_instances_are_checked_in_one_process_where_workers_cannot_be_forked(
+    defective: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = check_export(defective, display_root="", jobs=1)
+    started: list[object] = []
+    real = parallel.ordered_map
+
+    def observed(function: Any, tasks: list[Any], **kwargs: Any) -> Any:
+        started.append(function)
+        return real(function, tasks, **kwargs)
+
+    monkeypatch.setattr(parallel, "ordered_map", observed)
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    in_two = check_export(defective, display_root="", jobs=2)
+    assert started == [workers.check_task]  # the files only: a worker would not inherit the run
+    assert _everything(in_two) == _everything(serial)
 
 
 def test_a_missing_file_is_reported_at_its_manifest_line(tmp_path: Path) -> None:
@@ -150,7 +194,7 @@ def test_a_large_export_uses_every_cpu_by_default(
     monkeypatch.setattr(workers, "PARALLEL_MIN_BYTES", 1)
     monkeypatch.setattr(workers, "TASK_BYTES", 100_000)
     check_export(defective, display_root="")
-    assert used == [2]
+    assert used == [2, 1]  # the files in two workers; half the instances in one forked worker
 
 
 def test_cli_jobs_give_the_same_report(defective: Path, tmp_path: Path) -> None:

@@ -31,6 +31,11 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def can_fork() -> bool:
+    """Whether workers start as forks of this process (and so inherit what it holds)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
 def _context() -> multiprocessing.context.BaseContext:
     """How workers start: forked where that is safe, else from a fork server, else spawned.
 
@@ -38,10 +43,9 @@ def _context() -> multiprocessing.context.BaseContext:
     main module (a script calling the engine need not guard itself with ``__main__``). With
     other threads running, a fork could copy a held lock; a fork server avoids that.
     """
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    if can_fork():
         return multiprocessing.get_context("fork")
-    if "forkserver" in methods:
+    if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
         return context

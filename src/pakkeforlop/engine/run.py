@@ -4,6 +4,7 @@ workers), the files nobody declared, then the pathway instances and the export a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from itertools import islice
 from pathlib import Path
 
 from pakkeforlop import kith
@@ -18,8 +19,10 @@ from pakkeforlop.engine.workers import (
     ClosedRules,
     WorkerPart,
     WorkerSetup,
+    check_instance_task,
     check_task,
     plan_tasks,
+    start_instance_worker,
     start_worker,
     worker_count,
 )
@@ -63,6 +66,8 @@ class Run:
         self.files = FileChecker(self.documents, self.events, self.kith, limits, exact=exact)
         #: The export's data files not yet found declared, by identity (once listed).
         self.present: dict[Identity, list[tuple[str, ...]]] | None = None
+        #: How many processes read the files (the instance checks use as many).
+        self.workers = 1
 
     def read_manifest(self) -> list[Declared]:
         """Read and check the manifest; the files it declares."""
@@ -99,7 +104,7 @@ class Run:
         entries = files.once_each([entry for entry in declared if checkable(entry)])
         declared.clear()
         tasks = plan_tasks(entries, recorder.root)
-        workers = worker_count(jobs, tasks)
+        workers = self.workers = worker_count(jobs, tasks)
         unlisted: list[Unlisted] = []
 
         def look() -> None:
@@ -225,16 +230,44 @@ class Run:
                     shown = recorder.manifest_shown
                     recorder.internal_error(check.rule_id, shown, error, instance=instance.id)
 
-    def check_instances(self) -> None:
-        """Run the instance checks, then the export checks, in this process.
+    def check_instance_part(self, start: int, stop: int) -> WorkerPart:
+        """Check the instances from ``start`` to ``stop``, in the order they were found, as a
+        part of the export (a forked worker's task: it inherited every instance)."""
+        recorder = self.recorder
+        instances = recorder.result.instances
+        recorder.new_part()
+        self.check_instance_range(islice(instances.values(), start, stop))
+        recorder.result.findings = recorder.found.kept
+        return WorkerPart(recorder.result, recorder.found.omitted, [], set())
 
-        Not in workers: a forked worker touching the instances would copy the memory pages
-        that hold them (hundreds of MiB for a million events), and sending them costs about
-        what checking them does.
+    def check_instances(self) -> None:
+        """Run the instance checks, then the export checks.
+
+        Where workers read the files and can be forked, one forked worker checks the second
+        half of the instances while this process checks the first; its findings are merged
+        after this process's, as one process would have recorded them. A fork inherits the
+        instances, so nothing but the findings is sent; it copies only the memory pages it
+        writes to (the reference counts of what it reads: the instances' events are rows of
+        numbers in a few arrays, so that is some tens of MiB for a million events). Where
+        workers cannot be forked, this process checks them all, as it does the export checks.
         """
         recorder = self.recorder
         result, facts = recorder.result, recorder.facts
-        self.check_instance_range(result.instances.values())
+        instances = result.instances
+        half = len(instances) // 2
+        if self.workers > 1 and half and parallel.can_fork():
+            for part in parallel.ordered_map(
+                check_instance_task,
+                [(half, len(instances))],
+                weights=[len(instances) - half],
+                workers=1,
+                initializer=start_instance_worker,
+                initargs=(self,),
+                meanwhile=lambda: self.check_instance_range(islice(instances.values(), half)),
+            ):
+                self.absorb(part, None)
+        else:
+            self.check_instance_range(instances.values())
         view = ExportView(facts, result.instances)
         for check in by_scope(Scope.EXPORT):
             try:

@@ -5,6 +5,10 @@ NDJSON file is never split, so that per-file rules see it whole); each worker pr
 one :class:`~pakkeforlop.engine.run.Run` when it starts and checks the tasks it is given with
 it; the main process merges their parts in task order, so that the result is the one process
 would give.
+
+The pathway instances, made from every file, are checked afterwards; where workers read the
+files and the platform forks, a worker forked then checks the second half of them while the
+main process checks the first, and its part is merged after the main process's findings.
 """
 
 from __future__ import annotations
@@ -147,6 +151,22 @@ def start_worker(setup: WorkerSetup) -> None:
     global _worker  # noqa: PLW0603  (one run per worker process, set once when it starts)
     tuning.no_automatic_collection()  # forked workers inherit that; others start with it on
     _worker = worker_run(setup)
+
+
+def start_instance_worker(run: Run) -> None:
+    """Prepare a worker forked to check some of ``run``'s pathway instances: it inherits
+    them with the run, which is never sent (only a fork may start it)."""
+    global _worker  # noqa: PLW0603  (one run per worker process, set once when it starts)
+    _worker = run
+
+
+def check_instance_task(span: tuple[int, int]) -> WorkerPart:
+    """Check the instances from ``span[0]`` to ``span[1]`` (in the order they were found) in
+    a forked worker; return what was found."""
+    if _worker is None:
+        msg = "a worker process was not started with its initializer"
+        raise RuntimeError(msg)
+    return _worker.check_instance_part(*span)
 
 
 def check_task(files: list[Declared]) -> WorkerPart:
