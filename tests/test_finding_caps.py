@@ -13,6 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from pakkeforlop import cli
@@ -220,3 +222,48 @@ def test_a_large_flood_gives_a_small_junit_report_that_lxml_reads(tmp_path):
 def test_a_summary_is_a_finding_of_its_rule_with_its_severity():
     summary = replace(finding("INPUT-006", "f"), count=9, summary=True)
     assert total([summary, finding("INPUT-006", "f")]) == 10
+
+
+def _whole_and_merged(
+    sequence: list[tuple[str, str]], caps: FindingCaps, split: int
+) -> tuple[object, object]:
+    severities = {rule: Severity.ERROR for rule, _ in sequence}
+    whole = CappedFindings(caps)
+    for rule, file in sequence:
+        whole.add(finding(rule, file))
+    merged, part = CappedFindings(caps), CappedFindings(caps)
+    for rule, file in sequence[:split]:
+        merged.add(finding(rule, file))
+    for rule, file in sequence[split:]:
+        part.add(finding(rule, file))
+    merged.merge(part.kept, part.omitted)
+    return (
+        (whole.kept, whole.summaries(severities, "export")),
+        (merged.kept, merged.summaries(severities, "export")),
+    )
+
+
+def test_a_rule_that_fills_up_within_a_later_parts_file_is_summarised_as_one_process_would():
+    # One finding before the part; the part's file then holds three: the rule's cap of 3 is
+    # reached at the second, so the third is beyond the rule's cap (not the file's).
+    sequence = [("R-001", "z"), ("R-001", "a"), ("R-001", "a"), ("R-001", "a")]
+    whole, merged = _whole_and_merged(sequence, FindingCaps(2, 3), 1)
+    assert merged == whole
+    (summary,) = whole[1]
+    assert (summary.file, summary.count) == ("export", 1)
+
+
+@given(
+    sequence=st.lists(st.tuples(st.sampled_from(["R-001", "R-002"]), st.sampled_from("abcd"))),
+    per_file=st.integers(1, 3),
+    per_rule=st.integers(1, 6),
+    data=st.data(),
+)
+def test_parts_merge_to_what_one_process_finds_wherever_they_are_cut(
+    sequence: list[tuple[str, str]], per_file: int, per_rule: int, data: st.DataObject
+) -> None:
+    # Cut anywhere: between files (a worker's task of whole files) or within a file's findings
+    # (a half of the pathway instances reports on files the other half reports on too).
+    split = data.draw(st.integers(0, len(sequence)))
+    whole, merged = _whole_and_merged(sequence, FindingCaps(per_file, per_rule), split)
+    assert merged == whole

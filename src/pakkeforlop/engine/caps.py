@@ -9,11 +9,19 @@ their exact number (:attr:`~pakkeforlop.model.findings.Finding.count`). The repo
 totals count every finding, listed or not. ``FindingCaps.UNBOUNDED`` keeps every one (``--verbose``,
 ``--max-findings 0``).
 
-Which findings are kept does not depend on how many processes check the export: a worker keeps
-its files' first findings under the same caps, and the main process applies them again as it
-merges the workers' results in file order. A rule whose cap the merged findings have filled is
-*closed*: every later finding of it would be counted at the merge, so a worker counts it at
-once instead of making it (see ``closed`` of :class:`CappedFindings`).
+Which findings are kept, and which summary counts the others, does not depend on how many
+processes check the export: a worker keeps its part's first findings under the same caps, and
+notes where among them it counted the others; the main process merges the parts in order,
+applying the caps again, and counts each noted finding where it would have counted it itself
+(per file, or per rule once the rule is full). A rule whose cap the merged findings have
+filled is *closed*: every later finding of it would be counted at the merge, so a worker counts
+it at once instead of making it (see ``closed`` of :class:`CappedFindings`).
+
+That is exact for any cut of the findings into parts, whole files or not (a half of the
+pathway instances reports on files the other half reports on too): a part keeps at most the
+cap per file, and the whole counts one of those per file only where it had kept as many in that
+file itself, so when a part's rule is full, the whole's is too; and where a part counted one
+per file, the whole has kept as many in that file by then, or its rule is full.
 """
 
 from __future__ import annotations
@@ -64,15 +72,18 @@ DEFAULT_CAPS = FindingCaps()
 
 @dataclass(slots=True)
 class Omitted:
-    """What was counted instead of kept: per rule and file, and per rule beyond its cap."""
+    """What was counted instead of kept: per rule and file, and per rule beyond its cap; and,
+    to merge it into another part, where: per rule and file, how many were counted before
+    each finding kept (by its position; the last, after every finding kept)."""
 
     by_file: Counter[Key]
     by_rule: Counter[str]
+    at: dict[int, Counter[Key]]
 
     @classmethod
     def none(cls) -> Omitted:
         """Nothing omitted (yet)."""
-        return cls(Counter(), Counter())
+        return cls(Counter(), Counter(), {})
 
     def __bool__(self) -> bool:
         return bool(self.by_file) or bool(self.by_rule)
@@ -104,23 +115,29 @@ class CappedFindings:
         Called before a finding is made, so that one that would not be kept costs nothing more.
         """
         caps = self.caps
-        if (caps.per_rule is not None and self.per_rule[rule] >= caps.per_rule) or (
-            rule in self.closed
-        ):
+        if self._rule_full(rule):
             self.omitted.by_rule[rule] += count
-            return True
-        if caps.per_file is not None and self.per_key[rule, file] >= caps.per_file:
+        elif caps.per_file is not None and self.per_key[rule, file] >= caps.per_file:
             self.omitted.by_file[rule, file] += count
-            return True
-        return False
+        else:
+            return False
+        at = self.omitted.at
+        place = len(self.kept)
+        counted = at.get(place)
+        if counted is None:
+            counted = at[place] = Counter()
+        counted[rule, file] += count
+        return True
+
+    def _rule_full(self, rule: str) -> bool:
+        cap = self.caps.per_rule
+        return (cap is not None and self.per_rule[rule] >= cap) or rule in self.closed
 
     def full(self, rule: str, file: str) -> bool:
         """Whether a finding of ``rule`` in ``file`` would be counted, not kept."""
-        caps = self.caps
-        return (
-            (caps.per_rule is not None and self.per_rule[rule] >= caps.per_rule)
-            or rule in self.closed
-            or (caps.per_file is not None and self.per_key[rule, file] >= caps.per_file)
+        per_file = self.caps.per_file
+        return self._rule_full(rule) or (
+            per_file is not None and self.per_key[rule, file] >= per_file
         )
 
     def keep(self, finding: Finding) -> None:
@@ -130,11 +147,23 @@ class CappedFindings:
         self.kept.append(finding)
 
     def merge(self, findings: Iterable[Finding], omitted: Omitted) -> None:
-        """Add what a worker kept (in its order) and what it omitted."""
-        for finding in findings:
+        """Add what a later part kept (in its order) and what it counted, each where it was
+        found among those kept: a finding counted there is counted here per rule when the
+        rule is full by then, else per file (where the part kept as many as the cap before
+        it, so that this whole has too, or its rule is full)."""
+        at = omitted.at
+        kept = 0
+        for kept, finding in enumerate(findings, 1):
+            self._count(at.get(kept - 1))
             self.add(finding)
-        self.omitted.by_file.update(omitted.by_file)
-        self.omitted.by_rule.update(omitted.by_rule)
+        self._count(at.get(kept))
+
+    def _count(self, counted: Counter[Key] | None) -> None:
+        for (rule, file), count in (counted or {}).items():
+            if self._rule_full(rule):
+                self.omitted.by_rule[rule] += count
+            else:
+                self.omitted.by_file[rule, file] += count
 
     def filled(self) -> list[str]:
         """The rules whose cap per export is filled."""

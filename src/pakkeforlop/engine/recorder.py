@@ -75,7 +75,7 @@ class Recorder:
         return manifest
 
     def new_part(self) -> None:
-        """Start recording a new part of the export (a worker's task of whole files)."""
+        """Start recording a new part of the export (a worker's task)."""
         self.result = ExportResult(self.display_root)
         self.found = CappedFindings(self.caps, self.closed)
         self.once_seen = set()
