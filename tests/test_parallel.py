@@ -18,7 +18,9 @@ import pytest
 from pakkeforlop import cli
 from pakkeforlop.engine import ExportResult, check_export, parallel, tuning, workers
 from pakkeforlop.engine.caps import FindingCaps
+from pakkeforlop.engine.files import checkable
 from pakkeforlop.engine.run import Run
+from pakkeforlop.read import Limits
 from pakkeforlop.synthetic import GeneratorConfig, generate
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -115,6 +117,30 @@ def test_instances_are_checked_in_one_process_where_workers_cannot_be_forked(
     in_two = check_export(defective, display_root="", jobs=2)
     assert started == [workers.check_task]  # the files only: a worker would not inherit the run
     assert _everything(in_two) == _everything(serial)
+
+
+def test_tasks_go_to_the_workers_packed(defective: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[Any] = []
+    real = parallel.ordered_map
+
+    def observed(function: Any, tasks: list[Any], **kwargs: Any) -> Any:
+        if function is workers.check_task:
+            sent.extend(tasks)
+        return real(function, tasks, **kwargs)
+
+    monkeypatch.setattr(parallel, "ordered_map", observed)
+    monkeypatch.setattr(workers, "TASK_BYTES", 40_000)
+    run = Run(defective, "", Limits())
+    declared = [entry for entry in run.read_manifest() if checkable(entry)]
+    check_export(defective, display_root="", jobs=2)
+    assert len(sent) > 2
+    assert all(isinstance(task, workers.PackedTask) for task in sent)
+    assert [entry for task in sent for entry in task.files()] == declared
+    # What the main process holds until a task is done: a small part of the entries' memory.
+    unpacked = sum(
+        sys.getsizeof(entry) + sum(sys.getsizeof(item) for item in entry) for entry in declared
+    )
+    assert sum(len(task.data) for task in sent) < unpacked / 4
 
 
 def test_a_missing_file_is_reported_at_its_manifest_line(tmp_path: Path) -> None:

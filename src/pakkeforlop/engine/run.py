@@ -17,6 +17,7 @@ from pakkeforlop.engine.kith_files import KithReader
 from pakkeforlop.engine.recorder import Recorder
 from pakkeforlop.engine.workers import (
     ClosedRules,
+    PackedTask,
     WorkerPart,
     WorkerSetup,
     check_instance_task,
@@ -117,11 +118,12 @@ class Run:
             files.identities = set()
 
         if workers > 1:
-            tuning.release_freed_memory()  # the manifest's parse, before workers share the pages
             closed = ClosedRules(recorder.rules)
             weights = [weight for _, weight in tasks]
-            work = [task for task, _ in tasks]
-            del entries, tasks  # each task's entries go once the task is done
+            work = [PackedTask.of(task) for task, _ in tasks]  # each goes once it is done
+            del entries, tasks
+            # The manifest's parse and the entries, before the workers share the pages.
+            tuning.release_freed_memory()
             for part in parallel.ordered_map(
                 check_task,
                 work,

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +121,30 @@ def plan_tasks(files: list[Declared], root: Path) -> list[tuple[list[Declared], 
     return tasks
 
 
+@dataclass(frozen=True, slots=True)
+class PackedTask:
+    """A worker task's declared files, packed until the worker checks them.
+
+    As tuples of strings, the entries of a manifest take about a third of a KiB each in the
+    main process (92 MiB for the 282,776 files of the target export); a forked worker inherits
+    those pages, and each becomes the worker's own as the main process frees the entries it
+    holds, so every process ends up paying for them. Packed (pickled, then compressed), they
+    take a few percent of that until a worker unpacks its task's.
+    """
+
+    data: bytes
+
+    @classmethod
+    def of(cls, files: list[Declared]) -> PackedTask:
+        """The task of these declared files."""
+        return cls(zlib.compress(pickle.dumps(files, protocol=pickle.HIGHEST_PROTOCOL), 1))
+
+    def files(self) -> list[Declared]:
+        """The task's declared files, in order."""
+        files: list[Declared] = pickle.loads(zlib.decompress(self.data))
+        return files
+
+
 def worker_count(jobs: int | None, tasks: list[tuple[list[Declared], int]]) -> int:
     """How many processes check the files: ``jobs`` (``None``: every CPU for a large export)."""
     if jobs is None:
@@ -169,10 +195,10 @@ def check_instance_task(span: tuple[int, int]) -> WorkerPart:
     return _worker.check_instance_part(*span)
 
 
-def check_task(files: list[Declared]) -> WorkerPart:
+def check_task(task: PackedTask) -> WorkerPart:
     """Check a task's declared files in a worker process; return what was found."""
     tuning.release_freed_memory()  # what the last task's result took, before this one grows
     if _worker is None:
         msg = "a worker process was not started with its initializer"
         raise RuntimeError(msg)
-    return _worker.check_part(files)
+    return _worker.check_part(task.files())
