@@ -11,8 +11,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.read import DEFAULT_LIMITS, read_json_file
+from pakkeforlop.rules._per_document import PlainText
 from pakkeforlop.rules.checks import Check, Scope, by_scope
 from pakkeforlop.synthetic import GeneratorConfig, generate
 
@@ -118,3 +121,19 @@ def test_a_generated_export_with_defects_gives_the_same_hits_searched_as_walked(
     for kind, path in _documents_below(tmp_path / "export"):
         rules |= {rule for rule, _ in _compare(kind, path)}
     assert rules  # the defects gave findings of these checks
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        (b'{"orgNumber": "974589095"}', ["974589095"]),
+        (b'{"orgNumber"\n  :\t"974589095", "x": {"orgNumber": 7}}', ["974589095", None]),
+        (b'{"a": "orgNumber", "orgNumber": "974589095"}', ["974589095"]),
+        (b'{"orgNumber": "orgNumber", "b": {"orgNumber": ""}}', ["orgNumber", ""]),
+        (b'{"orgNumbers": "1", "xorgNumber": "2", "a": ["orgNumber"]}', []),
+    ],
+)
+def test_the_text_search_finds_every_member_by_name_and_nothing_else(
+    text: bytes, values: list[str | None]
+) -> None:
+    assert PlainText(text).strings("orgNumber") == values

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pakkeforlop.data.schemas import DOCUMENT_SCHEMAS, fast_validity, validator
+from pakkeforlop.data.schemas import DOCUMENT_SCHEMAS, Validity, fast_validity, validator
 from pakkeforlop.engine.recorder import Recorder
 from pakkeforlop.engine.tuning import Collector
 from pakkeforlop.model import facts as extract
 from pakkeforlop.model import pointers
 from pakkeforlop.model.records import Document
-from pakkeforlop.rules.checks import Check, Scope, always, by_scope
+from pakkeforlop.rules.checks import Applies, Check, Scope, always, by_scope
 from pakkeforlop.rules.engine_reported import GENERIC_SCHEMA_RULE
 from pakkeforlop.rules.schema_messages import describe, missing_member
 
@@ -43,6 +43,12 @@ class DocumentChecker:
         }
         self.checks_of_kind: dict[str, list[Check]] = {}
         self.collector = Collector()
+        #: The fast validity check of each schema, looked up once per run (the lookup reads
+        #: the environment: a cost per document).
+        self._quick: dict[tuple[str, bool], Validity | None] = {}
+        #: Per document kind, the set of exercised rules its schema rules were last added to:
+        #: the same set (of the same result) needs them once, not once per document.
+        self._schema_exercised_into: dict[str, set[str]] = {}
 
     def checks_of(self, kind: str) -> list[Check]:
         """The document checks of one kind of document, in rule-id order."""
@@ -97,8 +103,13 @@ class DocumentChecker:
     def schema_findings(self, document: Document, *, native_formats: bool = False) -> bool:
         """Report the document's schema violations; whether it had none."""
         recorder = self.recorder
-        schema_id = SCHEMA_OF_KIND[document.kind]
-        quick = fast_validity(schema_id, native_formats=native_formats)
+        kind = document.kind
+        schema_id = SCHEMA_OF_KIND[kind]
+        key = (schema_id, native_formats)
+        if key in self._quick:
+            quick = self._quick[key]
+        else:
+            quick = self._quick[key] = fast_validity(schema_id, native_formats=native_formats)
         if quick is not None and quick(document.value):
             errors = []
         else:
@@ -120,28 +131,44 @@ class DocumentChecker:
                 column=column,
                 xpath=document.xpath(governed),
             )
-        recorder.result.exercised.update(self.schema_rules[document.kind])
+        exercised = recorder.result.exercised
+        if self._schema_exercised_into.get(kind) is not exercised:
+            exercised.update(self.schema_rules[kind])
+            self._schema_exercised_into[kind] = exercised
         if document.origin is not None:
             recorder.result.exercised.update(document.origin.schema_claims.values())
         return not errors
 
     def run_checks(self, document: Document) -> None:
-        """Run every document check of the document's kind (a failing one is reported)."""
+        """Run every document check of the document's kind (a failing one is reported).
+
+        Many checks share a condition (``planned`` for most of a referral's): each distinct
+        one is asked once per document, its answer kept for the others (conditions are pure
+        functions of the document and the export's facts; one that fails is asked again, so
+        that each check reports its own failure).
+        """
         recorder = self.recorder
         facts = recorder.facts
         exercised = recorder.result.exercised
+        answers: dict[Applies, bool] = {}
         for check in self.checks_of(document.kind):
             try:
-                if check.applies is always or check.applies(document, facts):
-                    exercised.add(check.rule_id)
-                    hits = check.function(document, facts)
-                    once = check.once_per_file
-                    if once is not None:  # reported for the first document with its value
-                        hits = list(hits)
-                        value = once(document, facts) if hits else None
-                        if hits and not recorder.first_in_file(check, document.path, value):
-                            continue
-                    for hit in hits:
-                        recorder.hit(check, hit, document.path, document)
+                applies = check.applies
+                if applies is not always:
+                    answer = answers.get(applies)
+                    if answer is None:
+                        answer = answers[applies] = bool(applies(document, facts))
+                    if not answer:
+                        continue
+                exercised.add(check.rule_id)
+                hits = check.function(document, facts)
+                once = check.once_per_file
+                if once is not None:  # reported for the first document with its value
+                    hits = list(hits)
+                    value = once(document, facts) if hits else None
+                    if hits and not recorder.first_in_file(check, document.path, value):
+                        continue
+                for hit in hits:
+                    recorder.hit(check, hit, document.path, document)
             except Exception as error:  # the kit's bug must not cost the other checks
                 recorder.internal_error(check.rule_id, document.path, error, line=document.line)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache, wraps
+from functools import wraps
 from typing import TypeVar, cast
 
 from pakkeforlop.model import pointers
@@ -71,11 +71,8 @@ def _written(*names: str) -> bytes:
 _TRIPLE = re.compile(rb"\{" + _SPACE + _written("system", "code", "display"))
 
 
-@cache
-def _member(name: str) -> re.Pattern[bytes]:
-    """A member called ``name``, with its value's characters when that is a string."""
-    quoted = re.escape(f'"{name}"'.encode())
-    return re.compile(quoted + _SPACE + b":" + _SPACE + b"(?:" + _STRING + b")?")
+#: What follows a member's name: the colon, and the value's characters when it is a string.
+_AFTER_NAME = re.compile(_SPACE + b":" + _SPACE + b"(?:" + _STRING + b")?")
 
 
 class PlainText:
@@ -91,11 +88,25 @@ class PlainText:
 
     def strings(self, name: str) -> list[str | None]:
         """The value of every member called ``name``, in document order (``None`` for one
-        that is not a string)."""
-        return [
-            None if (value := found.group(1)) is None else value.decode("utf-8")
-            for found in _member(name).finditer(self.data)
-        ]
+        that is not a string).
+
+        The name is looked for as plain bytes, and only where it is found is the rest of the
+        member matched: what a regular expression's search would find, several times faster
+        than its scan of the whole text.
+        """
+        data = self.data
+        quoted = f'"{name}"'.encode()
+        found: list[str | None] = []
+        at = data.find(quoted)
+        while at != -1:
+            member = _AFTER_NAME.match(data, at + len(quoted))
+            if member is None:  # the name as a string value, not a member's
+                at = data.find(quoted, at + 1)
+                continue
+            value = member.group(1)
+            found.append(None if value is None else value.decode("utf-8"))
+            at = data.find(quoted, member.end())
+        return found
 
     def coded(self) -> list[tuple[str, str, str]] | None:
         """``(system, code, display)`` of every object with string ``system``, ``code`` and
