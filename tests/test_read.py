@@ -784,8 +784,16 @@ def test_ndjson_lines_read_in_blocks_are_the_lines_of_the_file(tmp_path, monkeyp
     path = tmp_path / "events.ndjson"
     path.write_bytes(data)
     read = _Collected()
+    lines = []
     with path.open("rb", buffering=0) as handle:
-        lines = list(read_files._numbered_lines(handle, max_line_bytes, read))
+        for first, block_start, block, lengths in read_files._line_blocks(
+            handle, max_line_bytes, read
+        ):
+            assert block  # no empty block
+            start = block_start
+            for index, (line, length) in enumerate(zip(block, lengths, strict=True)):
+                lines.append((first + index, line, start))
+                start += length + 1
     assert lines == _lines_by_splitting(data, max_line_bytes)
     assert bytes(read) == data  # the digest sees every byte, in order
 
