@@ -46,7 +46,6 @@ from pakkeforlop.read.events import (
     keys_once,
     record_type,
 )
-from pakkeforlop.read.fast_json import key_tokens
 from pakkeforlop.rules.checks import Check, Hit, always
 
 if TYPE_CHECKING:
@@ -168,8 +167,8 @@ class _Part:
     """Some members of the record, and the entries of their values (see :class:`Entry`).
 
     The entries are found by the values of the first ``keyed`` members (all by default); the
-    others' are compared with the entry's: an instance's id, say, is enough to find the entry
-    of the instance and its patient, and cheaper to hash than both.
+    others' (``rest``) are compared with the entry's: an instance's id, say, is enough to find
+    the entry of the instance and its patient, and cheaper to hash than both.
     """
 
     __slots__ = ("entries", "groups", "indexes", "key", "numbers", "rest")
@@ -190,11 +189,6 @@ class _Part:
         #: The numbers of the part's values for a line's row, in a table.
         self.numbers = numbers
         self.entries: dict[Any, Entry] = {}
-
-    def find(self, items: tuple[Any, ...]) -> Entry | None:
-        """The entry of the values in ``items``, if it is remembered."""
-        entry = self.entries.get(self.key(items))
-        return entry if entry is not None and entry.rest == self.rest(items) else None
 
 
 def _nothing(_items: tuple[Any, ...]) -> tuple[()]:
@@ -299,9 +293,12 @@ class EventLines:
         except (msgspec.DecodeError, RecursionError):
             return None
         shared, dated, pathway = self.shared, self.dated, self.pathway
-        values = shared.find(items) or self.entry(shared, items, line)
-        day = dated.find(items) or self.entry(dated, items, line)
-        person = pathway.find(items) or self.entry(pathway, items, line)
+        # Look-ups written out, not called: they are most of what a line costs.
+        values = shared.entries.get(shared.key(items)) or self.entry(shared, items)
+        day = dated.entries.get(dated.key(items)) or self.entry(dated, items)
+        person = pathway.entries.get(pathway.key(items))
+        if person is None or person.rest != pathway.rest(items):  # (keyed by the instance)
+            person = self.entry(pathway, items)
         if values is None or day is None or person is None:
             return None
         quotes = values.quotes + day.quotes + person.quotes
@@ -311,27 +308,26 @@ class EventLines:
                 quotes += 4  # a string member: its key and value
                 if item not in known and not self.learn(index, item):
                     return None
-        if not keys_once(line, self.record, items, quotes):
-            return None
+        if line.count(b'"') != quotes and not keys_once(line, self.record, items, quotes):
+            return None  # (the common case of keys_once written out)
         for group in self.line_groups:
             if group.outcomes.get(group.key(items)) != ():  # hits to report, or to find
                 more = self.outcomes(self.line_groups, items)
                 return None if more is None else (items, values, day, person, more)
         return items, values, day, person, ()
 
-    def entry(self, part: _Part, items: tuple[Any, ...], line: bytes) -> Entry | None:
+    def entry(self, part: _Part, items: tuple[Any, ...]) -> Entry | None:
         """The entry of the line's values of the members of ``part``, made and remembered
-        (``None``: the line goes to the exact path).
+        (``None``: they are not valid, or a check failed: the line goes to the exact path).
 
-        Checks run only on lines that the exact path would check as these: valid, with no key
-        written twice (so that the rules they exercise are the same).
+        The checks may run on a line the exact path reads in the end: it runs them too, on the
+        same values (a key written twice keeps its last value in both), and exercises the same
+        rules.
         """
         members = self.members
-        for index, item in enumerate(items):
-            if item not in members[index].known and not self.learn(index, item):
+        for index in part.indexes:
+            if items[index] not in members[index].known and not self.learn(index, items[index]):
                 return None
-        if self.record.count(items) != key_tokens(line):
-            return None
         outcomes = self.outcomes(part.groups, items)
         if outcomes is None:
             return None
