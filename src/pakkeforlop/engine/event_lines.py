@@ -1,21 +1,27 @@
 """The fast path of NDJSON event lines: typed records, each distinct value judged once.
 
 A line is taken here only when the exact path would find in it exactly what this path
-reports, and otherwise left to the exact path (``take`` returns False):
+reports, and otherwise left to the exact path (:meth:`EventLines.judge` returns ``None``):
 
 1. :class:`pakkeforlop.read.events.EventDecoder` decodes it into the record generated from
-   the event schema, under the guards that make the value the exact parser's, with no input
-   problem; else the exact path.
+   the event schema, and :func:`pakkeforlop.read.events.keys_once` proves that it writes no
+   key twice: the value is the exact parser's, with no input problem; else the exact path.
 2. Each member's value is valid for that member's schema, judged once per distinct value (the
    event schema is an object of independent properties: a line is valid exactly when each of
    its members is); else the exact path, which reports the schema's findings.
 3. The document checks of event lines declare what they read (``Check.reads``): each distinct
-   combination of those members is checked once, on the first line that has it, and its hits
-   are reported for every line that has it, located in that line (once per file for a check
-   that says so). A check that fails sends the line to the exact path, which reports it.
+   combination of those members is checked once, on a line of those members alone, and its
+   hits are reported for every line that has it, located in that line (once per file for a
+   check that says so). A check that fails sends the line to the exact path, which reports it.
 4. The line's record for the pathway rules is made as :func:`pakkeforlop.model.facts.collect`
    makes it, as a row of numbers (see :class:`pakkeforlop.model.records.EventTable`), each value
    numbered once per distinct value.
+
+What a line costs is mostly looking these up: so a record is judged in parts (the pathway
+instance's members, the date, the rest; see :class:`Entry`), and what holds for one part's
+values (2, the checks of 3 that read no other part, the numbers of 4, how many quotes they
+are written with for 1) is one entry, found with one look-up. A file repeats each part's
+values on many lines, where it repeats the whole combination far less.
 
 The golden tests compare the two paths' results on every example, fixture, crafted edge case
 and generated export with defects.
