@@ -184,10 +184,13 @@ def _outcome(check: Check, value: dict[str, Any], facts: ExportFacts) -> Any:
     try:
         if check.applies is not always and not check.applies(document, facts):
             return "does not apply"
-        return [
+        hits = [
             (hit.pointer, dict(hit.args), hit.path, hit.line)
             for hit in check.function(document, facts)
         ]
+        # What makes repeats of a check reported once per file is of what it reads too.
+        once = check.once_per_file
+        return hits, None if once is None or not hits else once(document, facts)
     except Exception as error:
         return type(error).__name__
 
@@ -201,7 +204,8 @@ def test_every_check_of_event_lines_declares_what_it_reads() -> None:
 @given(st.data())
 def test_an_event_check_reads_nothing_but_what_it_declares(data: st.DataObject) -> None:
     # Lines equal in what a check reads get equal outcomes: the fast path checks each distinct
-    # combination once. Every other member is changed to another line's (or removed).
+    # combination once, on a line of those members alone. Every other member is changed to
+    # another line's (or removed).
     check = data.draw(st.sampled_from(EVENT_CHECKS))
     facts = data.draw(st.sampled_from(FACTS))
     value = data.draw(st.sampled_from(EVENT_VALUES))

@@ -784,10 +784,60 @@ def test_ndjson_lines_read_in_blocks_are_the_lines_of_the_file(tmp_path, monkeyp
     path = tmp_path / "events.ndjson"
     path.write_bytes(data)
     read = _Collected()
+    lines = []
     with path.open("rb", buffering=0) as handle:
-        lines = list(read_files._numbered_lines(handle, max_line_bytes, read))
+        for first, block_start, block, lengths in read_files._line_blocks(
+            handle, max_line_bytes, read
+        ):
+            assert block  # no empty block
+            start = block_start
+            for index, (line, length) in enumerate(zip(block, lengths, strict=True)):
+                lines.append((first + index, line, start))
+                start += length + 1
     assert lines == _lines_by_splitting(data, max_line_bytes)
     assert bytes(read) == data  # the digest sees every byte, in order
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_lines_taken_a_block_at_a_time_leave_the_others_as_they_were(tmp_path, monkeypatch, seed):
+    """The lines a fast reader leaves are read as if it were not there, in file order (their
+    places in the file too: a byte not UTF-8 is reported at its offset)."""
+    rng = random.Random(seed)
+    pieces = [
+        rng.choice([b'{"n": 1}', b"{", b"", b"  ", b'{"n": "x"}\r', b"[" * 9, b'"\xff"'])
+        for _ in range(60)
+    ]
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(b"\n".join(pieces) + rng.choice([b"", b"\n"]))
+    limits = Limits(max_line_bytes=8)
+    monkeypatch.setattr(read_files, "_BLOCK_BYTES", rng.randrange(1, 40))
+    offered: list[int] = []
+    taken: set[int] = set()
+
+    def fast(first: int, lines: list[bytes | None], index: int) -> int:
+        while index < len(lines):
+            if lines[index] is None or rng.random() < 0.5:  # (over the limit: left)
+                return index
+            offered.append(first + index)
+            taken.add(first + index)
+            index += 1
+        return index
+
+    def comparable(number: int, result: ReadResult) -> tuple[object, ...]:
+        return number, result.problems, None if result.text is None else result.text.value
+
+    results = [comparable(*found) for found in iter_ndjson_file(path, limits, fast=fast)]
+    everything = [comparable(*found) for found in iter_ndjson_file(path, limits)]
+    assert results == [found for found in everything if found[0] not in taken]
+    data = path.read_bytes()
+    starts = {number: start for number, _, start in _lines_by_splitting(data, 8)}
+    for number, problems, _ in results:
+        for problem in problems:
+            if problem.code is InputProblemCode.NOT_UTF8:  # at its place in the file
+                place = data.index(b"\xff", starts[number])
+                assert f"at byte {place}:" in problem.message
+    assert offered == sorted(set(offered))  # each line taken once, in order
+    assert len(taken) > 5
 
 
 def test_a_permission_error_on_open_is_unreadable(tmp_path, monkeypatch):

@@ -103,6 +103,21 @@ def test_an_instance_keeps_its_events_as_numbers_and_makes_the_same_records_agai
     assert copy.ordered()[0].institution is copy.ordered()[1].institution  # one copy each
 
 
+def test_rows_added_to_blocks_of_either_width_hold_the_same_numbers() -> None:
+    # Rows are packed into their block's bytes: a small line after a wide one goes into the
+    # wide block, each number as it was.
+    lines = [1, 2**31 - 1, 2**31, 3, 2**40]
+    events = [_event("D11E", day, line) for day, line in enumerate(lines, 1)]
+    instance = PathwayInstance("D11-1", events)
+    assert [block.typecode for _, block in instance._rows] == ["i", "q"]
+    table = instance._rows[0][0]
+    assert [list(block) for _, block in instance._rows] == [
+        [number for event in events[:2] for number in table.row(event)],
+        [number for event in events[2:] for number in table.row(event)],
+    ]
+    assert instance.ordered() == events
+
+
 def test_only_the_instances_whose_records_were_made_last_keep_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 
 from pakkeforlop.engine.documents import EVENT_KIND, DocumentChecker
-from pakkeforlop.engine.event_lines import EventLines, add_row, located_line
-from pakkeforlop.model.records import Document
+from pakkeforlop.engine.event_lines import Entry, EventLines, Outcome, located_line
+from pakkeforlop.engine.recorder import Recorder
+from pakkeforlop.model.records import Document, PathwayInstance
 from pakkeforlop.read import Limits, Sink, iter_ndjson_file
 from pakkeforlop.rules.engine_reported import INPUT_RULES
 
@@ -33,17 +34,13 @@ class EventReader:
             return not found.full(INPUT_RULES[code], shown)
 
         lines = self.fast_path()
-        taken = 0
-
-        def take(number: int, line: bytes) -> bool:
-            nonlocal taken
-            if lines is not None and self.take(lines, shown, number, line):
-                taken += 1
-                return True
-            return False
-
+        taking = None if lines is None else FileLines(lines, recorder, shown)
         for line, result in iter_ndjson_file(
-            path, self.limits, sink=sink, wanted=wanted, fast=None if lines is None else take
+            path,
+            self.limits,
+            sink=sink,
+            wanted=wanted,
+            fast=None if taking is None else taking.take,
         ):
             recorder.input_problems(shown, result.problems, line or None)
             if result.text is None:
@@ -51,9 +48,9 @@ class EventReader:
             else:
                 value = result.text.value
                 self.documents.check(Document(EVENT_KIND, shown, value, result.text, line))
-        if taken and lines is not None:
+        if taking is not None and taking.taken:
             recorder.result.kinds_seen.add(EVENT_KIND)
-            recorder.result.exercised |= self.documents.schema_rules[EVENT_KIND] | lines.exercised
+            recorder.result.exercised |= self.documents.schema_rules[EVENT_KIND] | taking.exercised
 
     def fast_path(self) -> EventLines | None:
         """The fast path of event lines (made once per run), or ``None`` for the exact path."""
@@ -64,31 +61,103 @@ class EventReader:
             self.lines = EventLines.build(self.documents.checks_of(EVENT_KIND), facts)
         return self.lines
 
-    def take(self, lines: EventLines, shown: str, number: int, line: bytes) -> bool:
-        """Check an event line on the fast path; False leaves it to the exact path."""
-        decoded = lines.decoder.decode(line)
-        if decoded is None:
-            return False
-        event, items = decoded
-        if not lines.accepts(items):
-            return False
-        outcomes = lines.outcomes(event, items)
-        if outcomes is None:
-            return False
-        recorder = self.recorder
-        result = recorder.result
-        result.events += 1
-        result.fast += 1
-        document = None
+
+class FileLines:
+    """The fast path over one reading of one events file: it takes the lines it can, a block
+    at a time (see :func:`pakkeforlop.read.iter_ndjson_file`)."""
+
+    __slots__ = ("exercised", "lines", "marker", "path", "recorder", "result", "shown", "taken")
+
+    def __init__(self, lines: EventLines, recorder: Recorder, shown: str) -> None:
+        self.lines = lines
+        self.recorder = recorder
+        self.shown = shown
+        #: The part of the run the lines go to (its table numbers their rows).
+        self.result = recorder.result
+        lines.use_table(self.result.table)
+        self.path = self.result.table.number(shown)
+        #: What marks the entries whose once-per-file values this reading has seen all of.
+        self.marker = object()
+        self.taken = 0
+        self.exercised = lines.exercised
+
+    def take(self, first: int, block: list[bytes | None], index: int) -> int:
+        """Take the lines of ``block`` from ``index`` on (``first``: the number of the block's
+        first line) up to the first the exact path must read; its index.
+
+        One loop for the lines of a block: each costs what :meth:`EventLines.judge` costs, and
+        its row.
+        """
+        judge, marker = self.lines.judge, self.marker
+        instances, instance_at = self.result.instances, self.lines.instance
+        table, path = self.result.table, self.path
+        start, end = index, len(block)
+        try:
+            while index < end:
+                line = block[index]
+                if line is None:  # over the limit
+                    break
+                judged = judge(line)
+                if judged is None:
+                    break
+                items, values, day, person, more = judged
+                number = first + index
+                if (
+                    more
+                    or (values.outcomes and values.seen is not marker)
+                    or (day.outcomes and day.seen is not marker)
+                    or (person.outcomes and person.seen is not marker)
+                ):
+                    self.report(line, number, (values, day, person), more)
+                if day.numbers:  # the date is a day: the line's record for the pathway rules
+                    code, pathway_type, care_level, place = values.numbers
+                    (patient,) = person.numbers
+                    instance_id = items[instance_at]
+                    instance = instances.get(instance_id)
+                    if instance is None:
+                        instance = instances[instance_id] = PathwayInstance(instance_id)
+                    instance.add_row(
+                        table,
+                        (
+                            code,
+                            *day.numbers,
+                            pathway_type,
+                            care_level,
+                            path,
+                            number,
+                            patient,
+                            place,
+                        ),
+                    )
+                index += 1
+        finally:
+            taken = index - start
+            self.taken += taken
+            self.result.events += taken
+            self.result.fast += taken
+        return index
+
+    def report(
+        self, line: bytes, number: int, entries: tuple[Entry, ...], more: tuple[Outcome, ...]
+    ) -> None:
+        """Report the outcomes of a line's checks (its entries', and ``more``), located in it."""
+        document: Document | None = None
+        for entry in entries:
+            if entry.seen is not self.marker:
+                document = self._report(entry.outcomes, line, number, document)
+                if not entry.repeats:  # every once-per-file value of it is now seen here
+                    entry.seen = self.marker
+        self._report(more, line, number, document)
+
+    def _report(
+        self, outcomes: tuple[Outcome, ...], line: bytes, number: int, document: Document | None
+    ) -> Document | None:
+        recorder, shown, found = self.recorder, self.shown, self.recorder.found
         for check, hits, once in outcomes:
             if check.once_per_file is not None and not recorder.first_in_file(check, shown, once):
                 continue
-            if document is None:
-                document = located_line(shown, line, number)
             for hit in hits:
-                recorder.hit(check, hit, shown, document)
-        table = result.table
-        row = lines.row_of(items, table, table.number(shown), number)
-        if row is not None:
-            add_row(result.instances, items[lines.instance], table, row)
-        return True
+                if document is None and not found.full(check.rule_id, hit.path or shown):
+                    document = located_line(shown, line, number)
+                recorder.hit(check, hit, shown, document)  # (no document: only counted)
+        return document

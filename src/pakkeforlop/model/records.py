@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from array import array
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -196,6 +197,10 @@ ROW = 8
 _LINE = 5
 #: The largest number a block of rows holds in 4 bytes.
 _SMALL = 2**31 - 1
+#: A row as the bytes of a block of rows of each type (native, as ``array`` holds them).
+_PACKED: dict[str, Callable[..., bytes]] = {
+    code: struct.Struct(f"{ROW}{code}").pack for code in ("i", "q")
+}
 _make_record = partial(tuple.__new__, EventRecord)
 #: An instance's pathway type before it is looked for (``None`` is an answer: no events).
 _UNKNOWN: Any = object()
@@ -299,7 +304,9 @@ class PathwayInstance:
         rows = self._rows
         small = row[_LINE] <= _SMALL
         if rows and rows[-1][0] is table and (small or rows[-1][1].typecode == "q"):
-            rows[-1][1].extend(row)
+            block = rows[-1][1]
+            # Packed, then copied: a third of what extending by the tuple's items costs.
+            block.frombytes(_PACKED[block.typecode](*row))
         else:  # a new block (a line number over 2**31 - 1 starts one of wider numbers)
             rows.append((table, array("i" if small else "q", row)))
         self._count += 1

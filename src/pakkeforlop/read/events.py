@@ -5,13 +5,11 @@ of the schema, a field per property (string-valued properties are ``str``; requi
 no default), unknown members refused where the schema refuses them. msgspec decodes a line
 into it, or refuses it (malformed, a wrong type, a missing or unknown member, ``NaN``, a lone
 surrogate, a byte order mark, invalid UTF-8, trailing data). What msgspec accepts the exact
-parser accepts too, to the same values; the one thing it cannot tell, a key written twice, the
-guard of :mod:`pakkeforlop.read.fast_json` tells: the line must hold exactly as many key
-tokens as the record has members. A line refused for any reason goes to the exact path.
+parser accepts too, to the same values; the one thing it cannot tell, a key written twice,
+:func:`keys_once` tells. A line refused for any reason goes to the exact path.
 
 What the schema says about the values (patterns, enumerations, formats, lengths) is not
-checked here: :class:`EventShape` says which values the schema accepts, each distinct value
-judged once.
+checked here: the fast path judges each distinct value once.
 """
 
 from __future__ import annotations
@@ -57,6 +55,17 @@ class RecordType:
             if item is not UNSET:
                 count += nested.count(astuple(item))
         return count
+
+    def quotes(self, items: tuple[Any, ...]) -> int:
+        """How many quotes a decoded value (``items``: its fields' values) is written with when
+        no string of it holds an escaped quote: two for each member's key, two for each
+        string (every value is a string or an object)."""
+        quotes = 4 * (len(items) - items.count(UNSET))
+        for index, nested in self.objects:
+            item = items[index]
+            if item is not UNSET:
+                quotes += nested.quotes(astuple(item)) - 2
+        return quotes
 
     def builtins(self, value: Any) -> dict[str, Any]:
         """The decoded ``value`` as the exact parser gives it (in field order)."""
@@ -120,20 +129,27 @@ def record_type(
 
 
 class EventDecoder:
-    """Decodes a line into the event record, or refuses it (``None``): exact path."""
+    """Decodes a line into the event record (see :func:`keys_once` for the one guard the line
+    needs besides)."""
 
-    __slots__ = ("_decode", "record")
+    __slots__ = ("decode", "record")
 
     def __init__(self, record: RecordType) -> None:
         self.record = record
-        self._decode = msgspec.json.Decoder(record.struct).decode
+        #: The line's record; ``msgspec.DecodeError`` (or ``RecursionError``) when msgspec
+        #: refuses the line.
+        self.decode: Callable[[bytes], Any] = msgspec.json.Decoder(record.struct).decode
 
-    def decode(self, line: bytes) -> tuple[Any, tuple[Any, ...]] | None:
-        """The line's record and its fields' values, when the exact parser would give the same
-        value with no problem."""
-        try:
-            value = self._decode(line)
-        except (msgspec.DecodeError, RecursionError):
-            return None
-        items = astuple(value)
-        return (value, items) if self.record.count(items) == key_tokens(line) else None
+
+def keys_once(line: bytes, record: RecordType, items: tuple[Any, ...], quotes: int) -> bool:
+    """Whether ``line``, which msgspec decoded into a record whose fields' values are ``items``,
+    writes no key twice (``quotes``: ``record.quotes(items)``, which a caller may know).
+
+    In JSON text a quote opens or closes a key or a string, or is escaped in a string; the
+    text holds every key and string of its value, and a key written twice (and its value) on
+    top. So a line holding exactly ``quotes`` quotes writes no key twice (nor escapes a
+    quote): the common case, told by counting one byte at C speed. Any other line is judged
+    by its key tokens (:func:`pakkeforlop.read.fast_json.key_tokens`): exactly as many as
+    the record's members.
+    """
+    return line.count(b'"') == quotes or record.count(items) == key_tokens(line)

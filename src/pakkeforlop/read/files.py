@@ -7,7 +7,7 @@ import re
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO, Final, Protocol
+from typing import BinaryIO, Final, Protocol, cast
 
 from pakkeforlop.read.fast_json import fast_object
 from pakkeforlop.read.json_locate import JsonText
@@ -133,34 +133,47 @@ def read_json_file(
     return _parse(data, limits)
 
 
-def _numbered_lines(
-    handle: BinaryIO, max_line_bytes: int, sink: Sink | None
-) -> Iterator[tuple[int, bytes | None, int]]:
-    """(1-based number, the line without its newline, byte offset of its start) per line.
+#: The lines ended in one block read from an NDJSON file: the number of the first, the byte
+#: offset where it starts, the lines without their newlines (``None`` for one longer than the
+#: limit), and each line's length in bytes.
+LineBlock = tuple[int, int, list[bytes | None], list[int]]
 
-    The line is ``None`` when it is longer than ``max_line_bytes``: its bytes are passed by,
-    not kept. The file is read in blocks and split at C speed; at most a block and one line
-    are held.
+
+def _line_blocks(handle: BinaryIO, max_line_bytes: int, sink: Sink | None) -> Iterator[LineBlock]:
+    """The file's lines, a block read at a time (see ``LineBlock``); the last one may lack a
+    newline.
+
+    The file is read in blocks and split at C speed; at most a block and one line are held.
+    A line longer than ``max_line_bytes`` is passed by, not kept: its bytes are counted only.
+    Lines come a block at a time so that a caller can take the common ones in one loop of its
+    own, with no call per line in between.
     """
-    number = 0
+    number = 1  # of the next line
     start = 0  # where the line being gathered across blocks starts
     gathered: list[bytes] = []  # its pieces so far, unless it is already too long
     gathered_bytes = 0
     while block := handle.read(_BLOCK_BYTES):
         if sink is not None:
             sink.update(block)
-        pieces = block.split(b"\n")
-        rest = pieces.pop()  # what follows the block's last newline: a line not yet ended
-        for piece in pieces:
-            number += 1
-            if gathered_bytes:
-                length = gathered_bytes + len(piece)
-                line = b"".join((*gathered, piece)) if gathered else None
+        ended = block.split(b"\n")
+        rest = ended.pop()  # what follows the block's last newline: a line not yet ended
+        if ended:
+            lengths = list(map(len, ended))
+            if gathered_bytes:  # the first line began in an earlier block
+                lengths[0] += gathered_bytes
+                ended[0] = b"".join((*gathered, ended[0]))  # (nothing gathered: too long)
                 gathered, gathered_bytes = [], 0
-            else:
-                length, line = len(piece), piece
-            yield number, line if length <= max_line_bytes else None, start
-            start += length + 1
+            lines = (
+                cast("list[bytes | None]", ended)
+                if max(lengths) <= max_line_bytes
+                else [
+                    None if length > max_line_bytes else line
+                    for line, length in zip(ended, lengths, strict=True)
+                ]
+            )
+            yield number, start, lines, lengths
+            number += len(lines)
+            start += sum(lengths) + len(lengths)
         if rest:
             gathered_bytes += len(rest)
             if gathered_bytes <= max_line_bytes:
@@ -169,7 +182,7 @@ def _numbered_lines(
                 gathered = []  # too long: counted, no longer kept
     if gathered_bytes:
         line = b"".join(gathered) if gathered_bytes <= max_line_bytes else None
-        yield number + 1, line, start
+        yield number, start, [line], [gathered_bytes]
 
 
 def _ndjson_line(
@@ -233,7 +246,7 @@ def iter_ndjson_file(
     *,
     sink: Sink | None = None,
     wanted: Callable[[InputProblemCode], bool] | None = None,
-    fast: Callable[[int, bytes], bool] | None = None,
+    fast: Callable[[int, list[bytes | None], int], int] | None = None,
 ) -> Iterator[tuple[int, ReadResult]]:
     """(1-based line number, result) for every non-blank line of an NDJSON file, streamed.
 
@@ -243,8 +256,13 @@ def iter_ndjson_file(
     keeps problems of that code: when it keeps no more malformed lines, a line whose only
     problem is surely that (see :func:`_only_malformed`) is reported briefly, unparsed (a
     shared problem without a position), so that a flood of broken lines costs little.
-    ``fast(number, line)`` is offered each whole line first: a line it takes (returns True for)
-    is not parsed here, and nothing is yielded for it.
+
+    ``fast(first, lines, index)`` is offered the lines of each block first (``first``: the
+    number of ``lines[0]``; ``None`` for a line over the limit) from ``index`` on: it takes
+    lines in order, and returns the index of the first it leaves (``len(lines)``: it took them
+    all). A line it takes is not parsed here, and nothing is yielded for it; the line it left
+    is, and it is offered the lines after that one. So every line is handled in file order,
+    and the common ones in the caller's own loop, with no call per line.
     """
     problem = _file_problem(path, None)
     if isinstance(problem, InputProblem):
@@ -255,20 +273,29 @@ def iter_ndjson_file(
     malformed = InputProblemCode.MALFORMED
     try:
         with Path(path).open("rb", buffering=0) as handle:
-            for number, line, start in _numbered_lines(handle, limits.max_line_bytes, sink):
-                if fast is not None and line is not None and fast(number, line):
-                    continue
-                if (
-                    wanted is not None
-                    and line is not None
-                    and not line.endswith(b"}")  # at C speed, for the lines that are whole
-                    and not wanted(malformed)
-                    and _only_malformed(line, limits)
-                ):
-                    yield number, _BRIEFLY_MALFORMED
-                    continue
-                result = _ndjson_line(line, number, start, limits, decoders)
-                if result is not None:
-                    yield number, result
+            for first, start, lines, lengths in _line_blocks(handle, limits.max_line_bytes, sink):
+                number = first + len(lines) - 1  # the last line read, should reading fail
+                index, offset, counted = 0, start, 0  # ``offset``: where line ``counted`` starts
+                while index < len(lines):
+                    if fast is not None:
+                        index = fast(first, lines, index)
+                        if index == len(lines):
+                            break
+                    line = lines[index]
+                    offset += sum(lengths[counted:index]) + index - counted
+                    counted = index
+                    index += 1
+                    if (
+                        wanted is not None
+                        and line is not None
+                        and not line.endswith(b"}")  # at C speed, for the lines that are whole
+                        and not wanted(malformed)
+                        and _only_malformed(line, limits)
+                    ):
+                        yield first + counted, _BRIEFLY_MALFORMED
+                        continue
+                    result = _ndjson_line(line, first + counted, offset, limits, decoders)
+                    if result is not None:
+                        yield first + counted, result
     except OSError as error:
         yield 0, ReadResult(None, (_unreadable(error, after_line=number or None),))
