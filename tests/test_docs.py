@@ -618,9 +618,11 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         """Serve without logging every request."""
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def served(site: Site) -> Iterator[str]:
-    """The built site over HTTP on the loopback interface, as it is served when published."""
+    """The built site over HTTP on the loopback interface, as it is served when published
+    (for this module's tests only: a thread left running would keep the later tests' checks
+    from forking their workers)."""
     handler = functools.partial(_QuietHandler, directory=str(site.root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

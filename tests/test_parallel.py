@@ -80,6 +80,7 @@ def test_generated_defects_give_the_same_result_in_two_processes(
 def test_instances_checked_half_in_a_forked_worker_give_the_same_result(
     defective: Path, per_file: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    assert parallel.can_fork(), "another test left a thread running: workers are not forked"
     caps = FindingCaps.of(per_file)
     serial = check_export(defective, display_root="", jobs=1, caps=caps)
     spans: list[tuple[int, int]] = []
