@@ -77,7 +77,7 @@ def test_generated_defects_give_the_same_result_in_two_processes(
 
 
 @pytest.mark.parametrize("per_file", [0, 1, 3])
-def test_instances_checked_half_in_a_forked_worker_give_the_same_result(
+def test_instances_checked_partly_in_a_forked_worker_give_the_same_result(
     defective: Path, per_file: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert parallel.can_fork(), "another test left a thread running: workers are not forked"
@@ -94,12 +94,15 @@ def test_instances_checked_half_in_a_forked_worker_give_the_same_result(
     monkeypatch.setattr(parallel, "ordered_map", observed)
     in_two = check_export(defective, display_root="", jobs=2, caps=caps)
     count = len(serial.instances)
-    assert spans == [(count // 2, count)]
+    split = workers.instance_split(count)
+    assert spans == [(split, count)]
     assert _everything(in_two) == _everything(serial)
     # Findings of the instance checks in both halves, so that their order counts under the caps.
     ids = list(serial.instances)
     flagged = {ids.index(f.instance) for f in serial.findings if f.instance in serial.instances}
-    assert min(flagged) < count // 2 <= max(flagged)
+    assert min(flagged) < split <= max(flagged)
+    # Findings of the export checks, merged after both parts.
+    assert "TIMELIMIT-002" in {f.rule for f in serial.findings}
 
 
 def test_instances_are_checked_in_one_process_where_workers_cannot_be_forked(

@@ -3,7 +3,7 @@ workers), the files nobody declared, then the pathway instances and the export a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from itertools import islice
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from pakkeforlop.engine.workers import (
     WorkerSetup,
     check_instance_task,
     check_task,
+    instance_split,
     plan_tasks,
     start_instance_worker,
     start_worker,
@@ -245,36 +246,62 @@ class Run:
     def check_instances(self) -> None:
         """Run the instance checks, then the export checks.
 
-        Where workers read the files and can be forked, one forked worker checks the second
-        half of the instances while this process checks the first; its findings are merged
-        after this process's, as one process would have recorded them. A fork inherits the
-        instances, so nothing but the findings is sent; it copies only the memory pages it
-        writes to (the reference counts of what it reads: the instances' events are rows of
-        numbers in a few arrays, so that is some tens of MiB for a million events). Where
-        workers cannot be forked, this process checks them all, as it does the export checks.
+        Where workers read the files and can be forked, one forked worker checks the last
+        instances while this process checks the first ones and then runs the export checks
+        as a part of its own (see :func:`~pakkeforlop.engine.workers.instance_split`); the
+        worker's part and then that part are merged after this process's findings, as one
+        process would have recorded them all. A fork inherits the instances, so nothing but
+        the findings is sent; it copies only the memory pages it writes to (the reference
+        counts of what it reads; the instances' events are rows of numbers in a few arrays).
+        Where workers cannot be forked, this process runs every check.
         """
         recorder = self.recorder
-        result, facts = recorder.result, recorder.facts
-        instances = result.instances
-        half = len(instances) // 2
-        if self.workers > 1 and half and parallel.can_fork():
+        instances = recorder.result.instances
+        count = len(instances)
+        split = instance_split(count)
+        if self.workers > 1 and 0 < split < count and parallel.can_fork():
+            export: list[WorkerPart] = []
+
+            def meanwhile() -> None:
+                self.check_instance_range(islice(instances.values(), split))
+                export.append(self.export_part(instances))
+
             for part in parallel.ordered_map(
                 check_instance_task,
-                [(half, len(instances))],
-                weights=[len(instances) - half],
+                [(split, count)],
+                weights=[count - split],
                 workers=1,
                 initializer=start_instance_worker,
                 initargs=(self,),
-                meanwhile=lambda: self.check_instance_range(islice(instances.values(), half)),
+                meanwhile=meanwhile,
             ):
                 self.absorb(part, None)
+            self.absorb(export[0], None)
         else:
             self.check_instance_range(instances.values())
-        view = ExportView(facts, result.instances)
+            self.check_export(instances)
+
+    def export_part(self, instances: Mapping[str, PathwayInstance]) -> WorkerPart:
+        """The export checks' findings as a part of their own, to merge after others."""
+        recorder = self.recorder
+        whole = recorder.result, recorder.found, recorder.once_seen
+        recorder.new_part()
+        try:
+            self.check_export(instances)
+            recorder.result.findings = recorder.found.kept
+            return WorkerPart(recorder.result, recorder.found.omitted, [], set())
+        finally:
+            recorder.result, recorder.found, recorder.once_seen = whole
+
+    def check_export(self, instances: Mapping[str, PathwayInstance]) -> None:
+        """Run the export checks over these instances."""
+        recorder = self.recorder
+        facts = recorder.facts
+        view = ExportView(facts, instances)
         for check in by_scope(Scope.EXPORT):
             try:
                 if check.applies(view, facts):
-                    result.exercised.add(check.rule_id)
+                    recorder.result.exercised.add(check.rule_id)
                     for hit in check.function(view):
                         recorder.hit(check, hit, hit.path or recorder.manifest_shown)
             except Exception as error:  # the kit's bug must not cost the other checks
