@@ -418,8 +418,8 @@ def test_a_patients_number_is_checked_once_for_every_document_and_line_that_hold
         checked.append(value)
         return real(value, *args, **kwargs)
 
-    identifier_rules._checked.cache_clear()
+    identifier_rules._checked.clear()
     monkeypatch.setattr(identifier_rules, "check_person_id", counted)
     result = check_export(export, display_root="", jobs=1)
-    identifier_rules._checked.cache_clear()
+    identifier_rules._checked.clear()
     assert result.documents + result.events > len(checked) == len(set(checked)) > 0
