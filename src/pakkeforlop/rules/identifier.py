@@ -116,11 +116,12 @@ class _PersonChecks:
         if today != self.today or self.size >= self.kept:
             self.clear()
             self.today = today
-        known = self.by_type.setdefault(id_type, {})
-        try:
-            return known[value]
-        except KeyError:
-            pass
+        known = self.by_type.get(id_type)
+        if known is None:
+            known = self.by_type[id_type] = {}
+        check = known.get(value, _UNKNOWN)
+        if check is not _UNKNOWN:
+            return check
         check = None
         if _PERSON_FORM.get(id_type, _PERSON_FORM_DEFAULT).search(value) is not None:
             check = check_person_id(value, id_type, today=today)
@@ -131,6 +132,8 @@ class _PersonChecks:
 
 
 _PERSON_TYPES = {id_type.value: id_type for id_type in PersonIdType}
+#: What the memo holds for a number it has not checked (``None`` is a number left to the schema).
+_UNKNOWN = IdCheck("", valid=False)
 _checked = _PersonChecks(1 << 16)
 
 
