@@ -12,6 +12,7 @@ import pytest
 from pakkeforlop.data.catalogue import catalogue
 from pakkeforlop.engine import check_export
 from pakkeforlop.model.findings import render_template
+from pakkeforlop.model.identifiers import check_person_id, make_fnr
 from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.rules import identifier as identifier_rules
 from pakkeforlop.rules.checks import Hit, registered
@@ -418,8 +419,25 @@ def test_a_patients_number_is_checked_once_for_every_document_and_line_that_hold
         checked.append(value)
         return real(value, *args, **kwargs)
 
-    identifier_rules._checked.cache_clear()
+    identifier_rules._checked.clear()
     monkeypatch.setattr(identifier_rules, "check_person_id", counted)
     result = check_export(export, display_root="", jobs=1)
-    identifier_rules._checked.cache_clear()
+    identifier_rules._checked.clear()
     assert result.documents + result.events > len(checked) == len(set(checked)) > 0
+
+
+def test_the_person_memo_tells_days_and_types_apart_and_holds_at_most_its_size() -> None:
+    memo = identifier_rules._PersonChecks(kept=2)
+    value = make_fnr(date(2020, 5, 17), 500, synthetic=None)
+    assert value is not None
+    before_birth, after_birth = date(2020, 5, 16), date(2020, 5, 18)
+    assert memo("FNR", value, after_birth) == check_person_id(value, "FNR", today=after_birth)
+    born_later = memo("FNR", value, before_birth)  # another day: not the memo's answer
+    assert born_later == check_person_id(value, "FNR", today=before_birth)
+    assert born_later is not None
+    assert not born_later.valid
+    as_dnr = memo("DNR", value, before_birth)  # another type: not the FNR's answer
+    assert as_dnr == check_person_id(value, "DNR", today=before_birth)
+    assert memo("FNR", value[:10], before_birth) is None  # the schema reports the form
+    assert memo("XYZ", value, before_birth) is None  # the schema reports the type
+    assert sum(len(known) for known in memo.by_type.values()) <= 2

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -122,6 +123,9 @@ class CodeSystem:
     versions: tuple[ListVersion, ...] = ()
     _index: Mapping[str, Code] = field(init=False, repr=False, compare=False)
     _grammar: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _periods: tuple[tuple[date, ...], tuple[ListVersion, ...]] | None = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {code.code: code for code in self.codes})
@@ -132,6 +136,26 @@ class CodeSystem:
                 self.version, self.name, self.status, self.source, self.source_url, date.min
             )
             object.__setattr__(self, "versions", (whole,))
+        in_force = any(version.in_force for version in self.versions)
+        object.__setattr__(self, "_periods", self._version_periods() if in_force else None)
+
+    def _version_periods(self) -> tuple[tuple[date, ...], tuple[ListVersion, ...]]:
+        """The days on which the version applied changes, and the version of each period.
+
+        Why: the event checks ask for the version on each distinct day of an export
+        (thousands), while a list has a few versions. Which versions cover a day changes only
+        where one starts or the day after one ends, so :meth:`_version_by_rule` on each such
+        day gives the version until the next; before the first, it gives the one for no day.
+        """
+        changes: set[date] = set()
+        for version in self.versions:
+            if version.valid_from is not None:
+                changes.add(version.valid_from)
+                if version.valid_to is not None and version.valid_to < date.max:
+                    changes.add(version.valid_to + timedelta(days=1))
+        starts = tuple(sorted(changes))
+        applied = (self._version_by_rule(None), *map(self._version_by_rule, starts))
+        return starts, applied
 
     def __contains__(self, code: object) -> bool:
         return code in self._index
@@ -158,6 +182,13 @@ class CodeSystem:
         """The list version the kit applies on ``day``: of the versions in force that cover
         it, the one that began last; without a day (or when none covers it), the earliest in
         force. Versions whose start no source gives are never chosen."""
+        if self._periods is None:
+            return self._version_by_rule(day)  # none is in force: a list the loader rejects
+        starts, applied = self._periods
+        return applied[0 if day is None else bisect_right(starts, day)]
+
+    def _version_by_rule(self, day: date | None) -> ListVersion:
+        """:meth:`version_on` by its rule, version by version."""
         in_force = [version for version in self.versions if version.in_force]
         covering = [version for version in in_force if day is not None and version.covers(day)]
         if covering:

@@ -84,24 +84,57 @@ def today_for(facts: ExportFacts) -> date:
     return today if facts.created is None else min(facts.created, today)
 
 
-@lru_cache(maxsize=1 << 15)
-def _checked(raw_type: str, value: str, today: date) -> tuple[str, IdCheck, bool] | None:
-    """``(type, check, valid only under the 2032 rule)`` of a person identifier; ``None`` when
-    it is left to the schema.
+class _PersonChecks:
+    """The checks of person identifiers, memoised by number for each declared type and "today";
+    ``None`` for an identifier left to the schema.
 
-    Memoised: a patient's number is in their referral, their epicrisis and on many lines of
-    the events files, a year's lines apart. (An entry takes about 450 bytes: the memo is kept
-    to 15 MiB per process.)
+    Why: a patient's number is in their referral, their epicrisis, their feedback and on lines
+    of the events files, read hundreds of thousands of files apart, so the memo must hold many
+    patients to help at all. An entry is little more than the number's text and its check
+    (about 200 bytes, where a ``lru_cache`` entry with its key and result tuples took 450):
+    at most ``kept`` entries, about 13 MiB per process. A full memo starts afresh, and a
+    check for another "today" empties it (a run judges every document against one day).
     """
-    try:
-        id_type = PersonIdType(raw_type)
-    except ValueError:
-        return None  # a type outside the schema's enum: the schema finding reports it
-    if _PERSON_FORM.get(id_type, _PERSON_FORM_DEFAULT).search(value) is None:
-        return None  # the schema's pattern rejects the form: its finding reports it
-    check = check_person_id(value, id_type, today=today)
-    only_2032 = any(p.code is ProblemCode.FIRST_CHECK_2032_ONLY for p in check.problems)
-    return id_type.value, check, only_2032
+
+    __slots__ = ("by_type", "kept", "size", "today")
+
+    def __init__(self, kept: int) -> None:
+        self.kept = kept
+        self.size = 0
+        self.today: date | None = None
+        self.by_type: dict[PersonIdType, dict[str, IdCheck | None]] = {}
+
+    def clear(self) -> None:
+        """Forget every check."""
+        self.by_type.clear()
+        self.size = 0
+
+    def __call__(self, raw_type: str, value: str, today: date) -> IdCheck | None:
+        id_type = _PERSON_TYPES.get(raw_type)
+        if id_type is None:
+            return None  # a type outside the schema's enum: the schema finding reports it
+        if today != self.today or self.size >= self.kept:
+            self.clear()
+            self.today = today
+        known = self.by_type.get(id_type)
+        if known is None:
+            known = self.by_type[id_type] = {}
+        check = known.get(value, _UNKNOWN)
+        if check is not _UNKNOWN:
+            return check
+        check = None
+        if _PERSON_FORM.get(id_type, _PERSON_FORM_DEFAULT).search(value) is not None:
+            check = check_person_id(value, id_type, today=today)
+        # Otherwise the schema's pattern rejects the form: its finding reports it.
+        known[value] = check
+        self.size += 1
+        return check
+
+
+_PERSON_TYPES = {id_type.value: id_type for id_type in PersonIdType}
+#: What the memo holds for a number it has not checked (``None`` is a number left to the schema).
+_UNKNOWN = IdCheck("", valid=False)
+_checked = _PersonChecks(1 << 16)
 
 
 @per_document
@@ -120,8 +153,13 @@ def person_id(document: Document, facts: ExportFacts) -> PersonId | None:
     raw_type, value = identifier.get("type"), identifier.get("value")
     if not isinstance(raw_type, str) or not isinstance(value, str):
         return None
-    checked = _checked(raw_type, value, today_for(facts))
-    return None if checked is None else PersonId(pointer, checked[0], value, *checked[1:])
+    check = _checked(raw_type, value, today_for(facts))
+    if check is None:
+        return None
+    only_2032 = check.valid_only_under_2032_rule and any(
+        problem.code is ProblemCode.FIRST_CHECK_2032_ONLY for problem in check.problems
+    )
+    return PersonId(pointer, check.id_type, value, check, only_2032)
 
 
 def errors(check: IdCheck) -> list[tuple[str, str]]:
