@@ -410,3 +410,43 @@ def test_percentile_is_nearest_rank(values, share, expected):
 def test_display_helpers():
     assert (number(15.0), number(15.5), number(3)) == ("15", "15.5", "3")
     assert (percent(12 / 14), percent(0.005), percent(1.0), percent(0.0)) == (86, 1, 100, 0)
+
+
+def test_an_instance_remembers_its_summary_rows_without_their_events(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    instance = _instance("D06-6", ("D06A", "2024-06-05"), ("D06M", "2024-06-10"))
+    instance.referrals.append(ReferralFacts("referral.json", None, date(2024, 6, 1), None))
+    (item,) = measure(instance, pathway("D06"))
+    calls = []
+    real = intervals._measure
+
+    def counted(*args: Any) -> list[Measurement]:
+        calls.append(args[0].id)
+        return real(*args)
+
+    monkeypatch.setattr(intervals, "_measure", counted)
+    (row,) = measure_all([instance])
+    assert calls == []  # remembered by the instance's check
+    assert (row.measure, row.days, row.within) == (item.measure, item.days, item.within)
+    # The events that mark the interval are not kept with what is remembered: they would keep
+    # the instance's records made.
+    assert not any(isinstance(value, EventRecord) for value in row)
+
+
+def test_the_summary_does_not_remember_what_it_measures_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    instance = _instance("D06-7", ("D06A", "2024-06-05"), ("D06M", "2024-06-10"))
+    instance.referrals.append(ReferralFacts("referral.json", None, date(2024, 6, 1), None))
+    calls = []
+    real = intervals._measure
+
+    def counted(*args: Any) -> list[Measurement]:
+        calls.append(args[0].id)
+        return real(*args)
+
+    monkeypatch.setattr(intervals, "_measure", counted)
+    assert len(list(measure_all([instance]))) == 1
+    assert len(list(measure_all([instance]))) == 1
+    assert calls == ["D06-7", "D06-7"]  # each instance is read once by the summary

@@ -10,11 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from operator import itemgetter
-from typing import Any, NamedTuple, Protocol, TypeVar, cast
+from typing import Any, NamedTuple, Protocol
 
 from pakkeforlop.read import JsonText
-
-T = TypeVar("T")
 
 
 class XmlOrigin(Protocol):
@@ -273,7 +271,7 @@ class PathwayInstance:
         #: The events grouped by letter (see :meth:`lettered`), while the records are kept.
         self._letters: dict[str, tuple[EventRecord, ...]] | None = None
         #: What checks derived from the instance, by name, with the counts of events,
-        #: referrals, epicrises and feedback it was derived from (see :meth:`derived`).
+        #: referrals, epicrises and feedback it was derived from (see :meth:`remember`).
         self._derived: dict[str, tuple[tuple[int, int, int, int], Any]] | None = None
         for record in events:
             self.add(record)
@@ -369,21 +367,23 @@ class PathwayInstance:
         """Let the records go (made again from the rows when asked for)."""
         self._events = self._letters = None
 
-    def derived(self, name: str, compute: Callable[[], T]) -> T:
-        """``compute()``, remembered under ``name`` until more is added to the instance.
+    def remember(self, name: str, value: object) -> None:
+        """Remember ``value`` (not ``None``) under ``name`` until more is added to the instance.
 
-        For what several checks derive from the same instance (the time-limit measurements,
-        for the instance's check and for the export's summary).
+        For what one check derives from the instance and another needs again (the summary's
+        part of the time-limit measurements, for the instance's check and the export's).
         """
         if self._derived is None:
             self._derived = {}
-        counts = (self.event_count, len(self.referrals), len(self.epicrises), len(self.feedbacks))
-        known = self._derived.get(name)
-        if known is not None and known[0] == counts:
-            return cast(T, known[1])
-        value = compute()
-        self._derived[name] = (counts, value)
-        return value
+        self._derived[name] = (self._counts(), value)
+
+    def remembered(self, name: str) -> Any:
+        """What was remembered under ``name`` for what the instance holds now, or ``None``."""
+        known = None if self._derived is None else self._derived.get(name)
+        return known[1] if known is not None and known[0] == self._counts() else None
+
+    def _counts(self) -> tuple[int, int, int, int]:
+        return (self.event_count, len(self.referrals), len(self.epicrises), len(self.feedbacks))
 
     def lettered(self, letter: str) -> tuple[EventRecord, ...]:
         """The events with this event letter, by date; the events are grouped by letter once

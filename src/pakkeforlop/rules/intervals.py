@@ -39,9 +39,11 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from typing import NamedTuple
 
 from pakkeforlop.data.evidence import Evidence
 from pakkeforlop.data.pathways import Anchor, Occurrence, Pathway, TimeLimit, anchors, pathways
@@ -79,6 +81,40 @@ class Measurement:
     anchor_evidence: Evidence
     to_event: EventRecord
     from_event: EventRecord | None = None
+
+
+class SummaryRow(NamedTuple):
+    """What the export's summary needs of a measurement (see :func:`summary_rows`): what an
+    instance keeps of its measurements, without the events that mark them."""
+
+    pathway: str
+    measure: str
+    label: str
+    instance: str
+    care_level: str
+    limit: int
+    days: int
+    within: bool
+    patient_delayed: bool
+    evidence: Evidence
+    anchor_evidence: Evidence
+
+    @classmethod
+    def of(cls, item: Measurement) -> SummaryRow:
+        """The summary's part of a measurement."""
+        return cls(
+            item.pathway,
+            item.measure,
+            item.label,
+            item.instance,
+            item.care_level,
+            item.limit,
+            item.days,
+            item.within,
+            item.patient_delayed,
+            item.evidence,
+            item.anchor_evidence,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,17 +307,36 @@ def measure(
     """Every measurable interval of ``instance`` against ``pathway``'s time-limit rows.
 
     ``period`` is the period the export covers (``ExportFacts.period``), when it declares one.
-    With the kit's own anchor table, remembered on the instance until more is added to it: the
-    instance's check and the export's summary both measure every instance.
+    With the kit's own anchor table, the instance remembers the summary's part of them (see
+    :func:`summary_rows`) until more is added to it: the instance's check measures every
+    instance, and the export's summary needs them all again. Not the measurements
+    themselves: they hold the events that mark them, which would keep every instance's
+    records made (see :class:`~pakkeforlop.model.records.Materialised`).
     """
+    measured = _measure(instance, pathway, anchors() if table is None else table, period)
     if table is None:
-        measured_for, measured = instance.derived(
-            f"time-limit measurements {period}",
-            lambda: (pathway, _measure(instance, pathway, anchors(), period)),
-        )
-        if measured_for is pathway:
-            return list(measured)
-    return _measure(instance, pathway, anchors() if table is None else table, period)
+        rows = tuple(SummaryRow.of(item) for item in measured)
+        instance.remember(_rows_key(period), (pathway, rows))
+    return measured
+
+
+@cache
+def _rows_key(period: Period | None) -> str:
+    """The name an instance remembers its summary rows under, for an export's period."""
+    return f"time-limit summary rows {period}"
+
+
+def summary_rows(
+    instance: PathwayInstance, pathway: Pathway, *, period: Period | None = None
+) -> tuple[SummaryRow, ...]:
+    """The summary's part of the instance's measurements: those it remembers (see
+    :func:`measure`) when they are of this pathway's definition, else measured afresh
+    (and not remembered: the summary reads each instance once)."""
+    remembered = instance.remembered(_rows_key(period))
+    if remembered is not None and remembered[0] is pathway:
+        rows: tuple[SummaryRow, ...] = remembered[1]
+        return rows
+    return tuple(SummaryRow.of(item) for item in _measure(instance, pathway, anchors(), period))
 
 
 def _measure(
@@ -333,15 +388,13 @@ def _measure(
 
 def measure_all(
     instances: Iterable[PathwayInstance], *, period: Period | None = None
-) -> list[Measurement]:
-    """The measurements of every instance whose pathway type the kit knows, in instance order
-    (``period``: the export's, as for :func:`measure`)."""
-    result = []
+) -> Iterator[SummaryRow]:
+    """The summary rows (see :func:`summary_rows`) of every instance whose pathway type the
+    kit knows, in instance order (``period``: the export's, as for :func:`measure`)."""
     for instance in instances:
         pathway = pathway_of(instance)
         if pathway is not None:
-            result.extend(measure(instance, pathway, period=period))
-    return result
+            yield from summary_rows(instance, pathway, period=period)
 
 
 def percentile(values: Sequence[int], share: float) -> int:
@@ -350,35 +403,42 @@ def percentile(values: Sequence[int], share: float) -> int:
     return ordered[max(math.ceil(share * len(ordered)), 1) - 1]
 
 
-def summarise(measurements: Iterable[Measurement]) -> list[MeasureSummary]:
+def summarise(measurements: Iterable[SummaryRow | Measurement]) -> list[MeasureSummary]:
     """Per pathway, measure and care level: how many intervals kept the limit, and their lengths.
 
-    Groups keep the order in which they first appear in ``measurements``.
+    Groups keep the order in which they first appear in ``measurements``; a group keeps its
+    first measurement and the others' day counts, not the measurements themselves.
     """
-    groups: dict[tuple[str, str, str, int], list[Measurement]] = {}
+    groups: dict[tuple[str, str, str, int], tuple[SummaryRow | Measurement, list[int], list[int]]]
+    groups = {}
     for item in measurements:
         key = (item.pathway, item.measure, item.care_level, item.limit)
-        groups.setdefault(key, []).append(item)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = (item, [], [0, 0])
+        group[1].append(item.days)
+        counts = group[2]
+        counts[0] += item.within
+        counts[1] += item.patient_delayed
     result = []
-    for (pathway, measure_id, care_level, limit), items in groups.items():
-        days = [item.days for item in items]
-        within = sum(item.within for item in items)
+    for (pathway, measure_id, care_level, limit), (first, days, counts) in groups.items():
+        within, delayed = counts
         result.append(
             MeasureSummary(
                 pathway=pathway,
                 measure=measure_id,
-                label=items[0].label,
+                label=first.label,
                 care_level=care_level,
                 limit=limit,
-                n=len(items),
+                n=len(days),
                 n_within=within,
-                share_within=within / len(items),
+                share_within=within / len(days),
                 median=float(statistics.median(days)),
                 p90=percentile(days, 0.9),
                 max=max(days),
-                n_patient_delayed=sum(item.patient_delayed for item in items),
-                evidence=items[0].evidence,
-                anchor_evidence=items[0].anchor_evidence,
+                n_patient_delayed=delayed,
+                evidence=first.evidence,
+                anchor_evidence=first.anchor_evidence,
             )
         )
     return result
