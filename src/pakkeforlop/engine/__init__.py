@@ -7,8 +7,9 @@ reads each declared file once, with :mod:`~pakkeforlop.engine.events` (NDJSON li
 typed fast path of :mod:`~pakkeforlop.engine.event_lines` where it can) and
 :mod:`~pakkeforlop.engine.kith_files` (XML messages); :mod:`~pakkeforlop.engine.documents`
 validates and checks each document; :mod:`~pakkeforlop.engine.recorder` turns hits and
-problems into findings. :mod:`~pakkeforlop.engine.workers` and
-:mod:`~pakkeforlop.engine.parallel` spread the files over processes;
+problems into findings, and :mod:`~pakkeforlop.engine.caps` keeps them under the caps and
+merges the parts of a run exactly. :mod:`~pakkeforlop.engine.workers` and
+:mod:`~pakkeforlop.engine.parallel` spread the files, then the instances, over processes;
 :mod:`~pakkeforlop.engine.tuning` holds the interpreter and allocator devices. Nothing here
 prints.
 """
