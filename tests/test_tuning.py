@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import json
 import multiprocessing
 import os
 import platform
@@ -185,11 +184,3 @@ def test_freed_memory_goes_back_to_the_system() -> None:
     tuning.release_freed_memory()
     assert _rss_mib() < before - 100
     assert kept
-
-
-def test_a_fresh_copy_is_equal_and_shares_no_string_with_its_source() -> None:
-    manifest = json.loads('{"files": [{"path": "referrals/a.json", "kind": "referral"}]}')
-    entries = [(0, manifest["files"][0]["path"], manifest["files"][0]["kind"], None)]
-    copy = tuning.fresh_copy(entries)
-    assert copy == entries
-    assert copy[0][1] is not entries[0][1]  # new objects: the parsed value's can all go

@@ -83,8 +83,7 @@ class Run:
         self.files.supplements = extract.declared_supplements(document.value)
         recorder.facts = extract.export_facts(document.value, recorder.display_root)
         self.documents.check(document, native_formats=read.guarded)
-        # The entries on their own, so that the parsed value's memory can go back whole.
-        declared = tuning.fresh_copy(extract.declared_files(document.value))
+        declared = extract.declared_files(document.value)
         # A large export's lists hundreds of thousands of files: only where things are in its
         # text is needed from here on (see keep_manifest).
         recorder.keep_manifest(document)

@@ -14,10 +14,6 @@ place; each has a test of what it protects.
 * **Freed memory handed back** to the operating system (glibc's ``malloc_trim``): workers
   build and send large results, and the main process reads them; the C library keeps what
   they freed, so without it the processes' memory only grows.
-* **What is kept of a large parsed value copied out of it** before it goes (the manifest's
-  file entries): the parts of a parsed value lie scattered among the objects that go with it,
-  and would keep most of its memory pages from going back to the system (nor would workers
-  forked afterwards share fewer of them).
 * **Workers stopped at once** on an error or an interrupt: before Python 3.14 the executor has
   no public way, so its process table (and its manager thread, which is then waited for) is
   read before it forgets it.
@@ -27,15 +23,11 @@ from __future__ import annotations
 
 import ctypes
 import gc
-import pickle
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import cache
-from typing import TypeVar
-
-T = TypeVar("T")
 
 #: Documents (or NDJSON lines) checked between two collections of the young objects.
 DOCUMENTS_PER_COLLECTION = 2000
@@ -105,14 +97,6 @@ def release_freed_memory() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
-
-
-def fresh_copy(value: T) -> T:
-    """A copy of ``value`` made of new objects (all of its strings too), allocated together:
-    taken before a larger value that ``value``'s parts came from is let go, it leaves that
-    value's memory free to go back to the system whole (see :func:`release_freed_memory`)."""
-    copy: T = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    return copy
 
 
 @cache
