@@ -147,6 +147,27 @@ def test_tasks_go_to_the_workers_packed(defective: Path, monkeypatch: pytest.Mon
     assert sum(len(task.data) for task in sent) < unpacked / 4
 
 
+def test_only_files_that_may_be_large_are_sized_when_tasks_are_planned(
+    defective: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sized: list[str] = []
+    real = workers._size
+
+    def counted(path: str) -> int:
+        sized.append(path)
+        return real(path)
+
+    monkeypatch.setattr(workers, "_size", counted)
+    declared = [entry for entry in Run(defective, "", Limits()).read_manifest() if checkable(entry)]
+    tasks = workers.plan_tasks(declared, defective)
+    events = [relative for _, relative, kind, _ in declared if kind == "pathway-events"]
+    assert events
+    assert [Path(path).relative_to(defective).as_posix() for path in sized] == events
+    assert [entry for task, _ in tasks for entry in task] == declared
+    documents = sum(kind != "pathway-events" for _, _, kind, _ in declared)
+    assert sum(weight for _, weight in tasks) >= documents * workers.DOCUMENT_WEIGHT
+
+
 def test_a_missing_file_is_reported_at_its_manifest_line(tmp_path: Path) -> None:
     export = tmp_path / "export"
     shutil.copytree(EXAMPLES / "valid" / "d11-phv-adults-completed", export)

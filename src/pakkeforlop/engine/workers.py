@@ -30,6 +30,7 @@ from pakkeforlop.engine.result import ExportResult
 from pakkeforlop.model.records import ExportFacts
 from pakkeforlop.read import Limits
 from pakkeforlop.read.folders import Identity
+from pakkeforlop.rules.engine_reported import KITH_MESSAGE
 
 if TYPE_CHECKING:
     from pakkeforlop.engine.run import Run
@@ -41,6 +42,12 @@ PARALLEL_MIN_BYTES = 16 << 20
 #: file is a task of its own; an NDJSON file is never split, so that per-file rules see it whole).
 TASK_BYTES = 4 << 20
 TASK_FILES = 500
+#: What a JSON document (a referral, an epicrisis, a feedback) weighs when the tasks are
+#: planned: a few KiB, taken as read rather than measured, so that hundreds of thousands of
+#: them need no system call each before the first worker starts. The files that may be large,
+#: events files and KITH messages, are weighed by their size.
+DOCUMENT_WEIGHT = 8 << 10
+_SIZED_KINDS = frozenset({"pathway-events", KITH_MESSAGE})
 
 
 @dataclass(slots=True)
@@ -104,13 +111,15 @@ def _size(path: str) -> int:
 
 
 def plan_tasks(files: list[Declared], root: Path) -> list[tuple[list[Declared], int]]:
-    """Consecutive declared files grouped into worker tasks, each with its weight in bytes."""
+    """Consecutive declared files grouped into worker tasks, each with its weight in bytes
+    (a JSON document's taken as ``DOCUMENT_WEIGHT``)."""
     tasks: list[tuple[list[Declared], int]] = []
     current: list[Declared] = []
     weight = 0
     folder = os.fspath(root)
     for file in files:
-        size = _size(os.path.join(folder, file[1]))  # noqa: PTH118 (no Path per file)
+        sized = file[2] in _SIZED_KINDS
+        size = _size(os.path.join(folder, file[1])) if sized else DOCUMENT_WEIGHT  # noqa: PTH118
         if current and (weight + size > TASK_BYTES or len(current) >= TASK_FILES):
             tasks.append((current, weight))
             current, weight = [], 0
