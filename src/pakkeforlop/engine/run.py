@@ -178,8 +178,16 @@ class Run:
             where, named = files.place(entry)
             files.check(entry, where, named)
             shown.append(named)
+        return self.part(shown, files.identities)
+
+    def part(
+        self, files: list[str] | None = None, identities: set[Identity] | None = None
+    ) -> WorkerPart:
+        """What was recorded since :meth:`Recorder.new_part`, as a part to merge (with the
+        files it read, as findings name them, and their identities)."""
+        recorder = self.recorder
         recorder.result.findings = recorder.found.kept
-        return WorkerPart(recorder.result, recorder.found.omitted, shown, files.identities)
+        return WorkerPart(recorder.result, recorder.found.omitted, files or [], identities or set())
 
     def worker_setup(self, closed: ClosedRules | None = None) -> WorkerSetup:
         """What a worker process needs to check files of this export (``closed``: the rules
@@ -239,8 +247,7 @@ class Run:
         instances = recorder.result.instances
         recorder.new_part()
         self.check_instance_range(islice(instances.values(), start, stop))
-        recorder.result.findings = recorder.found.kept
-        return WorkerPart(recorder.result, recorder.found.omitted, [], set())
+        return self.part()
 
     def check_instances(self) -> None:
         """Run the instance checks, then the export checks.
@@ -287,8 +294,7 @@ class Run:
         recorder.new_part()
         try:
             self.check_export(instances)
-            recorder.result.findings = recorder.found.kept
-            return WorkerPart(recorder.result, recorder.found.omitted, [], set())
+            return self.part()
         finally:
             recorder.result, recorder.found, recorder.once_seen = whole
 
