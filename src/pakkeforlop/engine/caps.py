@@ -17,8 +17,9 @@ applying the caps again, and counts each noted finding where it would have count
 filled is *closed*: every later finding of it would be counted at the merge, so a worker counts
 it at once instead of making it (see ``closed`` of :class:`CappedFindings`).
 
-That is exact for any cut of the findings into parts, whole files or not (a half of the
-pathway instances reports on files the other half reports on too): a part keeps at most the
+That is exact for any cut of the findings into parts, whole files or not (the forked worker's
+share of the pathway instances reports on files the main process's share reports on too): a
+part keeps at most the
 cap per file, and the whole counts one of those per file only where it had kept as many in that
 file itself, so when a part's rule is full, the whole's is too; and where a part counted one
 per file, the whole has kept as many in that file by then, or its rule is full.
