@@ -28,6 +28,7 @@ EXPORTS = sorted(
     [path for path in (EXAMPLES / "valid").iterdir() if path.is_dir()]
     + [path for path in (EXAMPLES / "invalid").iterdir() if path.is_dir()]
 )
+FILES, INSTANCES = workers.check_task, workers.check_instance_task
 DEFECTIVE = GeneratorConfig(out=Path("unused"), pathways=200, seed=11, defect_rate=0.5)
 
 
@@ -76,25 +77,31 @@ def test_generated_defects_give_the_same_result_in_two_processes(
     assert {"INPUT-014", "INPUT-016", "PATHWAY-005", "IDENTIFIER-001"} <= rules
 
 
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, list[Any]]]:
+    """Each ``ordered_map`` call of a check: its function and its tasks (as given)."""
+    calls: list[tuple[object, list[Any]]] = []
+    real = parallel.ordered_map
+
+    def observed(function: Any, tasks: list[Any], **kwargs: Any) -> Any:
+        calls.append((function, list(tasks)))
+        return real(function, tasks, **kwargs)
+
+    monkeypatch.setattr(parallel, "ordered_map", observed)
+    return calls
+
+
 @pytest.mark.parametrize("per_file", [0, 1, 3])
 def test_instances_checked_partly_in_a_forked_worker_give_the_same_result(
-    defective: Path, per_file: int, monkeypatch: pytest.MonkeyPatch
+    defective: Path, per_file: int, started: list[tuple[object, list[Any]]]
 ) -> None:
     assert parallel.can_fork(), "another test left a thread running: workers are not forked"
     caps = FindingCaps.of(per_file)
     serial = check_export(defective, display_root="", jobs=1, caps=caps)
-    spans: list[tuple[int, int]] = []
-    real = parallel.ordered_map
-
-    def observed(function: Any, tasks: list[Any], **kwargs: Any) -> Any:
-        if function is workers.check_instance_task:
-            spans.extend(tasks)
-        return real(function, tasks, **kwargs)
-
-    monkeypatch.setattr(parallel, "ordered_map", observed)
     in_two = check_export(defective, display_root="", jobs=2, caps=caps)
     count = len(serial.instances)
     split = workers.instance_split(count)
+    spans = [span for function, tasks in started for span in tasks if function is INSTANCES]
     assert spans == [(split, count)]
     assert _everything(in_two) == _everything(serial)
     # Findings of the instance checks in both halves, so that their order counts under the caps.
@@ -106,37 +113,24 @@ def test_instances_checked_partly_in_a_forked_worker_give_the_same_result(
 
 
 def test_instances_are_checked_in_one_process_where_workers_cannot_be_forked(
-    defective: Path, monkeypatch: pytest.MonkeyPatch
+    defective: Path, monkeypatch: pytest.MonkeyPatch, started: list[tuple[object, list[Any]]]
 ) -> None:
     serial = check_export(defective, display_root="", jobs=1)
-    started: list[object] = []
-    real = parallel.ordered_map
-
-    def observed(function: Any, tasks: list[Any], **kwargs: Any) -> Any:
-        started.append(function)
-        return real(function, tasks, **kwargs)
-
-    monkeypatch.setattr(parallel, "ordered_map", observed)
     monkeypatch.setattr(parallel, "can_fork", lambda: False)
     in_two = check_export(defective, display_root="", jobs=2)
-    assert started == [workers.check_task]  # the files only: a worker would not inherit the run
+    # The files only: a worker would not inherit the run.
+    assert [function for function, _ in started] == [workers.check_task]
     assert _everything(in_two) == _everything(serial)
 
 
-def test_tasks_go_to_the_workers_packed(defective: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sent: list[Any] = []
-    real = parallel.ordered_map
-
-    def observed(function: Any, tasks: list[Any], **kwargs: Any) -> Any:
-        if function is workers.check_task:
-            sent.extend(tasks)
-        return real(function, tasks, **kwargs)
-
-    monkeypatch.setattr(parallel, "ordered_map", observed)
+def test_tasks_go_to_the_workers_packed(
+    defective: Path, monkeypatch: pytest.MonkeyPatch, started: list[tuple[object, list[Any]]]
+) -> None:
     monkeypatch.setattr(workers, "TASK_BYTES", 40_000)
     run = Run(defective, "", Limits())
     declared = [entry for entry in run.read_manifest() if checkable(entry)]
     check_export(defective, display_root="", jobs=2)
+    sent = [task for function, tasks in started for task in tasks if function is FILES]
     assert len(sent) > 2
     assert all(isinstance(task, workers.PackedTask) for task in sent)
     assert [entry for task in sent for entry in task.files()] == declared

@@ -248,10 +248,10 @@ def test_measurements_are_remembered_until_more_is_added_to_the_instance():
     assert len(measure(instance, pathway("D06"))) == 1
 
 
-def test_an_instance_is_measured_once_for_every_check_that_asks(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    calls = []
+@pytest.fixture
+def measured(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The id of each instance measured from its events, in order."""
+    calls: list[str] = []
     real = intervals._measure
 
     def counted(*args: Any) -> list[Measurement]:
@@ -259,10 +259,14 @@ def test_an_instance_is_measured_once_for_every_check_that_asks(
         return real(*args)
 
     monkeypatch.setattr(intervals, "_measure", counted)
+    return calls
+
+
+def test_an_instance_is_measured_once_for_every_check_that_asks(measured: list[str]) -> None:
     instance = _instance("D06-5", ("D06A", "2024-06-05"), ("D06M", "2024-06-10"))
     measure(instance, pathway("D06"))
-    measure_all([instance])
-    assert calls == ["D06-5"]
+    list(measure_all([instance]))
+    assert measured == ["D06-5"]
 
 
 def test_another_definition_of_the_pathway_is_measured_afresh():
@@ -413,40 +417,22 @@ def test_display_helpers():
 
 
 def test_an_instance_remembers_its_summary_rows_without_their_events(
-    monkeypatch: pytest.MonkeyPatch,
+    measured: list[str],
 ) -> None:
     instance = _instance("D06-6", ("D06A", "2024-06-05"), ("D06M", "2024-06-10"))
     instance.referrals.append(ReferralFacts("referral.json", None, date(2024, 6, 1), None))
     (item,) = measure(instance, pathway("D06"))
-    calls = []
-    real = intervals._measure
-
-    def counted(*args: Any) -> list[Measurement]:
-        calls.append(args[0].id)
-        return real(*args)
-
-    monkeypatch.setattr(intervals, "_measure", counted)
     (row,) = measure_all([instance])
-    assert calls == []  # remembered by the instance's check
+    assert measured == ["D06-6"]  # by the instance's check only: the summary's are remembered
     assert (row.measure, row.days, row.within) == (item.measure, item.days, item.within)
     # The events that mark the interval are not kept with what is remembered: they would keep
     # the instance's records made.
     assert not any(isinstance(value, EventRecord) for value in row)
 
 
-def test_the_summary_does_not_remember_what_it_measures_afresh(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_the_summary_does_not_remember_what_it_measures_afresh(measured: list[str]) -> None:
     instance = _instance("D06-7", ("D06A", "2024-06-05"), ("D06M", "2024-06-10"))
     instance.referrals.append(ReferralFacts("referral.json", None, date(2024, 6, 1), None))
-    calls = []
-    real = intervals._measure
-
-    def counted(*args: Any) -> list[Measurement]:
-        calls.append(args[0].id)
-        return real(*args)
-
-    monkeypatch.setattr(intervals, "_measure", counted)
     assert len(list(measure_all([instance]))) == 1
     assert len(list(measure_all([instance]))) == 1
-    assert calls == ["D06-7", "D06-7"]  # each instance is read once by the summary
+    assert measured == ["D06-7", "D06-7"]  # each instance is read once by the summary
