@@ -8,14 +8,18 @@ or an internal error.
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from pakkeforlop import cli
 from pakkeforlop.engine import check_export
+from pakkeforlop.read import folders
 from pakkeforlop.read.folders import data_files, exports_below
 
 from .conftest import EXAMPLES
@@ -110,3 +114,49 @@ def test_an_empty_path_is_a_usage_error_not_the_current_folder(tmp_path, monkeyp
     assert code == cli.EXIT_USAGE
     assert out == ""
     assert "empty PATH" in err
+
+
+def test_files_found_by_a_known_path_are_neither_listed_nor_stated(tmp_path, monkeypatch):
+    (tmp_path / "a").mkdir()
+    for name in ("a/known.json", "a/other.json", "top.ndjson"):
+        (tmp_path / name).write_text("{}")
+    stated: list[str] = []
+    real_identity = folders.identity
+
+    def counting(path: Path | os.DirEntry[str], status: os.stat_result | None = None) -> object:
+        stated.append(os.fspath(path))
+        return real_identity(path, status)
+
+    monkeypatch.setattr(folders, "identity", counting)
+    found, _ = data_files(tmp_path, {"a/known.json", "top.ndjson"})
+    assert [parts for parts, _ in found] == [("a", "other.json")]
+    assert stated == [os.fspath(tmp_path / "a" / "other.json")]
+
+
+@pytest.mark.parametrize(
+    ("relative", "key"),
+    [
+        ("a/b.json", "a/b.json"),
+        ("./a//b.json", "a/b.json"),
+        ("a/./b.json", "a/b.json"),
+        ("/a/b.json/", "a/b.json"),
+    ],
+)
+def test_a_relative_path_has_one_spelling(relative, key):
+    assert folders.relative_key(relative) == key
+
+
+def test_a_second_name_or_spelling_of_a_declared_file_is_declared_but_a_stray_file_is_not(
+    tmp_path,
+):
+    export = tmp_path / "export"
+    shutil.copytree(EXPORT, export)
+    manifest = json.loads((export / "manifest.json").read_text())
+    events = next(entry for entry in manifest["files"] if entry["kind"] == "pathway-events")
+    events["path"] = "./" + events["path"].replace("/", "//")  # found under its plain name
+    (export / "manifest.json").write_text(json.dumps(manifest))
+    os.link(export / "events.ndjson", export / "events-again.ndjson")  # found by its identity
+    (export / "stray.json").write_text("{}")
+    result = check_export(export, display_root="")
+    undeclared = [f.file for f in result.findings if f.rule == "INPUT-014"]
+    assert undeclared == ["stray.json"]

@@ -31,7 +31,14 @@ from pakkeforlop.engine.workers import (
 from pakkeforlop.model import facts as extract
 from pakkeforlop.model.records import Document, PathwayInstance
 from pakkeforlop.read import Limits
-from pakkeforlop.read.folders import MANIFEST_NAME, Identity, Unlisted, data_files, identity
+from pakkeforlop.read.folders import (
+    MANIFEST_NAME,
+    Identity,
+    Unlisted,
+    data_files,
+    identity,
+    relative_key,
+)
 from pakkeforlop.rules.checks import ExportView, Scope, always, by_scope
 from pakkeforlop.rules.engine_reported import (
     DIGEST_RULE,
@@ -104,12 +111,16 @@ class Run:
         # Entries only, not paths: for hundreds of thousands of files those take memory.
         entries = files.once_each([entry for entry in declared if checkable(entry)])
         declared.clear()
+        # A file found by a path the manifest declares is declared: only files found under
+        # other names need their identities compared (a stat each, for every file otherwise).
+        known = {MANIFEST_NAME, *(relative_key(entry[1]) for entry in entries)}
         tasks = plan_tasks(entries, recorder.root)
         workers = self.workers = worker_count(jobs, tasks)
         unlisted: list[Unlisted] = []
 
         def look() -> None:
-            found, unlisted_found = data_files(recorder.root)
+            found, unlisted_found = data_files(recorder.root, known)
+            known.clear()  # let the paths go
             present = self.present = {}
             for parts, found_identity in found:
                 present.setdefault(found_identity, []).append(parts)

@@ -8,10 +8,19 @@ longer than the system allows) is reported, not passed over in silence.
 from __future__ import annotations
 
 import os
+from collections.abc import Set
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DataFile", "Identity", "Unlisted", "data_files", "exports_below", "identity"]
+__all__ = [
+    "DataFile",
+    "Identity",
+    "Unlisted",
+    "data_files",
+    "exports_below",
+    "identity",
+    "relative_key",
+]
 
 MANIFEST_NAME = "manifest.json"
 #: The suffixes of the files an export's data may be in.
@@ -54,6 +63,15 @@ def status_id(status: os.stat_result) -> Identity:
     return (status.st_dev, status.st_ino)
 
 
+def relative_key(relative: str) -> str:
+    """A path below an export's folder, written with ``/``, as one spelling: without empty and
+    ``.`` parts (``./a//b`` and ``a/b`` name the same file); a plain path is itself."""
+    parts = relative.split("/")
+    if "" not in parts and "." not in parts:
+        return relative
+    return "/".join(part for part in parts if part not in {"", "."})
+
+
 def _listing(folder: str) -> list[os.DirEntry[str]] | str:
     """The entries of a folder, or why it cannot be listed."""
     try:
@@ -77,13 +95,15 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def data_files(root: Path) -> tuple[list[DataFile], list[Unlisted]]:
-    """Every data file (by suffix) below ``root``, sorted, and the folders that could not be
-    listed.
+def data_files(root: Path, known: Set[str] = frozenset()) -> tuple[list[DataFile], list[Unlisted]]:
+    """Every data file (by suffix) below ``root``, sorted, but those whose path below it (see
+    :func:`relative_key`) is in ``known``; and the folders that could not be listed.
 
     Symbolic links to folders are not followed; a link counts when it leads to a file. One
-    ``scandir`` per folder and one ``stat`` per data file, for exports of hundreds of
-    thousands of files.
+    ``scandir`` per folder and one ``stat`` per data file listed, for exports of hundreds of
+    thousands of files. ``known`` spares those: a caller that read files by these paths knows
+    them already, and needs the identities only of the files found under other names (a
+    second name of a declared file is declared too).
     """
     found: list[DataFile] = []
     unlisted: list[Unlisted] = []
@@ -95,11 +115,17 @@ def data_files(root: Path) -> tuple[list[DataFile], list[Unlisted]]:
             if parts:  # the export's own folder: reading its manifest reports that
                 unlisted.append(Unlisted(parts, entries))
             continue
+        prefix = "".join(f"{part}/" for part in parts)
         for entry in entries:
+            name = entry.name
             if _is_folder(entry, follow=False):
-                folders.append((entry.path, (*parts, entry.name)))
-            elif os.path.splitext(entry.name)[1] in DATA_SUFFIXES and _is_file(entry):  # noqa: PTH122
-                found.append(((*parts, entry.name), identity(entry)))
+                folders.append((entry.path, (*parts, name)))
+            elif (
+                os.path.splitext(name)[1] in DATA_SUFFIXES  # noqa: PTH122
+                and prefix + name not in known
+                and _is_file(entry)
+            ):
+                found.append(((*parts, name), identity(entry)))
     found.sort(key=lambda item: item[0])
     unlisted.sort(key=lambda item: item.parts)
     return found, unlisted
