@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pakkeforlop.data.evidence import Evidence
-from pakkeforlop.data.pathways import pathway
+from pakkeforlop.data.pathways import anchors, pathway
 from pakkeforlop.model.records import EventRecord, PathwayInstance, ReferralFacts
 from pakkeforlop.rules import intervals
 from pakkeforlop.rules.intervals import (
@@ -276,6 +276,18 @@ def test_another_definition_of_the_pathway_is_measured_afresh():
     without_limits = replace(pathway("D06"), time_limits=())
     assert measure(instance, without_limits) == []
     assert len(measure(instance, pathway("D06"))) == 1
+
+
+def test_another_anchor_table_is_measured_with_its_own_anchors():
+    instance = _instance("D06-6", ("D06A", "2024-06-05"), ("D06M", "2024-06-10"))
+    instance.referrals.append(ReferralFacts("referral.json", None, date(2024, 6, 1), None))
+    (kit,) = measure(instance, pathway("D06"))
+    confirmed = Evidence.CONFIRMED
+    table = {key: replace(anchor, evidence=confirmed) for key, anchor in anchors().items()}
+    (other,) = measure(instance, pathway("D06"), table)
+    assert kit.anchor_evidence is not confirmed
+    assert other.anchor_evidence is confirmed
+    assert measure(instance, pathway("D06")) == [kit]
 
 
 def test_ongoing_instance_yields_only_what_it_has_reached():

@@ -339,6 +339,43 @@ def summary_rows(
     return tuple(SummaryRow.of(item) for item in _measure(instance, pathway, anchors(), period))
 
 
+class _Measurable(NamedTuple):
+    """A time-limit row that events can measure, with its anchors looked up."""
+
+    row: TimeLimit
+    source: Anchor
+    target: Anchor
+    anchor_evidence: Evidence
+
+
+def _measurable(pathway: Pathway, table: Mapping[str, Anchor]) -> tuple[_Measurable, ...]:
+    """The pathway's rows that events can measure (see :func:`not_measurable`)."""
+    return tuple(
+        _Measurable(
+            row,
+            table[row.from_anchor],
+            table[row.to_anchor],
+            weakest(table[row.from_anchor].evidence, table[row.to_anchor].evidence),
+        )
+        for row in pathway.time_limits
+        if _row_reason(row, table) is None
+    )
+
+
+@cache
+def _kit_measurable(code: str) -> tuple[_Measurable, ...]:
+    """:func:`_measurable` of the kit's own definition of a pathway, with its anchor table."""
+    return _measurable(pathways()[code], anchors())
+
+
+def _measurable_of(pathway: Pathway, table: Mapping[str, Anchor]) -> tuple[_Measurable, ...]:
+    """The rows to measure: found once per pathway for the kit's own definitions (every
+    instance is measured against them), else afresh."""
+    if table is anchors() and pathways().get(pathway.code) is pathway:
+        return _kit_measurable(pathway.code)
+    return _measurable(pathway, table)
+
+
 def _measure(
     instance: PathwayInstance,
     pathway: Pathway,
@@ -349,10 +386,7 @@ def _measure(
     delays = [event.day for _, event in index.get(PATIENT_DELAY, [])]
     starts_before = slice_of(instance, period).starts_before
     result = []
-    for row in pathway.time_limits:
-        if _row_reason(row, table) is not None:
-            continue
-        source, target = table[row.from_anchor], table[row.to_anchor]
+    for row, source, target, anchor_evidence in _measurable_of(pathway, table):
         if starts_before and source.occurrence is Occurrence.FIRST:
             continue  # the first such event may lie before the export's period
         for start in _from_points(source, instance, index):
@@ -378,7 +412,7 @@ def _measure(
                     care_level=care_level,
                     patient_delayed=any(start.day <= day <= end.day for day in delays),
                     evidence=row.evidence,
-                    anchor_evidence=weakest(source.evidence, target.evidence),
+                    anchor_evidence=anchor_evidence,
                     to_event=end.event,
                     from_event=start.event,
                 )
