@@ -102,7 +102,8 @@ class _PersonChecks:
         self.kept = kept
         self.size = 0
         self.today: date | None = None
-        self.by_type: dict[PersonIdType, dict[str, IdCheck | None]] = {}
+        #: Keyed by the type as written (a look-up by the enum would run its hash, Python code).
+        self.by_type: dict[str, dict[str, IdCheck | None]] = {}
 
     def clear(self) -> None:
         """Forget every check."""
@@ -110,20 +111,20 @@ class _PersonChecks:
         self.size = 0
 
     def __call__(self, raw_type: str, value: str, today: date) -> IdCheck | None:
-        id_type = _PERSON_TYPES.get(raw_type)
-        if id_type is None:
-            return None  # a type outside the schema's enum: the schema finding reports it
         if today != self.today or self.size >= self.kept:
             self.clear()
             self.today = today
-        known = self.by_type.get(id_type)
+        known = self.by_type.get(raw_type)
         if known is None:
-            known = self.by_type[id_type] = {}
+            if raw_type not in _PERSON_TYPES:
+                return None  # a type outside the schema's enum: the schema finding reports it
+            known = self.by_type[raw_type] = {}
         check = known.get(value, _UNKNOWN)
         if check is not _UNKNOWN:
             return check
+        id_type, length, form = _PERSON_TYPES[raw_type]
         check = None
-        if _PERSON_FORM.get(id_type, _PERSON_FORM_DEFAULT).search(value) is not None:
+        if (len(value) == length and value.isascii() and value.isdigit()) or form.search(value):
             check = check_person_id(value, id_type, today=today)
         # Otherwise the schema's pattern rejects the form: its finding reports it.
         known[value] = check
@@ -131,7 +132,15 @@ class _PersonChecks:
         return check
 
 
-_PERSON_TYPES = {id_type.value: id_type for id_type in PersonIdType}
+#: Each type as written: the type, the length and the form of its numbers (the schema's).
+_PERSON_TYPES = {
+    id_type.value: (
+        id_type,
+        12 if id_type is PersonIdType.DUF else 11,
+        _PERSON_FORM.get(id_type, _PERSON_FORM_DEFAULT),
+    )
+    for id_type in PersonIdType
+}
 #: What the memo holds for a number it has not checked (``None`` is a number left to the schema).
 _UNKNOWN = IdCheck("", valid=False)
 _checked = _PersonChecks(1 << 16)
