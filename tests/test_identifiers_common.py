@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pakkeforlop.model import identifiers
+from pakkeforlop.model import person_numbers
 from pakkeforlop.model.identifiers import (
     SYNTHETIC_DOLLY,
     SYNTHETIC_TEST_NORGE,
@@ -57,8 +57,8 @@ def numbers(draw: st.DrawFn) -> str:
 def test_the_common_case_gives_what_the_full_check_gives(
     value: str, declared: PersonIdType, today: date
 ) -> None:
-    common = identifiers._common_person_id(value, declared, today)
-    full = identifiers._person_id_in_full(value, declared, today)
+    common = person_numbers._common_person_id(value, declared, today)
+    full = person_numbers._person_id_in_full(value, declared, today)
     if common is not None:
         assert common == full
         assert type(common.id_type) is str
@@ -76,8 +76,9 @@ def test_a_valid_fnr_in_the_past_takes_the_common_case(birth: date, individual: 
         if value is None:
             return  # no valid check digit for this individual number
         today = max(birth, TODAY)
-        common = identifiers._common_person_id(value, PersonIdType.FNR, today)
+        common = person_numbers._common_person_id(value, PersonIdType.FNR, today)
         assert common is not None
         assert common.birth_date == birth
         assert common.synthetic == synthetic
-        assert identifiers._common_person_id(value, PersonIdType.FNR, birth - timedelta(1)) is None
+        the_day_before = birth - timedelta(1)
+        assert person_numbers._common_person_id(value, PersonIdType.FNR, the_day_before) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -441,3 +442,32 @@ def test_the_person_memo_tells_days_and_types_apart_and_holds_at_most_its_size()
     assert memo("FNR", value[:10], before_birth) is None  # the schema reports the form
     assert memo("XYZ", value, before_birth) is None  # the schema reports the type
     assert sum(len(known) for known in memo.by_type.values()) <= 2
+
+
+@pytest.mark.parametrize("raw_type", ["FNR", "DNR", "HNR", "FHN", "DUF", "XYZ", "fnr"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "02907931091",
+        "029079310910",
+        "0290793109",
+        "02907931091\n",  # the schema's ``$`` matches before a final newline
+        "029079310910\n",
+        "\n02907931091",
+        # Arabic-Indic and fullwidth digits: digits to ``isdigit``, not to ``[0-9]``
+        "".join(chr(0x660 + int(c)) for c in "02907931091"),
+        "".join(chr(0xFF10 + int(c)) for c in "02907931091"),
+        "0290793109x",
+        "",
+    ],
+)
+def test_a_person_number_is_checked_exactly_when_the_schema_accepts_its_form(
+    raw_type: str, value: str
+) -> None:
+    """The memo's short test of the form (length and ASCII digits) agrees with the schema's."""
+    pattern = r"^[0-9]{12}$" if raw_type == "DUF" else r"^[0-9]{11}$"
+    accepted = raw_type in {"FNR", "DNR", "HNR", "FHN", "DUF"} and re.search(pattern, value)
+    check = identifier_rules._PersonChecks(4)(raw_type, value, CREATED)
+    assert (check is not None) == bool(accepted)
+    if check is not None:
+        assert check == check_person_id(value, raw_type, today=CREATED)

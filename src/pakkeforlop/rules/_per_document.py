@@ -56,21 +56,25 @@ def document_index(document: Document, _facts: ExportFacts) -> pointers.Index:
 
 #: JSON's whitespace, between tokens.
 _SPACE = rb"[ \t\r\n]*"
+#: A string without a backslash: the characters between its quotes are the value's.
 _STRING = rb'"([^"]*)"'
+_ANY_STRING = rb'"[^"]*"'
 
 
-def _written(*names: str) -> bytes:
+def _written(*names: str, string: bytes = _STRING) -> bytes:
     """Members with these names and string values, one after another."""
     separator = _SPACE + b"," + _SPACE
     return separator.join(
-        re.escape(f'"{name}"'.encode()) + _SPACE + b":" + _SPACE + _STRING for name in names
+        re.escape(f'"{name}"'.encode()) + _SPACE + b":" + _SPACE + string for name in names
     )
 
 
-#: An object whose first members are string ``system``, ``code`` and ``display``.
-_TRIPLE = re.compile(rb"\{" + _SPACE + _written("system", "code", "display"))
-
-
+#: An object whose first members are string ``system``, ``code`` and ``display``: their values.
+TRIPLE = re.compile(rb"\{" + _SPACE + _written("system", "code", "display"))
+#: The same objects' text from the brace to the display's closing quote, in one piece.
+_TRIPLE_TEXT = re.compile(
+    rb"\{" + _SPACE + _written("system", "code", "display", string=_ANY_STRING)
+)
 #: What follows a member's name: the colon, and the value's characters when it is a string.
 _AFTER_NAME = re.compile(_SPACE + b":" + _SPACE + b"(?:" + _STRING + b")?")
 
@@ -79,16 +83,20 @@ class PlainText:
     """A document's text that writes no key twice and holds no backslash (see
     :meth:`pakkeforlop.read.JsonText.plain_bytes`), searched at C speed for what checks that
     look everywhere in the document need: when its values give no finding, the walk of every
-    object (:func:`document_index`), which finds the places of findings, is not needed."""
+    object (:func:`document_index`), which finds the places of findings, is not needed.
+
+    Values are given as the text writes them (bytes, not decoded): in such a text a string's
+    bytes between its quotes are its UTF-8 value, and the checks judge the few values that
+    recur in document after document by these bytes (:class:`Verdicts`), without decoding.
+    """
 
     __slots__ = ("data",)
 
     def __init__(self, data: bytes) -> None:
         self.data = data
 
-    def strings(self, name: str) -> list[str | None]:
-        """The value of every member called ``name``, in document order (``None`` for one
-        that is not a string).
+    def strings(self, name: str) -> list[bytes]:
+        """The value of every member called ``name`` that is a string, in document order.
 
         The name is looked for as plain bytes, and only where it is found is the rest of the
         member matched: what a regular expression's search would find, several times faster
@@ -96,7 +104,7 @@ class PlainText:
         """
         data = self.data
         quoted = f'"{name}"'.encode()
-        found: list[str | None] = []
+        found: list[bytes] = []
         at = data.find(quoted)
         while at != -1:
             member = _AFTER_NAME.match(data, at + len(quoted))
@@ -104,21 +112,58 @@ class PlainText:
                 at = data.find(quoted, at + 1)
                 continue
             value = member.group(1)
-            found.append(None if value is None else value.decode("utf-8"))
+            if value is not None:  # else a member whose value is not a string
+                found.append(value)
             at = data.find(quoted, member.end())
         return found
 
-    def coded(self) -> list[tuple[str, str, str]] | None:
-        """``(system, code, display)`` of every object with string ``system``, ``code`` and
-        ``display`` members, when each is written with those three first, in that order (and
-        no string but a member name is ``"display"``); else ``None``."""
-        found = _TRIPLE.findall(self.data)
+    def coded(self) -> list[bytes] | None:
+        """The text of every object with string ``system``, ``code`` and ``display`` members,
+        from its brace to the display's end (:data:`TRIPLE` reads the three values from it),
+        when each is written with those three first, in that order (and no string but a
+        member name is ``"display"``); else ``None``."""
+        found = _TRIPLE_TEXT.findall(self.data)
         if len(found) != self.data.count(b'"display"'):
             return None
-        return [
-            (system.decode("utf-8"), code.decode("utf-8"), display.decode("utf-8"))
-            for system, code, display in found
-        ]
+        return found
+
+
+class Verdicts:
+    """Whether a value gives a finding, memoised by the value's bytes as a plain text writes it.
+
+    Why: the checks that look everywhere in a document meet the same few values in document
+    after document (the code lists' codes with their texts, a hospital's organisation number,
+    its doctors' HPR numbers). Judged afresh, each costs decoding, a memo keyed by several new
+    strings and the check's logic; here a value seen before costs one dictionary look-up of
+    the bytes found in the text. A verdict depends only on the bytes and on what the kit
+    ships (its code lists), never on the run, so the memo needs no clearing between runs. It
+    holds at most ``kept`` values (each a few dozen bytes); a full memo starts afresh.
+    """
+
+    __slots__ = ("judge", "kept", "known")
+
+    def __init__(self, judge: Callable[[bytes], bool], kept: int) -> None:
+        #: The full logic: whether the value, as the text writes it, gives a finding.
+        self.judge = judge
+        self.kept = kept
+        self.known: dict[bytes, bool] = {}
+
+    def clear(self) -> None:
+        """Forget every verdict."""
+        self.known.clear()
+
+    def none_flagged(self, values: list[bytes]) -> bool:
+        """Whether no value gives a finding (those not seen before are judged and kept)."""
+        known = self.known
+        for value in values:
+            flagged = known.get(value)
+            if flagged is None:
+                if len(known) >= self.kept:
+                    known.clear()
+                flagged = known[value] = self.judge(value)
+            if flagged:
+                return False
+        return True
 
 
 @per_document

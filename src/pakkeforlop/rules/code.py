@@ -34,7 +34,13 @@ from pakkeforlop.data.pathways import pathways
 from pakkeforlop.model import pointers
 from pakkeforlop.model.facts import get, parse_day
 from pakkeforlop.model.records import Document, ExportFacts
-from pakkeforlop.rules._per_document import document_index, per_document, plain_text
+from pakkeforlop.rules._per_document import (
+    TRIPLE,
+    Verdicts,
+    document_index,
+    per_document,
+    plain_text,
+)
 from pakkeforlop.rules.checks import Hit, document_check, engine_rule
 
 EVENT_CODES = "9327"
@@ -256,14 +262,27 @@ def _listed_if_display_differs(oid: str, code: str, display: str) -> tuple[CodeS
     return system, listed
 
 
+def _differs_as_written(triple: bytes) -> bool:
+    """Whether a coded value, written as in a plain text (see
+    :meth:`~pakkeforlop.rules._per_document.PlainText.coded`), gives a CODE-006 finding."""
+    found = TRIPLE.match(triple)
+    if found is None:  # not a coded value's text: never the case for what ``coded`` finds
+        return True
+    system, code, display = (part.decode("utf-8") for part in found.groups())
+    return _listed_if_display_differs(system, code, display) is not None
+
+
+#: CODE-006's verdicts on the coded values the documents' texts show (a few hundred distinct
+#: codes and texts, each written at a few indentations).
+_DISPLAYS = Verdicts(_differs_as_written, kept=1 << 12)
+
+
 @document_check("CODE-006", "referral", "epicrisis", "feedback")
 def display_matches_text(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """A coded value's display text is the code list's text for its code."""
     plain = plain_text(document, facts)
     coded_in_text = plain.coded() if plain is not None else None
-    if coded_in_text is not None and not any(
-        _listed_if_display_differs(*coded) for coded in coded_in_text
-    ):
+    if coded_in_text is not None and _DISPLAYS.none_flagged(coded_in_text):
         return  # the text shows every coded value, and none differs: no walk is needed
     for path, coded in coded_values(document_index(document, facts)):
         differs = _listed_if_display_differs(coded["system"], coded["code"], coded["display"])

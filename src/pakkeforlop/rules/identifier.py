@@ -17,7 +17,7 @@ day the check started, the same for every document of one run.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -37,7 +37,7 @@ from pakkeforlop.model.identifiers import (
     check_person_id,
 )
 from pakkeforlop.model.records import Document, ExportFacts
-from pakkeforlop.rules._per_document import document_index, per_document, plain_text
+from pakkeforlop.rules._per_document import Verdicts, document_index, per_document, plain_text
 from pakkeforlop.rules.checks import Hit, document_check
 
 PERSON_KINDS = ("referral", "epicrisis", "feedback", "pathway-event")
@@ -102,7 +102,8 @@ class _PersonChecks:
         self.kept = kept
         self.size = 0
         self.today: date | None = None
-        self.by_type: dict[PersonIdType, dict[str, IdCheck | None]] = {}
+        #: Keyed by the type as written (a look-up by the enum would run its hash, Python code).
+        self.by_type: dict[str, dict[str, IdCheck | None]] = {}
 
     def clear(self) -> None:
         """Forget every check."""
@@ -110,20 +111,20 @@ class _PersonChecks:
         self.size = 0
 
     def __call__(self, raw_type: str, value: str, today: date) -> IdCheck | None:
-        id_type = _PERSON_TYPES.get(raw_type)
-        if id_type is None:
-            return None  # a type outside the schema's enum: the schema finding reports it
         if today != self.today or self.size >= self.kept:
             self.clear()
             self.today = today
-        known = self.by_type.get(id_type)
+        known = self.by_type.get(raw_type)
         if known is None:
-            known = self.by_type[id_type] = {}
+            if raw_type not in _PERSON_TYPES:
+                return None  # a type outside the schema's enum: the schema finding reports it
+            known = self.by_type[raw_type] = {}
         check = known.get(value, _UNKNOWN)
         if check is not _UNKNOWN:
             return check
+        id_type, length, form = _PERSON_TYPES[raw_type]
         check = None
-        if _PERSON_FORM.get(id_type, _PERSON_FORM_DEFAULT).search(value) is not None:
+        if (len(value) == length and value.isascii() and value.isdigit()) or form.search(value):
             check = check_person_id(value, id_type, today=today)
         # Otherwise the schema's pattern rejects the form: its finding reports it.
         known[value] = check
@@ -131,7 +132,15 @@ class _PersonChecks:
         return check
 
 
-_PERSON_TYPES = {id_type.value: id_type for id_type in PersonIdType}
+#: Each type as written: the type, the length and the form of its numbers (the schema's).
+_PERSON_TYPES = {
+    id_type.value: (
+        id_type,
+        12 if id_type is PersonIdType.DUF else 11,
+        _PERSON_FORM.get(id_type, _PERSON_FORM_DEFAULT),
+    )
+    for id_type in PersonIdType
+}
 #: What the memo holds for a number it has not checked (``None`` is a number left to the schema).
 _UNKNOWN = IdCheck("", valid=False)
 _checked = _PersonChecks(1 << 16)
@@ -270,21 +279,23 @@ def _hpr_flagged(value: str) -> bool:
     return ProblemCode.HPR_CHECKSUM_HEURISTIC in codes
 
 
-def _all_pass(
-    document: Document, facts: ExportFacts, name: str, flagged: Callable[[str], object]
-) -> bool:
-    """Whether the document's text shows that no member ``name`` is ``flagged`` (a text that
+def _all_pass(document: Document, facts: ExportFacts, name: str, verdicts: Verdicts) -> bool:
+    """Whether the document's text shows that no member ``name`` gives a finding (a text that
     cannot be searched shows nothing: its objects are walked)."""
     plain = plain_text(document, facts)
-    return plain is not None and not any(
-        value is not None and flagged(value) for value in plain.strings(name)
-    )
+    return plain is not None and verdicts.none_flagged(plain.strings(name))
+
+
+#: The verdicts on the organisation and HPR numbers the documents' texts show: an export
+#: names a few hundred organisations and health personnel, in every document.
+_ORG_NUMBERS = Verdicts(lambda value: _org_problems(value.decode("utf-8")) is not None, 1 << 12)
+_HPR_NUMBERS = Verdicts(lambda value: _hpr_flagged(value.decode("utf-8")), 1 << 14)
 
 
 @document_check("IDENTIFIER-005", *ORG_KINDS, reads=("institution",))
 def org_number_valid(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """Every organisation number passes the Enhetsregisteret mod-11 check."""
-    if _all_pass(document, facts, "orgNumber", _org_problems):
+    if _all_pass(document, facts, "orgNumber", _ORG_NUMBERS):
         return
     for path, value in document_index(document, facts).named("orgNumber"):
         found = _org_problems(value) if isinstance(value, str) else None
@@ -295,7 +306,7 @@ def org_number_valid(document: Document, facts: ExportFacts) -> Iterator[Hit]:
 @document_check("IDENTIFIER-006", *HPR_KINDS)
 def hpr_number_heuristic(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """Every HPR number fits the unofficial mod-11 heuristic (a warning at most)."""
-    if _all_pass(document, facts, "hpr", _hpr_flagged):
+    if _all_pass(document, facts, "hpr", _HPR_NUMBERS):
         return
     for path, value in document_index(document, facts).named("hpr"):
         if isinstance(value, str) and _hpr_flagged(value):
