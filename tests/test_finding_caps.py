@@ -267,3 +267,19 @@ def test_parts_merge_to_what_one_process_finds_wherever_they_are_cut(
     split = data.draw(st.integers(0, len(sequence)))
     whole, merged = _whole_and_merged(sequence, FindingCaps(per_file, per_rule), split)
     assert merged == whole
+
+
+def test_findings_counted_per_rule_take_no_place_and_merge_per_rule():
+    # A finding on every file (a synthetic test number) fills its rule's cap early; the rest
+    # are counted per rule, with no place each for the merge (the whole's rule is full too).
+    caps = FindingCaps(per_file=1, per_rule=2)
+    part = CappedFindings(caps)
+    for number in range(1000):
+        part.add(finding("R-001", f"file-{number}"))
+    assert part.omitted.by_rule == {"R-001": 998}
+    assert part.omitted.at == {}
+    whole = CappedFindings(caps)
+    whole.add(finding("R-001", "earlier"))
+    whole.merge(part.kept, part.omitted)
+    assert whole.omitted.by_rule == {"R-001": 999}
+    assert [f.file for f in whole.kept] == ["earlier", "file-0"]

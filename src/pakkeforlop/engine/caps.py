@@ -74,8 +74,14 @@ DEFAULT_CAPS = FindingCaps()
 @dataclass(slots=True)
 class Omitted:
     """What was counted instead of kept: per rule and file, and per rule beyond its cap; and,
-    to merge it into another part, where: per rule and file, how many were counted before
-    each finding kept (by its position; the last, after every finding kept)."""
+    to merge it into another part, where those counted per rule and file were: how many
+    before each finding kept (by its position; the last, after every finding kept).
+
+    Those counted per rule need no place: the whole's rule is full wherever the part's is
+    (see the module's description), so the merge counts them all per rule. An export with an
+    informational finding on every file (a synthetic test number) counts hundreds of
+    thousands of them: a place for each would cost memory, time and what a worker sends.
+    """
 
     by_file: Counter[Key]
     by_rule: Counter[str]
@@ -93,7 +99,7 @@ class Omitted:
 class CappedFindings:
     """An export's findings, in the order they were found, kept under :class:`FindingCaps`."""
 
-    __slots__ = ("caps", "closed", "kept", "omitted", "per_key", "per_rule")
+    __slots__ = ("_full", "caps", "closed", "kept", "omitted", "per_key", "per_rule")
 
     def __init__(self, caps: FindingCaps = DEFAULT_CAPS, closed: Container[str] = ()) -> None:
         self.caps = caps
@@ -104,6 +110,9 @@ class CappedFindings:
         self.omitted = Omitted.none()
         self.per_key: Counter[Key] = Counter()
         self.per_rule: Counter[str] = Counter()
+        #: The rules whose cap per export the findings kept have filled (asked for every
+        #: finding; counted once, when it fills).
+        self._full: set[str] = set()
 
     def add(self, finding: Finding) -> None:
         """Keep the finding, or count it when its rule or its rule and file are full."""
@@ -115,24 +124,24 @@ class CappedFindings:
 
         Called before a finding is made, so that one that would not be kept costs nothing more.
         """
-        caps = self.caps
-        if self._rule_full(rule):
-            self.omitted.by_rule[rule] += count
-        elif caps.per_file is not None and self.per_key[rule, file] >= caps.per_file:
-            self.omitted.by_file[rule, file] += count
-        else:
+        omitted = self.omitted
+        if rule in self._full or rule in self.closed:
+            omitted.by_rule[rule] += count  # no place needed (see Omitted)
+            return True
+        per_file = self.caps.per_file
+        key = (rule, file)
+        if per_file is None or self.per_key.get(key, 0) < per_file:
             return False
-        at = self.omitted.at
+        omitted.by_file[key] += count
         place = len(self.kept)
-        counted = at.get(place)
+        counted = omitted.at.get(place)
         if counted is None:
-            counted = at[place] = Counter()
-        counted[rule, file] += count
+            counted = omitted.at[place] = Counter()
+        counted[key] += count
         return True
 
     def _rule_full(self, rule: str) -> bool:
-        cap = self.caps.per_rule
-        return (cap is not None and self.per_rule[rule] >= cap) or rule in self.closed
+        return rule in self._full or rule in self.closed
 
     def full(self, rule: str, file: str) -> bool:
         """Whether a finding of ``rule`` in ``file`` would be counted, not kept."""
@@ -143,21 +152,27 @@ class CappedFindings:
 
     def keep(self, finding: Finding) -> None:
         """Keep a finding :meth:`omit` has made room for."""
-        self.per_key[finding.rule, finding.file] += 1
-        self.per_rule[finding.rule] += 1
+        rule = finding.rule
+        self.per_key[rule, finding.file] += 1
+        self.per_rule[rule] += 1
         self.kept.append(finding)
+        cap = self.caps.per_rule
+        if cap is not None and self.per_rule[rule] >= cap:
+            self._full.add(rule)
 
     def merge(self, findings: Iterable[Finding], omitted: Omitted) -> None:
         """Add what a later part kept (in its order) and what it counted, each where it was
-        found among those kept: a finding counted there is counted here per rule when the
-        rule is full by then, else per file (where the part kept as many as the cap before
-        it, so that this whole has too, or its rule is full)."""
+        found among those kept: a finding counted there per file is counted here per rule
+        when the rule is full by then, else per file (where the part kept as many as the cap
+        before it, so that this whole has too, or its rule is full); one counted there per
+        rule is counted here per rule (the rule is full here too)."""
         at = omitted.at
         kept = 0
         for kept, finding in enumerate(findings, 1):
             self._count(at.get(kept - 1))
             self.add(finding)
         self._count(at.get(kept))
+        self.omitted.by_rule.update(omitted.by_rule)
 
     def _count(self, counted: Counter[Key] | None) -> None:
         for (rule, file), count in (counted or {}).items():
@@ -205,6 +220,6 @@ class CappedFindings:
                 count=count,
                 summary=True,
             )
-            for rule, count in by_rule.items()
+            for rule, count in sorted(by_rule.items())  # one order, however parts were merged
         ]
         return found

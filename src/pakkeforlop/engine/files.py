@@ -72,12 +72,17 @@ class FileChecker:
         self.supplements: dict[int, dict[str, Any]] = {}
 
     def read_document(
-        self, path: str | Path, sink: Sink | None = None, shown: str | None = None
+        self,
+        path: str | Path,
+        sink: Sink | None = None,
+        shown: str | None = None,
+        status: os.stat_result | None = None,
     ) -> ReadResult:
         """Read a JSON document (the fast parse first, unless exact); its problems reported
-        under ``shown`` (default: how findings name ``path``)."""
+        under ``shown`` (default: how findings name ``path``). ``status``: the path's, if just
+        taken (see :func:`pakkeforlop.read.read_bounded`)."""
         recorder = self.recorder
-        result = read_json_file(path, self.limits, sink=sink, fast=not self.exact)
+        result = read_json_file(path, self.limits, sink=sink, fast=not self.exact, status=status)
         recorder.mark_read()
         if result.problems:
             recorder.input_problems(shown or recorder.display(Path(path)), result.problems)
@@ -152,7 +157,7 @@ class FileChecker:
             return
         read = Digest() if digest is not None else None
         try:
-            self._read(where, shown, FILE_KINDS[kind], index, read)
+            self._read(where, shown, FILE_KINDS[kind], index, read, status=status)
         except Exception as error:  # the kit's bug must not cost the other files
             recorder.internal_error("reading the file", shown, error)
             return
@@ -164,13 +169,24 @@ class FileChecker:
                 pointer=f"/files/{index}/sha256",
             )
 
-    def _read(self, where: str, shown: str, kind: str, index: int, read: Sink | None) -> None:
+    def _read(
+        self,
+        where: str,
+        shown: str,
+        kind: str,
+        index: int,
+        read: Sink | None,
+        *,
+        status: os.stat_result | None,
+    ) -> None:
+        """Read and check one declared file; ``status``, taken just before, spares a JSON
+        document's reader a second system call for it."""
         if kind == "pathway-event":
             self.events.read(Path(where), read)
         elif kind == KITH_MESSAGE:
             self.kith.read(Path(where), self.supplements.get(index, {}), read)
         else:
-            found = self.read_document(where, read, shown)
+            found = self.read_document(where, read, shown, status)
             if found.text is not None:
                 document = Document(kind, shown, found.text.value, found.text)
                 self.documents.check(document, native_formats=found.guarded)

@@ -52,6 +52,8 @@ class Recorder:
         self.manifest_shown = self.display(root / MANIFEST_NAME)
         #: What checks that report a value once per file reported: (rule, file, value).
         self.once_seen: set[tuple[str, str, Hashable]] = set()
+        #: The set of exercised rules :meth:`mark_read` last added the input rules to.
+        self._read_exercised_into: set[str] | None = None
         #: One copy of each set of finding arguments (see :meth:`shared_args`).
         self.args_seen: dict[tuple[tuple[str, MessageArg], ...], Mapping[str, MessageArg]] = {}
 
@@ -142,9 +144,16 @@ class Recorder:
         self.report(INTERNAL_RULE, path, args=args, **where)
 
     def mark_read(self) -> None:
-        """Reading a file exercises every input rule, whether or not it fires."""
-        self.result.exercised.update(INPUT_RULES.values())
-        self.result.exercised.add(WRONG_SCHEMA_RULE)
+        """Reading a file exercises every input rule, whether or not it fires.
+
+        They are added to a result's set of exercised rules once (a cost per file otherwise):
+        again only when the result is a new one (a new part).
+        """
+        exercised = self.result.exercised
+        if self._read_exercised_into is not exercised:
+            exercised.update(INPUT_RULES.values())
+            exercised.add(WRONG_SCHEMA_RULE)
+            self._read_exercised_into = exercised
 
     def input_problems(
         self, path: str, problems: Iterable[InputProblem], line: int | None = None

@@ -37,12 +37,18 @@ def _unreadable(error: OSError | ValueError, after_line: int | None = None) -> I
     return InputProblem(InputProblemCode.UNREADABLE, f"cannot read the file{where}: {reason}")
 
 
-def _file_problem(path: str | Path, max_bytes: int | None) -> InputProblem | int:
-    """Why ``path`` must not be opened (missing, a folder, a pipe, too large); else its size."""
-    try:
-        status = os.stat(path)  # noqa: PTH116 (a path as text, or a Path)
-    except (OSError, ValueError) as error:
-        return _unreadable(error)
+def _file_problem(
+    path: str | Path, max_bytes: int | None, status: os.stat_result | None = None
+) -> InputProblem | int:
+    """Why ``path`` must not be opened (missing, a folder, a pipe, too large); else its size.
+
+    ``status``: the path's, if the caller has just taken it (else it is taken here).
+    """
+    if status is None:
+        try:
+            status = os.stat(path)  # noqa: PTH116 (a path as text, or a Path)
+        except (OSError, ValueError) as error:
+            return _unreadable(error)
     if stat.S_ISDIR(status.st_mode):
         return InputProblem(InputProblemCode.UNREADABLE, "cannot read the file: it is a directory")
     if not stat.S_ISREG(status.st_mode):
@@ -77,7 +83,10 @@ def _read_up_to(descriptor: int, count: int) -> bytes:
 
 
 def read_bounded(
-    path: str | Path, max_bytes: int, sink: Sink | None = None
+    path: str | Path,
+    max_bytes: int,
+    sink: Sink | None = None,
+    status: os.stat_result | None = None,
 ) -> bytes | InputProblem:
     """The whole file, or why it was not read.
 
@@ -85,8 +94,13 @@ def read_bounded(
     not), and read through a descriptor, without a file object. Something put in its place
     meanwhile cannot block the read (the open does not wait for a pipe's writer) nor make it
     longer than the limit.
+
+    ``status`` is the path's status (``os.stat``, following links) if the caller has just
+    taken it, as the engine does to identify each declared file: then it is not taken again
+    (a system call per file). It is judged exactly as one taken here, and the guarantees above
+    do not depend on when it was taken.
     """
-    size = _file_problem(path, max_bytes)
+    size = _file_problem(path, max_bytes, status)
     if isinstance(size, InputProblem):
         return size
     try:
@@ -114,14 +128,16 @@ def read_json_file(
     *,
     sink: Sink | None = None,
     fast: bool = False,
+    status: os.stat_result | None = None,
 ) -> ReadResult:
     """Read one JSON document (a top-level object) from ``path``, opened read-only.
 
     ``sink`` receives the bytes read: all of the file's, unless it could not be read whole.
     ``fast`` tries the guarded fast parse first (:func:`pakkeforlop.read.fast_json.fast_object`):
-    the result is the same, and ``guarded`` tells that it came that way.
+    the result is the same, and ``guarded`` tells that it came that way. ``status``: the
+    path's, if the caller has just taken it (see :func:`read_bounded`).
     """
-    data = read_bounded(path, limits.max_file_bytes, sink)
+    data = read_bounded(path, limits.max_file_bytes, sink, status)
     if isinstance(data, InputProblem):
         return ReadResult(None, (data,))
     if fast:
