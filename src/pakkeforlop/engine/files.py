@@ -15,7 +15,7 @@ from pakkeforlop.engine.events import EventReader
 from pakkeforlop.engine.kith_files import KithReader
 from pakkeforlop.model.records import Document
 from pakkeforlop.read import Limits, ReadResult, Sink, read_json_file
-from pakkeforlop.read.folders import Identity, identity, status_id
+from pakkeforlop.read.folders import Identity, identity, relative_key, status_id
 from pakkeforlop.rules.engine_reported import (
     DIGEST_RULE,
     KITH_MESSAGE,
@@ -91,17 +91,18 @@ class FileChecker:
         recorder.result.fast += result.guarded
         return result
 
-    def once_each(self, declared: list[Declared]) -> list[Declared]:
+    def once_each(self, declared: list[Declared]) -> tuple[list[Declared], dict[str, int]]:
         """The declared files, each once: a later declaration of the same file (under another
-        kind, or another spelling of its path) is a finding, and is not checked again."""
+        kind, or another spelling of its path) is a finding, and is not checked again. With
+        them, each declared path (as :func:`~pakkeforlop.read.folders.relative_key` spells it)
+        and the index of its first entry."""
         recorder = self.recorder
         recorder.result.exercised.add(REPEATED_FILE_RULE)
         first: dict[str, int] = {}
         once = []
         for entry in declared:
             index, relative, _, _ = entry
-            key = "/".join(part for part in relative.split("/") if part not in {"", "."})
-            earlier = first.setdefault(key, index)
+            earlier = first.setdefault(relative_key(relative), index)
             if earlier == index:
                 once.append(entry)
                 continue
@@ -114,7 +115,7 @@ class FileChecker:
                 ),
                 pointer=f"/files/{index}/path",
             )
-        return once
+        return once, first
 
     def place(self, entry: Declared) -> tuple[str, str]:
         """Where a (checkable) declared file is, and how findings name it.

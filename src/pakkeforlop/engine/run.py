@@ -37,7 +37,6 @@ from pakkeforlop.read.folders import (
     Unlisted,
     data_files,
     identity,
-    relative_key,
 )
 from pakkeforlop.rules.checks import ExportView, Scope, always, by_scope
 from pakkeforlop.rules.engine_reported import (
@@ -109,11 +108,10 @@ class Run:
         files.identities.add(identity(recorder.root / MANIFEST_NAME))
         digests = any(digest is not None for *_, digest in declared)
         # Entries only, not paths: for hundreds of thousands of files those take memory.
-        entries = files.once_each([entry for entry in declared if checkable(entry)])
+        # A file found by a path the manifest declares (``known``) is declared: only files
+        # found under other names need their identities compared (a stat each otherwise).
+        entries, known = files.once_each([entry for entry in declared if checkable(entry)])
         declared.clear()
-        # A file found by a path the manifest declares is declared: only files found under
-        # other names need their identities compared (a stat each, for every file otherwise).
-        known = {MANIFEST_NAME, *(relative_key(entry[1]) for entry in entries)}
         tasks = plan_tasks(entries, recorder.root)
         workers = self.workers = worker_count(jobs, tasks)
         unlisted: list[Unlisted] = []

@@ -8,7 +8,7 @@ longer than the system allows) is reported, not passed over in silence.
 from __future__ import annotations
 
 import os
-from collections.abc import Set
+from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,7 +95,9 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def data_files(root: Path, known: Set[str] = frozenset()) -> tuple[list[DataFile], list[Unlisted]]:
+def data_files(
+    root: Path, known: Container[str] = frozenset()
+) -> tuple[list[DataFile], list[Unlisted]]:
     """Every data file (by suffix) below ``root``, sorted, but those whose path below it (see
     :func:`relative_key`) is in ``known``; and the folders that could not be listed.
 
