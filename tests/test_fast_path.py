@@ -117,6 +117,7 @@ def test_memos_that_start_afresh_give_the_same_result(
 ) -> None:
     # Memos of two entries are full all the time: every line is judged almost afresh.
     monkeypatch.setattr(fast_lines, "MEMO_KEPT", 2)
+    monkeypatch.setattr(fast_lines, "ENTRIES_KEPT", 2)
     monkeypatch.setattr(fast_lines, "VALUES_KEPT", 2)
     result = assert_same(defective)
     assert result.fast > 0.8 * (result.documents + result.events)

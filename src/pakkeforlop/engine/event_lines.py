@@ -62,15 +62,17 @@ EVENT_SCHEMA = DOCUMENT_SCHEMAS["pathway-events"]
 #: At most this many distinct valid values of one member are remembered (others are judged
 #: again each time: a timestamp or a note may be new on every line).
 VALUES_KEPT = 1 << 14
-#: At most this many outcomes of one group of checks, and entries of one part, are
-#: remembered: the memos of a file of a million lines would otherwise hold every patient and
-#: every code on every day (hundreds of MiB in each worker process). A full memo starts
-#: afresh: lines near one another repeat the same values. A file of the target export (100,000
-#: pathways) names up to 46,659 pathway instances, each on lines weeks apart: with half this
-#: many kept, 214,190 instance entries were made where 167,667 (one per instance and file,
-#: as now) do, and the event lines took about 15 % more CPU time; the larger memos cost about
-#: 20 MiB more at the file phase's peak (measured on the benchmark's export).
-MEMO_KEPT = 1 << 16
+#: At most this many outcomes of one group of checks are remembered, and this many entries of
+#: one part (see :class:`Entry`): the memos of a file of a million lines would otherwise hold
+#: every patient and every code on every day (hundreds of MiB in each worker process). A full
+#: memo starts afresh: lines near one another repeat the same values.
+MEMO_KEPT = 1 << 15
+#: The entries: a file of the target export (100,000 pathways) names up to 46,659 pathway
+#: instances, each on lines weeks apart. With as many as the outcomes, 214,190 instance
+#: entries were made where 167,667 (one per instance and file, as now) do, and the event lines
+#: took 12 % more CPU time; the larger memo costs about 13 MiB more per process (the outcomes'
+#: memos as large would cost as much again for a further 1 %: measured on that export).
+ENTRIES_KEPT = 1 << 16
 #: What jsonschema-rs's own ``date``/``date-time`` formats judge differently from the
 #: reference's (year zero, a leap second): values holding neither may use them.
 _FORMAT_DOUBTS: Final = ("0000-", ":60")
@@ -350,7 +352,7 @@ class EventLines:
         repeats = any(check.once_per_file is None for check, _, _ in outcomes)
         numbers = part.numbers(items, self.table)
         entry = Entry(outcomes, quotes, numbers, repeats, part.rest(items))
-        if len(part.entries) >= MEMO_KEPT:  # a window: lines near one another repeat values
+        if len(part.entries) >= ENTRIES_KEPT:  # a window: lines near one another repeat values
             part.entries.clear()
         part.entries[part.key(items)] = entry
         return entry
