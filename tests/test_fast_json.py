@@ -11,6 +11,7 @@ that fail without it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -18,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pakkeforlop.read import DEFAULT_LIMITS, Limits, parse_json
+from pakkeforlop.read import DEFAULT_LIMITS, Limits, fast_json, parse_json
 from pakkeforlop.read.fast_json import fast_object
 
 #: Limits small enough that random texts cross them often.
@@ -211,3 +212,40 @@ def test_nesting_beyond_the_limit_is_not_taken_and_up_to_it_is() -> None:
 )
 def test_common_texts_are_taken_fast(text: str) -> None:
     assert _agrees(text.encode(), DEFAULT_LIMITS)
+
+
+def _large(*members: str) -> bytes:
+    """A manifest-like text over ``LARGE_TEXT_BYTES``: many hexadecimal digests, whose digits
+    the skeleton joins into long runs, and these members."""
+    digests = ", ".join(
+        f'{{"sha256": "{hashlib.sha256(bytes([index % 256, index // 256])).hexdigest()}"}}'
+        for index in range(1500)
+    )
+    text = "{" + ", ".join([f'"files": [{digests}]', *members]) + "}"
+    assert len(text) > fast_json.LARGE_TEXT_BYTES
+    return text.encode()
+
+
+@pytest.mark.parametrize(
+    ("members", "taken"),
+    [
+        ((), True),
+        (('"digits": "' + "4" * 150 + '"',), True),  # a long run in a string
+        (('"number": ' + "4" * 150,), False),  # a number over the limit
+        (('"number": -' + "4" * 150 + ".5",), False),
+    ],
+)
+def test_a_large_text_is_searched_for_long_numbers_as_it_is(
+    members: tuple[str, ...], taken: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _large(*members)
+    searched: list[bytes] = []
+    real = fast_json._long_run_outside_strings_of
+
+    def spied(text: bytes, max_number_chars: int) -> bool:
+        searched.append(text)
+        return real(text, max_number_chars)
+
+    monkeypatch.setattr(fast_json, "_long_run_outside_strings_of", spied)
+    assert _agrees(data, DEFAULT_LIMITS) is taken
+    assert searched == [data]  # not its skeleton, where each digest is a long run

@@ -126,14 +126,22 @@ def _plain_text_agrees(data: bytes, value: dict[str, Any], limits: Limits) -> bo
         return False
     if skeleton.count(b"[") > limits.max_depth and keys_and_depth(value)[1] > limits.max_depth:
         return False
-    if _long_run_outside_strings_of(skeleton, limits.max_number_chars):
+    # A large text's own bytes are searched for long runs: its skeleton joins the digits of
+    # each hexadecimal digest (letters dropped) into a long run, each then looked at (0.16 s
+    # for a manifest of 282,776 files, against 0.10 s for its text, where few runs are long).
+    searched = data if len(data) > LARGE_TEXT_BYTES else skeleton
+    if _long_run_outside_strings_of(searched, limits.max_number_chars):
         return False
     return skeleton.count(b":") == _colons(value)
 
 
+#: A text larger than this is searched for long runs of digits as it is, not as its skeleton.
+LARGE_TEXT_BYTES: Final = 64 * 1024
+
+
 def _long_run_outside_strings_of(skeleton: bytes, max_number_chars: int) -> bool:
     """Whether a number literal over the limit may lie outside the strings of a text without
-    a backslash, given its skeleton (see :func:`_plain_text_agrees`).
+    a backslash, given its skeleton (see :func:`_plain_text_agrees`) or the text itself.
 
     A literal over the limit holds a run of :func:`shortest_run` digits, and so does the
     skeleton where the text does (dropping bytes only joins runs; the commas kept part every
