@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import multiprocessing
 import platform
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pakkeforlop import cli
 from pakkeforlop.engine import ExportResult, check_export, parallel, tuning, workers
@@ -138,7 +141,7 @@ def test_tasks_go_to_the_workers_packed(
     unpacked = sum(
         sys.getsizeof(entry) + sum(sys.getsizeof(item) for item in entry) for entry in declared
     )
-    assert sum(len(task.data) for task in sent) < unpacked / 4
+    assert sum(task.size for task in sent) < unpacked / 4
 
 
 def test_only_files_that_may_be_large_are_sized_when_tasks_are_planned(
@@ -404,3 +407,26 @@ def test_what_tells_files_apart_is_let_go_before_the_instance_checks(
 )
 def test_tasks_start_in_task_order_but_a_late_heavy_one_first(weights, order) -> None:
     assert parallel.start_order(weights) == order
+
+
+DIGESTS = st.lists(
+    st.one_of(
+        st.none(),
+        st.binary(min_size=32, max_size=32).map(bytes.hex),
+        st.binary(min_size=32, max_size=32).map(lambda digest: digest.hex().upper()),
+        st.text(min_size=64, max_size=64),
+        st.text(alphabet="0123456789abcdef ", min_size=63, max_size=65),
+    ),
+    max_size=6,
+)
+
+
+@given(DIGESTS)
+def test_digests_are_packed_and_unpacked_as_they_were(digests: list[str | None]) -> None:
+    assert workers.unpack_digests(workers.pack_digests(digests), len(digests)) == digests
+
+
+def test_digests_as_the_schema_writes_them_are_packed_as_their_bytes() -> None:
+    digests = [hashlib.sha256(str(number).encode()).hexdigest() for number in range(100)]
+    assert len(workers.pack_digests(digests)) == 1 + 32 * len(digests)
+    assert workers.unpack_digests(workers.pack_digests(digests), 100) == digests
