@@ -40,7 +40,7 @@ def checkable(entry: Declared) -> bool:
     _, relative, kind, _ = entry
     return (
         not relative.startswith("/")
-        and ".." not in relative.split("/")
+        and (".." not in relative or ".." not in relative.split("/"))  # (split only if there)
         and "\x00" not in relative
         and kind in FILE_KINDS
     )
