@@ -10,7 +10,7 @@ import pytest
 
 from pakkeforlop.data.evidence import Evidence
 from pakkeforlop.data.pathways import anchors, pathway
-from pakkeforlop.model.records import EventRecord, PathwayInstance, ReferralFacts
+from pakkeforlop.model.records import MATERIALISED, EventRecord, PathwayInstance, ReferralFacts
 from pakkeforlop.rules import intervals
 from pakkeforlop.rules.intervals import (
     Measurement,
@@ -448,3 +448,11 @@ def test_the_summary_does_not_remember_what_it_measures_afresh(measured: list[st
     assert len(list(measure_all([instance]))) == 1
     assert len(list(measure_all([instance]))) == 1
     assert measured == ["D06-7", "D06-7"]  # each instance is read once by the summary
+
+
+def test_an_instance_of_a_pathway_without_measurable_rows_is_not_read() -> None:
+    # The summary reads every instance: one of a pathway with no time limit (D10) has nothing
+    # to measure, and its records need not be made (see MATERIALISED).
+    instance = _instance("D10-1", ("D10A", "2024-06-05"), ("D10XG", "2024-06-10"))
+    assert list(measure_all([instance])) == []
+    assert instance not in MATERIALISED.recent

@@ -382,11 +382,17 @@ def _measure(
     table: Mapping[str, Anchor],
     period: Period | None,
 ) -> list[Measurement]:
+    """Measure ``instance``; nothing to measure when no row of the pathway is measurable
+    (D10, D11): then the instance's records are not made. The export's summary reads every
+    instance, and a third of them may be of such pathways."""
+    measurable = _measurable_of(pathway, table)
+    if not measurable:
+        return []
     index = _index(instance.ordered())
     delays = [event.day for _, event in index.get(PATIENT_DELAY, [])]
     starts_before = slice_of(instance, period).starts_before
     result = []
-    for row, source, target, anchor_evidence in _measurable_of(pathway, table):
+    for row, source, target, anchor_evidence in measurable:
         if starts_before and source.occurrence is Occurrence.FIRST:
             continue  # the first such event may lie before the export's period
         for start in _from_points(source, instance, index):
