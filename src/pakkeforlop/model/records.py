@@ -435,9 +435,15 @@ class PathwayInstance:
 
     def reference(self) -> EventRecord | None:
         """The event the instance's identity is read from: its first start (A), else its first
-        event (by date, in file order on the same date)."""
+        event (by date, in file order on the same date).
+
+        The pathway type is read from it (see :attr:`pathway_type`) and kept: an export
+        check reads both of every instance, and for an instance whose checks ran in another
+        process (or whose records are not kept) each is a search of its rows."""
         start = self.first("A")
-        return start if start is not None else self.first()
+        found = start if start is not None else self.first()
+        self._type = None if found is None else found.pathway_type
+        return found
 
     @property
     def pathway_type(self) -> str | None:
