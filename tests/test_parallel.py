@@ -24,6 +24,7 @@ from pakkeforlop.engine.caps import FindingCaps
 from pakkeforlop.engine.files import checkable
 from pakkeforlop.engine.run import Run
 from pakkeforlop.read import Limits
+from pakkeforlop.rules import intervals
 from pakkeforlop.synthetic import GeneratorConfig, generate
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -113,6 +114,45 @@ def test_instances_checked_partly_in_a_forked_worker_give_the_same_result(
     assert min(flagged) < split <= max(flagged)
     # Findings of the export checks, merged after both parts.
     assert "TIMELIMIT-002" in {f.rule for f in serial.findings}
+
+
+def test_the_summary_reads_what_the_forked_workers_instances_remembered(
+    defective: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The worker sends back what its instances remembered of their time-limit measurements:
+    # this process measures only its own share (TIMELIMIT-001), not the worker's again
+    # (TIMELIMIT-002); the export checks before the summary run while the worker works.
+    assert parallel.can_fork(), "another test left a thread running: workers are not forked"
+    measured: list[str] = []
+    steps: list[object] = []
+    real_measure, real_export, real_absorb = intervals._measure, Run.check_export, Run.absorb
+
+    def counted(*args: Any) -> Any:
+        if args[1].time_limits:  # of a pathway with none (D10), nothing is measured
+            measured.append(args[0].id)
+        return real_measure(*args)
+
+    def export(run: Run, instances: Any, checks: Any = None) -> None:
+        steps.append(tuple(check.rule_id for check in checks or ()))
+        real_export(run, instances, checks)
+
+    def absorb(run: Run, part: Any, progress: Any) -> None:
+        steps.append("merged")
+        real_absorb(run, part, progress)
+
+    serial = check_export(defective, display_root="", jobs=1)
+    monkeypatch.setattr(intervals, "_measure", counted)
+    monkeypatch.setattr(Run, "check_export", export)
+    monkeypatch.setattr(Run, "absorb", absorb)
+    in_two = check_export(defective, display_root="", jobs=2)
+    assert _everything(in_two) == _everything(serial)
+    ids = list(in_two.instances)
+    split = workers.instance_split(len(ids))
+    assert measured
+    assert {ids.index(instance) for instance in measured} < set(range(split))
+    early = ("PATHWAY-018", "PATHWAY-019")
+    late = ("TIMELIMIT-002", "TIMELIMIT-003")
+    assert steps[-5:] == [early, "merged", "merged", late, "merged"]
 
 
 def test_instances_are_checked_in_one_process_where_workers_cannot_be_forked(

@@ -103,6 +103,25 @@ def test_an_instance_keeps_its_events_as_numbers_and_makes_the_same_records_agai
     assert copy.ordered()[0].institution is copy.ordered()[1].institution  # one copy each
 
 
+def test_an_instance_knows_its_type_once_its_reference_event_is_found(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An export check asks for both of every instance; the rows are searched for them once.
+    instance = PathwayInstance("D11-1", [_event("D11E", 3, 1), _event("D11A", 2, 2)])
+    searched: list[str | None] = []
+    search = PathwayInstance.first
+
+    def counted(self: PathwayInstance, letter: str | None = None) -> EventRecord | None:
+        searched.append(letter)
+        return search(self, letter)
+
+    monkeypatch.setattr(PathwayInstance, "first", counted)
+    reference = instance.reference()
+    assert reference is not None
+    assert (reference.line, instance.pathway_type) == (2, "D11")
+    assert searched == ["A"]
+
+
 def test_rows_added_to_blocks_of_either_width_hold_the_same_numbers() -> None:
     # Rows are packed into their block's bytes: a small line after a wide one goes into the
     # wide block, each number as it was.

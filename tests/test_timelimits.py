@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -10,7 +11,7 @@ import pytest
 
 from pakkeforlop.data.evidence import Evidence
 from pakkeforlop.data.pathways import anchors, pathway
-from pakkeforlop.model.records import EventRecord, PathwayInstance, ReferralFacts
+from pakkeforlop.model.records import MATERIALISED, EventRecord, PathwayInstance, ReferralFacts
 from pakkeforlop.rules import intervals
 from pakkeforlop.rules.intervals import (
     Measurement,
@@ -448,3 +449,29 @@ def test_the_summary_does_not_remember_what_it_measures_afresh(measured: list[st
     assert len(list(measure_all([instance]))) == 1
     assert len(list(measure_all([instance]))) == 1
     assert measured == ["D06-7", "D06-7"]  # each instance is read once by the summary
+
+
+def test_an_instance_of_a_pathway_without_measurable_rows_is_not_read() -> None:
+    # The summary reads every instance: one of a pathway with no time limit (D10) has nothing
+    # to measure, and its records need not be made (see MATERIALISED).
+    instance = _instance("D10-1", ("D10A", "2024-06-05"), ("D10XG", "2024-06-10"))
+    assert list(measure_all([instance])) == []
+    assert instance not in MATERIALISED.recent
+
+
+def test_what_a_copy_of_an_instance_remembered_is_recalled(measured: list[str]) -> None:
+    # A forked worker measures its share of the instances and sends back what they
+    # remembered: the main process's copies recall it, and the summary does not measure again.
+    instance = _instance("D06-8", ("D06A", "2024-06-05"), ("D06M", "2024-06-10"))
+    instance.referrals.append(ReferralFacts("referral.json", None, date(2024, 6, 1), None))
+    (item,) = measure(instance, pathway("D06"))
+    copy = pickle.loads(pickle.dumps(instance))  # what the main process holds
+    copy.recall(pickle.loads(pickle.dumps(instance.memory())))
+    (row,) = measure_all([copy])
+    assert measured == ["D06-8"]
+    assert (row.measure, row.days, row.within) == (item.measure, item.days, item.within)
+    other = pickle.loads(pickle.dumps(instance))  # recalled only for what it holds now
+    other.add(other.events[-1])
+    other.recall(instance.memory())
+    list(measure_all([other]))
+    assert measured == ["D06-8", "D06-8"]

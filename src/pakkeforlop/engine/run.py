@@ -38,7 +38,7 @@ from pakkeforlop.read.folders import (
     data_files,
     identity,
 )
-from pakkeforlop.rules.checks import ExportView, Scope, always, by_scope
+from pakkeforlop.rules.checks import Check, ExportView, Scope, always, by_scope
 from pakkeforlop.rules.engine_reported import (
     DIGEST_RULE,
     MISSING_FILE_RULE,
@@ -251,35 +251,44 @@ class Run:
 
     def check_instance_part(self, start: int, stop: int) -> WorkerPart:
         """Check the instances from ``start`` to ``stop``, in the order they were found, as a
-        part of the export (a forked worker's task: it inherited every instance)."""
+        part of the export (a forked worker's task: it inherited every instance), with what
+        each of them remembered (see :meth:`check_instances`)."""
         recorder = self.recorder
-        instances = recorder.result.instances
+        checked = list(islice(recorder.result.instances.values(), start, stop))
         recorder.new_part()
-        self.check_instance_range(islice(instances.values(), start, stop))
-        return self.part()
+        self.check_instance_range(checked)
+        part = self.part()
+        part.memories = [instance.memory() for instance in checked]
+        return part
 
     def check_instances(self) -> None:
         """Run the instance checks, then the export checks.
 
         Where workers read the files and can be forked, one forked worker checks the last
         instances while this process checks the first ones and then runs the export checks
-        as a part of its own (see :func:`~pakkeforlop.engine.workers.instance_split`); the
-        worker's part and then that part are merged after this process's findings, as one
-        process would have recorded them all. A fork inherits the instances, so nothing but
-        the findings is sent; it copies only the memory pages it writes to (the reference
-        counts of what it reads; the instances' events are rows of numbers in a few arrays).
-        Where workers cannot be forked, this process runs every check.
+        (see :func:`~pakkeforlop.engine.workers.instance_split`); the worker's part and then
+        the export checks' are merged after this process's findings, as one process would
+        have recorded them all. A fork inherits the instances, so only the findings, and what
+        the instances remembered, are sent back; it copies only the memory pages it writes to
+        (the reference counts of what it reads; the instances' events are rows of numbers in
+        a few arrays). The export checks that read what the instance checks remembered (the
+        time-limit summary reads every instance's measurements) run, with those after them,
+        once the worker's instances have recalled it (as a second part): measured afresh,
+        the worker's share took the summary longer than waiting does. Where workers cannot
+        be forked, this process runs every check.
         """
         recorder = self.recorder
         instances = recorder.result.instances
         count = len(instances)
         split = instance_split(count)
         if self.workers > 1 and 0 < split < count and parallel.can_fork():
+            checks = by_scope(Scope.EXPORT)
+            cut = next((at for at, check in enumerate(checks) if check.remembered), len(checks))
             export: list[WorkerPart] = []
 
             def meanwhile() -> None:
                 self.check_instance_range(islice(instances.values(), split))
-                export.append(self.export_part(instances))
+                export.append(self.export_part(instances, checks[:cut]))
 
             for part in parallel.ordered_map(
                 check_instance_task,
@@ -291,28 +300,38 @@ class Run:
                 meanwhile=meanwhile,
             ):
                 self.absorb(part, None)
+                for instance, memory in zip(
+                    islice(instances.values(), split, count), part.memories, strict=True
+                ):
+                    instance.recall(memory)
             self.absorb(export[0], None)
+            if cut < len(checks):
+                self.absorb(self.export_part(instances, checks[cut:]), None)
         else:
             self.check_instance_range(instances.values())
             self.check_export(instances)
 
-    def export_part(self, instances: Mapping[str, PathwayInstance]) -> WorkerPart:
-        """The export checks' findings as a part of their own, to merge after others."""
+    def export_part(
+        self, instances: Mapping[str, PathwayInstance], checks: list[Check]
+    ) -> WorkerPart:
+        """These export checks' findings as a part of their own, to merge after others."""
         recorder = self.recorder
         whole = recorder.result, recorder.found, recorder.once_seen
         recorder.new_part()
         try:
-            self.check_export(instances)
+            self.check_export(instances, checks)
             return self.part()
         finally:
             recorder.result, recorder.found, recorder.once_seen = whole
 
-    def check_export(self, instances: Mapping[str, PathwayInstance]) -> None:
-        """Run the export checks over these instances."""
+    def check_export(
+        self, instances: Mapping[str, PathwayInstance], checks: list[Check] | None = None
+    ) -> None:
+        """Run the export checks (``checks``: these of them) over these instances."""
         recorder = self.recorder
         facts = recorder.facts
         view = ExportView(facts, instances)
-        for check in by_scope(Scope.EXPORT):
+        for check in by_scope(Scope.EXPORT) if checks is None else checks:
             try:
                 if check.applies(view, facts):
                     recorder.result.exercised.add(check.rule_id)

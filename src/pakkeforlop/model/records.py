@@ -229,6 +229,10 @@ class Materialised:
             recent.popleft().release()
 
 
+#: What an instance remembers (see :meth:`PathwayInstance.remember`): by name, the counts of
+#: events, referrals, epicrises and feedback it was derived from, and the value.
+Memory = dict[str, tuple[tuple[int, int, int, int], Any]]
+
 #: The instances holding their records, for every instance of this process.
 MATERIALISED = Materialised(1024)
 
@@ -277,7 +281,7 @@ class PathwayInstance:
         self._letters: dict[str, tuple[EventRecord, ...]] | None = None
         #: What checks derived from the instance, by name, with the counts of events,
         #: referrals, epicrises and feedback it was derived from (see :meth:`remember`).
-        self._derived: dict[str, tuple[tuple[int, int, int, int], Any]] | None = None
+        self._derived: Memory | None = None
         for record in events:
             self.add(record)
 
@@ -382,6 +386,25 @@ class PathwayInstance:
             self._derived = {}
         self._derived[name] = (self._counts(), value)
 
+    def memory(self) -> Memory | None:
+        """What the instance remembers (see :meth:`remember`), for a copy of it in another
+        process to :meth:`recall`: a forked worker that checked some instances sends it back,
+        so that the export's checks need not derive it again."""
+        return self._derived
+
+    def recall(self, memory: Memory | None) -> None:
+        """Remember what a copy of this instance remembered (its :meth:`memory`), each value
+        where it was derived from what this instance holds now."""
+        if not memory:
+            return
+        counts = self._counts()
+        derived = self._derived
+        for name, (held, value) in memory.items():
+            if held == counts:
+                if derived is None:
+                    derived = self._derived = {}
+                derived[name] = (held, value)
+
     def remembered(self, name: str) -> Any:
         """What was remembered under ``name`` for what the instance holds now, or ``None``."""
         known = None if self._derived is None else self._derived.get(name)
@@ -435,9 +458,15 @@ class PathwayInstance:
 
     def reference(self) -> EventRecord | None:
         """The event the instance's identity is read from: its first start (A), else its first
-        event (by date, in file order on the same date)."""
+        event (by date, in file order on the same date).
+
+        The pathway type is read from it (see :attr:`pathway_type`) and kept: an export
+        check reads both of every instance, and for an instance whose checks ran in another
+        process (or whose records are not kept) each is a search of its rows."""
         start = self.first("A")
-        return start if start is not None else self.first()
+        found = start if start is not None else self.first()
+        self._type = None if found is None else found.pathway_type
+        return found
 
     @property
     def pathway_type(self) -> str | None:

@@ -81,6 +81,11 @@ class Check:
     #: For a check that reports a value once per file: the value. The engine keeps the hits
     #: of the first document of a file with that value, and drops the others'.
     once_per_file: OncePerFile | None = None
+    #: For an export check: whether it reads what the instance checks remembered of the
+    #: instances (``PathwayInstance.remember``). Where a forked worker checks some of the
+    #: instances, such a check, and the export checks after it, run once the worker has sent
+    #: back what its instances remembered; the ones before it run meanwhile.
+    remembered: bool = False
 
 
 _REGISTRY: dict[str, Check] = {}
@@ -122,11 +127,15 @@ def instance_check(rule_id: str, *, applies: Applies = always) -> Callable[[F], 
     return decorate
 
 
-def export_check(rule_id: str, *, applies: Applies = always) -> Callable[[F], F]:
-    """Register a check run once per export, after every instance check."""
+def export_check(
+    rule_id: str, *, applies: Applies = always, remembered: bool = False
+) -> Callable[[F], F]:
+    """Register a check run once per export, after every instance check (``remembered``:
+    it reads what those remembered of the instances; see :attr:`Check.remembered`)."""
 
     def decorate(function: F) -> F:
-        _register(Check(rule_id, Scope.EXPORT, frozenset({"export"}), function, applies))
+        kinds = frozenset({"export"})
+        _register(Check(rule_id, Scope.EXPORT, kinds, function, applies, remembered=remembered))
         return function
 
     return decorate

@@ -307,17 +307,24 @@ def measure(
     """Every measurable interval of ``instance`` against ``pathway``'s time-limit rows.
 
     ``period`` is the period the export covers (``ExportFacts.period``), when it declares one.
-    With the kit's own anchor table, the instance remembers the summary's part of them (see
-    :func:`summary_rows`) until more is added to it: the instance's check measures every
-    instance, and the export's summary needs them all again. Not the measurements
-    themselves: they hold the events that mark them, which would keep every instance's
-    records made (see :class:`~pakkeforlop.model.records.Materialised`).
+    With the kit's own definition and anchor table, the instance remembers the summary's part
+    of them (see :func:`summary_rows`) until more is added to it: the instance's check
+    measures every instance, and the export's summary needs them all again. Not the
+    measurements themselves: they hold the events that mark them, which would keep every
+    instance's records made (see :class:`~pakkeforlop.model.records.Materialised`). The
+    definition is remembered by its code, not as an object, so that what a forked worker
+    remembered holds in the main process too (see ``PathwayInstance.recall``).
     """
     measured = _measure(instance, pathway, anchors() if table is None else table, period)
-    if table is None:
+    if table is None and _kit_definition(pathway):
         rows = tuple(SummaryRow.of(item) for item in measured)
-        instance.remember(_rows_key(period), (pathway, rows))
+        instance.remember(_rows_key(period), (pathway.code, rows))
     return measured
+
+
+def _kit_definition(pathway: Pathway) -> bool:
+    """Whether ``pathway`` is the kit's own definition of its pathway type."""
+    return pathways().get(pathway.code) is pathway
 
 
 @cache
@@ -330,10 +337,10 @@ def summary_rows(
     instance: PathwayInstance, pathway: Pathway, *, period: Period | None = None
 ) -> tuple[SummaryRow, ...]:
     """The summary's part of the instance's measurements: those it remembers (see
-    :func:`measure`) when they are of this pathway's definition, else measured afresh
-    (and not remembered: the summary reads each instance once)."""
+    :func:`measure`) when ``pathway`` is the kit's definition of its type, else measured
+    afresh (and not remembered: the summary reads each instance once)."""
     remembered = instance.remembered(_rows_key(period))
-    if remembered is not None and remembered[0] is pathway:
+    if remembered is not None and remembered[0] == pathway.code and _kit_definition(pathway):
         rows: tuple[SummaryRow, ...] = remembered[1]
         return rows
     return tuple(SummaryRow.of(item) for item in _measure(instance, pathway, anchors(), period))
@@ -371,7 +378,7 @@ def _kit_measurable(code: str) -> tuple[_Measurable, ...]:
 def _measurable_of(pathway: Pathway, table: Mapping[str, Anchor]) -> tuple[_Measurable, ...]:
     """The rows to measure: found once per pathway for the kit's own definitions (every
     instance is measured against them), else afresh."""
-    if table is anchors() and pathways().get(pathway.code) is pathway:
+    if table is anchors() and _kit_definition(pathway):
         return _kit_measurable(pathway.code)
     return _measurable(pathway, table)
 
@@ -382,11 +389,17 @@ def _measure(
     table: Mapping[str, Anchor],
     period: Period | None,
 ) -> list[Measurement]:
+    """Measure ``instance``; nothing to measure when no row of the pathway is measurable
+    (D10, D11): then the instance's records are not made. The export's summary reads every
+    instance, and a third of them may be of such pathways."""
+    measurable = _measurable_of(pathway, table)
+    if not measurable:
+        return []
     index = _index(instance.ordered())
     delays = [event.day for _, event in index.get(PATIENT_DELAY, [])]
     starts_before = slice_of(instance, period).starts_before
     result = []
-    for row, source, target, anchor_evidence in _measurable_of(pathway, table):
+    for row, source, target, anchor_evidence in measurable:
         if starts_before and source.occurrence is Occurrence.FIRST:
             continue  # the first such event may lie before the export's period
         for start in _from_points(source, instance, index):

@@ -63,7 +63,7 @@ def _any_time_limits(view: ExportView, _facts: ExportFacts) -> bool:
     return any(pathway.time_limits for pathway in _pathways(view))
 
 
-@export_check("TIMELIMIT-002", applies=_any_time_limits)
+@export_check("TIMELIMIT-002", applies=_any_time_limits, remembered=True)
 def time_limit_summary(view: ExportView) -> Iterator[Hit]:
     """One summary per pathway, time limit and care level with measured intervals."""
     instances = sorted(view.instances.values(), key=lambda instance: instance.id)
