@@ -22,17 +22,26 @@ from pakkeforlop.model.records import (
 
 
 def parse_day(value: object) -> date | None:
-    """A ``date`` from an ISO date or RFC 3339 date-time string, or ``None``."""
+    """A ``date`` from an ISO date or RFC 3339 date-time string, or ``None``.
+
+    A date-time is parsed afresh: its time of day makes it all but unique (a referral's
+    issued time), so a memo would miss on it and push out the days that recur.
+    """
     if not isinstance(value, str):
         return None
-    return _parsed_day(value)
+    if "T" not in value:
+        return _parsed_day(value)
+    try:
+        return datetime.fromisoformat(value).date()
+    except ValueError:
+        return None
 
 
 @lru_cache(maxsize=8192)
 def _parsed_day(value: str) -> date | None:
     """Parse a date once: a million events share a few thousand days (and date objects)."""
     try:
-        return datetime.fromisoformat(value).date() if "T" in value else date.fromisoformat(value)
+        return date.fromisoformat(value)
     except ValueError:
         return None
 
