@@ -170,3 +170,30 @@ def test_a_person_id_knows_whether_only_the_2032_rule_makes_it_valid(
     found = identifier_rules.PersonId(number, check)
     noted = any(p.code is ProblemCode.FIRST_CHECK_2032_ONLY for p in check.problems)
     assert found.only_under_2032_rule is expected is (check.valid_only_under_2032_rule and noted)
+
+
+@pytest.mark.parametrize("synthetic", [SYNTHETIC_TEST_NORGE, SYNTHETIC_DOLLY])
+@pytest.mark.parametrize("kind", identifier_rules.PERSON_KINDS)
+def test_the_hit_on_a_synthetic_number_is_built_once_and_reads_as_written(
+    kind: str, synthetic: str
+) -> None:
+    """IDENTIFIER-003's hit is what the check wrote before (one new ``Hit`` per document),
+    and documents share it."""
+    facts = FACTS[0]
+    hits = []
+    for individual, id_type in (
+        (100, PersonIdType.FNR),
+        (110, PersonIdType.FNR),
+        (120, PersonIdType.DNR),
+    ):
+        number = make_fnr(date(1979, 10, 2), individual, synthetic=synthetic, kind=id_type)
+        assert number is not None
+        identifier = {"type": id_type.value, "value": number}
+        patient = identifier if kind == "pathway-event" else {"identifier": identifier}
+        document = Document(kind, "doc.json", {"patient": patient})
+        (hit,) = identifier_rules.synthetic_in_test(document, facts)
+        pointer = "/patient/value" if kind == "pathway-event" else "/patient/identifier/value"
+        marker = identifier_rules.SYNTHETIC_MARKERS[synthetic]
+        assert hit == Hit(pointer=pointer, args={"type": identifier["type"], "marker": marker})
+        hits.append(hit)
+    assert hits[0] is hits[1] is not hits[2]  # another type: another hit

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
+from types import MappingProxyType
 
 from pakkeforlop.model import pointers
 from pakkeforlop.model.facts import get, parse_day
@@ -88,8 +89,8 @@ def value_pointer(document: Document) -> str:
 
 def today_for(facts: ExportFacts) -> date:
     """The date birth dates and the 2032 rule are judged against."""
-    today = facts.checked_on
-    return today if facts.created is None else min(facts.created, today)
+    created, today = facts.created, facts.checked_on
+    return today if created is None or today < created else created
 
 
 class _PersonChecks:
@@ -215,8 +216,19 @@ def _synthetic(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     found = person_id(document, facts)
     if found is None or not found.check.valid or found.check.synthetic not in SYNTHETIC_MARKERS:
         return
-    marker = SYNTHETIC_MARKERS[found.check.synthetic]
-    yield Hit(pointer=value_pointer(document), args={"type": found.id_type, "marker": marker})
+    yield _synthetic_hit(value_pointer(document), found.id_type, found.check.synthetic)
+
+
+@lru_cache(maxsize=64)
+def _synthetic_hit(pointer: str, id_type: str, synthetic: str) -> Hit:
+    """The hit on a synthetic number: one for each place, type and marker, shared.
+
+    Why: in a test export it is every document's (an informational finding, its count capped
+    by the recorder), and a frozen ``Hit`` with its arguments cost more to build than the rest
+    of the check. Its arguments are read-only, as every hit's are to the recorder.
+    """
+    args = {"type": id_type, "marker": SYNTHETIC_MARKERS[synthetic]}
+    return Hit(pointer=pointer, args=MappingProxyType(args))
 
 
 def _is_production(_document: object, facts: ExportFacts) -> bool:
