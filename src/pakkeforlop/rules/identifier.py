@@ -70,12 +70,14 @@ class PersonId:
     Nothing changes one after it is made.
     """
 
-    __slots__ = ("check", "id_type", "only_under_2032_rule", "value")
+    __slots__ = ("birth_text", "check", "id_type", "only_under_2032_rule", "value")
 
     def __init__(self, value: str, check: IdCheck) -> None:
         self.value = value
         self.check = check
         self.id_type = check.id_type
+        #: The birth date the number gives, as a document writes it (``YYYY-MM-DD``), if any.
+        self.birth_text = None if check.birth_date is None else check.birth_date.isoformat()
         #: Whether the check noted that only the rule for numbers from 2032 makes it valid.
         self.only_under_2032_rule = check.valid_only_under_2032_rule and any(
             problem.code is ProblemCode.FIRST_CHECK_2032_ONLY for problem in check.problems
@@ -100,8 +102,8 @@ class _PersonChecks:
     Why: a patient's number is in their referral, their epicrisis, their feedback and on lines
     of the events files, read hundreds of thousands of files apart, so the memo must hold many
     patients to help at all. An entry is the number's text, its check and its
-    :class:`PersonId` (about 260 bytes, where a ``lru_cache`` entry with its key and result
-    tuples took 450): at most ``kept`` entries, about 17 MiB per process. A full memo starts
+    :class:`PersonId` (about 340 bytes, where a ``lru_cache`` entry with its key and result
+    tuples took 450): at most ``kept`` entries, about 22 MiB per process. A full memo starts
     afresh, and a check for another "today" empties it (a run judges every document against
     one day).
     """
@@ -334,13 +336,14 @@ def birth_date_agrees(document: Document, facts: ExportFacts) -> Iterator[Hit]:
 
     A stated date written as the identifier's birth date is written (``YYYY-MM-DD``) agrees
     without being parsed: nearly every document's, and its parse is a look-up in a memo that
-    the many distinct birth dates of an export keep missing.
+    the many distinct birth dates of an export keep missing (the text is the person id's,
+    made once per number).
     """
     found = person_id(document, facts)
     if found is None or (birth := found.check.birth_date) is None:
         return
     stated = get(document.value, "patient", "birthDate")
-    if not isinstance(stated, str) or stated == birth.isoformat():
+    if not isinstance(stated, str) or stated == found.birth_text:
         return
     stated_day = None if "T" in stated else parse_day(stated)
     if stated_day is not None and stated_day != birth:
