@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pakkeforlop.data.catalogue import catalogue
 from pakkeforlop.model.records import EventRecord, PathwayInstance
@@ -45,16 +47,18 @@ def test_weekdays_after_counts_mondays_to_fridays_after_the_start(start, end, ex
     assert referral.weekdays_after(start, end) == expected
 
 
-def test_weekdays_after_agrees_with_counting_day_by_day():
-    start = date(2024, 12, 20)
-    for length in range(40):
-        end = date.fromordinal(start.toordinal() + length)
-        by_day = sum(
-            1
-            for offset in range(1, length + 1)
-            if date.fromordinal(start.toordinal() + offset).weekday() < 5
-        )
-        assert referral.weekdays_after(start, end) == by_day
+@settings(max_examples=1000, deadline=None)
+@given(start=st.dates(), length=st.integers(-3, 60))
+def test_weekdays_after_agrees_with_counting_day_by_day(start: date, length: int) -> None:
+    """From every weekday, over part weeks and whole ones, to the calendar's end."""
+    last = min(start.toordinal() + length, date.max.toordinal())
+    end = date.fromordinal(max(last, 1))
+    by_day = sum(
+        1
+        for ordinal in range(start.toordinal() + 1, end.toordinal() + 1)
+        if date.fromordinal(ordinal).weekday() < 5
+    )
+    assert referral.weekdays_after(start, end) == by_day
 
 
 @pytest.mark.parametrize(

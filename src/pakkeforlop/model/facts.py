@@ -22,15 +22,32 @@ from pakkeforlop.model.records import (
 
 
 def parse_day(value: object) -> date | None:
-    """A ``date`` from an ISO date or RFC 3339 date-time string, or ``None``."""
-    if not isinstance(value, str):
-        return None
-    return _parsed_day(value)
+    """A ``date`` from an ISO date or RFC 3339 date-time string, or ``None``.
+
+    A date-time is parsed afresh: its time of day makes it all but unique (a referral's
+    issued time), so a memo would miss on it and push out the days that recur.
+    """
+    if isinstance(value, str) and "T" not in value:
+        return _parsed_day(value)
+    return read_day(value)
 
 
 @lru_cache(maxsize=8192)
 def _parsed_day(value: str) -> date | None:
     """Parse a date once: a million events share a few thousand days (and date objects)."""
+    return read_day(value)
+
+
+def read_day(value: object) -> date | None:
+    """What :func:`parse_day` gives, parsed afresh, for the dates of one document.
+
+    Why: :func:`parse_day`'s memo pays for the dates that recur by the hundred thousand (the
+    events'); a date read once or twice for one document costs more to look up there (the
+    hash of a new string, a move in the memo's order, mostly out of the processor's cache)
+    than to parse in C, and would push the events' days out.
+    """
+    if not isinstance(value, str):
+        return None
     try:
         return datetime.fromisoformat(value).date() if "T" in value else date.fromisoformat(value)
     except ValueError:

@@ -8,26 +8,27 @@ from typing import Any
 
 from pakkeforlop.data.codes import code_system
 from pakkeforlop.data.pathways import EVENT_KODEVERK, PATHWAY_TYPE_KODEVERK, pathways
-from pakkeforlop.model.facts import get, parse_day
+from pakkeforlop.model.facts import parse_day, read_day
 from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.rules.checks import Hit, document_check
 
 #: The day the first pathways took patients (domain.md §1.2).
 PROGRAMME_START = date(2019, 1, 1)
 
-#: Dates of things that have happened, per document kind: (JSON Pointer, path, label).
-DOCUMENT_DATES: dict[str, tuple[tuple[str, tuple[str, ...], str], ...]] = {
+#: Dates of things that have happened, per document kind: (JSON Pointer, the member holding the
+#: date or ``None`` for the document itself, the date's member, label).
+DOCUMENT_DATES: dict[str, tuple[tuple[str, str | None, str, str], ...]] = {
     "referral": (
-        ("/issued", ("issued",), "The referral's issued time"),
-        ("/assessment/received", ("assessment", "received"), "The referral's received date"),
-        ("/assessment/assessed", ("assessment", "assessed"), "The referral's assessment date"),
+        ("/issued", None, "issued", "The referral's issued time"),
+        ("/assessment/received", "assessment", "received", "The referral's received date"),
+        ("/assessment/assessed", "assessment", "assessed", "The referral's assessment date"),
     ),
     "epicrisis": (
-        ("/sent", ("sent",), "The epicrisis's sent date"),
-        ("/period/start", ("period", "start"), "The epicrisis period's start"),
-        ("/period/end", ("period", "end"), "The epicrisis period's end"),
+        ("/sent", None, "sent", "The epicrisis's sent date"),
+        ("/period/start", "period", "start", "The epicrisis period's start"),
+        ("/period/end", "period", "end", "The epicrisis period's end"),
     ),
-    "feedback": (("/sent", ("sent",), "The feedback's sent date"),),
+    "feedback": (("/sent", None, "sent", "The feedback's sent date"),),
 }
 
 
@@ -47,16 +48,22 @@ def event_not_after_export(document: Document, facts: ExportFacts) -> Iterator[H
 
 @document_check("EVENT-002", "referral", "epicrisis", "feedback", applies=_created)
 def document_dates_not_after_export(document: Document, facts: ExportFacts) -> Iterator[Hit]:
-    """Referral and epicrisis dates of past events are not after the export's creation day."""
-    if facts.created is None:
+    """Referral and epicrisis dates of past events are not after the export's creation day.
+
+    Every document of an export is read here, so each date is found by two look-ups and
+    parsed afresh (:func:`~pakkeforlop.model.facts.read_day`).
+    """
+    created, top = facts.created, document.value
+    if created is None or not isinstance(top, dict):
         return
-    for pointer, path, label in DOCUMENT_DATES.get(document.kind, ()):
-        value: Any = get(document.value, *path)
-        day = parse_day(value)
-        if day is not None and day > facts.created:
+    for pointer, parent, name, label in DOCUMENT_DATES.get(document.kind, ()):
+        holder = top if parent is None else top.get(parent)
+        value: Any = holder.get(name) if isinstance(holder, dict) else None
+        day = read_day(value)
+        if day is not None and day > created:
             yield Hit(
                 pointer=pointer,
-                args={"field": label, "date": str(value), "created": facts.created.isoformat()},
+                args={"field": label, "date": str(value), "created": created.isoformat()},
             )
 
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from types import MappingProxyType
 
 from pakkeforlop.model import pointers
 from pakkeforlop.model.facts import get, parse_day
@@ -61,39 +61,51 @@ _ORG_FORM = re.compile(r"^[0-9]{9}$")
 _HPR_FORM = re.compile(r"^[0-9]{1,9}$")
 
 
-@dataclass(frozen=True, slots=True)
 class PersonId:
-    """A person identifier found in a document, with the outcome of its check."""
+    """A person identifier's number with the outcome of its check: one for each number, kept
+    by the memo of checks and shared by every document and line that holds the number.
 
-    pointer: str  # of the identifier object: /patient/identifier or /patient
-    id_type: str
-    value: str
-    check: IdCheck
-    #: Whether the check noted that only the rule for numbers from 2032 makes it valid.
-    only_under_2032_rule: bool
+    Why a plain class: the memo builds one per distinct number, so a document costs a look-up,
+    not a construction (a frozen dataclass sets each field through ``object.__setattr__``).
+    Nothing changes one after it is made.
+    """
 
-    @property
-    def value_pointer(self) -> str:
-        """Where the number itself is."""
-        return f"{self.pointer}/value"
+    __slots__ = ("birth_text", "check", "id_type", "only_under_2032_rule", "value")
+
+    def __init__(self, value: str, check: IdCheck) -> None:
+        self.value = value
+        self.check = check
+        self.id_type = check.id_type
+        #: The birth date the number gives, as a document writes it (``YYYY-MM-DD``), if any.
+        self.birth_text = None if check.birth_date is None else check.birth_date.isoformat()
+        #: Whether the check noted that only the rule for numbers from 2032 makes it valid.
+        self.only_under_2032_rule = check.valid_only_under_2032_rule and any(
+            problem.code is ProblemCode.FIRST_CHECK_2032_ONLY for problem in check.problems
+        )
+
+
+def value_pointer(document: Document) -> str:
+    """Where the patient's number is: an event line's ``patient`` is the identifier object."""
+    return "/patient/value" if document.kind == "pathway-event" else "/patient/identifier/value"
 
 
 def today_for(facts: ExportFacts) -> date:
     """The date birth dates and the 2032 rule are judged against."""
-    today = facts.checked_on
-    return today if facts.created is None else min(facts.created, today)
+    created, today = facts.created, facts.checked_on
+    return today if created is None or today < created else created
 
 
 class _PersonChecks:
-    """The checks of person identifiers, memoised by number for each declared type and "today";
+    """The checked person identifiers, memoised by number for each declared type and "today";
     ``None`` for an identifier left to the schema.
 
     Why: a patient's number is in their referral, their epicrisis, their feedback and on lines
     of the events files, read hundreds of thousands of files apart, so the memo must hold many
-    patients to help at all. An entry is little more than the number's text and its check
-    (about 200 bytes, where a ``lru_cache`` entry with its key and result tuples took 450):
-    at most ``kept`` entries, about 13 MiB per process. A full memo starts afresh, and a
-    check for another "today" empties it (a run judges every document against one day).
+    patients to help at all. An entry is the number's text, its check and its
+    :class:`PersonId` (about 340 bytes, where a ``lru_cache`` entry with its key and result
+    tuples took 450): at most ``kept`` entries, about 22 MiB per process. A full memo starts
+    afresh, and a check for another "today" empties it (a run judges every document against
+    one day).
     """
 
     __slots__ = ("by_type", "kept", "size", "today")
@@ -103,14 +115,14 @@ class _PersonChecks:
         self.size = 0
         self.today: date | None = None
         #: Keyed by the type as written (a look-up by the enum would run its hash, Python code).
-        self.by_type: dict[str, dict[str, IdCheck | None]] = {}
+        self.by_type: dict[str, dict[str, PersonId | None]] = {}
 
     def clear(self) -> None:
         """Forget every check."""
         self.by_type.clear()
         self.size = 0
 
-    def __call__(self, raw_type: str, value: str, today: date) -> IdCheck | None:
+    def __call__(self, raw_type: str, value: str, today: date) -> PersonId | None:
         if today != self.today or self.size >= self.kept:
             self.clear()
             self.today = today
@@ -119,17 +131,17 @@ class _PersonChecks:
             if raw_type not in _PERSON_TYPES:
                 return None  # a type outside the schema's enum: the schema finding reports it
             known = self.by_type[raw_type] = {}
-        check = known.get(value, _UNKNOWN)
-        if check is not _UNKNOWN:
-            return check
+        found = known.get(value, _UNKNOWN)
+        if found is not _UNKNOWN:
+            return found
         id_type, length, form = _PERSON_TYPES[raw_type]
-        check = None
+        found = None
         if (len(value) == length and value.isascii() and value.isdigit()) or form.search(value):
-            check = check_person_id(value, id_type, today=today)
+            found = PersonId(value, check_person_id(value, id_type, today=today))
         # Otherwise the schema's pattern rejects the form: its finding reports it.
-        known[value] = check
+        known[value] = found
         self.size += 1
-        return check
+        return found
 
 
 #: Each type as written: the type, the length and the form of its numbers (the schema's).
@@ -142,7 +154,7 @@ _PERSON_TYPES = {
     for id_type in PersonIdType
 }
 #: What the memo holds for a number it has not checked (``None`` is a number left to the schema).
-_UNKNOWN = IdCheck("", valid=False)
+_UNKNOWN = PersonId("", IdCheck("", valid=False))
 _checked = _PersonChecks(1 << 16)
 
 
@@ -153,22 +165,16 @@ def person_id(document: Document, facts: ExportFacts) -> PersonId | None:
     Several checks ask for it; it is found and checked once per document (so one document is
     judged against one "today").
     """
-    if document.kind == "pathway-event":
-        pointer, identifier = "/patient", document.value.get("patient")
-    else:
-        pointer, identifier = "/patient/identifier", get(document.value, "patient", "identifier")
+    value = document.value
+    identifier = value.get("patient") if isinstance(value, dict) else None
+    if document.kind != "pathway-event":  # an event line's patient is the identifier itself
+        identifier = identifier.get("identifier") if isinstance(identifier, dict) else None
     if not isinstance(identifier, dict):
         return None
-    raw_type, value = identifier.get("type"), identifier.get("value")
-    if not isinstance(raw_type, str) or not isinstance(value, str):
+    raw_type, number = identifier.get("type"), identifier.get("value")
+    if not isinstance(raw_type, str) or not isinstance(number, str):
         return None
-    check = _checked(raw_type, value, today_for(facts))
-    if check is None:
-        return None
-    only_2032 = check.valid_only_under_2032_rule and any(
-        problem.code is ProblemCode.FIRST_CHECK_2032_ONLY for problem in check.problems
-    )
-    return PersonId(pointer, check.id_type, value, check, only_2032)
+    return _checked(raw_type, number, today_for(facts))
 
 
 def errors(check: IdCheck) -> list[tuple[str, str]]:
@@ -188,7 +194,7 @@ def person_id_valid(document: Document, facts: ExportFacts) -> Iterator[Hit]:
         return
     found_errors = errors(found.check)
     yield Hit(
-        pointer=found.value_pointer,
+        pointer=value_pointer(document),
         args={
             "type": found.id_type,
             "codes": ", ".join(code for code, _ in found_errors),
@@ -204,16 +210,31 @@ def person_id_2032_rule(document: Document, facts: ExportFacts) -> Iterator[Hit]
     if found is None or not found.check.valid:
         return
     if found.only_under_2032_rule:
-        yield Hit(pointer=found.value_pointer, args={"type": found.id_type})
+        yield Hit(pointer=value_pointer(document), args={"type": found.id_type})
 
 
 def _synthetic(document: Document, facts: ExportFacts) -> Iterator[Hit]:
-    """A synthetic number (reported once per file: an events file repeats it on every line)."""
+    """A synthetic number (reported once per file: an events file repeats it on every line).
+
+    IDENTIFIER-003 and 004 return this generator as theirs (one generator per document, not
+    a second one around it: in a test export 003 reports on every document).
+    """
     found = person_id(document, facts)
     if found is None or not found.check.valid or found.check.synthetic not in SYNTHETIC_MARKERS:
         return
-    marker = SYNTHETIC_MARKERS[found.check.synthetic]
-    yield Hit(pointer=found.value_pointer, args={"type": found.id_type, "marker": marker})
+    yield _synthetic_hit(value_pointer(document), found.id_type, found.check.synthetic)
+
+
+@lru_cache(maxsize=64)
+def _synthetic_hit(pointer: str, id_type: str, synthetic: str) -> Hit:
+    """The hit on a synthetic number: one for each place, type and marker, shared.
+
+    Why: in a test export it is every document's (an informational finding, its count capped
+    by the recorder), and a frozen ``Hit`` with its arguments cost more to build than the rest
+    of the check. Its arguments are read-only, as every hit's are to the recorder.
+    """
+    args = {"type": id_type, "marker": SYNTHETIC_MARKERS[synthetic]}
+    return Hit(pointer=pointer, args=MappingProxyType(args))
 
 
 def _is_production(_document: object, facts: ExportFacts) -> bool:
@@ -239,7 +260,7 @@ def _person_number(document: Document, facts: ExportFacts) -> str | None:
 )
 def synthetic_in_test(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """A synthetic test number in a test export (or a file checked without a manifest)."""
-    yield from _synthetic(document, facts)
+    return _synthetic(document, facts)
 
 
 @document_check(
@@ -251,7 +272,7 @@ def synthetic_in_test(document: Document, facts: ExportFacts) -> Iterator[Hit]:
 )
 def synthetic_in_production(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """A synthetic test number in an export that says it holds production data."""
-    yield from _synthetic(document, facts)
+    return _synthetic(document, facts)
 
 
 @lru_cache(maxsize=4096)
@@ -315,13 +336,19 @@ def hpr_number_heuristic(document: Document, facts: ExportFacts) -> Iterator[Hit
 
 @document_check("IDENTIFIER-007", *BIRTH_DATE_KINDS)
 def birth_date_agrees(document: Document, facts: ExportFacts) -> Iterator[Hit]:
-    """A stated birth date agrees with the date in the patient's identifier."""
-    stated = get(document.value, "patient", "birthDate")
-    if not isinstance(stated, str) or "T" in stated:
-        return
-    stated_day = parse_day(stated)
+    """A stated birth date agrees with the date in the patient's identifier.
+
+    A stated date written as the identifier's birth date is written (``YYYY-MM-DD``) agrees
+    without being parsed: nearly every document's, and its parse is a look-up in a memo that
+    the many distinct birth dates of an export keep missing (the text is the person id's,
+    made once per number).
+    """
     found = person_id(document, facts)
-    if stated_day is None or found is None or found.check.birth_date is None:
+    if found is None or (birth := found.check.birth_date) is None:
         return
-    if stated_day != found.check.birth_date:
+    stated = get(document.value, "patient", "birthDate")
+    if not isinstance(stated, str) or stated == found.birth_text:
+        return
+    stated_day = None if "T" in stated else parse_day(stated)
+    if stated_day is not None and stated_day != birth:
         yield Hit(pointer="/patient/birthDate", args={"type": found.id_type})

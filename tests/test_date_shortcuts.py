@@ -1,0 +1,111 @@
+"""The date checks' short cuts give exactly what their full logic gives.
+
+:func:`pakkeforlop.model.facts.parse_day` keeps dates in a memo but parses date-times afresh,
+and EVENT-002 reads each document's dates afresh (``read_day``) by two look-ups; these tests
+hold them to the parse they stand for and to the check as it was written, on dates written
+every way a document might, and show that those dates take no place in the memo.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pakkeforlop.model import facts
+from pakkeforlop.model.records import Document, ExportFacts
+from pakkeforlop.rules import event
+from pakkeforlop.rules.checks import Hit
+from pakkeforlop.rules.event import DOCUMENT_DATES
+
+from .date_texts import DAYS, date_texts
+
+
+def _parsed(value: object) -> date | None:
+    """What ``parse_day`` stands for: the date of an ISO date or date-time, else ``None``."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value).date() if "T" in value else date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(value=st.one_of(date_texts(), st.text(max_size=30), st.none(), st.integers()))
+def test_a_day_is_parsed_as_the_iso_parse_reads_it(value: object) -> None:
+    assert facts.parse_day(value) == _parsed(value)
+    assert facts.parse_day(value) == _parsed(value)  # the second time from the memo
+
+
+def test_a_date_time_takes_no_place_in_the_memo_of_days() -> None:
+    """Each referral's issued time is its own: kept, it would only push out the days."""
+    facts._parsed_day.cache_clear()  # a full memo would not grow: start with an empty one
+    before = facts._parsed_day.cache_info().currsize
+    assert facts.parse_day("1871-03-04T10:39:00.123456+02:00") == date(1871, 3, 4)
+    assert facts._parsed_day.cache_info().currsize == before
+    assert facts.parse_day("1871-03-04") == date(1871, 3, 4)
+    assert facts._parsed_day.cache_info().currsize == before + 1
+
+
+@settings(max_examples=3000, deadline=None)
+@given(value=st.one_of(date_texts(), st.text(max_size=30), st.none(), st.integers()))
+def test_a_day_read_afresh_is_the_day_the_memo_gives(value: object) -> None:
+    assert facts.read_day(value) == _parsed(value) == facts.parse_day(value)
+
+
+def _dates_in_full(document: Document, export: ExportFacts) -> list[Hit]:
+    """EVENT-002 as it was written before: each date found by ``get`` and parsed by
+    ``parse_day``."""
+    if export.created is None:
+        return []
+    found = []
+    for pointer, parent, name, label in DOCUMENT_DATES.get(document.kind, ()):
+        value = facts.get(document.value, *((name,) if parent is None else (parent, name)))
+        day = facts.parse_day(value)
+        if day is not None and day > export.created:
+            args = {"field": label, "date": str(value), "created": export.created.isoformat()}
+            found.append(Hit(pointer=pointer, args=args))
+    return found
+
+
+#: Export creation days, near the documents' dates and not, and none.
+CREATED = st.one_of(st.none(), DAYS, st.sampled_from([date(2025, 6, 25), date(2000, 2, 29)]))
+#: Where a date may be: a member of the document or of its parent, or missing.
+PLACES = {"issued", "sent", "assessment", "period"}
+
+
+@st.composite
+def dated_documents(draw: st.DrawFn) -> Document:
+    kind = draw(st.sampled_from(["referral", "epicrisis", "feedback", "pathway-event"]))
+    value = st.one_of(
+        date_texts(), date_texts(st.just(date(2025, 6, 25))), st.none(), st.integers()
+    )
+    top: dict[str, object] = {}
+    for place in sorted(PLACES):
+        if draw(st.booleans()):
+            inner = {name: draw(value) for name in ("received", "assessed", "start", "end")}
+            top[place] = draw(st.sampled_from([inner, draw(value), [inner]]))
+    return Document(kind, "doc.json", draw(st.sampled_from([top, top, top, [top], None])))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(document=dated_documents(), created=CREATED)
+def test_document_dates_are_judged_as_the_full_logic_judges_them(
+    document: Document, created: date | None
+) -> None:
+    export = ExportFacts("export", created, "test", "1.0.0")
+    expected = _dates_in_full(document, export)
+    assert list(event.document_dates_not_after_export(document, export)) == expected
+
+
+def test_a_documents_own_dates_take_no_place_in_the_memo_of_days() -> None:
+    """EVENT-002 reads every document's dates once: they are parsed, not looked up."""
+    facts._parsed_day.cache_clear()
+    referral = {"issued": "1871-03-04T10:00:00+01:00", "assessment": {"received": "1871-03-05"}}
+    document = Document("referral", "r.json", referral)
+    export = ExportFacts("export", date(1871, 3, 4), "test", "1.0.0")
+    (hit,) = event.document_dates_not_after_export(document, export)
+    assert hit.pointer == "/assessment/received"
+    assert facts._parsed_day.cache_info().currsize == 0
