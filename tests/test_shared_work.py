@@ -171,3 +171,22 @@ def test_an_institution_is_one_string_in_whichever_order_its_members_come() -> N
     first, second, third = instances["FSH-D10-2021-0000001"].events
     assert first.institution == "orgNumber=384649106|reshId=4210195"
     assert first.institution is second.institution is third.institution
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        records.ReferralFacts("r.json", date(2024, 6, 1), None, date(2024, 6, 10), onward=True),
+        records.EpicrisisFacts("e.json", None, "D11XG", "D11", chosen_solution=True),
+        records.FeedbackFacts(
+            "f.json", date(2024, 6, 2), "rejection", frozenset({"gp"}), True, patient_has_gp=False
+        ),
+    ],
+)
+def test_pathway_facts_are_sent_as_their_fields_and_made_again_by_their_constructor(
+    facts: object,
+) -> None:
+    made, fields = facts.__reduce__()
+    assert made is type(facts)
+    assert made(*fields) == facts
+    assert pickle.loads(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)) == facts
