@@ -14,7 +14,7 @@ from pakkeforlop.engine.documents import DocumentChecker
 from pakkeforlop.engine.events import EventReader
 from pakkeforlop.engine.kith_files import KithReader
 from pakkeforlop.model.records import Document
-from pakkeforlop.read import Limits, ReadResult, Sink, read_json_file
+from pakkeforlop.read import JsonText, Limits, ReadResult, Sink, read_json_file
 from pakkeforlop.read.folders import Identity, identity, relative_key, status_id
 from pakkeforlop.rules.engine_reported import (
     DIGEST_RULE,
@@ -90,6 +90,17 @@ class FileChecker:
             recorder.result.unread += 1
         recorder.result.fast += result.guarded
         return result
+
+    def text_again(self, path: Path, digest: bytes) -> JsonText | None:
+        """The text of the document at ``path``, read and parsed again as it was the first
+        time, without its value; ``None`` unless its bytes are still those whose SHA-256 is
+        ``digest`` (it changed, or cannot be read: its places are not known). Nothing is
+        reported: the document's problems were when it was first read."""
+        again = Digest()
+        result = read_json_file(path, self.limits, sink=again, fast=not self.exact)
+        if result.text is None or again.hash.digest() != digest:
+            return None
+        return result.text.located()
 
     def once_each(self, declared: list[Declared]) -> tuple[list[Declared], dict[str, int]]:
         """The declared files, each once: a later declaration of the same file (under another

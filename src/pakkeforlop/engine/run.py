@@ -4,6 +4,7 @@ workers), the files nobody declared, then the pathway instances and the export a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from itertools import islice
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from pakkeforlop.engine import parallel, tuning
 from pakkeforlop.engine.caps import DEFAULT_CAPS, FindingCaps
 from pakkeforlop.engine.documents import DocumentChecker
 from pakkeforlop.engine.events import EventReader
-from pakkeforlop.engine.files import Declared, FileChecker, checkable
+from pakkeforlop.engine.files import Declared, Digest, FileChecker, checkable
 from pakkeforlop.engine.kith_files import KithReader
 from pakkeforlop.engine.recorder import Recorder
 from pakkeforlop.engine.workers import (
@@ -81,7 +82,8 @@ class Run:
         """Read and check the manifest; the files it declares."""
         recorder = self.recorder
         path = recorder.root / MANIFEST_NAME
-        read = self.files.read_document(path)
+        digest = Digest()
+        read = self.files.read_document(path, digest)
         if read.text is None:
             return []
         document = Document("export-manifest", recorder.display(path), read.text.value, read.text)
@@ -92,7 +94,7 @@ class Run:
         declared = extract.declared_files(document.value)
         # A large export's lists hundreds of thousands of files: only where things are in its
         # text is needed from here on (see keep_manifest).
-        recorder.keep_manifest(document)
+        recorder.keep_manifest(document, partial(self.files.text_again, path, digest.hash.digest()))
         return declared
 
     def check_files(
