@@ -411,3 +411,17 @@ def test_generate_writes_an_export_that_checks_clean(capsys, tmp_path):
 def test_generate_is_listed_in_the_help(capsys):
     assert cli.main(["--help"]) == cli.EXIT_OK
     assert "generate" in capsys.readouterr().out
+
+
+def test_the_check_does_not_import_the_generator() -> None:
+    """The generator's modules are imported only by ``generate``: a check starts sooner."""
+    code = (
+        "import sys\n"
+        "from pakkeforlop.cli import main\n"
+        f"status = main(['check', {str(EXAMPLES / 'valid' / 'd11-phv-adults-completed')!r}])\n"
+        "print(status, sorted(name for name in sys.modules if 'synthetic' in name))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.splitlines()[-1] == "0 []"

@@ -24,7 +24,7 @@ import traceback
 from collections.abc import Sequence
 from typing import TextIO
 
-from pakkeforlop.cli import check, generate
+from pakkeforlop.cli import check
 from pakkeforlop.cli.arguments import DEBUG_VARIABLE, build_parser, byte_size
 from pakkeforlop.cli.check import UsageError
 from pakkeforlop.cli.explain import explain, listing
@@ -97,6 +97,9 @@ def main(
     stderr = stderr if stderr is not None else (sys.stderr or io.StringIO())
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["generate"]:  # its own parser: see pakkeforlop.cli.generate
+        # Imported only here: the generator's modules are a tenth of the check's start.
+        from pakkeforlop.cli import generate  # noqa: PLC0415  (see above)
+
         return generate.main(arguments[1:], stdout=stdout, stderr=stderr)
     with stop_on_signals():
         return _run(arguments, stdout, stderr)
