@@ -143,47 +143,56 @@ class MeasureSummary:
         )
 
 
-class _Point(NamedTuple):
-    """The *from* end of an interval: its day, and the event that marks it with its position in
-    date order (none for the referral's received date). A named tuple, not a frozen
-    dataclass: a few are made for every instance measured, at a fifth of the cost."""
+#: The *from* end of an interval: its day, and the event that marks it with its position in date
+#: order (none for the referral's received date). A plain tuple: a few are made for every
+#: instance measured, and a named tuple costs eight times as much to make.
+_Point = tuple[date, EventRecord | None, int | None]
+#: The ends of a measured interval: the *from* day and event (none for a referral's date), and
+#: the event that ends it.
+_Ends = tuple[date, EventRecord | None, EventRecord]
 
-    day: date
-    event: EventRecord | None
-    position: int | None
+
+class _Measured(NamedTuple):
+    """What :func:`_measure` finds of one instance: the summary's part of each interval (what
+    the instance remembers) and, in the same order, its ends. A :class:`Measurement` (a frozen
+    dataclass of fifteen fields, which costs several times as much to make) is made of them
+    only when asked for: the instance's check reports only the intervals over their limit, a
+    tenth of them."""
+
+    rows: tuple[SummaryRow, ...]
+    ends: tuple[_Ends, ...]
+
+    def measurements(self, *, over_limit: bool = False) -> list[Measurement]:
+        """The intervals as measurements (``over_limit``: only those over their limit)."""
+        return [
+            _measurement(row, ends)
+            for row, ends in zip(self.rows, self.ends, strict=True)
+            if not (over_limit and row.within)
+        ]
 
 
-class _Interval(NamedTuple):
-    """One measured interval as :func:`_measure` finds it: the summary's part (what the
-    instance remembers) and the ends. A :class:`Measurement` (a frozen dataclass of fifteen
-    fields, which costs several times as much to make) is made of it only when asked for: the
-    instance's check reports only the intervals over their limit, a tenth of them."""
+def _measurement(row: SummaryRow, ends: _Ends) -> Measurement:
+    from_date, from_event, to_event = ends
+    return Measurement(
+        pathway=row.pathway,
+        measure=row.measure,
+        label=row.label,
+        instance=row.instance,
+        from_date=from_date,
+        to_date=to_event.day,
+        days=row.days,
+        limit=row.limit,
+        within=row.within,
+        care_level=row.care_level,
+        patient_delayed=row.patient_delayed,
+        evidence=row.evidence,
+        anchor_evidence=row.anchor_evidence,
+        to_event=to_event,
+        from_event=from_event,
+    )
 
-    row: SummaryRow
-    from_date: date
-    from_event: EventRecord | None
-    to_event: EventRecord
 
-    def measurement(self) -> Measurement:
-        """The interval as a :class:`Measurement`."""
-        row = self.row
-        return Measurement(
-            pathway=row.pathway,
-            measure=row.measure,
-            label=row.label,
-            instance=row.instance,
-            from_date=self.from_date,
-            to_date=self.to_event.day,
-            days=row.days,
-            limit=row.limit,
-            within=row.within,
-            care_level=row.care_level,
-            patient_delayed=row.patient_delayed,
-            evidence=row.evidence,
-            anchor_evidence=row.anchor_evidence,
-            to_event=self.to_event,
-            from_event=self.from_event,
-        )
+_NOTHING = _Measured((), ())
 
 
 def number(value: float) -> str:
@@ -298,26 +307,37 @@ def _from_points(
         received = [
             referral.received for referral in instance.referrals if referral.received is not None
         ]
-        return [_Point(min(received), None, None)] if received else []
+        return [(min(received), None, None)] if received else []
     marking = _marking(anchor, index, found)
     if anchor.occurrence is Occurrence.FIRST:
         marking = marking[:1]
-    return [_Point(event.day, event, position) for position, event in marking]
+    return [(event.day, event, position) for position, event in marking]
 
 
 def _to_event(
-    occurrence: Occurrence | None, start: _Point, marking: list[tuple[int, EventRecord]]
+    occurrence: Occurrence | None,
+    day: date,
+    position: int | None,
+    marking: list[tuple[int, EventRecord]],
 ) -> EventRecord | None:
-    """The event that ends the interval from ``start``, of those ``marking`` its *to* anchor:
-    for ``first`` and ``last``, the first not dated before ``start`` (and not its own event);
-    for ``next`` and ``each``, the first after it (in date order, same-date events in file
-    order; after a referral's date, the first not dated before it)."""
-    day, _, position = start
+    """The event that ends the interval from the point at ``day`` and ``position`` (see
+    :data:`_Point`), of those ``marking`` its *to* anchor: for ``first`` and ``last``, the first
+    not dated before the point (and not its own event); for ``next`` and ``each``, the first
+    after it (in date order, same-date events in file order; after a referral's date, the
+    first not dated before it)."""
     if occurrence is Occurrence.FIRST or occurrence is Occurrence.LAST:
-        return next((e for p, e in marking if e.day >= day and p != position), None)
-    if position is None:
-        return next((e for _, e in marking if e.day >= day), None)
-    return next((e for p, e in marking if p > position), None)
+        for p, event in marking:
+            if event.day >= day and p != position:
+                return event
+    elif position is None:
+        for _, event in marking:
+            if event.day >= day:
+                return event
+    else:
+        for p, event in marking:
+            if p > position:
+                return event
+    return None
 
 
 def measure(
@@ -338,7 +358,7 @@ def measure(
     definition is remembered by its code, not as an object, so that what a forked worker
     remembered holds in the main process too (see ``PathwayInstance.recall``).
     """
-    return [item.measurement() for item in _measured(instance, pathway, table, period)]
+    return _measured(instance, pathway, table, period).measurements()
 
 
 def over_limit(
@@ -347,11 +367,7 @@ def over_limit(
     """The measurements of :func:`measure` (with the kit's anchor table) that are over their
     limit, remembering the summary's part of them all as it does: the instance's check reports
     only these, and a :class:`Measurement` is made only for them."""
-    return [
-        item.measurement()
-        for item in _measured(instance, pathway, None, period)
-        if not item.row.within
-    ]
+    return _measured(instance, pathway, None, period).measurements(over_limit=True)
 
 
 def _measured(
@@ -359,12 +375,11 @@ def _measured(
     pathway: Pathway,
     table: Mapping[str, Anchor] | None,
     period: Period | None,
-) -> list[_Interval]:
+) -> _Measured:
     """:func:`measure`'s intervals, remembered as it says."""
     measured = _measure(instance, pathway, anchors() if table is None else table, period)
     if table is None and _kit_definition(pathway):
-        rows = tuple(item.row for item in measured)
-        instance.remember(_rows_key(period), (pathway.code, rows))
+        instance.remember(_rows_key(period), (pathway.code, measured.rows))
     return measured
 
 
@@ -389,7 +404,7 @@ def summary_rows(
     if remembered is not None and remembered[0] == pathway.code and _kit_definition(pathway):
         rows: tuple[SummaryRow, ...] = remembered[1]
         return rows
-    return tuple(item.row for item in _measure(instance, pathway, anchors(), period))
+    return _measure(instance, pathway, anchors(), period).rows
 
 
 class _Measurable(NamedTuple):
@@ -434,34 +449,35 @@ def _measure(
     pathway: Pathway,
     table: Mapping[str, Anchor],
     period: Period | None,
-) -> list[_Interval]:
+) -> _Measured:
     """Measure ``instance``; nothing to measure when no row of the pathway is measurable
     (D10, D11): then the instance's records are not made. The export's summary reads every
     instance, and a third of them may be of such pathways."""
     measurable = _measurable_of(pathway, table)
     if not measurable:
-        return []
+        return _NOTHING
     index = _index(instance.ordered())
     delays = [event.day for _, event in index.get(PATIENT_DELAY, [])]
     starts_before = slice_of(instance, period).starts_before
     found: _Marking = {}
-    result = []
+    rows: list[SummaryRow] = []
+    ends: list[_Ends] = []
     for row, source, target, anchor_evidence in measurable:
         if starts_before and source.occurrence is Occurrence.FIRST:
             continue  # the first such event may lie before the export's period
-        ends = _marking(target, index, found)
-        if not ends:
+        marking = _marking(target, index, found)
+        if not marking:
             continue  # nothing ends an interval of this row
-        for start in _from_points(source, instance, index, found):
-            end = _to_event(target.occurrence, start, ends)
+        for from_day, from_event, position in _from_points(source, instance, index, found):
+            end = _to_event(target.occurrence, from_day, position, marking)
             if end is None:
                 continue
             care_level = end.care_level
             limit = row.inpatient_days if care_level == "inpatient" else row.outpatient_days
             if limit is None:
                 continue
-            days = (end.day - start.day).days
-            delayed = bool(delays) and any(start.day <= day <= end.day for day in delays)
+            days = (end.day - from_day).days
+            delayed = bool(delays) and any(from_day <= day <= end.day for day in delays)
             summary = SummaryRow(
                 pathway.code,
                 row.id,
@@ -475,8 +491,9 @@ def _measure(
                 row.evidence,
                 anchor_evidence,
             )
-            result.append(_Interval(summary, start.day, start.event, end))
-    return result
+            rows.append(summary)
+            ends.append((from_day, from_event, end))
+    return _Measured(tuple(rows), tuple(ends))
 
 
 def measure_all(
