@@ -154,8 +154,11 @@ def one_institution(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[
     reference = reference_event(instance)
     if reference is None:
         return
+    institution = reference.institution
     for event in instance.ordered():
-        conflicts = institution_conflicts(reference.institution, event.institution)
+        if event.institution == institution:
+            continue  # no conflict (institution_conflicts' first test, without the call)
+        conflicts = institution_conflicts(institution, event.institution)
         if conflicts:
             yield _hit(event, "/institution", instance=instance.id, kinds=", ".join(conflicts))
 
