@@ -19,6 +19,7 @@ from pakkeforlop.rules.intervals import (
     measure_all,
     not_measurable,
     number,
+    over_limit,
     pathway_of,
     percent,
     percentile,
@@ -106,6 +107,23 @@ def test_measurement_carries_instance_limit_evidence_and_the_to_event():
     assert (item.to_event.code, item.to_event.line) == ("D01E", 7)
     assert item.from_event is not None
     assert item.from_event.line == 6
+
+
+def test_the_instance_check_is_given_the_measurements_over_their_limit(
+    measured: list[str],
+) -> None:
+    # TIMELIMIT-001 asks over_limit, which makes a Measurement only of the intervals over
+    # their limit: they are measure's, and the summary's rows of them all are remembered.
+    instance = pickle.loads(pickle.dumps(D01_EXTENDED))  # a copy that remembers nothing
+    over = over_limit(instance, pathway("D01"))
+    every = measure(instance, pathway("D01"))
+    assert over == [item for item in every if not item.within]
+    assert 0 < len(over) < len(every)
+    rows = list(measure_all([instance]))
+    assert measured == ["D01-1", "D01-1"]  # by the two calls above; the summary's remembered
+    assert [(row.measure, row.days, row.within) for row in rows] == [
+        (item.measure, item.days, item.within) for item in every
+    ]
 
 
 def test_care_level_is_that_of_the_event_ending_the_interval():

@@ -220,17 +220,18 @@ def ended_after_assessment(instance: PathwayInstance) -> EventRecord | None:
     outcome I, K, A or S, and no evaluation (E) was registered.
     """
     end = instance.end
-    if end is None or instance.with_event("E"):
+    if end is None or instance.lettered("E"):
         return None
-    decisions = [event for event in instance.with_event("C") if event.day <= end.day]
+    decisions = [event for event in instance.lettered("C") if event.day <= end.day]
     if decisions and decisions[-1].outcome in NO_FURTHER_SH_OUTCOMES:
         return decisions[-1]
     return None
 
 
 def chosen_solution_applies(instance: PathwayInstance, _facts: ExportFacts) -> bool:
-    """An instance that ended after assessment and has an epicrisis."""
-    return ended_after_assessment(instance) is not None and bool(instance.epicrises)
+    """An instance that ended after assessment and has an epicrisis (asked in that order: most
+    instances have none, and reading the events costs fifty times as much)."""
+    return bool(instance.epicrises) and ended_after_assessment(instance) is not None
 
 
 @instance_check("EPICRISIS-007", applies=chosen_solution_applies)

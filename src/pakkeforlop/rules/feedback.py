@@ -88,8 +88,9 @@ def assessment_report_to_gp(document: Document, _facts: ExportFacts) -> Iterator
 
 
 def _judged(instance: PathwayInstance, facts: ExportFacts) -> bool:
-    """An instance that has ended in an export that holds feedback."""
-    return bool(instance.lettered(ENDING)) and (facts.feedback_exported or bool(instance.feedbacks))
+    """An instance that has ended in an export that holds feedback (asked in the reverse
+    order: reading the events costs many times as much as the export's facts)."""
+    return (facts.feedback_exported or bool(instance.feedbacks)) and bool(instance.lettered(ENDING))
 
 
 def _feedback(instance: PathwayInstance, occasions: frozenset[str]) -> list[FeedbackFacts]:
@@ -105,8 +106,10 @@ def _hit(event: EventRecord, **args: Any) -> Hit:
 
 
 def _rejected(instance: PathwayInstance, facts: ExportFacts) -> bool:
+    if not _judged(instance, facts):
+        return False  # the ending is then not looked for: another search of the events
     end = instance.end
-    return _judged(instance, facts) and end is not None and end.suffix == NOT_GRANTED
+    return end is not None and end.suffix == NOT_GRANTED
 
 
 @instance_check("FEEDBACK-004", applies=_rejected)

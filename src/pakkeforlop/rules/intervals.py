@@ -99,23 +99,6 @@ class SummaryRow(NamedTuple):
     evidence: Evidence
     anchor_evidence: Evidence
 
-    @classmethod
-    def of(cls, item: Measurement) -> SummaryRow:
-        """The summary's part of a measurement."""
-        return cls(
-            item.pathway,
-            item.measure,
-            item.label,
-            item.instance,
-            item.care_level,
-            item.limit,
-            item.days,
-            item.within,
-            item.patient_delayed,
-            item.evidence,
-            item.anchor_evidence,
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class NotMeasurable:
@@ -160,11 +143,56 @@ class MeasureSummary:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _Point:
-    day: date
-    event: EventRecord | None
-    position: int | None
+#: The *from* end of an interval: its day, and the event that marks it with its position in date
+#: order (none for the referral's received date). A plain tuple: a few are made for every
+#: instance measured, and a named tuple costs eight times as much to make.
+_Point = tuple[date, EventRecord | None, int | None]
+#: The ends of a measured interval: the *from* day and event (none for a referral's date), and
+#: the event that ends it.
+_Ends = tuple[date, EventRecord | None, EventRecord]
+
+
+class _Measured(NamedTuple):
+    """What :func:`_measure` finds of one instance: the summary's part of each interval (what
+    the instance remembers) and, in the same order, its ends. A :class:`Measurement` (a frozen
+    dataclass of fifteen fields, which costs several times as much to make) is made of them
+    only when asked for: the instance's check reports only the intervals over their limit, a
+    tenth of them."""
+
+    rows: tuple[SummaryRow, ...]
+    ends: tuple[_Ends, ...]
+
+    def measurements(self, *, over_limit: bool = False) -> list[Measurement]:
+        """The intervals as measurements (``over_limit``: only those over their limit)."""
+        return [
+            _measurement(row, ends)
+            for row, ends in zip(self.rows, self.ends, strict=True)
+            if not (over_limit and row.within)
+        ]
+
+
+def _measurement(row: SummaryRow, ends: _Ends) -> Measurement:
+    from_date, from_event, to_event = ends
+    return Measurement(
+        pathway=row.pathway,
+        measure=row.measure,
+        label=row.label,
+        instance=row.instance,
+        from_date=from_date,
+        to_date=to_event.day,
+        days=row.days,
+        limit=row.limit,
+        within=row.within,
+        care_level=row.care_level,
+        patient_delayed=row.patient_delayed,
+        evidence=row.evidence,
+        anchor_evidence=row.anchor_evidence,
+        to_event=to_event,
+        from_event=from_event,
+    )
+
+
+_NOTHING = _Measured((), ())
 
 
 def number(value: float) -> str:
@@ -255,46 +283,61 @@ def _settled(position: int, index: _Index) -> bool:
     return bool(index.get(ENDING)) or any(p > position for p, _ in index.get(EVALUATION, []))
 
 
-def _from_points(anchor: Anchor, instance: PathwayInstance, index: _Index) -> list[_Point]:
+#: The events that may mark each anchor, by anchor id, found once per instance measured (the
+#: rows of a pathway share their anchors).
+_Marking = dict[str, list[tuple[int, EventRecord]]]
+
+
+def _marking(anchor: Anchor, index: _Index, found: _Marking) -> list[tuple[int, EventRecord]]:
+    """The events that may mark ``anchor``, with their positions: those of its letter (for the
+    final decision, not a CU); for a ``last`` anchor only the last one, once it is settled."""
+    marking = found.get(anchor.id)
+    if marking is None:
+        marking = _matching(anchor, index)
+        if anchor.occurrence is Occurrence.LAST:
+            marking = [item for item in marking[-1:] if _settled(item[0], index)]
+        found[anchor.id] = marking
+    return marking
+
+
+def _from_points(
+    anchor: Anchor, instance: PathwayInstance, index: _Index, found: _Marking
+) -> list[_Point]:
     if anchor.event is None:
         received = [
             referral.received for referral in instance.referrals if referral.received is not None
         ]
-        return [_Point(min(received), None, None)] if received else []
-    matching = _matching(anchor, index)
-    if not matching:
-        return []
+        return [(min(received), None, None)] if received else []
+    marking = _marking(anchor, index, found)
     if anchor.occurrence is Occurrence.FIRST:
-        matching = matching[:1]
-    elif anchor.occurrence is Occurrence.LAST:
-        matching = [item for item in matching[-1:] if _settled(item[0], index)]
-    return [_Point(event.day, event, position) for position, event in matching]
+        marking = marking[:1]
+    return [(event.day, event, position) for position, event in marking]
 
 
-def _after(start: _Point, position: int, event: EventRecord) -> bool:
-    if start.position is None:
-        return event.day >= start.day
-    return position > start.position
-
-
-def _to_point(anchor: Anchor, start: _Point, index: _Index) -> _Point | None:
-    matching = _matching(anchor, index)
-    if anchor.occurrence is Occurrence.LAST:
-        candidates = [item for item in matching[-1:] if _settled(item[0], index)]
-        return next(
-            (
-                _Point(e.day, e, p)
-                for p, e in candidates
-                if e.day >= start.day and p != start.position
-            ),
-            None,
-        )
-    if anchor.occurrence is Occurrence.FIRST:
-        found = ((p, e) for p, e in matching if e.day >= start.day and p != start.position)
-    else:  # next / each: the first one after the from event
-        found = ((p, e) for p, e in matching if _after(start, p, e))
-    position, event = next(found, (None, None))
-    return None if event is None else _Point(event.day, event, position)
+def _to_event(
+    occurrence: Occurrence | None,
+    day: date,
+    position: int | None,
+    marking: list[tuple[int, EventRecord]],
+) -> EventRecord | None:
+    """The event that ends the interval from the point at ``day`` and ``position`` (see
+    :data:`_Point`), of those ``marking`` its *to* anchor: for ``first`` and ``last``, the first
+    not dated before the point (and not its own event); for ``next`` and ``each``, the first
+    after it (in date order, same-date events in file order; after a referral's date, the
+    first not dated before it)."""
+    if occurrence is Occurrence.FIRST or occurrence is Occurrence.LAST:
+        for p, event in marking:
+            if event.day >= day and p != position:
+                return event
+    elif position is None:
+        for _, event in marking:
+            if event.day >= day:
+                return event
+    else:
+        for p, event in marking:
+            if p > position:
+                return event
+    return None
 
 
 def measure(
@@ -315,10 +358,28 @@ def measure(
     definition is remembered by its code, not as an object, so that what a forked worker
     remembered holds in the main process too (see ``PathwayInstance.recall``).
     """
+    return _measured(instance, pathway, table, period).measurements()
+
+
+def over_limit(
+    instance: PathwayInstance, pathway: Pathway, *, period: Period | None = None
+) -> list[Measurement]:
+    """The measurements of :func:`measure` (with the kit's anchor table) that are over their
+    limit, remembering the summary's part of them all as it does: the instance's check reports
+    only these, and a :class:`Measurement` is made only for them."""
+    return _measured(instance, pathway, None, period).measurements(over_limit=True)
+
+
+def _measured(
+    instance: PathwayInstance,
+    pathway: Pathway,
+    table: Mapping[str, Anchor] | None,
+    period: Period | None,
+) -> _Measured:
+    """:func:`measure`'s intervals, remembered as it says."""
     measured = _measure(instance, pathway, anchors() if table is None else table, period)
     if table is None and _kit_definition(pathway):
-        rows = tuple(SummaryRow.of(item) for item in measured)
-        instance.remember(_rows_key(period), (pathway.code, rows))
+        instance.remember(_rows_key(period), (pathway.code, measured.rows))
     return measured
 
 
@@ -343,7 +404,7 @@ def summary_rows(
     if remembered is not None and remembered[0] == pathway.code and _kit_definition(pathway):
         rows: tuple[SummaryRow, ...] = remembered[1]
         return rows
-    return tuple(SummaryRow.of(item) for item in _measure(instance, pathway, anchors(), period))
+    return _measure(instance, pathway, anchors(), period).rows
 
 
 class _Measurable(NamedTuple):
@@ -388,49 +449,51 @@ def _measure(
     pathway: Pathway,
     table: Mapping[str, Anchor],
     period: Period | None,
-) -> list[Measurement]:
+) -> _Measured:
     """Measure ``instance``; nothing to measure when no row of the pathway is measurable
     (D10, D11): then the instance's records are not made. The export's summary reads every
     instance, and a third of them may be of such pathways."""
     measurable = _measurable_of(pathway, table)
     if not measurable:
-        return []
+        return _NOTHING
     index = _index(instance.ordered())
     delays = [event.day for _, event in index.get(PATIENT_DELAY, [])]
     starts_before = slice_of(instance, period).starts_before
-    result = []
+    found: _Marking = {}
+    rows: list[SummaryRow] = []
+    ends: list[_Ends] = []
     for row, source, target, anchor_evidence in measurable:
         if starts_before and source.occurrence is Occurrence.FIRST:
             continue  # the first such event may lie before the export's period
-        for start in _from_points(source, instance, index):
-            end = _to_point(target, start, index)
-            if end is None or end.event is None:
+        marking = _marking(target, index, found)
+        if not marking:
+            continue  # nothing ends an interval of this row
+        for from_day, from_event, position in _from_points(source, instance, index, found):
+            end = _to_event(target.occurrence, from_day, position, marking)
+            if end is None:
                 continue
-            care_level = end.event.care_level
+            care_level = end.care_level
             limit = row.inpatient_days if care_level == "inpatient" else row.outpatient_days
             if limit is None:
                 continue
-            days = (end.day - start.day).days
-            result.append(
-                Measurement(
-                    pathway=pathway.code,
-                    measure=row.id,
-                    label=row.label,
-                    instance=instance.id,
-                    from_date=start.day,
-                    to_date=end.day,
-                    days=days,
-                    limit=limit,
-                    within=days <= limit,
-                    care_level=care_level,
-                    patient_delayed=any(start.day <= day <= end.day for day in delays),
-                    evidence=row.evidence,
-                    anchor_evidence=anchor_evidence,
-                    to_event=end.event,
-                    from_event=start.event,
-                )
+            days = (end.day - from_day).days
+            delayed = bool(delays) and any(from_day <= day <= end.day for day in delays)
+            summary = SummaryRow(
+                pathway.code,
+                row.id,
+                row.label,
+                instance.id,
+                care_level,
+                limit,
+                days,
+                days <= limit,
+                delayed,
+                row.evidence,
+                anchor_evidence,
             )
-    return result
+            rows.append(summary)
+            ends.append((from_day, from_event, end))
+    return _Measured(tuple(rows), tuple(ends))
 
 
 def measure_all(

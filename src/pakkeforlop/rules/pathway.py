@@ -80,8 +80,8 @@ def one_start(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
 def start_comes_first(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-01: nothing before the start, except the pathway's events_before_start (D06P)."""
     start = _first(instance, START)
-    if start is None:
-        return
+    if start is None or instance.ordered()[0].day >= start.day:
+        return  # nothing is dated before the start (the events are in date order)
     pathway = pathway_of(instance)
     allowed = set(pathway.ordering.events_before_start) if pathway is not None else set()
     for event in instance.ordered():
@@ -154,8 +154,11 @@ def one_institution(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[
     reference = reference_event(instance)
     if reference is None:
         return
+    institution = reference.institution
     for event in instance.ordered():
-        conflicts = institution_conflicts(reference.institution, event.institution)
+        if event.institution == institution:
+            continue  # no conflict (institution_conflicts' first test, without the call)
+        conflicts = institution_conflicts(institution, event.institution)
         if conflicts:
             yield _hit(event, "/institution", instance=instance.id, kinds=", ".join(conflicts))
 
@@ -233,8 +236,7 @@ def first_attendance_before_decision(
 
 
 def _ended_with_delay(instance: PathwayInstance, _facts: ExportFacts) -> bool:
-    letters = {event.event for event in instance.events}
-    return ENDING in letters and PATIENT_DELAY in letters
+    return bool(instance.lettered(ENDING)) and bool(instance.lettered(PATIENT_DELAY))
 
 
 @instance_check("PATHWAY-014", applies=_ended_with_delay)
@@ -290,7 +292,8 @@ def nothing_after_ending(instance: PathwayInstance, _facts: ExportFacts) -> Iter
 @instance_check("PATHWAY-011", applies=_has_events)
 def feedback_once(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-16: the feedback code (UF) at most once."""
-    feedback = [event for event in instance.ordered() if event.suffix == FEEDBACK]
+    # Among the U events (the events are grouped by letter once): a tenth of them all.
+    feedback = [event for event in instance.lettered(FEEDBACK[0]) if event.suffix == FEEDBACK]
     for extra in feedback[1:]:
         yield _hit(extra, code=extra.code, instance=instance.id)
 

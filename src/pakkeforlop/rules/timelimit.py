@@ -11,10 +11,10 @@ from pakkeforlop.data.pathways import Pathway
 from pakkeforlop.model.records import ExportFacts, PathwayInstance
 from pakkeforlop.rules.checks import ExportView, Hit, export_check, instance_check
 from pakkeforlop.rules.intervals import (
-    measure,
     measure_all,
     not_measurable,
     number,
+    over_limit,
     pathway_of,
     percent,
     summarise,
@@ -32,22 +32,21 @@ def interval_within_limit(instance: PathwayInstance, facts: ExportFacts) -> Iter
     pathway = pathway_of(instance)
     if pathway is None:
         return
-    for item in measure(instance, pathway, period=facts.period):
-        if not item.within:
-            yield Hit(
-                pointer="/date",
-                path=item.to_event.path,
-                line=item.to_event.line,
-                args={
-                    "measure": item.measure,
-                    "days": item.days,
-                    "from_date": item.from_date.isoformat(),
-                    "to_date": item.to_date.isoformat(),
-                    "limit": item.limit,
-                    "care_level": item.care_level,
-                    "patient_delayed": "yes" if item.patient_delayed else "no",
-                },
-            )
+    for item in over_limit(instance, pathway, period=facts.period):
+        yield Hit(
+            pointer="/date",
+            path=item.to_event.path,
+            line=item.to_event.line,
+            args={
+                "measure": item.measure,
+                "days": item.days,
+                "from_date": item.from_date.isoformat(),
+                "to_date": item.to_date.isoformat(),
+                "limit": item.limit,
+                "care_level": item.care_level,
+                "patient_delayed": "yes" if item.patient_delayed else "no",
+            },
+        )
 
 
 def _pathways(view: ExportView) -> list[Pathway]:
