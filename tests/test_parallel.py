@@ -116,12 +116,13 @@ def test_instances_checked_partly_in_a_forked_worker_give_the_same_result(
     assert "TIMELIMIT-002" in {f.rule for f in serial.findings}
 
 
-def test_the_summary_reads_what_the_forked_workers_instances_remembered(
+def test_the_summary_merges_the_forked_workers_part(
     defective: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The worker sends back what its instances remembered of their time-limit measurements:
-    # this process measures only its own share (TIMELIMIT-001), not the worker's again
-    # (TIMELIMIT-002); the export checks before the summary run while the worker works.
+    # The worker sends back its part of the time-limit summary, summed up from what its
+    # instances remembered of their measurements: this process measures only its own share
+    # (TIMELIMIT-001), not the worker's again (TIMELIMIT-002), and merges the two parts; the
+    # export checks before the summary run while the worker works.
     assert parallel.can_fork(), "another test left a thread running: workers are not forked"
     measured: list[str] = []
     steps: list[object] = []
@@ -132,9 +133,10 @@ def test_the_summary_reads_what_the_forked_workers_instances_remembered(
             measured.append(args[0].id)
         return real_measure(*args)
 
-    def export(run: Run, instances: Any, checks: Any = None) -> None:
+    def export(run: Run, instances: Any, checks: Any = None, parts: Any = None) -> None:
         steps.append(tuple(check.rule_id for check in checks or ()))
-        real_export(run, instances, checks)
+        steps.append({rule: len(found) for rule, found in (parts or {}).items()})
+        real_export(run, instances, checks, parts)
 
     def absorb(run: Run, part: Any, progress: Any) -> None:
         steps.append("merged")
@@ -152,7 +154,7 @@ def test_the_summary_reads_what_the_forked_workers_instances_remembered(
     assert {ids.index(instance) for instance in measured} < set(range(split))
     early = ("PATHWAY-018", "PATHWAY-019")
     late = ("TIMELIMIT-002", "TIMELIMIT-003")
-    assert steps[-5:] == [early, "merged", "merged", late, "merged"]
+    assert steps[-7:] == [early, {}, "merged", "merged", late, {"TIMELIMIT-002": 2}, "merged"]
 
 
 def test_instances_are_checked_in_one_process_where_workers_cannot_be_forked(

@@ -5,12 +5,16 @@ from __future__ import annotations
 import pickle
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pakkeforlop.data.evidence import Evidence
 from pakkeforlop.data.pathways import anchors, pathway
+from pakkeforlop.engine import check_export
 from pakkeforlop.model.records import MATERIALISED, EventRecord, PathwayInstance, ReferralFacts
 from pakkeforlop.rules import intervals
 from pakkeforlop.rules.intervals import (
@@ -22,9 +26,10 @@ from pakkeforlop.rules.intervals import (
     over_limit,
     pathway_of,
     percent,
-    percentile,
-    summarise,
 )
+from pakkeforlop.rules.summaries import percentile, summaries, summarise, summary_part
+
+from .conftest import EXAMPLES
 
 PATIENT = "FNR:14858623147"
 INSTITUTION = "orgNumber=314592018|reshId=4210338"
@@ -477,19 +482,35 @@ def test_an_instance_of_a_pathway_without_measurable_rows_is_not_read() -> None:
     assert instance not in MATERIALISED.recent
 
 
-def test_what_a_copy_of_an_instance_remembered_is_recalled(measured: list[str]) -> None:
-    # A forked worker measures its share of the instances and sends back what they
-    # remembered: the main process's copies recall it, and the summary does not measure again.
-    instance = _instance("D06-8", ("D06A", "2024-06-05"), ("D06M", "2024-06-10"))
-    instance.referrals.append(ReferralFacts("referral.json", None, date(2024, 6, 1), None))
-    (item,) = measure(instance, pathway("D06"))
-    copy = pickle.loads(pickle.dumps(instance))  # what the main process holds
-    copy.recall(pickle.loads(pickle.dumps(instance.memory())))
-    (row,) = measure_all([copy])
-    assert measured == ["D06-8"]
-    assert (row.measure, row.days, row.within) == (item.measure, item.days, item.within)
-    other = pickle.loads(pickle.dumps(instance))  # recalled only for what it holds now
-    other.add(other.events[-1])
-    other.recall(instance.memory())
-    list(measure_all([other]))
-    assert measured == ["D06-8", "D06-8"]
+@cache
+def _example_instances() -> tuple[PathwayInstance, ...]:
+    """Every instance of the bundled valid examples, in the order their exports found them."""
+    found: list[PathwayInstance] = []
+    for folder in sorted((EXAMPLES / "valid").iterdir()):
+        if (folder / "manifest.json").is_file():
+            found.extend(check_export(folder, display_root=folder.name).instances.values())
+    return tuple(found)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_the_summary_parts_of_any_split_merge_into_the_summary_by_instance_id(
+    data: st.DataObject,
+) -> None:
+    # Each process sums up the instances it checked; the parts, in any order, give what one
+    # pass over every instance by id gives (the groups in the order they first appear).
+    instances = data.draw(st.permutations(_example_instances()))
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(instances)), max_size=3)))
+    pieces = [instances[a:b] for a, b in zip([0, *cuts], [*cuts, len(instances)], strict=True)]
+    parts = data.draw(st.permutations([summary_part(piece, period=None) for piece in pieces]))
+    by_id = sorted(_example_instances(), key=lambda instance: instance.id)
+    expected = summarise(measure_all(by_id))
+    assert len({(item.pathway, item.care_level) for item in expected}) > 3
+    assert summaries(parts) == expected
+
+
+def test_a_summary_part_keeps_the_groups_not_the_rows() -> None:
+    part = summary_part(_example_instances(), period=None)
+    rows = list(measure_all(_example_instances()))
+    assert len(part) < len(rows)
+    assert sum(len(group.days) for group in part.values()) == len(rows)

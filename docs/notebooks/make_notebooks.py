@@ -190,7 +190,8 @@ def time_limit_compliance() -> nbformat.NotebookNode:
             "to the next. They are guidance, never a reason to reject an export "
             "({ref}`spec-guidance`). This notebook reads the pathway events of a bundled "
             "export, builds its pathway instances with the engine, measures them with "
-            "`pakkeforlop.rules.intervals` (`measure`, `summarise`) across every valid example, "
+            "`pakkeforlop.rules.intervals.measure` across every valid example (summed up by "
+            "`pakkeforlop.rules.summaries.summarise`), "
             "and plots each interval against its limit. How an interval is measured is "
             "specified in {ref}`spec-measuring`."
         ),
@@ -208,7 +209,7 @@ def time_limit_compliance() -> nbformat.NotebookNode:
             "from pakkeforlop.data import codes\n"
             "from pakkeforlop.data.pathways import pathways\n"
             "from pakkeforlop.engine import check_export, iter_exports\n"
-            "from pakkeforlop.rules import intervals\n"
+            "from pakkeforlop.rules import intervals, summaries\n"
             "\n"
             f"{LOCATE}"
         ),
@@ -268,7 +269,7 @@ def time_limit_compliance() -> nbformat.NotebookNode:
             "            measurements.extend(intervals.measure(item, definition))\n"
             "\n"
             'print(len(instances), "instances,", len(measurements), "measured intervals")\n'
-            "for summary in intervals.summarise(measurements):\n"
+            "for summary in summaries.summarise(measurements):\n"
             '    print(f"{summary.pathway} {summary.measure} ({summary.care_level})")\n'
             '    print(f"    {summary.text()}")'
         ),

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from pakkeforlop import kith
 from pakkeforlop.engine import parallel, tuning
@@ -253,14 +254,14 @@ class Run:
 
     def check_instance_part(self, start: int, stop: int) -> WorkerPart:
         """Check the instances from ``start`` to ``stop``, in the order they were found, as a
-        part of the export (a forked worker's task: it inherited every instance), with what
-        each of them remembered (see :meth:`check_instances`)."""
+        part of the export (a forked worker's task: it inherited every instance), with the
+        parts of them of the export checks made of parts (see :meth:`check_instances`)."""
         recorder = self.recorder
         checked = list(islice(recorder.result.instances.values(), start, stop))
         recorder.new_part()
         self.check_instance_range(checked)
         part = self.part()
-        part.memories = [instance.memory() for instance in checked]
+        part.export_parts = self.export_check_parts(checked)
         return part
 
     def check_instances(self) -> None:
@@ -270,14 +271,14 @@ class Run:
         instances while this process checks the first ones and then runs the export checks
         (see :func:`~pakkeforlop.engine.workers.instance_split`); the worker's part and then
         the export checks' are merged after this process's findings, as one process would
-        have recorded them all. A fork inherits the instances, so only the findings, and what
-        the instances remembered, are sent back; it copies only the memory pages it writes to
-        (the reference counts of what it reads; the instances' events are rows of numbers in
-        a few arrays). The export checks that read what the instance checks remembered (the
-        time-limit summary reads every instance's measurements) run, with those after them,
-        once the worker's instances have recalled it (as a second part): measured afresh,
-        the worker's share took the summary longer than waiting does. Where workers cannot
-        be forked, this process runs every check.
+        have recorded them all. A fork inherits the instances, so only the findings, and the
+        parts of the export checks made of parts (see ``Check.part``: the time-limit summary
+        sums up what the instance checks measured), are sent back; it copies only the memory
+        pages it writes to (the reference counts of what it reads; the instances' events are
+        rows of numbers in a few arrays). This process makes its own parts meanwhile; the
+        checks made of parts, and those after them, run once the worker's part has come (as
+        a second part of export findings). Where workers cannot be forked, this process runs
+        every check.
         """
         recorder = self.recorder
         instances = recorder.result.instances
@@ -285,11 +286,14 @@ class Run:
         split = instance_split(count)
         if self.workers > 1 and 0 < split < count and parallel.can_fork():
             checks = by_scope(Scope.EXPORT)
-            cut = next((at for at, check in enumerate(checks) if check.remembered), len(checks))
+            cut = next((at for at, check in enumerate(checks) if check.part), len(checks))
             export: list[WorkerPart] = []
+            parts: dict[str, list[Any]] = {}
 
             def meanwhile() -> None:
                 self.check_instance_range(islice(instances.values(), split))
+                mine = self.export_check_parts(islice(instances.values(), split))
+                parts.update((rule_id, [part]) for rule_id, part in mine.items())
                 export.append(self.export_part(instances, checks[:cut]))
 
             for part in parallel.ordered_map(
@@ -302,34 +306,58 @@ class Run:
                 meanwhile=meanwhile,
             ):
                 self.absorb(part, None)
-                for instance, memory in zip(
-                    islice(instances.values(), split, count), part.memories, strict=True
-                ):
-                    instance.recall(memory)
+                for rule_id, theirs in part.export_parts.items():
+                    if rule_id in parts:
+                        parts[rule_id].append(theirs)
             self.absorb(export[0], None)
             if cut < len(checks):
-                self.absorb(self.export_part(instances, checks[cut:]), None)
+                whole = {rule_id: found for rule_id, found in parts.items() if len(found) == 2}
+                self.absorb(self.export_part(instances, checks[cut:], whole), None)
         else:
             self.check_instance_range(instances.values())
             self.check_export(instances)
 
+    def export_check_parts(self, instances: Iterable[PathwayInstance]) -> dict[str, Any]:
+        """The parts of these instances of each export check made of parts (see
+        ``Check.part``), where they were checked. A part that fails is left out: the check
+        then makes its part of every instance itself, and reports why it fails."""
+        facts = self.recorder.facts
+        checked = list(instances)
+        found: dict[str, Any] = {}
+        for check in by_scope(Scope.EXPORT):
+            if check.part is not None:
+                try:
+                    found[check.rule_id] = check.part(checked, facts)
+                except Exception:  # reported where the check runs: it makes its part then
+                    continue
+        return found
+
     def export_part(
-        self, instances: Mapping[str, PathwayInstance], checks: list[Check]
+        self,
+        instances: Mapping[str, PathwayInstance],
+        checks: list[Check],
+        parts: Mapping[str, list[Any]] | None = None,
     ) -> WorkerPart:
-        """These export checks' findings as a part of their own, to merge after others."""
+        """These export checks' findings as a part of their own, to merge after others
+        (``parts``: see :meth:`check_export`)."""
         recorder = self.recorder
         whole = recorder.result, recorder.found, recorder.once_seen
         recorder.new_part()
         try:
-            self.check_export(instances, checks)
+            self.check_export(instances, checks, parts)
             return self.part()
         finally:
             recorder.result, recorder.found, recorder.once_seen = whole
 
     def check_export(
-        self, instances: Mapping[str, PathwayInstance], checks: list[Check] | None = None
+        self,
+        instances: Mapping[str, PathwayInstance],
+        checks: list[Check] | None = None,
+        parts: Mapping[str, list[Any]] | None = None,
     ) -> None:
-        """Run the export checks (``checks``: these of them) over these instances."""
+        """Run the export checks (``checks``: these of them) over these instances; a check
+        made of parts is given those of ``parts`` (every process's, by rule), else makes its
+        part of every instance."""
         recorder = self.recorder
         facts = recorder.facts
         view = ExportView(facts, instances)
@@ -337,7 +365,13 @@ class Run:
             try:
                 if check.applies(view, facts):
                     recorder.result.exercised.add(check.rule_id)
-                    for hit in check.function(view):
+                    if check.part is None:
+                        hits = check.function(view)
+                    else:
+                        given = None if parts is None else parts.get(check.rule_id)
+                        made = given or [check.part(instances.values(), facts)]
+                        hits = check.function(view, made)
+                    for hit in hits:
                         recorder.hit(check, hit, hit.path or recorder.manifest_shown)
             except Exception as error:  # the kit's bug must not cost the other checks
                 recorder.internal_error(check.rule_id, recorder.manifest_shown, error)

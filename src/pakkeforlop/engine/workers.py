@@ -27,7 +27,7 @@ from pakkeforlop.engine import parallel, tuning
 from pakkeforlop.engine.caps import FindingCaps, Omitted
 from pakkeforlop.engine.files import Declared
 from pakkeforlop.engine.result import ExportResult
-from pakkeforlop.model.records import ExportFacts, Memory
+from pakkeforlop.model.records import ExportFacts
 from pakkeforlop.read import Limits
 from pakkeforlop.read.folders import Identity
 from pakkeforlop.rules.engine_reported import KITH_MESSAGE
@@ -53,14 +53,14 @@ _SIZED_KINDS = frozenset({"pathway-events", KITH_MESSAGE})
 @dataclass(slots=True)
 class WorkerPart:
     """What a worker process found in one task's files, to merge into the export's result
-    (a forked worker's share of the pathway instances: with what each of them remembered, in
-    order; see ``PathwayInstance.memory``)."""
+    (a forked worker's share of the pathway instances: with the parts of them of the export
+    checks made of parts, by rule; see ``Check.part``)."""
 
     result: ExportResult
     omitted: Omitted
     files: list[str]
     identities: set[Identity]
-    memories: list[Memory | None] = field(default_factory=list)
+    export_parts: dict[str, Any] = field(default_factory=dict)
 
 
 class ClosedRules:

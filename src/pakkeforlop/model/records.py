@@ -403,25 +403,6 @@ class PathwayInstance:
             self._derived = {}
         self._derived[name] = (self._counts(), value)
 
-    def memory(self) -> Memory | None:
-        """What the instance remembers (see :meth:`remember`), for a copy of it in another
-        process to :meth:`recall`: a forked worker that checked some instances sends it back,
-        so that the export's checks need not derive it again."""
-        return self._derived
-
-    def recall(self, memory: Memory | None) -> None:
-        """Remember what a copy of this instance remembered (its :meth:`memory`), each value
-        where it was derived from what this instance holds now."""
-        if not memory:
-            return
-        counts = self._counts()
-        derived = self._derived
-        for name, (held, value) in memory.items():
-            if held == counts:
-                if derived is None:
-                    derived = self._derived = {}
-                derived[name] = (held, value)
-
     def remembered(self, name: str) -> Any:
         """What was remembered under ``name`` for what the instance holds now, or ``None``."""
         known = None if self._derived is None else self._derived.get(name)

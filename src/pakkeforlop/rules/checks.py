@@ -55,6 +55,9 @@ DocumentFunction = Callable[[Document, ExportFacts], Iterable[Hit]]
 InstanceFunction = Callable[[PathwayInstance, ExportFacts], Iterable[Hit]]
 ExportFunction = Callable[[ExportView], Iterable[Hit]]
 Applies = Callable[[Any, ExportFacts], bool]
+#: What an export check made of parts computes of some of the instances (see
+#: :attr:`Check.part`).
+ExportPart = Callable[[Iterable[PathwayInstance], ExportFacts], Any]
 #: What makes a check's hits on a document repeats of an earlier document's in the same file.
 OncePerFile = Callable[[Document, ExportFacts], Hashable]
 
@@ -81,11 +84,13 @@ class Check:
     #: For a check that reports a value once per file: the value. The engine keeps the hits
     #: of the first document of a file with that value, and drops the others'.
     once_per_file: OncePerFile | None = None
-    #: For an export check: whether it reads what the instance checks remembered of the
-    #: instances (``PathwayInstance.remember``). Where a forked worker checks some of the
-    #: instances, such a check, and the export checks after it, run once the worker has sent
-    #: back what its instances remembered; the ones before it run meanwhile.
-    remembered: bool = False
+    #: For an export check that sums up the instances: what it computes of some of them,
+    #: run in the process that checked them (where the instance checks remembered what it
+    #: reads, ``PathwayInstance.remember``); its ``function`` then takes the export view and
+    #: every process's part, in any order. Where a forked worker checks some of the
+    #: instances, it sends back its part; such a check, and the export checks after it, run
+    #: once it has, and the ones before it meanwhile.
+    part: ExportPart | None = None
 
 
 _REGISTRY: dict[str, Check] = {}
@@ -128,14 +133,14 @@ def instance_check(rule_id: str, *, applies: Applies = always) -> Callable[[F], 
 
 
 def export_check(
-    rule_id: str, *, applies: Applies = always, remembered: bool = False
+    rule_id: str, *, applies: Applies = always, part: ExportPart | None = None
 ) -> Callable[[F], F]:
-    """Register a check run once per export, after every instance check (``remembered``:
-    it reads what those remembered of the instances; see :attr:`Check.remembered`)."""
+    """Register a check run once per export, after every instance check (``part``: what it
+    computes of some of the instances, where they were checked; see :attr:`Check.part`)."""
 
     def decorate(function: F) -> F:
         kinds = frozenset({"export"})
-        _register(Check(rule_id, Scope.EXPORT, kinds, function, applies, remembered=remembered))
+        _register(Check(rule_id, Scope.EXPORT, kinds, function, applies, part=part))
         return function
 
     return decorate

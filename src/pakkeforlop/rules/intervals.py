@@ -1,4 +1,5 @@
-"""Guiding time limits (*forløpstider*): measure pathway instances and summarise the intervals.
+"""Guiding time limits (*forløpstider*): measure pathway instances (summed up by
+:mod:`pakkeforlop.rules.summaries`).
 
 Pure functions over the compact per-instance state of :mod:`pakkeforlop.model.records` and the
 time-limit rows of :mod:`pakkeforlop.data.pathways`; used by the TIMELIMIT rules and by reports.
@@ -38,7 +39,6 @@ How an interval is measured (``measure``):
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -108,39 +108,6 @@ class NotMeasurable:
     measure: str
     label: str
     reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class MeasureSummary:
-    """The statistics of one measure at one care level across instances.
-
-    ``median`` is the ordinary median (the mean of the two middle values for an even count);
-    ``p90`` is the nearest-rank 90th percentile (the smallest value with at least 90 % of the
-    values at or below it), so it is always one of the measured day counts.
-    """
-
-    pathway: str
-    measure: str
-    label: str
-    care_level: str
-    limit: int
-    n: int
-    n_within: int
-    share_within: float
-    median: float
-    p90: int
-    max: int
-    n_patient_delayed: int
-    evidence: Evidence
-    anchor_evidence: Evidence
-
-    def text(self) -> str:
-        """``12 of 14 within 21 days (86 %); median 15, p90 24, max 30``."""
-        share = percent(self.share_within)
-        return (
-            f"{self.n_within} of {self.n} within {self.limit} days ({share} %); "
-            f"median {number(self.median)}, p90 {self.p90}, max {self.max}"
-        )
 
 
 #: The *from* end of an interval: its day, and the event that marks it with its position in date
@@ -355,8 +322,8 @@ def measure(
     measures every instance, and the export's summary needs them all again. Not the
     measurements themselves: they hold the events that mark them, which would keep every
     instance's records made (see :class:`~pakkeforlop.model.records.Materialised`). The
-    definition is remembered by its code, not as an object, so that what a forked worker
-    remembered holds in the main process too (see ``PathwayInstance.recall``).
+    definition is remembered by its code, not as an object (the summary compares it with
+    the instance's).
     """
     return _measured(instance, pathway, table, period).measurements()
 
@@ -505,50 +472,3 @@ def measure_all(
         pathway = pathway_of(instance)
         if pathway is not None:
             yield from summary_rows(instance, pathway, period=period)
-
-
-def percentile(values: Sequence[int], share: float) -> int:
-    """The nearest-rank percentile of non-empty ``values``: the ``ceil(share * n)``-th smallest."""
-    ordered = sorted(values)
-    return ordered[max(math.ceil(share * len(ordered)), 1) - 1]
-
-
-def summarise(measurements: Iterable[SummaryRow | Measurement]) -> list[MeasureSummary]:
-    """Per pathway, measure and care level: how many intervals kept the limit, and their lengths.
-
-    Groups keep the order in which they first appear in ``measurements``; a group keeps its
-    first measurement and the others' day counts, not the measurements themselves.
-    """
-    groups: dict[tuple[str, str, str, int], tuple[SummaryRow | Measurement, list[int], list[int]]]
-    groups = {}
-    for item in measurements:
-        key = (item.pathway, item.measure, item.care_level, item.limit)
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = (item, [], [0, 0])
-        group[1].append(item.days)
-        counts = group[2]
-        counts[0] += item.within
-        counts[1] += item.patient_delayed
-    result = []
-    for (pathway, measure_id, care_level, limit), (first, days, counts) in groups.items():
-        within, delayed = counts
-        result.append(
-            MeasureSummary(
-                pathway=pathway,
-                measure=measure_id,
-                label=first.label,
-                care_level=care_level,
-                limit=limit,
-                n=len(days),
-                n_within=within,
-                share_within=within / len(days),
-                median=float(statistics.median(days)),
-                p90=percentile(days, 0.9),
-                max=max(days),
-                n_patient_delayed=delayed,
-                evidence=first.evidence,
-                anchor_evidence=first.anchor_evidence,
-            )
-        )
-    return result

@@ -5,20 +5,13 @@ The measuring is :mod:`pakkeforlop.rules.intervals`; these checks only turn it i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from pakkeforlop.data.pathways import Pathway
 from pakkeforlop.model.records import ExportFacts, PathwayInstance
 from pakkeforlop.rules.checks import ExportView, Hit, export_check, instance_check
-from pakkeforlop.rules.intervals import (
-    measure_all,
-    not_measurable,
-    number,
-    over_limit,
-    pathway_of,
-    percent,
-    summarise,
-)
+from pakkeforlop.rules.intervals import not_measurable, number, over_limit, pathway_of, percent
+from pakkeforlop.rules.summaries import SummaryPart, summaries, summary_part
 
 
 def _has_time_limits(instance: PathwayInstance, _facts: ExportFacts) -> bool:
@@ -62,11 +55,15 @@ def _any_time_limits(view: ExportView, _facts: ExportFacts) -> bool:
     return any(pathway.time_limits for pathway in _pathways(view))
 
 
-@export_check("TIMELIMIT-002", applies=_any_time_limits, remembered=True)
-def time_limit_summary(view: ExportView) -> Iterator[Hit]:
+def _summary_part(instances: Iterable[PathwayInstance], facts: ExportFacts) -> SummaryPart:
+    """The summary's part of these instances, summed up where they were checked."""
+    return summary_part(instances, period=facts.period)
+
+
+@export_check("TIMELIMIT-002", applies=_any_time_limits, part=_summary_part)
+def time_limit_summary(_view: ExportView, parts: list[SummaryPart]) -> Iterator[Hit]:
     """One summary per pathway, time limit and care level with measured intervals."""
-    instances = sorted(view.instances.values(), key=lambda instance: instance.id)
-    for summary in summarise(measure_all(instances, period=view.facts.period)):
+    for summary in summaries(parts):
         yield Hit(
             args={
                 "pathway": summary.pathway,

@@ -26,9 +26,9 @@ from pakkeforlop.rules.intervals import (
     number,
     pathway_of,
     percent,
-    percentile,
 )
-from pakkeforlop.rules.intervals import summarise as summarise_measurements
+from pakkeforlop.rules.summaries import percentile
+from pakkeforlop.rules.summaries import summarise as summarise_measurements
 
 __all__ = ["Duration", "durations", "section"]
 
