@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pakkeforlop.data.codes import code_system
+from pakkeforlop.data.schemas import DOCUMENT_SCHEMAS
 from pakkeforlop.model.identifiers import make_org_number
 from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.read import JsonText
@@ -44,7 +45,7 @@ def _hits(document: Document) -> list[tuple[str, object]]:
 
 
 def _counting(
-    monkeypatch: pytest.MonkeyPatch, module: object, name: str, memo: Verdicts
+    monkeypatch: pytest.MonkeyPatch, module: object, name: str, memo: Verdicts[Any]
 ) -> list[object]:
     """Record every call of ``module.name`` (the full logic behind ``memo``), memo emptied."""
     calls: list[object] = []
@@ -62,13 +63,13 @@ def _counting(
 @pytest.mark.parametrize(
     ("module", "name", "memo"),
     [
-        (code, "_listed_if_display_differs", code._DISPLAYS),
-        (identifier, "_org_problems", identifier._ORG_NUMBERS),
-        (identifier, "_hpr_flagged", identifier._HPR_NUMBERS),
+        (code, "_listed_if_display_differs", code._DISPLAYS[1]),
+        (identifier, "_org_problems", identifier._ORG_NUMBERS[1]),
+        (identifier, "_hpr_flagged", identifier._HPR_NUMBERS[1]),
     ],
 )
 def test_a_value_seen_in_an_earlier_document_is_not_judged_again(
-    monkeypatch: pytest.MonkeyPatch, module: object, name: str, memo: Verdicts
+    monkeypatch: pytest.MonkeyPatch, module: object, name: str, memo: Verdicts[Any]
 ) -> None:
     calls = _counting(monkeypatch, module, name, memo)
     assert _hits(_document(REFERRAL)) == []
@@ -81,18 +82,38 @@ def test_a_value_seen_in_an_earlier_document_is_not_judged_again(
 def test_a_value_known_to_give_a_finding_sends_the_document_to_the_walk(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(identifier._ORG_NUMBERS, "known", {})
+    monkeypatch.setattr(identifier._ORG_NUMBERS[1], "known", {})
     bad = REFERRAL.replace(b'"orgNumber": "', b'"orgNumber": "123456780", "x": "', 1)
     for _ in range(2):
         hits = _hits(_document(bad))
         assert [rule for rule, _ in hits] == ["IDENTIFIER-005"]
         assert hits == _hits(_document(bad, searched=False))
-        assert identifier._ORG_NUMBERS.known[b"123456780"] is True  # kept, by its bytes
+        assert identifier._ORG_NUMBERS[1].known[b"123456780"] is True  # kept, by its bytes
+
+
+@pytest.mark.parametrize(
+    "memo", [code._DISPLAYS[0], identifier._ORG_NUMBERS[0], identifier._HPR_NUMBERS[0]]
+)
+def test_a_value_a_schema_placed_is_not_judged_again(
+    monkeypatch: pytest.MonkeyPatch, memo: Verdicts[Any]
+) -> None:
+    # A document that passed its schema is read where the schema places the values; their
+    # verdicts are kept by the values themselves.
+    judged: list[object] = []
+    judge = memo.judge
+    monkeypatch.setattr(memo, "judge", lambda value: judged.append(value) or judge(value))
+    monkeypatch.setattr(memo, "known", {})
+    for _ in range(2):
+        document = _document(REFERRAL, searched=False)
+        document.passed = DOCUMENT_SCHEMAS["referral"]
+        assert _hits(document) == []
+    assert judged
+    assert len(judged) == len(set(map(repr, judged)))  # each distinct value judged once
 
 
 def test_a_full_memo_starts_afresh() -> None:
     judged: list[bytes] = []
-    memo = Verdicts(lambda value: judged.append(value) or value == b"bad", kept=2)
+    memo = Verdicts[bytes](lambda value: judged.append(value) or value == b"bad", kept=2)
     assert memo.none_flagged([b"a", b"b"])
     assert memo.none_flagged([b"a", b"b"])
     assert judged == [b"a", b"b"]

@@ -75,6 +75,8 @@ class DocumentChecker:
         except Exception as error:  # the kit's bug must not cost the other checks
             recorder.internal_error("schema validation", document.path, error, line=document.line)
             schema_valid = False
+        if schema_valid:
+            document.passed = SCHEMA_OF_KIND[document.kind]
         self.run_checks(document)
         if schema_valid:
             try:

@@ -49,6 +49,9 @@ class Document:
     line: int | None = None
     origin: XmlOrigin | None = None
     message: Any = None
+    #: The ``$id`` of the schema the document passed, once it did (see
+    #: :func:`pakkeforlop.rules._per_document.placed`).
+    passed: str | None = field(default=None, compare=False, repr=False)
     #: What checks derived from the document, shared among them (see
     #: :mod:`pakkeforlop.rules._per_document`); it goes with the document.
     memo: dict[Any, Any] = field(default_factory=dict, init=False, compare=False, repr=False)

@@ -8,15 +8,17 @@ A result is reused only for the same export facts (compared by identity).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from functools import wraps
-from typing import TypeVar, cast
+from typing import Generic, TypeVar, cast
 
+from pakkeforlop.data.schema_paths import members_reader, string_reader
 from pakkeforlop.model import pointers
 from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.rules.checks import ExportView
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 
 def per_document(
@@ -128,31 +130,32 @@ class PlainText:
         return found
 
 
-class Verdicts:
-    """Whether a value gives a finding, memoised by the value's bytes as a plain text writes it.
+class Verdicts(Generic[K]):
+    """Whether a value gives a finding, memoised by the value as found: its bytes as a plain
+    text writes it, or the decoded value (or values) where a document's schema places it.
 
     Why: the checks that look everywhere in a document meet the same few values in document
     after document (the code lists' codes with their texts, a hospital's organisation number,
     its doctors' HPR numbers). Judged afresh, each costs decoding, a memo keyed by several new
-    strings and the check's logic; here a value seen before costs one dictionary look-up of
-    the bytes found in the text. A verdict depends only on the bytes and on what the kit
-    ships (its code lists), never on the run, so the memo needs no clearing between runs. It
-    holds at most ``kept`` values (each a few dozen bytes); a full memo starts afresh.
+    strings and the check's logic; here a value seen before costs one dictionary look-up. A
+    verdict depends only on the value and on what the kit ships (its code lists), never on
+    the run, so the memo needs no clearing between runs. It holds at most ``kept`` values
+    (each a few dozen bytes); a full memo starts afresh.
     """
 
     __slots__ = ("judge", "kept", "known")
 
-    def __init__(self, judge: Callable[[bytes], bool], kept: int) -> None:
-        #: The full logic: whether the value, as the text writes it, gives a finding.
+    def __init__(self, judge: Callable[[K], bool], kept: int) -> None:
+        #: The full logic: whether the value, as found, gives a finding.
         self.judge = judge
         self.kept = kept
-        self.known: dict[bytes, bool] = {}
+        self.known: dict[K, bool] = {}
 
     def clear(self) -> None:
         """Forget every verdict."""
         self.known.clear()
 
-    def none_flagged(self, values: list[bytes]) -> bool:
+    def none_flagged(self, values: Iterable[K]) -> bool:
         """Whether no value gives a finding (those not seen before are judged and kept)."""
         known = self.known
         for value in values:
@@ -164,6 +167,26 @@ class Verdicts:
             if flagged:
                 return False
         return True
+
+
+def placed(document: Document, name: str) -> list[str] | None:
+    """Every string value of a member called ``name`` in a document that passed its schema,
+    read where the schema places such members (see :mod:`pakkeforlop.data.schema_paths`): a
+    few look-ups, not a walk or a search of the whole document. ``None`` for a document that
+    did not pass (a member may be anywhere in it), or whose schema leaves a place open."""
+    if document.passed is None:
+        return None
+    read = string_reader(document.passed, name)
+    return None if read is None else read(document.value)
+
+
+def placed_members(document: Document, names: tuple[str, ...]) -> list[tuple[str, ...]] | None:
+    """As :func:`placed`, for the objects with string members of all these ``names``: the
+    tuple of their values, for each."""
+    if document.passed is None:
+        return None
+    read = members_reader(document.passed, names)
+    return None if read is None else read(document.value)
 
 
 @per_document

@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from pakkeforlop.data.codes import Code, CodeSystem, ListVersion, code_system, code_system_by_oid
 from pakkeforlop.data.evidence import CodeStatus
@@ -39,6 +39,7 @@ from pakkeforlop.rules._per_document import (
     Verdicts,
     document_index,
     per_document,
+    placed_members,
     plain_text,
 )
 from pakkeforlop.rules.checks import Hit, document_check, engine_rule
@@ -272,18 +273,38 @@ def _differs_as_written(triple: bytes) -> bool:
     return _listed_if_display_differs(system, code, display) is not None
 
 
-#: CODE-006's verdicts on the coded values the documents' texts show (a few hundred distinct
-#: codes and texts, each written at a few indentations).
-_DISPLAYS = Verdicts(_differs_as_written, kept=1 << 12)
+def _differs(triple: tuple[str, str, str]) -> bool:
+    """Whether a coded value's system, code and display give a CODE-006 finding."""
+    return _listed_if_display_differs(*triple) is not None
+
+
+#: CODE-006's verdicts on the coded values of the documents, as values and as the texts write
+#: them (a few hundred distinct codes and texts, each written at a few indentations).
+_DISPLAYS = (
+    Verdicts[tuple[str, str, str]](_differs, kept=1 << 12),
+    Verdicts[bytes](_differs_as_written, kept=1 << 12),
+)
+_CODED = ("system", "code", "display")
+
+
+def _none_differs(document: Document, facts: ExportFacts) -> bool:
+    """Whether the document shows that no coded value's display differs: read where its
+    schema places coded values, once it passed, else searched in its text (a text that
+    cannot be searched shows nothing: its objects are walked)."""
+    values, written = _DISPLAYS
+    found = placed_members(document, _CODED)  # (see coded_values)
+    if found is not None:
+        return values.none_flagged(cast("list[tuple[str, str, str]]", found))
+    plain = plain_text(document, facts)
+    coded_in_text = plain.coded() if plain is not None else None
+    return coded_in_text is not None and written.none_flagged(coded_in_text)
 
 
 @document_check("CODE-006", "referral", "epicrisis", "feedback")
 def display_matches_text(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """A coded value's display text is the code list's text for its code."""
-    plain = plain_text(document, facts)
-    coded_in_text = plain.coded() if plain is not None else None
-    if coded_in_text is not None and _DISPLAYS.none_flagged(coded_in_text):
-        return  # the text shows every coded value, and none differs: no walk is needed
+    if _none_differs(document, facts):
+        return  # no coded value differs: no walk is needed
     for path, coded in coded_values(document_index(document, facts)):
         differs = _listed_if_display_differs(coded["system"], coded["code"], coded["display"])
         if differs is not None:

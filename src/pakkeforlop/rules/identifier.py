@@ -37,7 +37,13 @@ from pakkeforlop.model.identifiers import (
     check_person_id,
 )
 from pakkeforlop.model.records import Document, ExportFacts
-from pakkeforlop.rules._per_document import Verdicts, document_index, per_document, plain_text
+from pakkeforlop.rules._per_document import (
+    Verdicts,
+    document_index,
+    per_document,
+    placed,
+    plain_text,
+)
 from pakkeforlop.rules.checks import Hit, document_check
 
 PERSON_KINDS = ("referral", "epicrisis", "feedback", "pathway-event")
@@ -300,17 +306,34 @@ def _hpr_flagged(value: str) -> bool:
     return ProblemCode.HPR_CHECKSUM_HEURISTIC in codes
 
 
-def _all_pass(document: Document, facts: ExportFacts, name: str, verdicts: Verdicts) -> bool:
-    """Whether the document's text shows that no member ``name`` gives a finding (a text that
-    cannot be searched shows nothing: its objects are walked)."""
+def _all_pass(
+    document: Document,
+    facts: ExportFacts,
+    name: str,
+    verdicts: tuple[Verdicts[str], Verdicts[bytes]],
+) -> bool:
+    """Whether the document shows that no member ``name`` gives a finding: read where its
+    schema places them, once it passed, else searched in its text (a text that cannot be
+    searched shows nothing: its objects are walked)."""
+    values, written = verdicts
+    found = placed(document, name)  # (a value that is not a string gives no finding)
+    if found is not None:
+        return values.none_flagged(found)
     plain = plain_text(document, facts)
-    return plain is not None and verdicts.none_flagged(plain.strings(name))
+    return plain is not None and written.none_flagged(plain.strings(name))
 
 
-#: The verdicts on the organisation and HPR numbers the documents' texts show: an export
-#: names a few hundred organisations and health personnel, in every document.
-_ORG_NUMBERS = Verdicts(lambda value: _org_problems(value.decode("utf-8")) is not None, 1 << 12)
-_HPR_NUMBERS = Verdicts(lambda value: _hpr_flagged(value.decode("utf-8")), 1 << 14)
+#: The verdicts on the organisation and HPR numbers of the documents, as values and as their
+#: texts write them: an export names a few hundred organisations and health personnel, in
+#: every document.
+_ORG_NUMBERS = (
+    Verdicts[str](lambda value: _org_problems(value) is not None, 1 << 12),
+    Verdicts[bytes](lambda value: _org_problems(value.decode("utf-8")) is not None, 1 << 12),
+)
+_HPR_NUMBERS = (
+    Verdicts[str](_hpr_flagged, 1 << 14),
+    Verdicts[bytes](lambda value: _hpr_flagged(value.decode("utf-8")), 1 << 14),
+)
 
 
 @document_check("IDENTIFIER-005", *ORG_KINDS, reads=("institution",))

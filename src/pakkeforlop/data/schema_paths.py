@@ -1,0 +1,298 @@
+"""Where a member can be in a document its schema accepts: paths derived from the schemas.
+
+The kit's document schemas are closed (``additionalProperties: false`` on every object), so a
+document that passes its schema holds a member of a given name only where the schema places
+one. Checks that look everywhere in a document for a member (an organisation number, an HPR
+number, a coded value) read a valid document at those few places instead of walking or
+searching all of it (see :func:`pakkeforlop.rules._per_document.placed`).
+
+The paths are a superset: the members of every branch of ``allOf``, ``anyOf``, ``oneOf``,
+``if``, ``then`` and ``else`` and every ``$ref`` are taken, so a document may lack some of
+them, never hold one elsewhere. Where a schema leaves a place open (an object whose members
+are not all named, ``patternProperties``, an array with ``prefixItems``, a value of no stated
+type that may be an object or an array), there are no paths for it: ``None``, and the checks
+look everywhere, as for a document that fails its schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from pakkeforlop.data.schemas import registry, schema
+
+#: A path to a member: member names, ``None`` for any item of an array.
+Path = tuple[str | None, ...]
+#: What a schema places under a value: the members it may have, by name (``None``: the items,
+#: when it is an array), each with what is placed under it.
+Tree = dict[str | None, "Tree"]
+
+#: A schema may nest this deep; deeper, or in a cycle of references, it is taken as open.
+MAX_DEPTH = 32
+#: Keywords that place members or items in ways not followed here: a schema with one is open.
+_NOT_FOLLOWED = frozenset(
+    {"patternProperties", "prefixItems", "dependentSchemas", "additionalItems", "contains"}
+)
+#: referencing's resolver of a schema's references (its class is not exported by name).
+Resolver = Any
+#: Subschemas that all constrain one value (a conjunction); an empty one constrains nothing.
+Conjunction = tuple[tuple[Any, Resolver], ...]
+
+
+class OpenSchemaError(ValueError):
+    """A schema leaves a place open: a member of any name could be there."""
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What subschemas say of a value: its possible JSON types (``None``: any), whether its
+    members are only those named, and, for each member and for the items, the alternatives
+    (one of which holds) of what constrains them."""
+
+    types: frozenset[str] | None
+    closed: bool
+    members: Mapping[str, tuple[Conjunction, ...]]
+    items: tuple[Conjunction, ...]
+
+
+_ANYTHING = _Shape(None, False, {}, ((),))
+
+
+def _both(first: _Shape, second: _Shape) -> _Shape:
+    """A value that satisfies both."""
+    if first.types is None or second.types is None:
+        types = first.types if second.types is None else second.types
+    else:
+        types = first.types & second.types
+    members = dict(first.members)
+    for name, alternatives in second.members.items():
+        known = members.get(name)
+        members[name] = alternatives if known is None else _product(known, alternatives)
+    return _Shape(
+        types, first.closed or second.closed, members, _product(first.items, second.items)
+    )
+
+
+def _either(shapes: list[_Shape]) -> _Shape:
+    """A value that satisfies one of them at least."""
+    types: set[str] | None = set()
+    members: dict[str, tuple[Conjunction, ...]] = {}
+    for shape in shapes:
+        types = None if types is None or shape.types is None else types | shape.types
+        for name, alternatives in shape.members.items():
+            members[name] = members.get(name, ()) + alternatives
+    # A member that a shape of an object leaves unconstrained (and allowed) may hold anything.
+    for name, alternatives in members.items():
+        if any(
+            name not in shape.members and not shape.closed and _may_be(shape, "object")
+            for shape in shapes
+        ):
+            members[name] = (*alternatives, ())
+    items = tuple(item for shape in shapes if _may_be(shape, "array") for item in shape.items)
+    return _Shape(
+        None if types is None else frozenset(types),
+        all(shape.closed for shape in shapes if _may_be(shape, "object")),
+        members,
+        items,
+    )
+
+
+def _may_be(shape: _Shape, json_type: str) -> bool:
+    return shape.types is None or json_type in shape.types
+
+
+def _product(
+    first: tuple[Conjunction, ...], second: tuple[Conjunction, ...]
+) -> tuple[Conjunction, ...]:
+    return tuple(one + other for one in first for other in second)
+
+
+def _json_type(value: object) -> str:
+    """The JSON type of an ``enum`` or ``const`` value."""
+    if isinstance(value, dict):
+        return "object"
+    return "array" if isinstance(value, list) else "scalar"
+
+
+def _shape(node: Any, resolver: Resolver, depth: int) -> _Shape:
+    """What one subschema, with its references and branches, says of a value."""
+    if depth > MAX_DEPTH:
+        raise OpenSchemaError("nested too deep, or references without end")
+    if node is True or node == {}:
+        return _ANYTHING
+    if not isinstance(node, Mapping):
+        raise OpenSchemaError("a subschema that is not an object")
+    if _NOT_FOLLOWED & node.keys():
+        raise OpenSchemaError("members or items placed in a way not followed")
+    types: set[str] | None = None
+    declared = node.get("type")
+    if declared is not None:
+        types = {declared} if isinstance(declared, str) else set(declared)
+    for fixed in ([*node["enum"]] if "enum" in node else []) + (
+        [node["const"]] if "const" in node else []
+    ):
+        types = (types or set()) | {_json_type(fixed)}
+    extra = node.get("additionalProperties", node.get("unevaluatedProperties"))
+    if extra is not None and extra is not False:
+        raise OpenSchemaError("members of any name")
+    members = {
+        name: (((member, resolver),),) for name, member in node.get("properties", {}).items()
+    }
+    items = (((node["items"], resolver),),) if "items" in node else ((),)
+    shape = _Shape(None if types is None else frozenset(types), extra is False, members, items)
+    if "$ref" in node:
+        found = resolver.lookup(node["$ref"])
+        shape = _both(shape, _shape(found.contents, found.resolver, depth + 1))
+    for branch in node.get("allOf", ()):
+        shape = _both(shape, _shape(branch, resolver, depth + 1))
+    for keyword in ("anyOf", "oneOf"):
+        if keyword in node:
+            branches = [_shape(branch, resolver, depth + 1) for branch in node[keyword]]
+            shape = _both(shape, _either(branches))
+    if "then" in node or "else" in node:  # each applies or not, as the ``if`` holds or not
+        outcomes = [
+            _shape(node[key], resolver, depth + 1) for key in ("then", "else") if key in node
+        ]
+        shape = _both(shape, _either([*outcomes, _ANYTHING]))
+    return shape
+
+
+def tree_of(constraints: Conjunction, depth: int = 0) -> Tree:
+    """What a value that satisfies all these subschemas holds (see :data:`Tree`); raises
+    :class:`OpenSchemaError` where they leave a place open."""
+    shape = _ANYTHING
+    for node, resolver in constraints:
+        shape = _both(shape, _shape(node, resolver, depth))
+    types = shape.types
+    if types is None or ("object" in types and not shape.closed):
+        raise OpenSchemaError("a value that may hold members of any name")
+    tree: Tree = {}
+    placed: list[tuple[str | None, tuple[Conjunction, ...]]] = []
+    if "object" in types:
+        placed.extend(shape.members.items())
+    if "array" in types:
+        placed.append((None, shape.items))
+    for name, alternatives in placed:
+        below = tree.setdefault(name, {})
+        for alternative in alternatives:
+            _merge(below, tree_of(alternative, depth + 1))
+    return tree
+
+
+def _merge(into: Tree, more: Tree) -> None:
+    for name, below in more.items():
+        _merge(into.setdefault(name, {}), below)
+
+
+@cache
+def document_tree(schema_id: str) -> Tree | None:
+    """What the published schema ``schema_id`` places in a document (``None``: it leaves a
+    place open)."""
+    contents = schema(schema_id)
+    try:
+        return tree_of(((contents, registry().resolver(base_uri=str(contents["$id"]))),))
+    except OpenSchemaError:
+        return None
+
+
+def _paths(tree: Tree, wanted: Any, prefix: Path = ()) -> Iterator[Path]:
+    for name, below in tree.items():
+        path = (*prefix, name)
+        if wanted(name, below):
+            yield path
+        yield from _paths(below, wanted, path)
+
+
+@cache
+def member_paths(schema_id: str, name: str) -> tuple[Path, ...] | None:
+    """Every place the schema may hold a member called ``name`` (``None``: it cannot tell)."""
+    tree = document_tree(schema_id)
+    if tree is None:
+        return None
+    return tuple(_paths(tree, lambda member, _below: member == name))
+
+
+@cache
+def object_paths(schema_id: str, names: tuple[str, ...]) -> tuple[Path, ...] | None:
+    """Every place the schema may hold an object with members of all these ``names``
+    (``None``: it cannot tell)."""
+    tree = document_tree(schema_id)
+    if tree is None:
+        return None
+    return tuple(_paths(tree, lambda _member, below: set(names) <= below.keys()))
+
+
+#: A function that reads a document's value at the places a schema gives.
+Reader = Callable[[Any], list[Any]]
+
+
+@cache
+def string_reader(schema_id: str, name: str) -> Reader | None:
+    """A function that gives every string value of a member ``name`` in a document that
+    passed the schema ``schema_id`` (``None``: the schema cannot tell where they are)."""
+    paths = member_paths(schema_id, name)
+    return None if paths is None else _reader(paths, "string")
+
+
+@cache
+def members_reader(schema_id: str, names: tuple[str, ...]) -> Reader | None:
+    """A function that gives, for every object with string members of all these ``names`` in a
+    document that passed the schema ``schema_id``, the tuple of their values (``None``: the
+    schema cannot tell where they are)."""
+    paths = object_paths(schema_id, names)
+    return None if paths is None else _reader(paths, names)
+
+
+def _reader(paths: tuple[Path, ...], wanted: str | tuple[str, ...]) -> Reader:
+    """A function that gives what is ``wanted`` at these paths, path by path (``"string"``:
+    a string there; member names: an object's string members of those names, as a tuple).
+
+    Why generated: a check reads a few paths in every document, and a loop that interprets
+    them step by step costs several times the look-ups themselves (3 µs, against 0.6, for
+    the coded values of a referral). The function is written as the look-ups would be by
+    hand, one nested block per step with the member names as literals (``repr``), and is
+    compiled once per schema and name, as :mod:`dataclasses` does for the methods it writes.
+    """
+    lines = ["def read(value):", "    found = []"]
+    for path in paths:
+        lines.extend(_reading(path, wanted))
+    lines.append("    return found")
+    namespace: dict[str, Any] = {"MISSING": _MISSING}
+    exec(compile("\n".join(lines), f"<read {paths!r}>", "exec"), namespace)
+    read: Reader = namespace["read"]
+    return read
+
+
+def _reading(path: Path, wanted: str | tuple[str, ...]) -> list[str]:
+    """The lines of a reader (see :func:`_reader`) that add what is wanted at one path."""
+    lines: list[str] = []
+    indent, item = "    ", "value"
+    for depth, step in enumerate(path):
+        below = f"item{depth}"
+        if step is None:
+            lines.append(f"{indent}if type({item}) is list:")
+            lines.append(f"{indent}    for {below} in {item}:")
+            indent += "        "
+        else:
+            lines.append(f"{indent}if type({item}) is dict:")
+            lines.append(f"{indent}    {below} = {item}.get({step!r}, MISSING)")
+            lines.append(f"{indent}    if {below} is not MISSING:")
+            indent += "        "
+        item = below
+    if wanted == "string":
+        lines.append(f"{indent}if type({item}) is str:")
+        lines.append(f"{indent}    found.append({item})")
+        return lines
+    lines.append(f"{indent}if type({item}) is dict:")
+    got = [f"{item}.get({name!r})" for name in wanted]
+    lines.append(f"{indent}    members = ({', '.join(got)},)")
+    strings = " and ".join(f"type(members[{at}]) is str" for at in range(len(wanted)))
+    lines.append(f"{indent}    if {strings}:")
+    lines.append(f"{indent}        found.append(members)")
+    return lines
+
+
+#: What a missing member is looked up as (``None`` is a value).
+_MISSING: Any = object()
