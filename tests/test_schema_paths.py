@@ -125,6 +125,9 @@ TEXT = {"type": "string"}
         pytest.param(
             {**_closed(a={"$ref": "#"})}, None, id="a schema that holds itself without end"
         ),
+        pytest.param(
+            {**_closed(a=TEXT), "$dynamicRef": "#node"}, None, id="a reference resolved late"
+        ),
     ],
 )
 def test_what_a_schema_places(schema: dict[str, Any], expected: Tree | None) -> None:

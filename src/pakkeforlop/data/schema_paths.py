@@ -33,7 +33,16 @@ Tree = dict[str | None, "Tree"]
 MAX_DEPTH = 32
 #: Keywords that place members or items in ways not followed here: a schema with one is open.
 _NOT_FOLLOWED = frozenset(
-    {"patternProperties", "prefixItems", "dependentSchemas", "additionalItems", "contains"}
+    {
+        "patternProperties",
+        "prefixItems",
+        "dependentSchemas",
+        "additionalItems",
+        "unevaluatedItems",
+        "contains",
+        "$dynamicRef",
+        "$recursiveRef",
+    }
 )
 #: referencing's resolver of a schema's references (its class is not exported by name).
 Resolver = Any
