@@ -119,7 +119,8 @@ def _product(
 
 
 def _json_type(value: object) -> str:
-    """The JSON type of an ``enum`` or ``const`` value."""
+    """The JSON type of an ``enum`` or ``const`` value: ``"scalar"`` for any but an object or
+    an array (only those can hold members or items)."""
     if isinstance(value, dict):
         return "object"
     return "array" if isinstance(value, list) else "scalar"
