@@ -183,6 +183,26 @@ LONG = "1" * 101
         '{"t": "2016-12-31T23:59:60Z"}',  # a leap second
         '{"t": "2016-12-31T23:59\\u003a60Z"}',
         '{"k": {"0000-": 1}}',
+        # A repeated key whose dropped member held what another guard looks for: the value
+        # keeps none of it, so only the count of strings tells.
+        '{"a": "x", "a": "y"}',
+        '{"a" : "x",\n  "a"\n  : "y"}',  # whitespace before both colons
+        '{"a": 1, "a": "s"}',  # a number dropped, a string kept: as many strings as values
+        '{"a": {"b": "c"}, "a": "d"}',
+        '{"a": [":", "\\":"], "a": [":", "\\":"]}',
+        '{"n": ' + LONG + ', "n": "x"}',  # the value holds no number
+        '{"n": -' + LONG + '.5, "n": "x"}',
+        '{"a": ' + "[" * 70 + "]" * 70 + ', "a": []}',  # the value nests two deep
+        '{"d": "0000-01-01", "d": "2024-01-01"}',  # the value holds no format doubt
+        '{"t": "23:59:60", "t": "23:59:59"}',
+        # A number over the limit where the value holds it deep, or as a float.
+        '{"a": [{"b": [' + LONG + "]}]}",
+        '{"a": [true, null, "' + "5" * 40 + '", 1.' + "0" * 100 + "]}",
+        '{"a": [1' + "0" * 100 + "e-100]}",
+        # A format doubt in an array, in a name, after other strings.
+        '{"a": ["x", "2016-12-31T23:59:60+01:00"]}',
+        '{"a": {"b": "c", "0000-01-01": "d"}}',
+        '{"a": "b", "c": "10:60"}',
     ],
 )
 def test_what_the_exact_parse_would_report_or_formats_judge_otherwise_is_not_taken(
@@ -208,44 +228,67 @@ def test_nesting_beyond_the_limit_is_not_taken_and_up_to_it_is() -> None:
         '{"short numbers": [' + ", ".join(["8"] * 60) + "]}",  # commas part them
         '{"when": "2024-06-17T10:39:00+02:00", "day": "2024-06-17", "minutes": 59}',
         '{\n  "name" : "Astrid",\n  "list": [\n    1,\n    2.5\n  ]\n}',
+        '{"a": "b", "a ": "b", "A": "b", "b": {"a": "b"}}',  # alike, not repeated
+        '{"a": [], "b": {}, "c": [[]], "d": [{}], "e": true, "f": null, "g": ["", ""]}',
+        '{"s": "' + "9" * 200 + '", "t": true, "u": [false, null]}',  # no number in the value
+        '{"a": ' + "[" * 63 + "]" * 63 + "}",  # nested as deep as the limit
+        '{"t": "23:59:59", "d": "0001-01-01", "m": "12:06", "n": "x:6"}',
     ],
 )
 def test_common_texts_are_taken_fast(text: str) -> None:
     assert _agrees(text.encode(), DEFAULT_LIMITS)
 
 
-def _large(*members: str) -> bytes:
-    """A manifest-like text over ``LARGE_TEXT_BYTES``: many hexadecimal digests, whose digits
-    the skeleton joins into long runs, and these members."""
+def _manifest(*members: str) -> bytes:
+    """A manifest-like text: many hexadecimal digests (long runs of digits in strings), and
+    these members."""
     digests = ", ".join(
         f'{{"sha256": "{hashlib.sha256(bytes([index % 256, index // 256])).hexdigest()}"}}'
         for index in range(1500)
     )
-    text = "{" + ", ".join([f'"files": [{digests}]', *members]) + "}"
-    assert len(text) > fast_json.LARGE_TEXT_BYTES
-    return text.encode()
+    return ("{" + ", ".join([f'"files": [{digests}]', *members]) + "}").encode()
 
 
 @pytest.mark.parametrize(
-    ("members", "taken"),
+    ("members", "taken", "searched"),
     [
-        ((), True),
-        (('"digits": "' + "4" * 150 + '"',), True),  # a long run in a string
-        (('"number": ' + "4" * 150,), False),  # a number over the limit
-        (('"number": -' + "4" * 150 + ".5",), False),
+        ((), True, False),
+        (('"digits": "' + "4" * 150 + '"',), True, False),  # a long run in a string
+        (('"flags": [true, false, null]',), True, False),
+        (('"count": 1500',), True, True),  # a number within the limit
+        (('"number": ' + "4" * 150,), False, True),  # a number over the limit
+        (('"number": -' + "4" * 150 + ".5",), False, True),
     ],
 )
-def test_a_large_text_is_searched_for_long_numbers_as_it_is(
-    members: tuple[str, ...], taken: bool, monkeypatch: pytest.MonkeyPatch
+def test_a_text_is_searched_for_long_numbers_as_it_is_when_its_value_holds_a_number(
+    members: tuple[str, ...], taken: bool, searched: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data = _large(*members)
-    searched: list[bytes] = []
+    data = _manifest(*members)
+    texts: list[bytes] = []
     real = fast_json._long_run_outside_strings_of
 
     def spied(text: bytes, max_number_chars: int) -> bool:
-        searched.append(text)
+        texts.append(text)
         return real(text, max_number_chars)
 
     monkeypatch.setattr(fast_json, "_long_run_outside_strings_of", spied)
     assert _agrees(data, DEFAULT_LIMITS) is taken
-    assert searched == [data]  # not its skeleton, where each digest is a long run
+    assert texts == ([data] if searched else [])
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({}, (0, 1, False)),
+        ({"a": "b"}, (2, 1, False)),
+        ({"a": ["b", "c", [], {}], "d": {"e": {"f": "g"}}}, (7, 3, False)),
+        ({"a": [True, False, None]}, (1, 2, False)),
+        ({"a": [[[0]]]}, (1, 4, True)),
+        ({"a": {"b": -1.5}}, (2, 2, True)),
+        ({"a": "1", "b": ["2", 3]}, (4, 2, True)),
+    ],
+)
+def test_the_census_counts_strings_measures_depth_and_finds_numbers(
+    value: dict[str, Any], expected: tuple[int, int, bool]
+) -> None:
+    assert fast_json.census(value) == expected

@@ -8,27 +8,23 @@ surrogates, a byte order mark and invalid UTF-8 outright). :func:`fast_object` r
 value only when msgspec accepted the text **and** four guards pass, so that the exact parser
 would have given the same value with no problem at all:
 
-* **duplicate keys**: outside strings a colon follows a key and nothing else, and msgspec
-  writes every colon of a string as itself; so, when no colon is escaped in the text
-  (``\\u003a``), the text and the value encoded again hold equally many colons exactly when
-  no key (with its value) was dropped as a repeat;
-* **long numbers**: no run of digits long enough for a number over the limit, but in a
-  string: in a text without a backslash every quote opens or closes a string, so a run is in
-  a string when an odd number of quotes comes before it (a manifest's digests are
-  hexadecimal strings, some with long runs of digits);
-* **depth**: no more ``[`` and ``{`` in the text than the limit, else a measured depth
-  within it;
+* **duplicate keys**: nothing the text writes was dropped from the value (a key written twice
+  in one object keeps one member);
+* **long numbers**: no number literal outside strings is longer than the limit;
+* **depth**: containers nest no deeper than the limit;
 * **formats**: no string of the value starts with ``0000-`` (year zero) or holds ``:60``
   (a leap second): jsonschema-rs's own ``date`` and ``date-time`` formats accept those
   values where the reference implementation does not, and agree on every other value (a test
   compares them), so a text that passes may be validated with jsonschema-rs's formats.
 
-Most texts hold no backslash; then every string of the value is written as it is in the
-text, and the guards search and count one *skeleton* of the text, made in one pass, that
-keeps only the bytes they look at (:func:`_plain_text_agrees`: a quarter of a document's
-bytes; the guards cost a quarter less than when they searched the text and its encoding). A
-text with a backslash is searched as it is, and the value encoded again, so that no escape
-hides a colon, a digit or a format's value (:func:`_escaped_text_agrees`).
+Most texts hold no backslash (:func:`_plain_text_agrees`). Then every quote opens or closes a
+string, and every string of the value is written as it is in the text; the guards cost one
+pass over the text (a *skeleton* of the bytes they look at, a fifth of it, counted and
+searched) and one walk of the value (:func:`census`), which counts its strings, measures its
+depth and tells whether it holds a number at all (documents of the kit's formats hold none, so
+their texts are not searched for long runs of digits). A text with a backslash is searched as
+it is, and the value encoded again, so that no escape hides a quote, a colon, a digit or a
+format's value (:func:`_escaped_text_agrees`).
 
 Anything else returns ``None``: the caller parses the text exactly, and reports what it finds.
 """
@@ -48,10 +44,8 @@ _SPACED_KEY_END: Final = re.compile(rb'"[ \t\r\n]+:')
 _DECODER: Final = msgspec.json.Decoder()
 _ENCODER: Final = msgspec.json.Encoder()
 #: What the guards of a text without a backslash look at (see :func:`_plain_text_agrees`):
-#: the bytes kept, ``{`` as ``[`` (both open a container) ...
-_SKELETON: Final = bytes(0x5B if byte == 0x7B else byte for byte in range(256))
-#: ... and every other byte dropped, in the same pass.
-_SKELETON_DROPS: Final = bytes(sorted(set(range(256)) - set(b'":,[{-0123456789')))
+#: every byte but quotes, colons, hyphens and digits is dropped, in one pass.
+_SKELETON_DROPS: Final = bytes(sorted(set(range(256)) - set(b'":-0123456789')))
 #: Every digit as ``0``, to find runs of digits with one search.
 _DIGIT_CLASS: Final = bytes(0x30 if 0x30 <= byte <= 0x39 else byte for byte in range(256))
 
@@ -90,66 +84,88 @@ def _no_key_dropped(data: bytes, value: Any) -> bool | None:
     )
 
 
-def keys_and_depth(value: Any) -> tuple[int, int]:
-    """The number of keys of every object in ``value``, and how deep its containers nest."""
-    keys = 0
+def census(value: Any) -> tuple[int, int, bool]:
+    """Of a decoded JSON ``value``: how many strings it holds (every key of every object, and
+    every string that is a member's value or an array's item), how deep its containers nest,
+    and whether it holds a number (an ``int`` or ``float``; ``true`` and ``false`` are not).
+
+    One walk, level by level without recursion, that looks at each value once. It costs about
+    what encoding the value again and counting the colons did (msgspec first writes out the
+    UTF-8 of each non-ASCII string of a fresh value), and answers three guards at once: the
+    text need not be searched for brackets, nor, when the value holds no number, for long runs
+    of digits.
+    """
+    strings = 0
     depth = 0
-    level = [value] if type(value) in (dict, list) else []
+    holds_number = False
+    level: list[Any] = [value] if type(value) is dict or type(value) is list else []
     while level:
         depth += 1
         below: list[Any] = []
         for container in level:
             if type(container) is dict:
-                keys += len(container)
+                strings += len(container)
                 items = container.values()
             else:
                 items = container
-            below.extend(item for item in items if type(item) is dict or type(item) is list)
+            for item in items:
+                kind = type(item)
+                if kind is str:
+                    strings += 1
+                elif kind is dict or kind is list:
+                    below.append(item)
+                elif kind is not bool and item is not None:
+                    holds_number = True
         level = below
-    return keys, depth
+    return strings, depth, holds_number
 
 
 def _plain_text_agrees(data: bytes, value: dict[str, Any], limits: Limits) -> bool:
     """Whether the exact parser gives ``value`` from ``data``, a text without a backslash, with
-    no problem, and its strings pass :func:`formats_agree`: four guards on one skeleton.
+    no problem, and its strings pass :func:`formats_agree`.
 
-    Without a backslash every quote opens or closes a string, and every string of the value
-    is written as it is in the text. The skeleton keeps, in order, only the bytes the guards
-    look at (quotes, colons, commas, opening brackets, ``-`` and digits) and is about a
-    quarter of a typical document, so each guard searches or counts far fewer bytes than the
-    text has; it costs one pass over the text (see :data:`_SKELETON_DROPS`).
+    Without a backslash every quote in the text opens or closes a string (a quote in a string
+    is written ``\\"``, and UTF-8 writes no byte of a multi-byte character below 0x80), and
+    every string of the value is written as it is in the text. So:
+
+    * **duplicate keys**: the text holds twice as many quotes as string tokens (names and
+      string values). Each string of the value (see :func:`census`) comes from its own string
+      token, so ``quotes / 2`` (string tokens written) ``>=`` strings in the value. A key
+      written twice in one object keeps one member: the other's name (and all its value) is
+      not in the value, so the inequality is strict. Equality means nothing was dropped, and
+      no key was written twice. (Counting quotes in the skeleton is exact where counting key
+      tokens, a quote then optional whitespace then a colon, is only a bound, and costs a
+      search of the whole text besides.)
+    * **long numbers**: a number literal outside strings is an item or a member's value, kept
+      in the value unless dropped with a repeated key (ruled out above) as an ``int`` or
+      ``float``. So a value without numbers, every document of the kit's formats, comes from a
+      text without number literals; any other text is searched as it is
+      (:func:`_long_run_outside_strings_of`).
+    * **depth**: nothing dropped, the value nests as the text does; the exact parser measures
+      the same value the same way.
+    * **formats**: the skeleton keeps every byte of ``"0000-`` and ``:60``: what the text's
+      strings hold, the skeleton does (bytes dropped between others can only make it find
+      more). It is about a fifth of a typical document, so the two searches and the count of
+      quotes cost little; making it is one pass over the text (see :data:`_SKELETON_DROPS`).
     """
-    skeleton = data.translate(_SKELETON, _SKELETON_DROPS)
-    # Every byte of ``"0000-`` and ``:60`` is kept: what the text's strings hold, the skeleton
-    # does (bytes dropped between others can only make it find more).
+    skeleton = data.translate(None, _SKELETON_DROPS)
     if b'"0000-' in skeleton or b":60" in skeleton:
         return False
-    if skeleton.count(b"[") > limits.max_depth and keys_and_depth(value)[1] > limits.max_depth:
+    strings, depth, holds_number = census(value)
+    if skeleton.count(b'"') != 2 * strings or depth > limits.max_depth:
         return False
-    # A large text's own bytes are searched for long runs: its skeleton joins the digits of
-    # each hexadecimal digest (letters dropped) into a long run, each then looked at (0.16 s
-    # for a manifest of 282,776 files, against 0.10 s for its text, where few runs are long).
-    searched = data if len(data) > LARGE_TEXT_BYTES else skeleton
-    if _long_run_outside_strings_of(searched, limits.max_number_chars):
-        return False
-    return skeleton.count(b":") == _colons(value)
+    return not (holds_number and _long_run_outside_strings_of(data, limits.max_number_chars))
 
 
-#: A text larger than this is searched for long runs of digits as it is, not as its skeleton.
-LARGE_TEXT_BYTES: Final = 64 * 1024
+def _long_run_outside_strings_of(data: bytes, max_number_chars: int) -> bool:
+    """Whether a number literal over the limit may lie outside the strings of ``data``, a text
+    without a backslash.
 
-
-def _long_run_outside_strings_of(skeleton: bytes, max_number_chars: int) -> bool:
-    """Whether a number literal over the limit may lie outside the strings of a text without
-    a backslash, given its skeleton (see :func:`_plain_text_agrees`) or the text itself.
-
-    A literal over the limit holds a run of :func:`shortest_run` digits, and so does the
-    skeleton where the text does (dropping bytes only joins runs; the commas kept part every
-    two literals). A run between an odd number of quotes lies in a string: the quotes before
-    each run are counted on from the last, so that many runs (a manifest's digests, whose
-    letters the skeleton drops) cost one pass.
+    A literal over the limit holds a run of :func:`shortest_run` digits. A run between an odd
+    number of quotes lies in a string: the quotes before each run are counted on from the
+    last, so that many runs (a manifest's digests) cost one pass.
     """
-    digits = skeleton.translate(_DIGIT_CLASS)
+    digits = data.translate(_DIGIT_CLASS)
     run = b"0" * shortest_run(max_number_chars)
     start = digits.find(run)
     quotes = 0
@@ -163,15 +179,6 @@ def _long_run_outside_strings_of(skeleton: bytes, max_number_chars: int) -> bool
             return True
         start = digits.find(run, counted)
     return False
-
-
-def _colons(value: dict[str, Any]) -> int | None:
-    """How many colons ``value`` written again as JSON holds: one per key, and those of its
-    strings (``None``: it cannot be written, which a decoded value always can)."""
-    try:
-        return _ENCODER.encode(value).count(b":")
-    except (TypeError, ValueError, OverflowError):
-        return None
 
 
 def fast_object(data: bytes, limits: Limits) -> dict[str, Any] | None:
@@ -196,6 +203,6 @@ def _escaped_text_agrees(data: bytes, value: dict[str, Any], limits: Limits) -> 
     shape = data.translate(SHAPE)
     if may_hold_long_number(shape, limits.max_number_chars):  # an escaped quote: in a string?
         return False
-    if shape.count(b"[") > limits.max_depth and keys_and_depth(value)[1] > limits.max_depth:
+    if shape.count(b"[") > limits.max_depth and census(value)[1] > limits.max_depth:
         return False
     return _no_key_dropped(data, value) is True
