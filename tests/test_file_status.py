@@ -1,7 +1,8 @@
 """A declared document's status is taken once, and a status the caller took is judged as one
 taken by the reader: what it shows is not a regular file is not opened, and a pipe put in
-the file's place after it was taken does not block the read. Reading marks the input rules
-exercised once per result."""
+the file's place after it was taken does not block the read. A regular file is read whole in
+one read unless it changed after it was measured. Reading marks the input rules exercised
+once per result."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from pakkeforlop.engine import check_export
 from pakkeforlop.engine.caps import DEFAULT_CAPS
 from pakkeforlop.engine.recorder import Recorder
-from pakkeforlop.read import InputProblem, InputProblemCode, read_bounded
+from pakkeforlop.read import InputProblem, InputProblemCode, read_bounded, read_whole
 from pakkeforlop.rules.engine_reported import INPUT_RULES, WRONG_SCHEMA_RULE
 
 EXPORT = Path(__file__).resolve().parents[1] / "examples" / "valid" / "d11-phv-adults-completed"
@@ -40,6 +41,82 @@ def test_each_declared_document_is_stated_once(
     monkeypatch.undo()
     assert result.documents >= len(documents)
     assert {name: stated.count(name) for name in documents} == dict.fromkeys(documents, 1)
+
+
+def _reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """How many times each file (by name) is read from, counted from now on."""
+    names: dict[int, str] = {}
+    reads: dict[str, int] = {}
+    real_open, real_read = os.open, os.read
+
+    def opened(path: Any, *args: Any, **kwargs: Any) -> int:
+        descriptor = real_open(path, *args, **kwargs)
+        names[descriptor] = Path(path).name
+        return descriptor
+
+    def read(descriptor: int, count: int) -> bytes:
+        name = names.get(descriptor, "")
+        reads[name] = reads.get(name, 0) + 1
+        return real_read(descriptor, count)
+
+    monkeypatch.setattr(os, "open", opened)
+    monkeypatch.setattr(os, "read", read)
+    return reads
+
+
+@pytest.mark.parametrize("data", [b"", b"{}", b'{"a": "' + b"x" * 100_000 + b'"}'])
+def test_a_regular_file_is_read_whole_in_one_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes
+) -> None:
+    # A read that stops short of what was asked for (the size measured, and a byte more)
+    # ends at the end of a regular file: no second read to see the end.
+    path = tmp_path / "document.json"
+    path.write_bytes(data)
+    reads = _reads(monkeypatch)
+    assert read_bounded(path, 1_000_000) == data
+    assert read_bounded(path, 1_000_000, status=path.stat()) == data
+    monkeypatch.undo()
+    assert reads == {"document.json": 2}
+
+
+def test_each_declared_document_is_read_in_one_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(EXPORT, export)
+    documents = {path.name for path in export.glob("*.json")} - {"manifest.json"}
+    reads = _reads(monkeypatch)
+    result = check_export(export, display_root="", jobs=1)
+    monkeypatch.undo()
+    assert result.documents >= len(documents)
+    assert {name: reads.get(name) for name in documents} == dict.fromkeys(documents, 1)
+
+
+def test_a_file_that_shrank_after_it_was_measured_is_read_to_its_end(tmp_path: Path) -> None:
+    path = tmp_path / "document.json"
+    path.write_bytes(b'{"a": "0123456789012345"}')
+    measured = path.stat()
+    path.write_bytes(b"{}")
+    assert read_bounded(path, 100, status=measured) == b"{}"
+    path.write_bytes(b"")
+    assert read_bounded(path, 100, status=measured) == b""
+
+
+def test_the_bytes_of_a_file_that_grew_over_the_limit_are_those_read(tmp_path: Path) -> None:
+    # A reader's caller hashes the bytes read: those of a file that grew after it was measured
+    # are more than it measured, so it is not taken for read whole.
+    path = tmp_path / "document.json"
+    path.write_bytes(b"{}")
+    measured = path.stat()
+    path.write_bytes(b"{} " * 10)
+    data, problem = read_whole(path, 5, status=measured)
+    assert data == b"{} {} "
+    assert problem is not None
+    assert problem.code is InputProblemCode.TOO_LARGE
+    data, problem = read_whole(path, 5)  # measured now: too large to be opened
+    assert data == b""
+    assert problem is not None
+    assert problem.code is InputProblemCode.TOO_LARGE
 
 
 def test_a_status_given_is_judged_as_one_taken_by_the_reader(tmp_path: Path) -> None:

@@ -9,7 +9,13 @@ event lines decoded into typed records, under the same guarantee).
 
 from __future__ import annotations
 
-from pakkeforlop.read.files import Sink, iter_ndjson_file, read_bounded, read_json_file
+from pakkeforlop.read.files import (
+    Sink,
+    iter_ndjson_file,
+    read_bounded,
+    read_json_file,
+    read_whole,
+)
 from pakkeforlop.read.json_locate import JsonText
 from pakkeforlop.read.json_parse import parse_json
 from pakkeforlop.read.problems import (
@@ -34,4 +40,5 @@ __all__ = [
     "parse_json",
     "read_bounded",
     "read_json_file",
+    "read_whole",
 ]
