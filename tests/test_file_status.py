@@ -1,8 +1,8 @@
 """A declared document's status is taken once, and a status the caller took is judged as one
 taken by the reader: what it shows is not a regular file is not opened, and a pipe put in
 the file's place after it was taken does not block the read. A regular file is read whole in
-one read unless it changed after it was measured. Reading marks the input rules exercised
-once per result."""
+one read unless it changed after it was measured, and what the fast parse reads of it is
+checked without a ReadResult. Reading marks the input rules exercised once per result."""
 
 from __future__ import annotations
 
@@ -14,9 +14,17 @@ from typing import Any
 import pytest
 
 from pakkeforlop.engine import check_export
+from pakkeforlop.engine import files as engine_files
 from pakkeforlop.engine.caps import DEFAULT_CAPS
 from pakkeforlop.engine.recorder import Recorder
-from pakkeforlop.read import InputProblem, InputProblemCode, read_bounded, read_whole
+from pakkeforlop.read import (
+    InputProblem,
+    InputProblemCode,
+    ReadResult,
+    read_bounded,
+    read_whole,
+)
+from pakkeforlop.read import files as read_files
 from pakkeforlop.rules.engine_reported import INPUT_RULES, WRONG_SCHEMA_RULE
 
 EXPORT = Path(__file__).resolve().parents[1] / "examples" / "valid" / "d11-phv-adults-completed"
@@ -117,6 +125,25 @@ def test_the_bytes_of_a_file_that_grew_over_the_limit_are_those_read(tmp_path: P
     assert data == b""
     assert problem is not None
     assert problem.code is InputProblemCode.TOO_LARGE
+
+
+def test_a_document_the_fast_parse_reads_is_checked_without_a_read_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(EXPORT, export)
+    made: list[ReadResult] = []
+
+    def counted(*args: Any, **kwargs: Any) -> ReadResult:
+        made.append(ReadResult(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(engine_files, "ReadResult", counted)
+    monkeypatch.setattr(read_files, "ReadResult", counted)
+    result = check_export(export, display_root="", jobs=1)
+    monkeypatch.undo()
+    assert result.fast >= 3  # the manifest, the referral, the epicrisis (and event lines)
+    assert [one.text is not None and "files" in one.text.value for one in made] == [True]
 
 
 def test_a_status_given_is_judged_as_one_taken_by_the_reader(tmp_path: Path) -> None:

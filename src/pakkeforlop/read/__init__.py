@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from pakkeforlop.read.files import (
     Sink,
+    fast_text,
     iter_ndjson_file,
+    parse_document,
     read_bounded,
     read_json_file,
     read_whole,
@@ -36,7 +38,9 @@ __all__ = [
     "Limits",
     "ReadResult",
     "Sink",
+    "fast_text",
     "iter_ndjson_file",
+    "parse_document",
     "parse_json",
     "read_bounded",
     "read_json_file",

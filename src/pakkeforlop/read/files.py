@@ -149,6 +149,27 @@ def read_bounded(
     return data if problem is None else problem
 
 
+def fast_text(data: bytes, limits: Limits) -> JsonText | None:
+    """The document in ``data`` as the guarded fast parse reads it
+    (:func:`pakkeforlop.read.fast_json.fast_object`); ``None`` when it does not, and the exact
+    parser must. What it reads, the exact parser reads alike, without a problem."""
+    value = fast_object(data, limits)
+    return None if value is None else JsonText(value, data, may_have_duplicate_keys=False)
+
+
+def parse_document(data: bytes, limits: Limits = DEFAULT_LIMITS, *, fast: bool) -> ReadResult:
+    """One JSON document (a top-level object) from the bytes of its file, read whole.
+
+    ``fast`` tries the guarded fast parse first (:func:`fast_text`): the result is the same,
+    and ``guarded`` tells that it came that way.
+    """
+    if fast:
+        text = fast_text(data, limits)
+        if text is not None:
+            return ReadResult(text, (), guarded=True)
+    return _parse(data, limits)
+
+
 def read_json_file(
     path: str | Path,
     limits: Limits = DEFAULT_LIMITS,
@@ -160,20 +181,13 @@ def read_json_file(
     """Read one JSON document (a top-level object) from ``path``, opened read-only.
 
     ``sink`` receives the bytes read: all of the file's, unless it could not be read whole.
-    ``fast`` tries the guarded fast parse first (:func:`pakkeforlop.read.fast_json.fast_object`):
-    the result is the same, and ``guarded`` tells that it came that way. ``status``: the
-    path's, if the caller has just taken it (see :func:`read_whole`).
+    ``fast``: see :func:`parse_document`. ``status``: the path's, if the caller has just taken
+    it (see :func:`read_whole`).
     """
     data = read_bounded(path, limits.max_file_bytes, sink, status)
     if isinstance(data, InputProblem):
         return ReadResult(None, (data,))
-    if fast:
-        value = fast_object(data, limits)
-        if value is not None:
-            return ReadResult(
-                JsonText(value, data, may_have_duplicate_keys=False), (), guarded=True
-            )
-    return _parse(data, limits)
+    return parse_document(data, limits, fast=fast)
 
 
 #: The lines ended in one block read from an NDJSON file: the number of the first, the byte
