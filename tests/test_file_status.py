@@ -2,10 +2,12 @@
 taken by the reader: what it shows is not a regular file is not opened, and a pipe put in
 the file's place after it was taken does not block the read. A regular file is read whole in
 one read unless it changed after it was measured, and what the fast parse reads of it is
-checked without a ReadResult. Reading marks the input rules exercised once per result."""
+checked without a ReadResult. A plainly spelled path is joined as text. Reading marks the
+input rules exercised once per result."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 from pathlib import Path
@@ -16,10 +18,13 @@ import pytest
 from pakkeforlop.engine import check_export
 from pakkeforlop.engine import files as engine_files
 from pakkeforlop.engine.caps import DEFAULT_CAPS
+from pakkeforlop.engine.files import checkable
 from pakkeforlop.engine.recorder import Recorder
+from pakkeforlop.engine.run import Run
 from pakkeforlop.read import (
     InputProblem,
     InputProblemCode,
+    Limits,
     ReadResult,
     read_bounded,
     read_whole,
@@ -144,6 +149,44 @@ def test_a_document_the_fast_parse_reads_is_checked_without_a_read_result(
     monkeypatch.undo()
     assert result.fast >= 3  # the manifest, the referral, the epicrisis (and event lines)
     assert [one.text is not None and "files" in one.text.value for one in made] == [True]
+
+
+#: Every path of up to six characters from these, as a manifest may declare it.
+_SPELLINGS = [
+    "".join(characters)
+    for length in range(7)
+    for characters in itertools.product("a./", repeat=length)
+    if checkable((0, "".join(characters), "referral", None))
+]
+
+
+def test_a_declared_path_is_joined_and_named_as_pathlib_would(tmp_path: Path) -> None:
+    run = Run(tmp_path, "shown", Limits())
+    recorder = run.recorder
+    for relative in _SPELLINGS:
+        path = tmp_path.joinpath(*relative.split("/"))
+        placed = run.files.place((0, relative, "referral", None))
+        assert placed == (os.fspath(path), recorder.display(path)), relative
+
+
+def test_a_plainly_spelled_path_is_joined_as_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # os.path.join gives the same, at a cost that counts for hundreds of thousands of files.
+    run = Run(tmp_path, "", Limits())
+
+    joined: list[tuple[str, ...]] = []
+    real_join = os.path.join
+
+    def counted(*parts: str) -> str:
+        joined.append(parts)
+        return real_join(*parts)
+
+    monkeypatch.setattr(os.path, "join", counted)
+    placed = run.files.place((0, "referrals/001/a.json", "referral", None))
+    monkeypatch.undo()
+    assert joined == []
+    assert placed == (os.fspath(tmp_path / "referrals" / "001" / "a.json"), "referrals/001/a.json")
 
 
 def test_a_status_given_is_judged_as_one_taken_by_the_reader(tmp_path: Path) -> None:
