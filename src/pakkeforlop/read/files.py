@@ -110,11 +110,11 @@ def read_whole(
     (a system call per file). It is judged exactly as one taken here, and the guarantees above
     do not depend on when it was taken.
 
-    One read, of what was measured and a byte more, reads a regular file whole: a read of a
-    regular file stops short only at its end, so one that stops at the size measured needs
-    no second read to see the end (a system call per file). Any other length is read on from
-    (a file system that reads in pieces, a file that changed). A buffer for the limit would
-    cost far more than the byte more.
+    One read, of what was measured and a byte more, reads a regular file whole: a read that
+    gives exactly the size measured stopped at the end of the file (the byte more was not
+    there), so no second read is made to see the end (a system call per file). A read of any
+    other length is read on from: a file system that reads in pieces, a file that changed
+    after it was measured. A buffer for the limit would cost far more than the byte more.
     """
     size = _file_problem(path, max_bytes, status)
     if isinstance(size, InputProblem):
