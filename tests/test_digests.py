@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from pakkeforlop.engine import check_export, workers
+from pakkeforlop.engine import files as engine_files
 from pakkeforlop.read import Limits
 
 VALID = Path(__file__).resolve().parents[1] / "examples" / "valid"
@@ -59,6 +60,24 @@ def test_a_changed_file_is_reported(tmp_path: Path, limits: Limits | None, name:
     with (export / name).open("ab") as handle:
         handle.write(b"\n")
     assert _digest_findings(export, limits) != []
+
+
+@pytest.mark.parametrize("limits", [None, TIGHT], ids=["read whole", "not read whole"])
+def test_only_the_files_read_by_their_own_readers_feed_a_digest_as_they_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limits: Limits | None
+) -> None:
+    # A declared document is read in one piece and hashed from its bytes at once; the events
+    # file is hashed block by block as its reader reads it.
+    fed: list[int] = []
+
+    class Counted(engine_files.Digest):
+        def update(self, data: bytes, /) -> None:
+            fed.append(len(data))
+            super().update(data)
+
+    monkeypatch.setattr(engine_files, "Digest", Counted)
+    assert _digest_findings(_copy(tmp_path), limits) == []
+    assert sum(fed) == (EXPORT / "events.ndjson").stat().st_size
 
 
 def test_the_digest_finding_points_at_the_manifest_entry(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ or an internal error.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import shutil
@@ -131,6 +132,39 @@ def test_files_found_by_a_known_path_are_neither_listed_nor_stated(tmp_path, mon
     found, _ = data_files(tmp_path, {"a/known.json", "top.ndjson"})
     assert [parts for parts, _ in found] == [("a", "other.json")]
     assert stated == [os.fspath(tmp_path / "a" / "other.json")]
+
+
+#: Every name of up to five of these pieces: stems of dots and letters, and suffixes.
+_NAMES = [
+    "".join(pieces)
+    for length in range(1, 6)
+    for pieces in itertools.product([".", "a", "json", "ndjson", "xml", "JSON"], repeat=length)
+]
+
+
+def test_a_data_file_is_told_by_its_suffix_as_splitext_finds_it() -> None:
+    data = {".json", ".ndjson", ".xml"}
+    for name in _NAMES:
+        suffix = os.path.splitext(name)[1]  # noqa: PTH122 (the reference)
+        assert folders.has_data_suffix(name) == (suffix in data), name
+
+
+def test_the_files_of_a_folder_are_told_apart_without_splitext(tmp_path, monkeypatch):
+    # os.path.splitext costs ten times as much, for each of hundreds of thousands of files.
+    for name in ("a.json", "b.ndjson", "c.xml", ".json", "d.txt"):
+        (tmp_path / name).write_text("{}")
+    split: list[str] = []
+    real_splitext = os.path.splitext
+
+    def counted(name: str) -> tuple[str, str]:
+        split.append(name)
+        return real_splitext(name)
+
+    monkeypatch.setattr(os.path, "splitext", counted)
+    found, _ = data_files(tmp_path)
+    monkeypatch.undo()
+    assert [parts for parts, _ in found] == [("a.json",), ("b.ndjson",), ("c.xml",)]
+    assert split == []
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,15 @@ event lines decoded into typed records, under the same guarantee).
 
 from __future__ import annotations
 
-from pakkeforlop.read.files import Sink, iter_ndjson_file, read_bounded, read_json_file
+from pakkeforlop.read.files import (
+    Sink,
+    fast_text,
+    iter_ndjson_file,
+    parse_document,
+    read_bounded,
+    read_json_file,
+    read_whole,
+)
 from pakkeforlop.read.json_locate import JsonText
 from pakkeforlop.read.json_parse import parse_json
 from pakkeforlop.read.problems import (
@@ -30,8 +38,11 @@ __all__ = [
     "Limits",
     "ReadResult",
     "Sink",
+    "fast_text",
     "iter_ndjson_file",
+    "parse_document",
     "parse_json",
     "read_bounded",
     "read_json_file",
+    "read_whole",
 ]

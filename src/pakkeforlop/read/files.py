@@ -82,13 +82,23 @@ def _read_up_to(descriptor: int, count: int) -> bytes:
     return b"".join(parts)
 
 
-def read_bounded(
-    path: str | Path,
-    max_bytes: int,
-    sink: Sink | None = None,
-    status: os.stat_result | None = None,
-) -> bytes | InputProblem:
-    """The whole file, or why it was not read.
+def _read_on(descriptor: int, data: bytes, size: int, max_bytes: int) -> bytes:
+    """The file's bytes, after a first read (``data``, of ``size + 1`` asked for) that did not
+    stop where the file was measured to end (``size``): short (a network file system may read
+    in pieces: read on), or longer (the file grew after it was measured: read on to the limit).
+    """
+    if 0 < len(data) < size:
+        data += _read_up_to(descriptor, size + 1 - len(data))
+    if len(data) > size:
+        data += _read_up_to(descriptor, max_bytes + 1 - len(data))
+    return data
+
+
+def read_whole(
+    path: str | Path, max_bytes: int, status: os.stat_result | None = None
+) -> tuple[bytes, InputProblem | None]:
+    """The whole file and ``None``; or why it was not read whole, with the bytes read before
+    that was found (none, unless the file grew over the limit while it was read).
 
     Only what its status shows to be a regular file is opened (a device, pipe or folder is
     not), and read through a descriptor, without a file object. Something put in its place
@@ -99,27 +109,65 @@ def read_bounded(
     taken it, as the engine does to identify each declared file: then it is not taken again
     (a system call per file). It is judged exactly as one taken here, and the guarantees above
     do not depend on when it was taken.
+
+    One read, of what was measured and a byte more, reads a regular file whole: a read that
+    gives exactly the size measured stopped at the end of the file (the byte more was not
+    there), so no second read is made to see the end (a system call per file). A read of any
+    other length is read on from: a file system that reads in pieces, a file that changed
+    after it was measured. A buffer for the limit would cost far more than the byte more.
     """
     size = _file_problem(path, max_bytes, status)
     if isinstance(size, InputProblem):
-        return size
+        return b"", size
     try:
         descriptor = os.open(path, _OPEN_FLAGS)
         try:
-            # What was measured, and a byte more: a buffer for the limit would cost far more.
-            data = _read_up_to(descriptor, size + 1)
-            if len(data) > size:  # the file grew after it was measured: read on to the limit
-                data += _read_up_to(descriptor, max_bytes + 1 - len(data))
+            data = os.read(descriptor, size + 1)
+            if len(data) != size:
+                data = _read_on(descriptor, data, size, max_bytes)
         finally:
             os.close(descriptor)
     except (OSError, ValueError) as error:
-        return _unreadable(error)
-    if sink is not None:
-        sink.update(data)
+        return b"", _unreadable(error)
     if len(data) > max_bytes:  # the file grew after it was measured
         message = f"the file is over the limit of {max_bytes} bytes; it was not read"
-        return InputProblem(InputProblemCode.TOO_LARGE, message)
-    return data
+        return data, InputProblem(InputProblemCode.TOO_LARGE, message)
+    return data, None
+
+
+def read_bounded(
+    path: str | Path,
+    max_bytes: int,
+    sink: Sink | None = None,
+    status: os.stat_result | None = None,
+) -> bytes | InputProblem:
+    """The whole file, or why it was not read (see :func:`read_whole`); ``sink`` receives the
+    bytes read, whether or not they were the whole file."""
+    data, problem = read_whole(path, max_bytes, status)
+    if sink is not None and data:
+        sink.update(data)
+    return data if problem is None else problem
+
+
+def fast_text(data: bytes, limits: Limits) -> JsonText | None:
+    """The document in ``data`` as the guarded fast parse reads it
+    (:func:`pakkeforlop.read.fast_json.fast_object`); ``None`` when it does not, and the exact
+    parser must. What it reads, the exact parser reads alike, without a problem."""
+    value = fast_object(data, limits)
+    return None if value is None else JsonText(value, data, may_have_duplicate_keys=False)
+
+
+def parse_document(data: bytes, limits: Limits = DEFAULT_LIMITS, *, fast: bool) -> ReadResult:
+    """One JSON document (a top-level object) from the bytes of its file, read whole.
+
+    ``fast`` tries the guarded fast parse first (:func:`fast_text`): the result is the same,
+    and ``guarded`` tells that it came that way.
+    """
+    if fast:
+        text = fast_text(data, limits)
+        if text is not None:
+            return ReadResult(text, (), guarded=True)
+    return _parse(data, limits)
 
 
 def read_json_file(
@@ -133,20 +181,13 @@ def read_json_file(
     """Read one JSON document (a top-level object) from ``path``, opened read-only.
 
     ``sink`` receives the bytes read: all of the file's, unless it could not be read whole.
-    ``fast`` tries the guarded fast parse first (:func:`pakkeforlop.read.fast_json.fast_object`):
-    the result is the same, and ``guarded`` tells that it came that way. ``status``: the
-    path's, if the caller has just taken it (see :func:`read_bounded`).
+    ``fast``: see :func:`parse_document`. ``status``: the path's, if the caller has just taken
+    it (see :func:`read_whole`).
     """
     data = read_bounded(path, limits.max_file_bytes, sink, status)
     if isinstance(data, InputProblem):
         return ReadResult(None, (data,))
-    if fast:
-        value = fast_object(data, limits)
-        if value is not None:
-            return ReadResult(
-                JsonText(value, data, may_have_duplicate_keys=False), (), guarded=True
-            )
-    return _parse(data, limits)
+    return parse_document(data, limits, fast=fast)
 
 
 #: The lines ended in one block read from an NDJSON file: the number of the first, the byte
