@@ -183,10 +183,17 @@ def test_an_institution_is_one_string_in_whichever_order_its_members_come() -> N
         ),
     ],
 )
-def test_pathway_facts_are_sent_as_their_fields_and_made_again_by_their_constructor(
+def test_pathway_facts_are_sent_as_their_fields_with_day_numbers_and_made_again(
     facts: object,
 ) -> None:
-    made, fields = facts.__reduce__()
-    assert made is type(facts)
-    assert made(*fields) == facts
-    assert pickle.loads(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)) == facts
+    made, args = facts.__reduce__()
+    kind, values, _ = args
+    assert kind is type(facts)
+    # A date is sent as its day number (pickling a date costs about fifty times an int's).
+    assert not any(isinstance(value, date) for value in values)
+    assert made(*args) == facts
+    again = pickle.loads(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == facts
+    assert [type(value) for value in map(again.__getattribute__, again.__slots__)] == [
+        type(value) for value in map(facts.__getattribute__, facts.__slots__)
+    ]
