@@ -32,6 +32,7 @@ from pakkeforlop.rules import identifier as identifier_rules
 from pakkeforlop.rules.checks import Hit
 
 from .date_texts import date_texts
+from .person_number_texts import numbers as any_numbers
 
 CREATED = date(2025, 6, 25)
 FACTS = [
@@ -107,6 +108,40 @@ def test_the_birth_date_check_gives_what_its_full_logic_gives(patient: Any, kind
         document = Document(kind, "doc.json", {"patient": patient})
         expected = list(_in_full(document, facts))
         assert list(identifier_rules.birth_date_agrees(document, facts)) == expected
+
+
+#: What a person id tells the checks (its ``check`` is compared as a whole).
+PERSON_ID_ATTRIBUTES = (
+    "value",
+    "id_type",
+    "valid",
+    "synthetic",
+    "birth_date",
+    "birth_text",
+    "only_under_2032_rule",
+    "synthetic_hits",
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    value=any_numbers(),
+    raw_type=st.sampled_from(["FNR", "DNR", "HNR", "FHN", "DUF"]),
+    facts=st.sampled_from(FACTS),
+)
+def test_the_memos_person_id_tells_what_one_made_from_the_full_check_tells(
+    value: str, raw_type: str, facts: ExportFacts
+) -> None:
+    """A common number's person id, made without a check result, is one made from it."""
+    today = identifier_rules.today_for(facts)
+    found = identifier_rules._PersonChecks(4)(raw_type, value, today)
+    if found is None:
+        return  # the schema reports the form (see test_rules_identifier_code.py)
+    expected = identifier_rules.PersonId(value, check_person_id(value, raw_type, today=today))
+    for name in PERSON_ID_ATTRIBUTES:
+        assert getattr(found, name) == getattr(expected, name), name
+    assert found.check == expected.check
+    assert found.check is found.check  # made once, when first asked for
 
 
 def test_a_birth_date_written_as_the_numbers_is_not_parsed(

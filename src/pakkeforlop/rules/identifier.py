@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
 from types import MappingProxyType
+from typing import cast
 
 from pakkeforlop.model import pointers
 from pakkeforlop.model.facts import get, parse_day
@@ -36,6 +37,7 @@ from pakkeforlop.model.identifiers import (
     check_org_number,
     check_person_id,
 )
+from pakkeforlop.model.person_numbers import common_check, common_person_id
 from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.rules._per_document import (
     Verdicts,
@@ -60,6 +62,9 @@ SYNTHETIC_MARKERS = {
     SYNTHETIC_UNKNOWN_OFFSET: "month above 12 with no known offset",
 }
 
+#: The hits on a number that is not a valid synthetic one: none (see ``PersonId.synthetic_hits``).
+_NOT_SYNTHETIC: tuple[tuple[Hit, ...], tuple[Hit, ...]] = ((), ())
+
 # The forms the JSON Schemas accept (defs.schema.json); jsonschema applies them with re.search.
 _PERSON_FORM = {PersonIdType.DUF: re.compile(r"^[0-9]{12}$")}
 _PERSON_FORM_DEFAULT = re.compile(r"^[0-9]{11}$")
@@ -73,21 +78,69 @@ class PersonId:
 
     Why a plain class: the memo builds one per distinct number, so a document costs a look-up,
     not a construction (a frozen dataclass sets each field through ``object.__setattr__``).
-    Nothing changes one after it is made.
+    What the checks ask of every document (valid, synthetic, birth date) is held as plain
+    attributes, and a common number (see :func:`~pakkeforlop.model.person_numbers.
+    common_person_id`) makes its :class:`IdCheck` only when one is asked for: nearly every
+    number of an export is common, and a result object cost as much as the rest of its check.
+    Nothing changes one after it is made (the check made on demand is the one it stands for).
     """
 
-    __slots__ = ("birth_text", "check", "id_type", "only_under_2032_rule", "value")
+    __slots__ = (
+        "_check",
+        "birth_date",
+        "birth_text",
+        "id_type",
+        "only_under_2032_rule",
+        "synthetic",
+        "synthetic_hits",
+        "valid",
+        "value",
+    )
 
     def __init__(self, value: str, check: IdCheck) -> None:
-        self.value = value
-        self.check = check
-        self.id_type = check.id_type
-        #: The birth date the number gives, as a document writes it (``YYYY-MM-DD``), if any.
-        self.birth_text = None if check.birth_date is None else check.birth_date.isoformat()
+        self._set(value, check.id_type, check.valid, check.synthetic, check.birth_date)
+        self._check: IdCheck | None = check
         #: Whether the check noted that only the rule for numbers from 2032 makes it valid.
         self.only_under_2032_rule = check.valid_only_under_2032_rule and any(
             problem.code is ProblemCode.FIRST_CHECK_2032_ONLY for problem in check.problems
         )
+
+    @classmethod
+    def common(cls, value: str, id_type: str, synthetic: str | None, birth: date) -> PersonId:
+        """The person id of a common number of type ``id_type`` (``"FNR"`` or ``"DNR"``), from
+        what :func:`~pakkeforlop.model.person_numbers.common_person_id` gave for it."""
+        found = cls.__new__(cls)
+        found._set(value, id_type, True, synthetic, birth)
+        found._check = None
+        found.only_under_2032_rule = False
+        return found
+
+    def _set(
+        self, value: str, id_type: str, valid: bool, synthetic: str | None, birth: date | None
+    ) -> None:
+        self.value = value
+        self.id_type = id_type
+        #: What the check found: no error, the synthetic marker, the birth date if one.
+        self.valid = valid
+        self.synthetic = synthetic
+        self.birth_date = birth
+        #: The birth date the number gives, as a document writes it (``YYYY-MM-DD``), if any.
+        self.birth_text = None if birth is None else birth.isoformat()
+        #: IDENTIFIER-003/004's hits on the number: in a document, and on an event line.
+        self.synthetic_hits = (
+            _synthetic_hits(id_type, synthetic)
+            if valid and synthetic in SYNTHETIC_MARKERS
+            else _NOT_SYNTHETIC
+        )
+
+    @property
+    def check(self) -> IdCheck:
+        """The outcome of the number's check: what :func:`check_person_id` gives."""
+        check = self._check
+        if check is None:  # a common number: a birth date, no problem but its marker
+            birth = cast("date", self.birth_date)
+            check = self._check = common_check(self.id_type, self.synthetic, birth)
+        return check
 
 
 def value_pointer(document: Document) -> str:
@@ -142,7 +195,13 @@ class _PersonChecks:
             return found
         id_type, length, form = _PERSON_TYPES[raw_type]
         found = None
-        if (len(value) == length and value.isascii() and value.isdigit()) or form.search(value):
+        if len(value) == length and value.isascii() and value.isdigit():
+            common = common_person_id(value, id_type, today)
+            if common is not None:  # nearly every number: no IdCheck is made for it
+                found = PersonId.common(value, raw_type, *common)
+            else:
+                found = PersonId(value, check_person_id(value, id_type, today=today))
+        elif form.search(value):
             found = PersonId(value, check_person_id(value, id_type, today=today))
         # Otherwise the schema's pattern rejects the form: its finding reports it.
         known[value] = found
@@ -193,54 +252,66 @@ PATIENT = ("patient",)
 
 
 @document_check("IDENTIFIER-001", *PERSON_KINDS, reads=PATIENT)
-def person_id_valid(document: Document, facts: ExportFacts) -> Iterator[Hit]:
-    """The patient's identifier is valid for its declared type."""
+def person_id_valid(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
+    """The patient's identifier is valid for its declared type.
+
+    This check and the others on the patient's number return their hits as a tuple, not as a
+    generator: they run on every document, nearly always to find nothing, and a generator
+    cost more to make and run out than their test.
+    """
     found = person_id(document, facts)
-    if found is None or found.check.valid:
-        return
+    if found is None or found.valid:
+        return ()
     found_errors = errors(found.check)
-    yield Hit(
-        pointer=value_pointer(document),
-        args={
-            "type": found.id_type,
-            "codes": ", ".join(code for code, _ in found_errors),
-            "detail": "; ".join(message for _, message in found_errors),
-        },
+    return (
+        Hit(
+            pointer=value_pointer(document),
+            args={
+                "type": found.id_type,
+                "codes": ", ".join(code for code, _ in found_errors),
+                "detail": "; ".join(message for _, message in found_errors),
+            },
+        ),
     )
 
 
 @document_check("IDENTIFIER-002", *PERSON_KINDS, reads=PATIENT)
-def person_id_2032_rule(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def person_id_2032_rule(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """The identifier's first check digit is valid only under the rule for numbers from 2032."""
     found = person_id(document, facts)
-    if found is None or not found.check.valid:
-        return
-    if found.only_under_2032_rule:
-        yield Hit(pointer=value_pointer(document), args={"type": found.id_type})
+    if found is None or not found.valid or not found.only_under_2032_rule:
+        return ()
+    return (Hit(pointer=value_pointer(document), args={"type": found.id_type}),)
 
 
-def _synthetic(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def _synthetic(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """A synthetic number (reported once per file: an events file repeats it on every line).
 
-    IDENTIFIER-003 and 004 return this generator as theirs (one generator per document, not
-    a second one around it: in a test export 003 reports on every document).
+    IDENTIFIER-003 and 004 return this as theirs: the hits their number's :class:`PersonId`
+    holds (in a test export 003 reports on every document, so no hit, generator or tuple is
+    made for one).
     """
     found = person_id(document, facts)
-    if found is None or not found.check.valid or found.check.synthetic not in SYNTHETIC_MARKERS:
-        return
-    yield _synthetic_hit(value_pointer(document), found.id_type, found.check.synthetic)
+    if found is None:
+        return ()
+    in_document, on_line = found.synthetic_hits
+    return on_line if document.kind == "pathway-event" else in_document
 
 
 @lru_cache(maxsize=64)
-def _synthetic_hit(pointer: str, id_type: str, synthetic: str) -> Hit:
-    """The hit on a synthetic number: one for each place, type and marker, shared.
+def _synthetic_hits(id_type: str, synthetic: str) -> tuple[tuple[Hit], tuple[Hit]]:
+    """The hits on a valid synthetic number of a type, with a marker: in a document, and on an
+    event line (whose ``patient`` is the identifier). One pair for each type and marker, shared.
 
     Why: in a test export it is every document's (an informational finding, its count capped
     by the recorder), and a frozen ``Hit`` with its arguments cost more to build than the rest
     of the check. Its arguments are read-only, as every hit's are to the recorder.
     """
-    args = {"type": id_type, "marker": SYNTHETIC_MARKERS[synthetic]}
-    return Hit(pointer=pointer, args=MappingProxyType(args))
+    args = MappingProxyType({"type": id_type, "marker": SYNTHETIC_MARKERS[synthetic]})
+    return (
+        (Hit(pointer="/patient/identifier/value", args=args),),
+        (Hit(pointer="/patient/value", args=args),),
+    )
 
 
 def _is_production(_document: object, facts: ExportFacts) -> bool:
@@ -264,7 +335,7 @@ def _person_number(document: Document, facts: ExportFacts) -> str | None:
     reads=PATIENT,
     once_per_file=_person_number,
 )
-def synthetic_in_test(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def synthetic_in_test(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """A synthetic test number in a test export (or a file checked without a manifest)."""
     return _synthetic(document, facts)
 
@@ -276,7 +347,7 @@ def synthetic_in_test(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     reads=PATIENT,
     once_per_file=_person_number,
 )
-def synthetic_in_production(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def synthetic_in_production(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """A synthetic test number in an export that says it holds production data."""
     return _synthetic(document, facts)
 
@@ -358,7 +429,7 @@ def hpr_number_heuristic(document: Document, facts: ExportFacts) -> Iterator[Hit
 
 
 @document_check("IDENTIFIER-007", *BIRTH_DATE_KINDS)
-def birth_date_agrees(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def birth_date_agrees(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """A stated birth date agrees with the date in the patient's identifier.
 
     A stated date written as the identifier's birth date is written (``YYYY-MM-DD``) agrees
@@ -367,11 +438,12 @@ def birth_date_agrees(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     made once per number).
     """
     found = person_id(document, facts)
-    if found is None or (birth := found.check.birth_date) is None:
-        return
+    if found is None or (birth := found.birth_date) is None:
+        return ()
     stated = get(document.value, "patient", "birthDate")
     if not isinstance(stated, str) or stated == found.birth_text:
-        return
+        return ()
     stated_day = None if "T" in stated else parse_day(stated)
-    if stated_day is not None and stated_day != birth:
-        yield Hit(pointer="/patient/birthDate", args={"type": found.id_type})
+    if stated_day is None or stated_day == birth:
+        return ()
+    return (Hit(pointer="/patient/birthDate", args={"type": found.id_type}),)
