@@ -246,7 +246,7 @@ def common_person_id(value: str, declared: PersonIdType, now: date) -> Common | 
     from the same codes (``date`` itself rejects a day its month lacks, 29 February included).
     """
     day_offset = 0 if declared is _FNR else 40 if declared is _DNR else None
-    if day_offset is None or len(value) != 11 or not is_ascii_digits(value):
+    if day_offset is None or len(value) != 11 or not (value.isascii() and value.isdigit()):
         return None
     d1, d2, m1, m2, y1, y2, i1, i2, i3, k1, k2 = value.encode("ascii")
     weighted_1 = 3 * d1 + 7 * d2 + 6 * m1 + m2 + 8 * y1 + 9 * y2 + 4 * i1 + 5 * i2 + 2 * i3 + k1

@@ -17,14 +17,13 @@ day the check started, the same for every document of one run.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
 from types import MappingProxyType
 from typing import cast
 
 from pakkeforlop.model import pointers
-from pakkeforlop.model.facts import get, parse_day
+from pakkeforlop.model.facts import parse_day
 from pakkeforlop.model.identifiers import (
     SYNTHETIC_DOLLY,
     SYNTHETIC_TEST_NORGE,
@@ -97,41 +96,45 @@ class PersonId:
         "value",
     )
 
-    def __init__(self, value: str, check: IdCheck) -> None:
-        self._set(value, check.id_type, check.valid, check.synthetic, check.birth_date)
-        self._check: IdCheck | None = check
-        #: Whether the check noted that only the rule for numbers from 2032 makes it valid.
-        self.only_under_2032_rule = check.valid_only_under_2032_rule and any(
-            problem.code is ProblemCode.FIRST_CHECK_2032_ONLY for problem in check.problems
-        )
-
-    @classmethod
-    def common(cls, value: str, id_type: str, synthetic: str | None, birth: date) -> PersonId:
-        """The person id of a common number of type ``id_type`` (``"FNR"`` or ``"DNR"``), from
-        what :func:`~pakkeforlop.model.person_numbers.common_person_id` gave for it."""
-        found = cls.__new__(cls)
-        found._set(value, id_type, True, synthetic, birth)
-        found._check = None
-        found.only_under_2032_rule = False
-        return found
-
-    def _set(
-        self, value: str, id_type: str, valid: bool, synthetic: str | None, birth: date | None
+    def __init__(
+        self,
+        value: str,
+        id_type: str,
+        synthetic: str | None,
+        birth: date | None,
+        check: IdCheck | None = None,
     ) -> None:
+        """The number ``value`` of type ``id_type`` with the outcome of its ``check``; without
+        one, a common number (see :func:`common_person_id`), whose synthetic marker and birth
+        date are all its check finds. (A common number's person id is made here directly, not
+        by a class method: the extra call, and attributes set through a method, cost a sixth
+        of the object, and nearly every number of an export is common.)"""
         self.value = value
         self.id_type = id_type
+        self._check = check
         #: What the check found: no error, the synthetic marker, the birth date if one.
-        self.valid = valid
+        self.valid = check is None or check.valid
         self.synthetic = synthetic
         self.birth_date = birth
         #: The birth date the number gives, as a document writes it (``YYYY-MM-DD``), if any.
         self.birth_text = None if birth is None else birth.isoformat()
+        #: Whether the check noted that only the rule for numbers from 2032 makes it valid.
+        self.only_under_2032_rule = (
+            check is not None
+            and check.valid_only_under_2032_rule
+            and any(problem.code is ProblemCode.FIRST_CHECK_2032_ONLY for problem in check.problems)
+        )
         #: IDENTIFIER-003/004's hits on the number: in a document, and on an event line.
         self.synthetic_hits = (
             _synthetic_hits(id_type, synthetic)
-            if valid and synthetic in SYNTHETIC_MARKERS
+            if self.valid and synthetic in SYNTHETIC_MARKERS
             else _NOT_SYNTHETIC
         )
+
+    @classmethod
+    def checked(cls, value: str, check: IdCheck) -> PersonId:
+        """The person id of ``value`` with the outcome of its check (any number)."""
+        return cls(value, check.id_type, check.synthetic, check.birth_date, check)
 
     @property
     def check(self) -> IdCheck:
@@ -194,16 +197,13 @@ class _PersonChecks:
         if found is not _UNKNOWN:
             return found
         id_type, length, form = _PERSON_TYPES[raw_type]
-        found = None
-        if len(value) == length and value.isascii() and value.isdigit():
-            common = common_person_id(value, id_type, today)
-            if common is not None:  # nearly every number: no IdCheck is made for it
-                found = PersonId.common(value, raw_type, *common)
-            else:
-                found = PersonId(value, check_person_id(value, id_type, today=today))
-        elif form.search(value):
-            found = PersonId(value, check_person_id(value, id_type, today=today))
-        # Otherwise the schema's pattern rejects the form: its finding reports it.
+        common = common_person_id(value, id_type, today)  # 11 ASCII digits, if not None
+        if common is not None:  # nearly every number: no IdCheck is made for it
+            found = PersonId(value, raw_type, *common)
+        elif (len(value) == length and value.isascii() and value.isdigit()) or form.search(value):
+            found = PersonId.checked(value, check_person_id(value, id_type, today=today))
+        else:
+            found = None  # the schema's pattern rejects the form: its finding reports it
         known[value] = found
         self.size += 1
         return found
@@ -219,7 +219,7 @@ _PERSON_TYPES = {
     for id_type in PersonIdType
 }
 #: What the memo holds for a number it has not checked (``None`` is a number left to the schema).
-_UNKNOWN = PersonId("", IdCheck("", valid=False))
+_UNKNOWN = PersonId.checked("", IdCheck("", valid=False))
 _checked = _PersonChecks(1 << 16)
 
 
@@ -408,24 +408,27 @@ _HPR_NUMBERS = (
 
 
 @document_check("IDENTIFIER-005", *ORG_KINDS, reads=("institution",))
-def org_number_valid(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def org_number_valid(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """Every organisation number passes the Enhetsregisteret mod-11 check."""
     if _all_pass(document, facts, "orgNumber", _ORG_NUMBERS):
-        return
-    for path, value in document_index(document, facts).named("orgNumber"):
-        found = _org_problems(value) if isinstance(value, str) else None
-        if found is not None:
-            yield Hit(pointer=pointers.pointer(path), args=found)
+        return ()
+    return tuple(
+        Hit(pointer=pointers.pointer(path), args=found)
+        for path, value in document_index(document, facts).named("orgNumber")
+        if isinstance(value, str) and (found := _org_problems(value)) is not None
+    )
 
 
 @document_check("IDENTIFIER-006", *HPR_KINDS)
-def hpr_number_heuristic(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def hpr_number_heuristic(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """Every HPR number fits the unofficial mod-11 heuristic (a warning at most)."""
     if _all_pass(document, facts, "hpr", _HPR_NUMBERS):
-        return
-    for path, value in document_index(document, facts).named("hpr"):
-        if isinstance(value, str) and _hpr_flagged(value):
-            yield Hit(pointer=pointers.pointer(path))
+        return ()
+    return tuple(
+        Hit(pointer=pointers.pointer(path))
+        for path, value in document_index(document, facts).named("hpr")
+        if isinstance(value, str) and _hpr_flagged(value)
+    )
 
 
 @document_check("IDENTIFIER-007", *BIRTH_DATE_KINDS)
@@ -440,7 +443,8 @@ def birth_date_agrees(document: Document, facts: ExportFacts) -> tuple[Hit, ...]
     found = person_id(document, facts)
     if found is None or (birth := found.birth_date) is None:
         return ()
-    stated = get(document.value, "patient", "birthDate")
+    patient = document.value.get("patient")  # a document's value, since it has a person id
+    stated = patient.get("birthDate") if isinstance(patient, dict) else None
     if not isinstance(stated, str) or stated == found.birth_text:
         return ()
     stated_day = None if "T" in stated else parse_day(stated)
