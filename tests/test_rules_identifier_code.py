@@ -11,12 +11,10 @@ from typing import Any
 import pytest
 
 from pakkeforlop.data.catalogue import catalogue
-from pakkeforlop.data.codes import CodeSystem, code_system
 from pakkeforlop.engine import check_export
 from pakkeforlop.model.findings import render_template
 from pakkeforlop.model.identifiers import check_person_id, make_fnr
 from pakkeforlop.model.records import Document, ExportFacts
-from pakkeforlop.rules import code as code_rules
 from pakkeforlop.rules import identifier as identifier_rules
 from pakkeforlop.rules.checks import Hit, registered
 from pakkeforlop.rules.code import normalise_display
@@ -296,33 +294,6 @@ def test_code_002_on_an_epicrisis_end_code() -> None:
 def test_code_rules_leave_ungrammatical_codes_to_code_001(code: str) -> None:
     for rule_id in ("CODE-002", "CODE-003", "CODE-004", "CODE-005"):
         assert hits(rule_id, "pathway-event", event(code=code)) == [], rule_id
-
-
-def test_a_codes_grammar_is_judged_once_for_every_document_that_writes_it(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """CODE-002 to 005 take the grammar's verdict on a code from a memo (a look-up, where the
-    grammar's regular expression cost several times more), and it is the grammar's."""
-    judged: list[str] = []
-    real = CodeSystem.matches_grammar
-    event_codes = code_system("9327")
-
-    def counted(system: CodeSystem, code: str) -> bool:
-        if system is event_codes:
-            judged.append(code)
-        return real(system, code)
-
-    monkeypatch.setattr(CodeSystem, "matches_grammar", counted)
-    code_rules._well_formed.cache_clear()
-    codes = ["D11A", "D11 Q", "D11A", "D11XG", "D11 Q", "D11A"]
-    for code in codes:
-        for rule_id in ("CODE-002", "CODE-003", "CODE-004", "CODE-005"):
-            hits(rule_id, "pathway-event", event(code=code))
-    code_rules._well_formed.cache_clear()
-    assert judged == ["D11A", "D11 Q", "D11XG"]
-    assert [code_rules._well_formed(code) for code in codes] == [
-        real(event_codes, code) for code in codes
-    ]
 
 
 @pytest.mark.parametrize("code", ["D11Q", "D11XS", "D11CUX"])

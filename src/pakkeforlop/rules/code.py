@@ -98,6 +98,23 @@ def _well_formed(code: str) -> bool:
     return code_system(EVENT_CODES).matches_grammar(code)
 
 
+@lru_cache(maxsize=1024)
+def _listed_every_day(code: str) -> bool:
+    """Whether a 9327 code is in every list version the kit applies, so that CODE-002 finds it
+    listed whatever the document's date (the version applied on a day is always one in force).
+
+    Why: an export writes a few dozen codes, each many times, nearly all of them in every
+    version; for those the date is not read and no version is looked up.
+    """
+    system = code_system(EVENT_CODES)
+    in_force = [version for version in system.versions if version.in_force]
+    return (
+        system.get(code) is not None
+        and bool(in_force)
+        and all(version.has(code) for version in in_force)
+    )
+
+
 @per_document
 def _grammatical(document: Document, _facts: ExportFacts) -> tuple[str, str, Any] | None:
     """The document's 9327 code when it is grammatical (four checks ask, once per document)."""
@@ -130,6 +147,8 @@ def code_in_list(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     if found is None:
         return ()
     pointer, code, _ = found
+    if _listed_every_day(code):
+        return ()  # nearly every code: its date need not be read
     system = code_system(EVENT_CODES)
     day = document_day(document)
     if system.lists_on(code, day):
