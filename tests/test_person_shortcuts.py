@@ -32,6 +32,7 @@ from pakkeforlop.rules import identifier as identifier_rules
 from pakkeforlop.rules.checks import Hit
 
 from .date_texts import date_texts
+from .person_number_texts import numbers as any_numbers
 
 CREATED = date(2025, 6, 25)
 FACTS = [
@@ -109,6 +110,66 @@ def test_the_birth_date_check_gives_what_its_full_logic_gives(patient: Any, kind
         assert list(identifier_rules.birth_date_agrees(document, facts)) == expected
 
 
+#: What a person id tells the checks (its ``check`` is compared as a whole).
+PERSON_ID_ATTRIBUTES = (
+    "value",
+    "id_type",
+    "valid",
+    "synthetic",
+    "birth_date",
+    "birth_text",
+    "only_under_2032_rule",
+    "synthetic_hits",
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    value=any_numbers(),
+    raw_type=st.sampled_from(["FNR", "DNR", "HNR", "FHN", "DUF"]),
+    facts=st.sampled_from(FACTS),
+)
+def test_the_memos_person_id_tells_what_one_made_from_the_full_check_tells(
+    value: str, raw_type: str, facts: ExportFacts
+) -> None:
+    """A common number's person id, made without a check result, is one made from it."""
+    today = identifier_rules.today_for(facts)
+    found = identifier_rules._PersonChecks(4)(raw_type, value, today)
+    if found is None:
+        return  # the schema reports the form (see test_rules_identifier_code.py)
+    expected = identifier_rules.PersonId.checked(
+        value, check_person_id(value, raw_type, today=today)
+    )
+    for name in PERSON_ID_ATTRIBUTES:
+        assert getattr(found, name) == getattr(expected, name), name
+    assert found.check == expected.check
+    assert found.check is found.check  # made once, when first asked for
+
+
+@pytest.mark.parametrize("id_type", [PersonIdType.FNR, PersonIdType.DNR])
+@pytest.mark.parametrize("synthetic", [None, SYNTHETIC_TEST_NORGE, SYNTHETIC_DOLLY])
+def test_a_common_number_is_checked_without_the_full_check(
+    monkeypatch: pytest.MonkeyPatch, id_type: PersonIdType, synthetic: str | None
+) -> None:
+    """The memo takes a common number by the short path: no full check, no IdCheck made (one
+    is made when asked for, and is the full check's)."""
+    built = (
+        make_fnr(date(1979, 10, 2), n, synthetic=synthetic, kind=id_type) for n in range(300, 320)
+    )
+    number = next(number for number in built if number is not None)  # a check digit may be 10
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the full check was run")
+
+    monkeypatch.setattr(identifier_rules, "check_person_id", refused)
+    found = identifier_rules._PersonChecks(4)(id_type.value, number, CREATED)
+    assert found is not None
+    assert found.valid
+    assert found._check is None
+    monkeypatch.undo()
+    assert found.check == check_person_id(number, id_type, today=CREATED)
+
+
 def test_a_birth_date_written_as_the_numbers_is_not_parsed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -167,7 +228,7 @@ def test_a_person_id_knows_whether_only_the_2032_rule_makes_it_valid(
     number: str, today: date, expected: bool
 ) -> None:
     check = check_person_id(number, "FNR", today=today)
-    found = identifier_rules.PersonId(number, check)
+    found = identifier_rules.PersonId.checked(number, check)
     noted = any(p.code is ProblemCode.FIRST_CHECK_2032_ONLY for p in check.problems)
     assert found.only_under_2032_rule is expected is (check.valid_only_under_2032_rule and noted)
 

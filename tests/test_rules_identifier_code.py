@@ -412,19 +412,26 @@ def test_checks_never_raise_on_broken_documents() -> None:
 def test_a_patients_number_is_checked_once_for_every_document_and_line_that_holds_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """A number is checked by the common case's check (nearly every one) or by the full check
+    (the others, after the common case's check declined them): each at most once."""
     export = Path(__file__).resolve().parents[1] / "examples" / "valid" / "d11-phv-adults-completed"
-    checked: list[str] = []
-    real = identifier_rules.check_person_id
+    checked: dict[str, list[str]] = {"common_person_id": [], "check_person_id": []}
+    for name, numbers in checked.items():
+        real = getattr(identifier_rules, name)
 
-    def counted(value: str, *args: Any, **kwargs: Any) -> Any:
-        checked.append(value)
-        return real(value, *args, **kwargs)
+        def counted(
+            value: str, *args: Any, real: Any = real, numbers: Any = numbers, **kw: Any
+        ) -> Any:
+            numbers.append(value)
+            return real(value, *args, **kw)
 
+        monkeypatch.setattr(identifier_rules, name, counted)
     identifier_rules._checked.clear()
-    monkeypatch.setattr(identifier_rules, "check_person_id", counted)
     result = check_export(export, display_root="", jobs=1)
     identifier_rules._checked.clear()
-    assert result.documents + result.events > len(checked) == len(set(checked)) > 0
+    common, full = checked["common_person_id"], checked["check_person_id"]
+    assert result.documents + result.events > len(common) == len(set(common)) > 0
+    assert len(full) == len(set(full))
 
 
 def test_the_person_memo_tells_days_and_types_apart_and_holds_at_most_its_size() -> None:

@@ -24,13 +24,18 @@ K = TypeVar("K", bound=Hashable)
 def per_document(
     function: Callable[[Document, ExportFacts], T],
 ) -> Callable[[Document, ExportFacts], T]:
-    """Memoise ``function`` in each document, for the export facts it was computed with."""
+    """Memoise ``function`` in each document, for the export facts it was computed with.
+
+    (The memo's answer is typed by annotation, not ``typing.cast``: that is a call at run
+    time, and the patient's number is asked for five times in every document.)
+    """
 
     @wraps(function)
     def memoised(document: Document, facts: ExportFacts) -> T:
         known = document.memo.get(function)
         if known is not None and known[0] is facts:
-            return cast(T, known[1])
+            remembered: T = known[1]
+            return remembered
         result = function(document, facts)
         document.memo[function] = (facts, result)
         return result

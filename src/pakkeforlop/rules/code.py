@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 from pakkeforlop.data.codes import Code, CodeSystem, ListVersion, code_system, code_system_by_oid
 from pakkeforlop.data.evidence import CodeStatus
@@ -77,22 +77,49 @@ def pathway_code(document: Document) -> tuple[str, str, Any] | None:
     An event's code is ``/code`` with its ``pathwayType``; an epicrisis's is the end code
     ``/pathway/endCode`` with the type's code.
     """
+    value = document.value
     if document.kind == "pathway-event":
-        pointer, code = "/code", document.value.get("code")
-        pathway_type = document.value.get("pathwayType")
+        pointer, code, pathway_type = "/code", value.get("code"), value.get("pathwayType")
     else:
-        pointer, code = "/pathway/endCode", get(document.value, "pathway", "endCode")
-        pathway_type = get(document.value, "pathway", "type", "code")
+        pathway = value.get("pathway") if isinstance(value, dict) else None
+        if not isinstance(pathway, dict):
+            return None
+        pointer, code = "/pathway/endCode", pathway.get("endCode")
+        pathway_type = get(pathway, "type", "code")
     if not isinstance(code, str):
         return None
     return pointer, code, pathway_type
+
+
+@lru_cache(maxsize=1024)
+def _well_formed(code: str) -> bool:
+    """Whether a 9327 code is grammatical: an export writes a few dozen codes, each many times
+    (a look-up here costs a fraction of the grammar's regular expression)."""
+    return code_system(EVENT_CODES).matches_grammar(code)
+
+
+@lru_cache(maxsize=1024)
+def _listed_every_day(code: str) -> bool:
+    """Whether a 9327 code is in every list version the kit applies, so that CODE-002 finds it
+    listed whatever the document's date (the version applied on a day is always one in force).
+
+    Why: an export writes a few dozen codes, each many times, nearly all of them in every
+    version; for those the date is not read and no version is looked up.
+    """
+    system = code_system(EVENT_CODES)
+    in_force = [version for version in system.versions if version.in_force]
+    return (
+        system.get(code) is not None
+        and bool(in_force)
+        and all(version.has(code) for version in in_force)
+    )
 
 
 @per_document
 def _grammatical(document: Document, _facts: ExportFacts) -> tuple[str, str, Any] | None:
     """The document's 9327 code when it is grammatical (four checks ask, once per document)."""
     found = pathway_code(document)
-    if found is None or not code_system(EVENT_CODES).matches_grammar(found[1]):
+    if found is None or not _well_formed(found[1]):
         return None  # CODE-001 (the schema's pattern) reports it
     return found
 
@@ -110,28 +137,36 @@ def listed_for(suffix: str) -> str:
 
 
 @document_check("CODE-002", "pathway-event", "epicrisis", reads=("code", "pathwayType", "date"))
-def code_in_list(document: Document, facts: ExportFacts) -> Iterator[Hit]:
-    """A well-formed 9327 code is in the code-list version in force on the document's date."""
+def code_in_list(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
+    """A well-formed 9327 code is in the code-list version in force on the document's date.
+
+    The CODE checks of every document return their hits as a tuple, not as a generator: they
+    nearly always find nothing, and a generator cost more to make and run out than that.
+    """
     found = _grammatical(document, facts)
     if found is None:
-        return
+        return ()
     pointer, code, _ = found
+    if _listed_every_day(code):
+        return ()  # nearly every code: its date need not be read
     system = code_system(EVENT_CODES)
     day = document_day(document)
     if system.lists_on(code, day):
-        return
+        return ()
     pathway, suffix = code[:3], code[3:]
-    yield Hit(
-        pointer=pointer,
-        args={
-            "code": code,
-            "version": list_version_label(system, system.version_on(day)),
-            "pathway": pathway,
-            "pathway_name": pathway_name(pathway),
-            "suffix": suffix,
-            "meaning": system.meaning(suffix) or "this event",
-            "listed_for": listed_for(suffix),
-        },
+    return (
+        Hit(
+            pointer=pointer,
+            args={
+                "code": code,
+                "version": list_version_label(system, system.version_on(day)),
+                "pathway": pathway,
+                "pathway_name": pathway_name(pathway),
+                "suffix": suffix,
+                "meaning": system.meaning(suffix) or "this event",
+                "listed_for": listed_for(suffix),
+            },
+        ),
     )
 
 
@@ -152,16 +187,17 @@ def provisional_code(document: Document, facts: ExportFacts) -> Iterator[Hit]:
 
 
 @document_check("CODE-004", "pathway-event", "epicrisis", reads=("code", "pathwayType"))
-def prefix_matches_type(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def prefix_matches_type(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """The code's pathway prefix is the pathway type (REG-03)."""
     found = _grammatical(document, facts)
     if found is None:
-        return
+        return ()
     pointer, code, pathway_type = found
     if not isinstance(pathway_type, str) or pathway_type not in code_system(PATHWAY_TYPES):
-        return  # the schema reports a missing or unknown pathway type
-    if code[:3] != pathway_type:
-        yield Hit(pointer=pointer, args={"code": code, "prefix": code[:3], "type": pathway_type})
+        return ()  # the schema reports a missing or unknown pathway type
+    if code[:3] == pathway_type:
+        return ()
+    return (Hit(pointer=pointer, args={"code": code, "prefix": code[:3], "type": pathway_type}),)
 
 
 def _window(code: Code, words: tuple[str, str, str] = ("from", "to", "until")) -> str:
@@ -273,15 +309,16 @@ def _differs_as_written(triple: bytes) -> bool:
     return _listed_if_display_differs(system, code, display) is not None
 
 
-def _differs(triple: tuple[str, str, str]) -> bool:
+def _differs(triple: tuple[str, ...]) -> bool:
     """Whether a coded value's system, code and display give a CODE-006 finding."""
-    return _listed_if_display_differs(*triple) is not None
+    system, code, display = triple
+    return _listed_if_display_differs(system, code, display) is not None
 
 
 #: CODE-006's verdicts on the coded values of the documents, as values and as the texts write
 #: them (a few hundred distinct codes and texts, each written at a few indentations).
 _DISPLAYS = (
-    Verdicts[tuple[str, str, str]](_differs, kept=1 << 12),
+    Verdicts[tuple[str, ...]](_differs, kept=1 << 12),
     Verdicts[bytes](_differs_as_written, kept=1 << 12),
 )
 _CODED = ("system", "code", "display")
@@ -294,17 +331,22 @@ def _none_differs(document: Document, facts: ExportFacts) -> bool:
     values, written = _DISPLAYS
     found = placed_members(document, _CODED)  # (see coded_values)
     if found is not None:
-        return values.none_flagged(cast("list[tuple[str, str, str]]", found))
+        return values.none_flagged(found)
     plain = plain_text(document, facts)
     coded_in_text = plain.coded() if plain is not None else None
     return coded_in_text is not None and written.none_flagged(coded_in_text)
 
 
 @document_check("CODE-006", "referral", "epicrisis", "feedback")
-def display_matches_text(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def display_matches_text(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """A coded value's display text is the code list's text for its code."""
     if _none_differs(document, facts):
-        return  # no coded value differs: no walk is needed
+        return ()  # no coded value differs: no walk is needed
+    return tuple(_differing_displays(document, facts))
+
+
+def _differing_displays(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+    """CODE-006's hits, found by a walk of every object of the document."""
     for path, coded in coded_values(document_index(document, facts)):
         differs = _listed_if_display_differs(coded["system"], coded["code"], coded["display"])
         if differs is not None:

@@ -17,13 +17,13 @@ day the check started, the same for every document of one run.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
 from types import MappingProxyType
+from typing import cast
 
 from pakkeforlop.model import pointers
-from pakkeforlop.model.facts import get, parse_day
+from pakkeforlop.model.facts import parse_day
 from pakkeforlop.model.identifiers import (
     SYNTHETIC_DOLLY,
     SYNTHETIC_TEST_NORGE,
@@ -36,6 +36,7 @@ from pakkeforlop.model.identifiers import (
     check_org_number,
     check_person_id,
 )
+from pakkeforlop.model.person_numbers import common_check, common_person_id
 from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.rules._per_document import (
     Verdicts,
@@ -60,6 +61,9 @@ SYNTHETIC_MARKERS = {
     SYNTHETIC_UNKNOWN_OFFSET: "month above 12 with no known offset",
 }
 
+#: The hits on a number that is not a valid synthetic one: none (see ``PersonId.synthetic_hits``).
+_NOT_SYNTHETIC: tuple[tuple[Hit, ...], tuple[Hit, ...]] = ((), ())
+
 # The forms the JSON Schemas accept (defs.schema.json); jsonschema applies them with re.search.
 _PERSON_FORM = {PersonIdType.DUF: re.compile(r"^[0-9]{12}$")}
 _PERSON_FORM_DEFAULT = re.compile(r"^[0-9]{11}$")
@@ -73,21 +77,73 @@ class PersonId:
 
     Why a plain class: the memo builds one per distinct number, so a document costs a look-up,
     not a construction (a frozen dataclass sets each field through ``object.__setattr__``).
-    Nothing changes one after it is made.
+    What the checks ask of every document (valid, synthetic, birth date) is held as plain
+    attributes, and a common number (see :func:`~pakkeforlop.model.person_numbers.
+    common_person_id`) makes its :class:`IdCheck` only when one is asked for: nearly every
+    number of an export is common, and a result object cost as much as the rest of its check.
+    Nothing changes one after it is made (the check made on demand is the one it stands for).
     """
 
-    __slots__ = ("birth_text", "check", "id_type", "only_under_2032_rule", "value")
+    __slots__ = (
+        "_check",
+        "birth_date",
+        "birth_text",
+        "id_type",
+        "only_under_2032_rule",
+        "synthetic",
+        "synthetic_hits",
+        "valid",
+        "value",
+    )
 
-    def __init__(self, value: str, check: IdCheck) -> None:
+    def __init__(
+        self,
+        value: str,
+        id_type: str,
+        synthetic: str | None,
+        birth: date | None,
+        check: IdCheck | None = None,
+    ) -> None:
+        """The number ``value`` of type ``id_type`` with the outcome of its ``check``; without
+        one, a common number (see :func:`common_person_id`), whose synthetic marker and birth
+        date are all its check finds. (A common number's person id is made here directly, not
+        by a class method: the extra call, and attributes set through a method, cost a sixth
+        of the object, and nearly every number of an export is common.)"""
         self.value = value
-        self.check = check
-        self.id_type = check.id_type
+        self.id_type = id_type
+        self._check = check
+        #: What the check found: no error, the synthetic marker, the birth date if one.
+        self.valid = check is None or check.valid
+        self.synthetic = synthetic
+        self.birth_date = birth
         #: The birth date the number gives, as a document writes it (``YYYY-MM-DD``), if any.
-        self.birth_text = None if check.birth_date is None else check.birth_date.isoformat()
+        self.birth_text = None if birth is None else birth.isoformat()
         #: Whether the check noted that only the rule for numbers from 2032 makes it valid.
-        self.only_under_2032_rule = check.valid_only_under_2032_rule and any(
-            problem.code is ProblemCode.FIRST_CHECK_2032_ONLY for problem in check.problems
+        self.only_under_2032_rule = (
+            check is not None
+            and check.valid_only_under_2032_rule
+            and any(problem.code is ProblemCode.FIRST_CHECK_2032_ONLY for problem in check.problems)
         )
+        #: IDENTIFIER-003/004's hits on the number: in a document, and on an event line.
+        self.synthetic_hits = (
+            _synthetic_hits(id_type, synthetic)
+            if self.valid and synthetic in SYNTHETIC_MARKERS
+            else _NOT_SYNTHETIC
+        )
+
+    @classmethod
+    def checked(cls, value: str, check: IdCheck) -> PersonId:
+        """The person id of ``value`` with the outcome of its check (any number)."""
+        return cls(value, check.id_type, check.synthetic, check.birth_date, check)
+
+    @property
+    def check(self) -> IdCheck:
+        """The outcome of the number's check: what :func:`check_person_id` gives."""
+        check = self._check
+        if check is None:  # a common number: a birth date, no problem but its marker
+            birth = cast("date", self.birth_date)
+            check = self._check = common_check(self.id_type, self.synthetic, birth)
+        return check
 
 
 def value_pointer(document: Document) -> str:
@@ -141,10 +197,13 @@ class _PersonChecks:
         if found is not _UNKNOWN:
             return found
         id_type, length, form = _PERSON_TYPES[raw_type]
-        found = None
-        if (len(value) == length and value.isascii() and value.isdigit()) or form.search(value):
-            found = PersonId(value, check_person_id(value, id_type, today=today))
-        # Otherwise the schema's pattern rejects the form: its finding reports it.
+        common = common_person_id(value, id_type, today)  # 11 ASCII digits, if not None
+        if common is not None:  # nearly every number: no IdCheck is made for it
+            found = PersonId(value, raw_type, *common)
+        elif (len(value) == length and value.isascii() and value.isdigit()) or form.search(value):
+            found = PersonId.checked(value, check_person_id(value, id_type, today=today))
+        else:
+            found = None  # the schema's pattern rejects the form: its finding reports it
         known[value] = found
         self.size += 1
         return found
@@ -160,7 +219,7 @@ _PERSON_TYPES = {
     for id_type in PersonIdType
 }
 #: What the memo holds for a number it has not checked (``None`` is a number left to the schema).
-_UNKNOWN = PersonId("", IdCheck("", valid=False))
+_UNKNOWN = PersonId.checked("", IdCheck("", valid=False))
 _checked = _PersonChecks(1 << 16)
 
 
@@ -193,54 +252,66 @@ PATIENT = ("patient",)
 
 
 @document_check("IDENTIFIER-001", *PERSON_KINDS, reads=PATIENT)
-def person_id_valid(document: Document, facts: ExportFacts) -> Iterator[Hit]:
-    """The patient's identifier is valid for its declared type."""
+def person_id_valid(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
+    """The patient's identifier is valid for its declared type.
+
+    This check and the others on the patient's number return their hits as a tuple, not as a
+    generator: they run on every document, nearly always to find nothing, and a generator
+    cost more to make and run out than their test.
+    """
     found = person_id(document, facts)
-    if found is None or found.check.valid:
-        return
+    if found is None or found.valid:
+        return ()
     found_errors = errors(found.check)
-    yield Hit(
-        pointer=value_pointer(document),
-        args={
-            "type": found.id_type,
-            "codes": ", ".join(code for code, _ in found_errors),
-            "detail": "; ".join(message for _, message in found_errors),
-        },
+    return (
+        Hit(
+            pointer=value_pointer(document),
+            args={
+                "type": found.id_type,
+                "codes": ", ".join(code for code, _ in found_errors),
+                "detail": "; ".join(message for _, message in found_errors),
+            },
+        ),
     )
 
 
 @document_check("IDENTIFIER-002", *PERSON_KINDS, reads=PATIENT)
-def person_id_2032_rule(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def person_id_2032_rule(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """The identifier's first check digit is valid only under the rule for numbers from 2032."""
     found = person_id(document, facts)
-    if found is None or not found.check.valid:
-        return
-    if found.only_under_2032_rule:
-        yield Hit(pointer=value_pointer(document), args={"type": found.id_type})
+    if found is None or not found.valid or not found.only_under_2032_rule:
+        return ()
+    return (Hit(pointer=value_pointer(document), args={"type": found.id_type}),)
 
 
-def _synthetic(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def _synthetic(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """A synthetic number (reported once per file: an events file repeats it on every line).
 
-    IDENTIFIER-003 and 004 return this generator as theirs (one generator per document, not
-    a second one around it: in a test export 003 reports on every document).
+    IDENTIFIER-003 and 004 return this as theirs: the hits their number's :class:`PersonId`
+    holds (in a test export 003 reports on every document, so no hit, generator or tuple is
+    made for one).
     """
     found = person_id(document, facts)
-    if found is None or not found.check.valid or found.check.synthetic not in SYNTHETIC_MARKERS:
-        return
-    yield _synthetic_hit(value_pointer(document), found.id_type, found.check.synthetic)
+    if found is None:
+        return ()
+    in_document, on_line = found.synthetic_hits
+    return on_line if document.kind == "pathway-event" else in_document
 
 
 @lru_cache(maxsize=64)
-def _synthetic_hit(pointer: str, id_type: str, synthetic: str) -> Hit:
-    """The hit on a synthetic number: one for each place, type and marker, shared.
+def _synthetic_hits(id_type: str, synthetic: str) -> tuple[tuple[Hit], tuple[Hit]]:
+    """The hits on a valid synthetic number of a type, with a marker: in a document, and on an
+    event line (whose ``patient`` is the identifier). One pair for each type and marker, shared.
 
     Why: in a test export it is every document's (an informational finding, its count capped
     by the recorder), and a frozen ``Hit`` with its arguments cost more to build than the rest
     of the check. Its arguments are read-only, as every hit's are to the recorder.
     """
-    args = {"type": id_type, "marker": SYNTHETIC_MARKERS[synthetic]}
-    return Hit(pointer=pointer, args=MappingProxyType(args))
+    args = MappingProxyType({"type": id_type, "marker": SYNTHETIC_MARKERS[synthetic]})
+    return (
+        (Hit(pointer="/patient/identifier/value", args=args),),
+        (Hit(pointer="/patient/value", args=args),),
+    )
 
 
 def _is_production(_document: object, facts: ExportFacts) -> bool:
@@ -264,7 +335,7 @@ def _person_number(document: Document, facts: ExportFacts) -> str | None:
     reads=PATIENT,
     once_per_file=_person_number,
 )
-def synthetic_in_test(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def synthetic_in_test(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """A synthetic test number in a test export (or a file checked without a manifest)."""
     return _synthetic(document, facts)
 
@@ -276,7 +347,7 @@ def synthetic_in_test(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     reads=PATIENT,
     once_per_file=_person_number,
 )
-def synthetic_in_production(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def synthetic_in_production(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """A synthetic test number in an export that says it holds production data."""
     return _synthetic(document, facts)
 
@@ -337,28 +408,31 @@ _HPR_NUMBERS = (
 
 
 @document_check("IDENTIFIER-005", *ORG_KINDS, reads=("institution",))
-def org_number_valid(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def org_number_valid(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """Every organisation number passes the Enhetsregisteret mod-11 check."""
     if _all_pass(document, facts, "orgNumber", _ORG_NUMBERS):
-        return
-    for path, value in document_index(document, facts).named("orgNumber"):
-        found = _org_problems(value) if isinstance(value, str) else None
-        if found is not None:
-            yield Hit(pointer=pointers.pointer(path), args=found)
+        return ()
+    return tuple(
+        Hit(pointer=pointers.pointer(path), args=found)
+        for path, value in document_index(document, facts).named("orgNumber")
+        if isinstance(value, str) and (found := _org_problems(value)) is not None
+    )
 
 
 @document_check("IDENTIFIER-006", *HPR_KINDS)
-def hpr_number_heuristic(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def hpr_number_heuristic(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """Every HPR number fits the unofficial mod-11 heuristic (a warning at most)."""
     if _all_pass(document, facts, "hpr", _HPR_NUMBERS):
-        return
-    for path, value in document_index(document, facts).named("hpr"):
-        if isinstance(value, str) and _hpr_flagged(value):
-            yield Hit(pointer=pointers.pointer(path))
+        return ()
+    return tuple(
+        Hit(pointer=pointers.pointer(path))
+        for path, value in document_index(document, facts).named("hpr")
+        if isinstance(value, str) and _hpr_flagged(value)
+    )
 
 
 @document_check("IDENTIFIER-007", *BIRTH_DATE_KINDS)
-def birth_date_agrees(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def birth_date_agrees(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """A stated birth date agrees with the date in the patient's identifier.
 
     A stated date written as the identifier's birth date is written (``YYYY-MM-DD``) agrees
@@ -367,11 +441,13 @@ def birth_date_agrees(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     made once per number).
     """
     found = person_id(document, facts)
-    if found is None or (birth := found.check.birth_date) is None:
-        return
-    stated = get(document.value, "patient", "birthDate")
+    if found is None or (birth := found.birth_date) is None:
+        return ()
+    patient = document.value.get("patient")  # a document's value, since it has a person id
+    stated = patient.get("birthDate") if isinstance(patient, dict) else None
     if not isinstance(stated, str) or stated == found.birth_text:
-        return
+        return ()
     stated_day = None if "T" in stated else parse_day(stated)
-    if stated_day is not None and stated_day != birth:
-        yield Hit(pointer="/patient/birthDate", args={"type": found.id_type})
+    if stated_day is None or stated_day == birth:
+        return ()
+    return (Hit(pointer="/patient/birthDate", args={"type": found.id_type}),)
