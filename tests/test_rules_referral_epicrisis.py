@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import copy
 import string
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pakkeforlop.data.catalogue import catalogue
-from pakkeforlop.model.records import EventRecord, PathwayInstance
+from pakkeforlop.model.records import Document, EventRecord, ExportFacts, PathwayInstance
 from pakkeforlop.rules import epicrisis, referral
+
+FACTS = ExportFacts("export", date(2025, 6, 25), "test", "1.0.0")
 
 
 def _placeholders(template: str) -> set[str]:
@@ -170,3 +174,41 @@ def test_chosen_solution_with_the_proposed_fact(stated, fires):
     if fires:
         assert hits[0].path == "epicrisis.json"
         assert hits[0].args == {"decision": "D11CK"}
+
+
+#: What a content item may hold: nothing (absent), empty values of every type, and others.
+_ABSENT = object()
+_ITEM_VALUES = st.sampled_from([_ABSENT, None, [], {}, "", 0, False, True, 3, "x", [1], {"a": 1}])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(data=st.data())
+def test_a_referral_whose_content_is_complete_misses_no_item(data: st.DataObject) -> None:
+    """``content_complete`` (the content checks' quiet test) holds only where none hits."""
+    value: dict[str, object] = {}
+    for item in referral.CONTENT_ITEMS:
+        holder = value
+        for name in item.path[:-1]:
+            inner = holder.setdefault(name, {})
+            assert isinstance(inner, dict)
+            holder = inner
+        drawn = data.draw(_ITEM_VALUES)
+        if drawn is not _ABSENT:
+            holder[item.path[-1]] = copy.deepcopy(drawn)
+    if data.draw(st.booleans()):
+        value["content"] = data.draw(_ITEM_VALUES.filter(lambda drawn: drawn is not _ABSENT))
+    document = Document("referral", "r.json", value)
+    if referral.content_complete(document, FACTS):
+        assert all(referral.missing_at(value, item.path) is None for item in referral.CONTENT_ITEMS)
+
+
+def test_a_referral_with_every_content_item_is_complete() -> None:
+    value = {"content": {}, "medication": {"items": []}}
+    for item in referral.CONTENT_ITEMS:
+        holder: Any = value
+        for name in item.path[:-1]:
+            holder = holder.setdefault(name, {})
+        holder[item.path[-1]] = holder.get(item.path[-1]) or "x"
+    assert referral.content_complete(Document("referral", "r.json", value), FACTS)
+    del value["content"]["reason"]  # type: ignore[attr-defined]
+    assert not referral.content_complete(Document("referral", "r.json", value), FACTS)

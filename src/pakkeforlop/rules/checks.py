@@ -60,6 +60,8 @@ Applies = Callable[[Any, ExportFacts], bool]
 ExportPart = Callable[[Iterable[PathwayInstance], ExportFacts], Any]
 #: What makes a check's hits on a document repeats of an earlier document's in the same file.
 OncePerFile = Callable[[Document, ExportFacts], Hashable]
+#: A test that none of a table's checks finds anything in a document (see :attr:`Check.quiet`).
+Quiet = Callable[[Document, ExportFacts], bool]
 
 
 def always(_subject: object, _facts: ExportFacts) -> bool:
@@ -84,6 +86,14 @@ class Check:
     #: For a check that reports a value once per file: the value. The engine keeps the hits
     #: of the first document of a file with that value, and drops the others'.
     once_per_file: OncePerFile | None = None
+    #: For a document check of a table of checks that look at a document alike (the presence
+    #: of a referral's content items, say): a test, shared by the table's checks, that holds
+    #: only for a document in which none of them hits (total: it never raises). The engine
+    #: asks it once per document and, where it holds, calls none of them (each is exercised
+    #: all the same, where its ``applies`` holds); where it does not, each runs as any other
+    #: check. Why: most documents are complete, and one look at the whole table costs a
+    #: fraction of its checks run one by one (a call and a result each).
+    quiet: Quiet | None = None
     #: For an export check that sums up the instances: what it computes of some of them,
     #: run in the process that checked them (where the instance checks remembered what it
     #: reads, ``PathwayInstance.remember``); its ``function`` then takes the export view and
@@ -111,12 +121,15 @@ def document_check(
     applies: Applies = always,
     reads: tuple[str, ...] | None = None,
     once_per_file: OncePerFile | None = None,
+    quiet: Quiet | None = None,
 ) -> Callable[[F], F]:
     """Register a check run on every document of the given kinds (see :class:`Check`)."""
 
     def decorate(function: F) -> F:
         kind_set = frozenset(kinds)
-        _register(Check(rule_id, Scope.DOCUMENT, kind_set, function, applies, reads, once_per_file))
+        _register(
+            Check(rule_id, Scope.DOCUMENT, kind_set, function, applies, reads, once_per_file, quiet)
+        )
         return function
 
     return decorate
