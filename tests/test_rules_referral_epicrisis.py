@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import string
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from pakkeforlop.data.catalogue import catalogue
 from pakkeforlop.model.records import Document, EventRecord, ExportFacts, PathwayInstance
 from pakkeforlop.rules import epicrisis, referral
+
+from .date_texts import DAYS
 
 FACTS = ExportFacts("export", date(2025, 6, 25), "test", "1.0.0")
 
@@ -212,3 +214,37 @@ def test_a_referral_with_every_content_item_is_complete() -> None:
     assert referral.content_complete(Document("referral", "r.json", value), FACTS)
     del value["content"]["reason"]  # type: ignore[attr-defined]
     assert not referral.content_complete(Document("referral", "r.json", value), FACTS)
+
+
+def _earliest_by_conversion(value: str) -> date | None:
+    """``earliest_local_day`` as it was written: every moment converted to UTC+01:00."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return moment.date()
+    try:
+        return moment.astimezone(timezone(timedelta(hours=1))).date()
+    except OverflowError:
+        return date.max if moment.year == date.max.year else date.min
+
+
+#: Times of day in Norwegian offsets and others, around midnight and the first hour.
+_CLOCKS = st.sampled_from(
+    ["T00:00:00", "T00:59:59.999999", "T01:00:00", "T01:30:00", "T12:00:00", "T23:00:00",
+     "T23:59:59"]
+)  # fmt: skip
+_OFFSETS = st.sampled_from(
+    ["+01:00", "+02:00", "+0200", "+01:00:00", "Z", "+00:00", "-01:00", "+03:00", "+01:30", ""]
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(day=DAYS, clock=_CLOCKS, offset=_OFFSETS)
+def test_the_earliest_local_day_is_the_day_in_utc_plus_one(
+    day: date, clock: str, offset: str
+) -> None:
+    """The written date stands for Norwegian offsets after the first hour (no conversion)."""
+    value = f"{day.isoformat()}{clock}{offset}"
+    assert referral.earliest_local_day(value) == _earliest_by_conversion(value)

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from pakkeforlop.data.codes import code_system
-from pakkeforlop.model.facts import get, parse_day, recipient_roles
+from pakkeforlop.model.facts import document_days, get, parse_day, recipient_roles
 from pakkeforlop.model.records import Document, EventRecord, ExportFacts, PathwayInstance
 from pakkeforlop.model.slices import slice_of
 from pakkeforlop.rules.checks import Hit, document_check, engine_rule, instance_check
@@ -131,10 +131,8 @@ def municipal_follow_up(document: Document, _facts: ExportFacts) -> Iterator[Hit
 
 
 def _period(document: Document) -> tuple[date | None, date | None]:
-    return (
-        parse_day(get(document.value, "period", "start")),
-        parse_day(get(document.value, "period", "end")),
-    )
+    days = document_days(document)
+    return days["start"], days["end"]
 
 
 @document_check("EPICRISIS-012", "epicrisis")
@@ -194,8 +192,8 @@ def medication_changes(document: Document, _facts: ExportFacts) -> Iterator[Hit]
 @document_check("EPICRISIS-017", "epicrisis")
 def sent_promptly(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """§6.3: sent within one day of the end of the period (information)."""
-    _start, end = _period(document)
-    sent = parse_day(document.value.get("sent"))
+    days = document_days(document)
+    end, sent = days["end"], days["sent"]
     if end is not None and sent is not None and (sent - end).days > SEND_WITHIN_DAYS:
         yield Hit(pointer="/sent", args={"days": (sent - end).days})
 

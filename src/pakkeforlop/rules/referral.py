@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from pakkeforlop.model.facts import get, parse_day
+from pakkeforlop.model.facts import document_days, get
 from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.rules.checks import Hit, document_check
 
@@ -33,6 +33,8 @@ ASSESSMENT_WORKING_DAYS = 10
 MUNICIPAL_SERVICES = frozenset({"gp", "municipal-health-service"})
 #: The earliest Norwegian UTC offset (CET); local dates are never earlier than dates in it.
 _EARLIEST_NORWEGIAN_OFFSET = timezone(timedelta(hours=1))
+#: Norwegian offsets: CET (winter) and CEST (summer).
+_CET, _CEST = timedelta(hours=1), timedelta(hours=2)
 
 DocumentApplies = Callable[[Document, ExportFacts], bool]
 
@@ -339,6 +341,11 @@ def earliest_local_day(value: object) -> date | None:
         return None
     if moment.tzinfo is None:
         return moment.date()
+    offset = moment.utcoffset()
+    if offset == _CET or (offset == _CEST and moment.hour >= 1):
+        # The date as written is the date in UTC+01:00: the conversion (a third of a
+        # referral's date checks) is needed only for other offsets, or an hour after midnight.
+        return moment.date()
     try:
         return moment.astimezone(_EARLIEST_NORWEGIAN_OFFSET).date()
     except OverflowError:  # within hours of year 1 or 9999: the calendar's end is the answer
@@ -368,7 +375,7 @@ def weekdays_after(start: date, end: date) -> int:
 def received_after_issued(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """The referral is not received before it was issued."""
     issued = earliest_local_day(document.value.get("issued"))
-    received = parse_day(get(document.value, "assessment", "received"))
+    received = document_days(document)["received"]
     if issued is not None and received is not None and received < issued:
         yield Hit(
             pointer="/assessment/received",
@@ -379,8 +386,8 @@ def received_after_issued(document: Document, _facts: ExportFacts) -> Iterator[H
 @document_check("REFERRAL-028", "referral", applies=has_assessment)
 def assessed_after_received(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """The referral is not assessed before it was received."""
-    received = parse_day(get(document.value, "assessment", "received"))
-    assessed = parse_day(get(document.value, "assessment", "assessed"))
+    days = document_days(document)
+    received, assessed = days["received"], days["assessed"]
     if received is not None and assessed is not None and assessed < received:
         yield Hit(
             pointer="/assessment/assessed",
@@ -391,8 +398,8 @@ def assessed_after_received(document: Document, _facts: ExportFacts) -> Iterator
 @document_check("REFERRAL-029", "referral", applies=has_assessment)
 def assessed_within_deadline(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-06: the assessment is completed within 10 working days of receipt (weekdays)."""
-    received = parse_day(get(document.value, "assessment", "received"))
-    assessed = parse_day(get(document.value, "assessment", "assessed"))
+    dated = document_days(document)
+    received, assessed = dated["received"], dated["assessed"]
     if received is None or assessed is None:
         return
     days = weekdays_after(received, assessed)
