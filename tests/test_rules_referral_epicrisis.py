@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pakkeforlop.data.catalogue import catalogue
+from pakkeforlop.model.facts import recipient_roles
 from pakkeforlop.model.records import Document, EventRecord, ExportFacts, PathwayInstance
 from pakkeforlop.rules import epicrisis, referral
 
@@ -248,3 +249,43 @@ def test_the_earliest_local_day_is_the_day_in_utc_plus_one(
     """The written date stands for Norwegian offsets after the first hour (no conversion)."""
     value = f"{day.isoformat()}{clock}{offset}"
     assert referral.earliest_local_day(value) == _earliest_by_conversion(value)
+
+
+def _roles_as_written(value: dict[str, Any]) -> set[str] | None:
+    """``recipient_roles`` as it was written, with comprehensions."""
+    recipients = value.get("recipients", [])
+    if not isinstance(recipients, list):
+        return None
+    roles = [entry.get("role") for entry in recipients if isinstance(entry, dict)]
+    if not all(isinstance(role, str) for role in roles):
+        return None
+    return {role for role in roles if isinstance(role, str)}
+
+
+_RECIPIENT = st.one_of(
+    st.fixed_dictionaries({}, optional={"role": st.sampled_from(["gp", "referrer", 3, None])}),
+    st.sampled_from(["gp", None, 1, []]),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(recipients=st.one_of(st.lists(_RECIPIENT, max_size=4), st.sampled_from([None, {}, "gp"])))
+def test_the_recipients_roles_are_read_as_written(recipients: object) -> None:
+    value: dict[str, Any] = {} if recipients is None else {"recipients": recipients}
+    assert recipient_roles(value) == _roles_as_written(value)
+
+
+def test_an_epicrisis_recipients_are_read_once_for_its_two_checks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read: list[object] = []
+
+    def counted(value: dict[str, Any]) -> set[str] | None:
+        read.append(value)
+        return recipient_roles(value)
+
+    monkeypatch.setattr(epicrisis, "recipient_roles", counted)
+    document = Document("epicrisis", "e.json", {"recipients": [{"role": "gp"}]})
+    hits = [*epicrisis.sent_to_gp(document, FACTS), *epicrisis.sent_to_referrer(document, FACTS)]
+    assert [hit.pointer for hit in hits] == ["/recipients"]
+    assert len(read) == 1

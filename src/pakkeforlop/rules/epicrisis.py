@@ -16,6 +16,7 @@ from pakkeforlop.data.codes import code_system
 from pakkeforlop.model.facts import document_days, get, parse_day, recipient_roles
 from pakkeforlop.model.records import Document, EventRecord, ExportFacts, PathwayInstance
 from pakkeforlop.model.slices import slice_of
+from pakkeforlop.rules._per_document import per_document
 from pakkeforlop.rules.checks import Hit, document_check, engine_rule, instance_check
 
 #: Clinical-decision outcomes after which the pathway ends without treatment in this service:
@@ -34,8 +35,10 @@ engine_rule("EPICRISIS-001", "epicrisis")
 # -- recipients -------------------------------------------------------------------------------
 
 
-def _roles(document: Document) -> set[str] | None:
-    """The recipients' roles; empty when there are none, ``None`` when they are malformed."""
+@per_document
+def _roles(document: Document, _facts: ExportFacts) -> set[str] | None:
+    """The recipients' roles; empty when there are none, ``None`` when they are malformed
+    (read once for the two checks that look for a role)."""
     return recipient_roles(document.value)
 
 
@@ -49,17 +52,17 @@ def has_regular_gp(document: Document, _facts: ExportFacts) -> bool:
 
 
 @document_check("EPICRISIS-002", "epicrisis", applies=has_regular_gp)
-def sent_to_gp(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def sent_to_gp(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """§ 45a: the patient's GP is among the recipients (unless the patient has none)."""
-    roles = _roles(document)
+    roles = _roles(document, facts)
     if roles is not None and "gp" not in roles:
         yield _recipient_hit(document)
 
 
 @document_check("EPICRISIS-003", "epicrisis")
-def sent_to_referrer(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def sent_to_referrer(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """§ 45a: the referrer is among the recipients (as a main rule)."""
-    roles = _roles(document)
+    roles = _roles(document, facts)
     if roles is not None and "referrer" not in roles:
         yield _recipient_hit(document)
 
@@ -102,7 +105,7 @@ def is_psychotropic(entry: object) -> bool:
 def uses_psychotropics(document: Document, _facts: ExportFacts) -> bool:
     """The epicrisis' medication list holds at least one psychotropic drug."""
     items = get(document.value, "medication", "items")
-    return isinstance(items, list) and any(is_psychotropic(entry) for entry in items)
+    return isinstance(items, list) and any(map(is_psychotropic, items))
 
 
 @document_check("EPICRISIS-006", "epicrisis", applies=uses_psychotropics)
@@ -180,13 +183,12 @@ def medication_changes(document: Document, _facts: ExportFacts) -> Iterator[Hit]
     items = get(document.value, "medication", "items")
     if start is None or end is None or not isinstance(items, list):
         return
-    started = [
-        day
-        for day in (parse_day(entry.get("started")) for entry in items if isinstance(entry, dict))
-        if day is not None and start <= day <= end
-    ]
+    started = 0
+    for entry in items:
+        day = parse_day(entry.get("started")) if isinstance(entry, dict) else None
+        started += day is not None and start <= day <= end
     if started:
-        yield Hit(pointer="/medication", args={"count": len(started)})
+        yield Hit(pointer="/medication", args={"count": started})
 
 
 @document_check("EPICRISIS-017", "epicrisis")
