@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pakkeforlop.model import facts
-from pakkeforlop.model.records import Document, ExportFacts
+from pakkeforlop.model.records import Document, ExportFacts, PathwayInstance
 from pakkeforlop.rules import event, referral
 from pakkeforlop.rules.checks import Hit
 from pakkeforlop.rules.event import DOCUMENT_DATES
@@ -128,7 +128,7 @@ def test_a_documents_days_are_its_dates_read_afresh(document: Document) -> None:
 
 
 def test_each_date_of_a_document_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """EVENT-002 and the referral's three date checks share the reads."""
+    """EVENT-002, the referral's three date checks and its pathway facts share the reads."""
     read: list[object] = []
     read_day = facts.read_day
 
@@ -153,3 +153,7 @@ def test_each_date_of_a_document_is_read_once(monkeypatch: pytest.MonkeyPatch) -
         found += [hit.pointer for hit in check(document, export)]
     assert found == ["/assessment/received", "/assessment/assessed", "/assessment/assessed"]
     assert sorted(map(str, read)) == ["2024-06-03T10:00:00+02:00", "2024-06-05", "2024-06-28"]
+    instances: dict[str, PathwayInstance] = {}
+    facts.collect(document, instances)
+    assert instances["I"].referrals[0].issued == date(2024, 6, 3)
+    assert value["issued"] not in read[3:]  # (its days come from parse_day's memo of days)

@@ -242,7 +242,7 @@ def collect(
         _instance(instances, value["pathwayInstanceId"]).referrals.append(
             ReferralFacts(
                 path=document.path,
-                issued=parse_day(value.get("issued")),
+                issued=document_days(document)["issued"],  # read by the checks
                 received=parse_day(get(value, "assessment", "received")),
                 assessed=parse_day(get(value, "assessment", "assessed")),
                 onward=value.get("kind") == "onward",
