@@ -83,16 +83,11 @@ def document_days(document: Document) -> Mapping[str, date | None]:
     """
     days: dict[str, date | None] | None = document.memo.get(document_days)
     if days is None:
-        days = document.memo[document_days] = _read_days(document)
-    return days
-
-
-def _read_days(document: Document) -> dict[str, date | None]:
-    top: Any = document.value
-    days: dict[str, date | None] = {}
-    for _pointer, parent, name, _label in DOCUMENT_DATES.get(document.kind, ()):
-        holder = top.get(parent) if parent is not None and isinstance(top, dict) else top
-        days[name] = read_day(holder.get(name)) if isinstance(holder, dict) else None
+        top: Any = document.value
+        days = document.memo[document_days] = {}
+        for _pointer, parent, name, _label in DOCUMENT_DATES.get(document.kind, ()):
+            holder = top.get(parent) if parent is not None and isinstance(top, dict) else top
+            days[name] = read_day(holder.get(name)) if isinstance(holder, dict) else None
     return days
 
 

@@ -47,8 +47,13 @@ def _acute(document: Document) -> bool:
 
 
 def _target_pathway(document: Document) -> str | None:
-    code = get(document.value, "targetPathway", "code")
+    target = document.value.get("targetPathway")
+    code = target.get("code") if isinstance(target, dict) else None
     return code if isinstance(code, str) else None
+
+
+# The conditions below ask ``_acute`` themselves rather than ``planned``: they are asked for
+# every referral, where a call more each is a cost.
 
 
 def planned(document: Document, _facts: ExportFacts) -> bool:
@@ -61,36 +66,34 @@ def acute(document: Document, _facts: ExportFacts) -> bool:
     return _acute(document)
 
 
-def planned_not_newborn(document: Document, facts: ExportFacts) -> bool:
+def planned_not_newborn(document: Document, _facts: ExportFacts) -> bool:
     """A planned referral, except to the newborn pathway (D10), whose patient is a newborn."""
-    return planned(document, facts) and _target_pathway(document) != NEWBORN_PATHWAY
+    return not _acute(document) and _target_pathway(document) != NEWBORN_PATHWAY
 
 
-def planned_tsb(document: Document, facts: ExportFacts) -> bool:
+def planned_tsb(document: Document, _facts: ExportFacts) -> bool:
     """A planned referral to TSB (D01) or to the pregnancy and substance-use pathway (D09)."""
-    return planned(document, facts) and _target_pathway(document) in TSB_PATHWAYS
+    return not _acute(document) and _target_pathway(document) in TSB_PATHWAYS
 
 
-def gp_not_referrer(document: Document, facts: ExportFacts) -> bool:
+def gp_not_referrer(document: Document, _facts: ExportFacts) -> bool:
     """A planned referral whose sender declares that the referrer is not the patient's GP, for
     a patient who has one (``patient.hasRegularGp`` is not false)."""
     return (
-        planned(document, facts)
+        not _acute(document)
         and get(document.value, "sender", "referrerIsGp") is False
         and get(document.value, "patient", "hasRegularGp") is not False
     )
 
 
-def from_the_municipality(document: Document, facts: ExportFacts) -> bool:
+def from_the_municipality(document: Document, _facts: ExportFacts) -> bool:
     """A planned referral from the patient's municipality: not an onward referral between
     specialist units, and a sender whose ``service`` is the GP or a municipal health service
     (or not stated)."""
+    if _acute(document) or document.value.get("kind") == "onward":
+        return False
     service = get(document.value, "sender", "service")
-    return (
-        planned(document, facts)
-        and document.value.get("kind") != "onward"
-        and (service is None or service in MUNICIPAL_SERVICES)
-    )
+    return service is None or service in MUNICIPAL_SERVICES
 
 
 def onward(document: Document, _facts: ExportFacts) -> bool:
