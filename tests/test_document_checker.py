@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from pakkeforlop.engine.caps import DEFAULT_CAPS
 from pakkeforlop.engine.documents import DocumentChecker
 from pakkeforlop.engine.recorder import Recorder
+from pakkeforlop.model.facts import get as facts_get
 from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.rules import referral
-from pakkeforlop.rules.checks import Applies, Check, Hit, Quiet, Scope, always, by_scope
+from pakkeforlop.rules.checks import Applies, Check, Hit, Present, Quiet, Scope, always, by_scope
 
 from .conftest import EXAMPLES
 from .golden import REFERRAL
@@ -266,6 +267,8 @@ def mutated(draw: st.DrawFn) -> Document:
     value = copy.deepcopy(document.value)
     for _ in range(draw(st.integers(0, 4))):
         places = list(_places(value))
+        if draw(st.booleans()):  # most rules read members near the root: change those often
+            places = [place for place in places if len(place) <= 2]
         if not places:
             break
         *parent_path, key = draw(st.sampled_from(places))
@@ -292,3 +295,74 @@ def test_checks_run_in_steps_find_what_checks_run_one_by_one(
         result = checker.recorder.result
         results.append((checker.recorder.found.kept, result.exercised))
     assert results[0] == results[1]
+
+
+QUIET_CHECKS = [check for check in by_scope(Scope.DOCUMENT) if check.quiet is not None]
+
+
+def test_the_tables_of_checks_have_quiet_tests() -> None:
+    content = {item.rule_id for item in referral.CONTENT_ITEMS}
+    assert content <= {check.rule_id for check in QUIET_CHECKS}
+
+
+@settings(max_examples=400, deadline=None)
+@given(document=mutated())
+def test_a_quiet_test_holds_only_where_its_checks_find_nothing(document: Document) -> None:
+    facts = ExportFacts(".", date(2025, 6, 25), "test", "1.0.0")
+    for check in QUIET_CHECKS:
+        if document.kind in check.kinds and check.quiet and check.quiet(document, facts):
+            assert not list(check.function(document, facts)), check.rule_id
+
+
+PRESENT_CHECKS = [check for check in QUIET_CHECKS if isinstance(check.quiet, Present)]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(data=st.data())
+def test_a_present_test_holds_only_where_its_checks_find_nothing(data: st.DataObject) -> None:
+    """Each member a ``Present`` test asks for, and the others of the objects that hold them
+    (which its checks may read too), missing or given every kind of value."""
+    check = data.draw(st.sampled_from(PRESENT_CHECKS))
+    assert isinstance(check.quiet, Present)
+    base = data.draw(st.sampled_from([d for d in DOCUMENTS if d.kind in check.kinds]))
+    value = copy.deepcopy(base.value)
+    paths = set(check.quiet.paths)
+    for path in check.quiet.paths:
+        holder = facts_get(value, *path[:-1])
+        paths.update((*path[:-1], name) for name in holder if isinstance(holder, dict))
+    for path in sorted(paths):
+        if not data.draw(st.booleans()):
+            continue
+        holder = value
+        for name in path[:-1]:
+            if not isinstance(holder.get(name), dict):
+                holder[name] = {}
+            holder = holder[name]
+        if data.draw(st.booleans()):
+            holder.pop(path[-1], None)
+        else:
+            holder[path[-1]] = copy.deepcopy(data.draw(ODD_VALUES))
+    document = Document(base.kind, base.path, value)
+    facts = ExportFacts(".", date(2025, 6, 25), "test", "1.0.0")
+    if check.quiet(document, facts):
+        assert not list(check.function(document, facts))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"a": "x", "b": {"c": [1], "d": True}}, True),
+        ({"a": "x", "b": {"c": [1]}}, False),  # missing
+        ({"a": "x", "b": {"c": [], "d": True}}, False),  # empty
+        ({"a": 0, "b": {"c": [1], "d": True}}, False),  # zero
+        ({"a": "x", "b": {"c": [1], "d": False}}, False),  # false
+        ({"a": None, "b": {"c": [1], "d": True}}, False),  # null
+        ({"a": "x", "b": ["c", "d"]}, False),  # not an object
+        ({"a": "x"}, False),
+    ],
+)
+def test_present_asks_every_member_for_a_true_value(value: dict[str, Any], expected: bool) -> None:
+    quiet = Present(("a",), ("b", "c"), ("b", "d"))
+    assert (
+        quiet(Document("referral", "r.json", value), ExportFacts(".", None, None, None)) is expected
+    )

@@ -17,7 +17,7 @@ from pakkeforlop.model.facts import document_days, get, parse_day, recipient_rol
 from pakkeforlop.model.records import Document, EventRecord, ExportFacts, PathwayInstance
 from pakkeforlop.model.slices import slice_of
 from pakkeforlop.rules._per_document import per_document
-from pakkeforlop.rules.checks import Hit, document_check, engine_rule, instance_check
+from pakkeforlop.rules.checks import Hit, Present, document_check, engine_rule, instance_check
 
 #: Clinical-decision outcomes after which the pathway ends without treatment in this service:
 #: I no need, K primary care, A other agencies, S another specialist service (REG-13, E4).
@@ -75,7 +75,11 @@ def _follow_up(document: Document) -> dict[str, Any] | None:
     return follow_up if isinstance(follow_up, dict) else None
 
 
-@document_check("EPICRISIS-004", "epicrisis")
+#: Neither EPICRISIS-004 nor 005 finds anything where these members hold true values.
+_ADVICE_GIVEN = Present(("followUp", "somaticHealth"), ("followUp", "lifestyle"))
+
+
+@document_check("EPICRISIS-004", "epicrisis", quiet=_ADVICE_GIVEN)
 def somatic_health_advice(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """E2: advice on follow-up of somatic health."""
     follow_up = _follow_up(document)
@@ -83,7 +87,7 @@ def somatic_health_advice(document: Document, _facts: ExportFacts) -> Iterator[H
         yield Hit(pointer="/followUp")
 
 
-@document_check("EPICRISIS-005", "epicrisis")
+@document_check("EPICRISIS-005", "epicrisis", quiet=_ADVICE_GIVEN)
 def lifestyle_advice(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """E2: advice on lifestyle."""
     follow_up = _follow_up(document)

@@ -19,7 +19,7 @@ from typing import Any
 
 from pakkeforlop.model.facts import document_days, get
 from pakkeforlop.model.records import Document, ExportFacts
-from pakkeforlop.rules.checks import Hit, document_check
+from pakkeforlop.rules.checks import Hit, Present, document_check
 
 #: Pathway types whose referrals go to substance-use treatment (TSB, pregnancy and substances).
 TSB_PATHWAYS = frozenset({"D01", "D09"})
@@ -170,36 +170,10 @@ def _content_check(path: tuple[str, ...]) -> Callable[[Document, ExportFacts], t
     return check
 
 
-def _by_parent(
-    items: tuple[ContentItem, ...],
-) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
-    """The items' paths as (the parent object's path, the names of the items in it)."""
-    names: dict[tuple[str, ...], list[str]] = {}
-    for item in items:
-        names.setdefault(item.path[:-1], []).append(item.path[-1])
-    return tuple((parent, tuple(members)) for parent, members in names.items())
-
-
-#: Where the content items are: each parent object's path, and the items it holds.
-_CONTENT_PLACES = _by_parent(CONTENT_ITEMS)
-
-
-def content_complete(document: Document, _facts: ExportFacts) -> bool:
-    """Every content item is there with a value that is not empty (nor false, nor zero): then
-    none is missing (see :func:`missing_at`), and no content check finds anything.
-
-    Asked once per referral for the whole table (see
-    :attr:`~pakkeforlop.rules.checks.Check.quiet`): a look-up per item, in C, where its
-    sixteen checks cost a call and a result each. An item whose value is empty, false or zero
-    makes it false, though the item is there: the checks then judge each item themselves.
-    """
-    for parent, names in _CONTENT_PLACES:
-        holder: Any = document.value
-        for name in parent:
-            holder = holder.get(name) if isinstance(holder, dict) else None
-        if not isinstance(holder, dict) or not all(map(holder.get, names)):
-            return False
-    return True
+#: No content check finds anything in a referral whose content items are all there with
+#: values that are not empty (see :func:`missing_at`): the table's quiet test, asked once per
+#: referral (see :attr:`~pakkeforlop.rules.checks.Check.quiet`).
+content_complete = Present(*(item.path for item in CONTENT_ITEMS))
 
 
 for _item in CONTENT_ITEMS:
@@ -225,28 +199,32 @@ def acute_without_target_pathway(document: Document, _facts: ExportFacts) -> Ite
         yield Hit(pointer="/targetPathway")
 
 
-@document_check("REFERRAL-003", "referral", applies=planned)
+#: No check of REFERRAL-003 to 006 finds anything where these members hold true values.
+_PROCESS_DECLARED = Present(("targetPathway",), ("reviewedWithPatient",), ("copyToPatient",))
+
+
+@document_check("REFERRAL-003", "referral", applies=planned, quiet=_PROCESS_DECLARED)
 def target_pathway_marked(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """R13: a planned referral is marked with its pathway (at most a warning, see R22)."""
     if "targetPathway" not in document.value:
         yield Hit(pointer="")
 
 
-@document_check("REFERRAL-004", "referral", applies=planned)
+@document_check("REFERRAL-004", "referral", applies=planned, quiet=_PROCESS_DECLARED)
 def reviewed_with_patient(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """R11: the export does not declare that the review with the patient did not happen."""
     if document.value.get("reviewedWithPatient") is False:
         yield Hit(pointer="/reviewedWithPatient")
 
 
-@document_check("REFERRAL-005", "referral", applies=planned)
+@document_check("REFERRAL-005", "referral", applies=planned, quiet=_PROCESS_DECLARED)
 def review_declared(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """R11: the export declares whether the referral was reviewed with the patient."""
     if "reviewedWithPatient" not in document.value:
         yield Hit(pointer="")
 
 
-@document_check("REFERRAL-006", "referral", applies=planned)
+@document_check("REFERRAL-006", "referral", applies=planned, quiet=_PROCESS_DECLARED)
 def copy_to_patient(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """R10: the patient gets a copy of the referral."""
     value = document.value.get("copyToPatient")
