@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from pakkeforlop.model.findings import MessageArg
@@ -69,7 +70,8 @@ class Present:
     the document's root) is there with a value that is not empty, false, zero or null.
 
     Why: it clears checks that find something only where such a member is missing, false or
-    empty, at a look-up per member, made in C for the members of one object.
+    empty, at a look-up per member, made in C for the members of one object (an
+    ``itemgetter``: half the cost of ``dict.get`` called through ``map``).
     """
 
     __slots__ = ("_places", "paths")
@@ -79,17 +81,28 @@ class Present:
         places: dict[tuple[str, ...], list[str]] = {}
         for path in paths:
             places.setdefault(path[:-1], []).append(path[-1])
-        #: Each parent object's path, and the names of the members asked for in it.
-        self._places = tuple((parent, tuple(names)) for parent, names in places.items())
+        #: Each parent object's path, and what gives the values of the members asked for in it.
+        self._places = tuple((parent, _values(*names)) for parent, names in places.items())
 
     def __call__(self, document: Document, _facts: ExportFacts) -> bool:
-        for parent, names in self._places:
-            holder: Any = document.value
-            for name in parent:
-                holder = holder.get(name) if isinstance(holder, dict) else None
-            if not isinstance(holder, dict) or not all(map(holder.get, names)):
-                return False
+        try:
+            for parent, values in self._places:
+                holder: Any = document.value
+                for name in parent:
+                    holder = holder[name]
+                if not all(values(holder)):
+                    return False
+        except (KeyError, TypeError):  # a member missing, or where a value is not an object
+            return False
         return True
+
+
+def _values(*names: str) -> Callable[[Any], tuple[Any, ...]]:
+    """What gives the values of these members of an object, as a tuple."""
+    values = itemgetter(*names)
+    if len(names) > 1:
+        return values
+    return lambda holder: (values(holder),)  # (one name's itemgetter gives the value itself)
 
 
 def always(_subject: object, _facts: ExportFacts) -> bool:
