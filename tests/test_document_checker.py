@@ -355,6 +355,8 @@ def test_a_present_test_holds_only_where_its_checks_find_nothing(data: st.DataOb
         ({"a": "x", "b": {"c": [1]}}, False),  # missing
         ({"a": "x", "b": {"c": [], "d": True}}, False),  # empty
         ({"a": 0, "b": {"c": [1], "d": True}}, False),  # zero
+        ({"a": "", "b": {"c": [1], "d": True}}, False),  # empty, alone in its object
+        ({"a": [], "b": {"c": [1], "d": True}}, False),
         ({"a": "x", "b": {"c": [1], "d": False}}, False),  # false
         ({"a": None, "b": {"c": [1], "d": True}}, False),  # null
         ({"a": "x", "b": ["c", "d"]}, False),  # not an object
