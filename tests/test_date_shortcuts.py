@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pakkeforlop.model import facts
-from pakkeforlop.model.records import Document, ExportFacts
-from pakkeforlop.rules import event
+from pakkeforlop.model.records import Document, ExportFacts, PathwayInstance
+from pakkeforlop.rules import event, referral
 from pakkeforlop.rules.checks import Hit
 from pakkeforlop.rules.event import DOCUMENT_DATES
 
@@ -114,3 +114,46 @@ def test_a_documents_own_dates_take_no_place_in_the_memo_of_days() -> None:
     (hit,) = event.document_dates_not_after_export(document, export)
     assert hit.pointer == "/assessment/received"
     assert facts._parsed_day.cache_info().currsize == 0
+
+
+@settings(max_examples=2000, deadline=None)
+@given(document=dated_documents())
+def test_a_documents_days_are_its_dates_read_afresh(document: Document) -> None:
+    """The days kept in a document's memo are those its dates write, read now."""
+    days = facts.document_days(document)
+    for _pointer, parent, name, _label in DOCUMENT_DATES.get(document.kind, ()):
+        value = facts.get(document.value, *((name,) if parent is None else (parent, name)))
+        assert days[name] == facts.read_day(value)
+    assert days.keys() == {name for _, _, name, _ in DOCUMENT_DATES.get(document.kind, ())}
+
+
+def test_each_date_of_a_document_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """EVENT-002, the referral's three date checks and its pathway facts share the reads."""
+    read: list[object] = []
+    read_day = facts.read_day
+
+    def counted(value: object) -> date | None:
+        read.append(value)
+        return read_day(value)
+
+    monkeypatch.setattr(facts, "read_day", counted)
+    value = {
+        "issued": "2024-06-03T10:00:00+02:00",
+        "pathwayInstanceId": "I",
+        "assessment": {"received": "2024-06-05", "assessed": "2024-06-28"},
+    }
+    document = Document("referral", "r.json", value)
+    export = ExportFacts("export", date(2024, 6, 4), "test", "1.0.0")
+    found = [hit.pointer for hit in event.document_dates_not_after_export(document, export)]
+    for check in (
+        referral.received_after_issued,
+        referral.assessed_after_received,
+        referral.assessed_within_deadline,
+    ):
+        found += [hit.pointer for hit in check(document, export)]
+    assert found == ["/assessment/received", "/assessment/assessed", "/assessment/assessed"]
+    assert sorted(map(str, read)) == ["2024-06-03T10:00:00+02:00", "2024-06-05", "2024-06-28"]
+    instances: dict[str, PathwayInstance] = {}
+    facts.collect(document, instances)
+    assert instances["I"].referrals[0].issued == date(2024, 6, 3)
+    assert value["issued"] not in read[3:]  # (its days come from parse_day's memo of days)

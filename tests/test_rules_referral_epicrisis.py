@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import copy
 import string
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pakkeforlop.data.catalogue import catalogue
-from pakkeforlop.model.records import EventRecord, PathwayInstance
+from pakkeforlop.model.facts import recipient_roles
+from pakkeforlop.model.records import Document, EventRecord, ExportFacts, PathwayInstance
 from pakkeforlop.rules import epicrisis, referral
+
+from .date_texts import DAYS
+
+FACTS = ExportFacts("export", date(2025, 6, 25), "test", "1.0.0")
 
 
 def _placeholders(template: str) -> set[str]:
@@ -170,3 +177,115 @@ def test_chosen_solution_with_the_proposed_fact(stated, fires):
     if fires:
         assert hits[0].path == "epicrisis.json"
         assert hits[0].args == {"decision": "D11CK"}
+
+
+#: What a content item may hold: nothing (absent), empty values of every type, and others.
+_ABSENT = object()
+_ITEM_VALUES = st.sampled_from([_ABSENT, None, [], {}, "", 0, False, True, 3, "x", [1], {"a": 1}])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(data=st.data())
+def test_a_referral_whose_content_is_complete_misses_no_item(data: st.DataObject) -> None:
+    """``content_complete`` (the content checks' quiet test) holds only where none hits."""
+    value: dict[str, object] = {}
+    for item in referral.CONTENT_ITEMS:
+        holder = value
+        for name in item.path[:-1]:
+            inner = holder.setdefault(name, {})
+            assert isinstance(inner, dict)
+            holder = inner
+        drawn = data.draw(_ITEM_VALUES)
+        if drawn is not _ABSENT:
+            holder[item.path[-1]] = copy.deepcopy(drawn)
+    if data.draw(st.booleans()):
+        value["content"] = data.draw(_ITEM_VALUES.filter(lambda drawn: drawn is not _ABSENT))
+    document = Document("referral", "r.json", value)
+    if referral.content_complete(document, FACTS):
+        assert all(referral.missing_at(value, item.path) is None for item in referral.CONTENT_ITEMS)
+
+
+def test_a_referral_with_every_content_item_is_complete() -> None:
+    value = {"content": {}, "medication": {"items": []}}
+    for item in referral.CONTENT_ITEMS:
+        holder: Any = value
+        for name in item.path[:-1]:
+            holder = holder.setdefault(name, {})
+        holder[item.path[-1]] = holder.get(item.path[-1]) or "x"
+    assert referral.content_complete(Document("referral", "r.json", value), FACTS)
+    del value["content"]["reason"]  # type: ignore[attr-defined]
+    assert not referral.content_complete(Document("referral", "r.json", value), FACTS)
+
+
+def _earliest_by_conversion(value: str) -> date | None:
+    """``earliest_local_day`` as it was written: every moment converted to UTC+01:00."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return moment.date()
+    try:
+        return moment.astimezone(timezone(timedelta(hours=1))).date()
+    except OverflowError:
+        return date.max if moment.year == date.max.year else date.min
+
+
+#: Times of day in Norwegian offsets and others, around midnight and the first hour.
+_CLOCKS = st.sampled_from(
+    ["T00:00:00", "T00:59:59.999999", "T01:00:00", "T01:30:00", "T12:00:00", "T23:00:00",
+     "T23:59:59"]
+)  # fmt: skip
+_OFFSETS = st.sampled_from(
+    ["+01:00", "+02:00", "+0200", "+01:00:00", "Z", "+00:00", "-01:00", "+03:00", "+01:30", ""]
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(day=DAYS, clock=_CLOCKS, offset=_OFFSETS)
+def test_the_earliest_local_day_is_the_day_in_utc_plus_one(
+    day: date, clock: str, offset: str
+) -> None:
+    """The written date stands for Norwegian offsets after the first hour (no conversion)."""
+    value = f"{day.isoformat()}{clock}{offset}"
+    assert referral.earliest_local_day(value) == _earliest_by_conversion(value)
+
+
+def _roles_as_written(value: dict[str, Any]) -> set[str] | None:
+    """``recipient_roles`` as it was written, with comprehensions."""
+    recipients = value.get("recipients", [])
+    if not isinstance(recipients, list):
+        return None
+    roles = [entry.get("role") for entry in recipients if isinstance(entry, dict)]
+    if not all(isinstance(role, str) for role in roles):
+        return None
+    return {role for role in roles if isinstance(role, str)}
+
+
+_RECIPIENT = st.one_of(
+    st.fixed_dictionaries({}, optional={"role": st.sampled_from(["gp", "referrer", 3, None])}),
+    st.sampled_from(["gp", None, 1, []]),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(recipients=st.one_of(st.lists(_RECIPIENT, max_size=4), st.sampled_from([None, {}, "gp"])))
+def test_the_recipients_roles_are_read_as_written(recipients: object) -> None:
+    value: dict[str, Any] = {} if recipients is None else {"recipients": recipients}
+    assert recipient_roles(value) == _roles_as_written(value)
+
+
+def test_an_epicrisis_recipients_are_read_once_for_its_two_checks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read: list[object] = []
+
+    def counted(value: dict[str, Any]) -> set[str] | None:
+        read.append(value)
+        return recipient_roles(value)
+
+    monkeypatch.setattr(epicrisis, "recipient_roles", counted)
+    document = Document("epicrisis", "e.json", {"recipients": [{"role": "gp"}]})
+    hits = [*epicrisis.sent_to_gp(document, FACTS), *epicrisis.sent_to_referrer(document, FACTS)]
+    assert [hit.pointer for hit in hits] == ["/recipients"]
+    assert len(read) == 1

@@ -3,15 +3,15 @@ pathway rules."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from pakkeforlop.data.schemas import DOCUMENT_SCHEMAS, Validity, fast_validity, validator
 from pakkeforlop.engine.recorder import Recorder
 from pakkeforlop.engine.tuning import Collector
 from pakkeforlop.model import facts as extract
 from pakkeforlop.model import pointers
-from pakkeforlop.model.records import Document
-from pakkeforlop.rules.checks import Applies, Check, Scope, always, by_scope
+from pakkeforlop.model.records import Document, ExportFacts
+from pakkeforlop.rules.checks import Applies, Check, Hit, Quiet, Scope, always, by_scope
 from pakkeforlop.rules.engine_reported import GENERIC_SCHEMA_RULE
 from pakkeforlop.rules.schema_messages import describe, missing_member
 
@@ -42,6 +42,7 @@ class DocumentChecker:
             for kind, generic in GENERIC_SCHEMA_RULE.items()
         }
         self.checks_of_kind: dict[str, list[Check]] = {}
+        self.steps_of_kind: dict[str, list[Step]] = {}
         self.collector = Collector()
         #: The fast validity check of each schema, looked up once per run (the lookup reads
         #: the environment: a cost per document).
@@ -141,36 +142,142 @@ class DocumentChecker:
             recorder.result.exercised.update(document.origin.schema_claims.values())
         return not errors
 
+    def steps_of(self, kind: str) -> list[Step]:
+        """The document checks of one kind, in rule-id order, as steps (see :class:`Step`)."""
+        steps = self.steps_of_kind.get(kind)
+        if steps is None:
+            steps = self.steps_of_kind[kind] = Step.plan(self.checks_of(kind))
+        return steps
+
     def run_checks(self, document: Document) -> None:
         """Run every document check of the document's kind (a failing one is reported).
 
         Many checks share a condition (``planned`` for most of a referral's): each distinct
         one is asked once per document, its answer kept for the others (conditions are pure
         functions of the document and the export's facts; one that fails is asked again, so
-        that each check reports its own failure).
+        that each check reports its own failure). A table's ``quiet`` test is asked once per
+        document too (see :attr:`Check.quiet`).
         """
         recorder = self.recorder
         facts = recorder.facts
         exercised = recorder.result.exercised
-        answers: dict[Applies, bool] = {}
-        for check in self.checks_of(document.kind):
+        path = document.path
+        # What each condition and quiet test gave for this document (those of no test, too).
+        answers: dict[Applies | Quiet, bool] = {always: True, _clears_nothing: False}
+        for step in self.steps_of(document.kind):
+            applies = step.applies
+            answer = answers.get(applies)
+            if answer is None:
+                try:
+                    answer = answers[applies] = bool(applies(document, facts))
+                except Exception:  # each of the step's checks asks again, and reports it
+                    self._run_alone(step.checks, document)
+                    continue
+            if not answer:
+                continue
+            if step.exercised_into is not exercised:
+                exercised.update(step.rule_ids)
+                step.exercised_into = exercised
+            quiet = step.quiet
+            calm = answers.get(quiet)
+            if calm is None:
+                calm = answers[quiet] = quiet(document, facts)
+            if calm:
+                continue
+            for check in step.checks:
+                try:
+                    hits = check.function(document, facts)
+                    if check.once_per_file is not None:
+                        hits = self._first_in_file(check, hits, document)
+                    for hit in hits:
+                        recorder.hit(check, hit, path, document)
+                except Exception as error:  # the kit's bug must not cost the other checks
+                    recorder.internal_error(check.rule_id, path, error, line=document.line)
+
+    def _first_in_file(
+        self, check: Check, hits: Iterable[Hit], document: Document
+    ) -> Iterable[Hit]:
+        """A check's hits on ``document``, or none when they repeat an earlier document's in
+        the same file (see :attr:`Check.once_per_file`)."""
+        found = list(hits)
+        if not found or check.once_per_file is None:
+            return found
+        value = check.once_per_file(document, self.recorder.facts)
+        return found if self.recorder.first_in_file(check, document.path, value) else ()
+
+    def _run_alone(self, checks: Iterable[Check], document: Document) -> None:
+        """Run checks each on its own: each asks its condition and reports its own failure
+        (what the checks of a step do when their shared condition fails)."""
+        recorder = self.recorder
+        facts = recorder.facts
+        for check in checks:
             try:
-                applies = check.applies
-                if applies is not always:
-                    answer = answers.get(applies)
-                    if answer is None:
-                        answer = answers[applies] = bool(applies(document, facts))
-                    if not answer:
-                        continue
-                exercised.add(check.rule_id)
+                if not check.applies(document, facts):
+                    continue
+                recorder.result.exercised.add(check.rule_id)
                 hits = check.function(document, facts)
-                once = check.once_per_file
-                if once is not None:  # reported for the first document with its value
-                    hits = list(hits)
-                    value = once(document, facts) if hits else None
-                    if hits and not recorder.first_in_file(check, document.path, value):
-                        continue
+                if check.once_per_file is not None:
+                    hits = self._first_in_file(check, hits, document)
                 for hit in hits:
                     recorder.hit(check, hit, document.path, document)
             except Exception as error:  # the kit's bug must not cost the other checks
                 recorder.internal_error(check.rule_id, document.path, error, line=document.line)
+
+
+def _clears_nothing(_document: Document, _facts: ExportFacts) -> bool:
+    """The quiet test of checks that have none: they always run."""
+    return False
+
+
+def _total(quiet: Quiet) -> Quiet:
+    """``quiet`` as a test that does not raise: one that fails clears nothing (the checks then
+    run one by one, and report what they find, as they would without it)."""
+
+    def total(document: Document, facts: ExportFacts) -> bool:
+        try:
+            return bool(quiet(document, facts))
+        except Exception:  # a shortcut only
+            return False
+
+    return total
+
+
+class Step:
+    """Document checks next to each other in rule-id order that share their condition
+    (``applies``) and their ``quiet`` test (see :attr:`Check.quiet`), run as one.
+
+    Why: a referral runs some thirty checks, most of them in a few such runs. Per check, the
+    engine looked up its condition's answer and added its rule to the exercised rules; a step
+    asks once and adds its rules to a result's exercised rules once, the first time its
+    condition holds (the set only grows, and a new part's result is a new set: the step
+    remembers which set it last added them to). Identical to checking one by one: a step
+    whose condition holds runs (and so exercises) every one of its checks.
+    """
+
+    __slots__ = ("applies", "checks", "exercised_into", "quiet", "rule_ids")
+
+    def __init__(self, checks: tuple[Check, ...], quiet: Quiet) -> None:
+        self.applies: Applies = checks[0].applies
+        self.quiet = quiet
+        self.checks = checks
+        self.rule_ids = tuple(check.rule_id for check in checks)
+        #: The set of exercised rules the step's rules were last added to.
+        self.exercised_into: set[str] | None = None
+
+    @classmethod
+    def plan(cls, checks: Iterable[Check]) -> list[Step]:
+        """``checks`` (in rule-id order) as steps, in the same order (the steps of one quiet
+        test share one total version of it: it is asked once per document)."""
+        runs: list[list[Check]] = []
+        for check in checks:
+            last = runs[-1][-1] if runs else None
+            if last is not None and (last.applies, last.quiet) == (check.applies, check.quiet):
+                runs[-1].append(check)
+            else:
+                runs.append([check])
+        total: dict[Quiet | None, Quiet] = {None: _clears_nothing}
+        for run in runs:
+            quiet = run[0].quiet
+            if quiet is not None and quiet not in total:
+                total[quiet] = _total(quiet)
+        return [cls(tuple(run), total[run[0].quiet]) for run in runs]

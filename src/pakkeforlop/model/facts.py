@@ -54,6 +54,43 @@ def read_day(value: object) -> date | None:
         return None
 
 
+#: Dates of things that have happened, per document kind: (JSON Pointer, the member holding the
+#: date or ``None`` for the document itself, the date's member, label).
+DOCUMENT_DATES: dict[str, tuple[tuple[str, str | None, str, str], ...]] = {
+    "referral": (
+        ("/issued", None, "issued", "The referral's issued time"),
+        ("/assessment/received", "assessment", "received", "The referral's received date"),
+        ("/assessment/assessed", "assessment", "assessed", "The referral's assessment date"),
+    ),
+    "epicrisis": (
+        ("/sent", None, "sent", "The epicrisis's sent date"),
+        ("/period/start", "period", "start", "The epicrisis period's start"),
+        ("/period/end", "period", "end", "The epicrisis period's end"),
+    ),
+    "feedback": (("/sent", None, "sent", "The feedback's sent date"),),
+}
+
+
+def document_days(document: Document) -> Mapping[str, date | None]:
+    """The day each date of :data:`DOCUMENT_DATES` in ``document`` writes, by its member's
+    name (``None`` where it is missing or not a date; :func:`read_day`).
+
+    Read once per document and kept in its memo: EVENT-002 reads every date of a referral or
+    an epicrisis, and three other checks of each read two of them again; each read cost two
+    look-ups and a parse (or a memo's look-up, :func:`parse_day`), where the memo costs one
+    look-up. The days are read afresh, not from :func:`parse_day`'s memo (see
+    :func:`read_day`).
+    """
+    days: dict[str, date | None] | None = document.memo.get(document_days)
+    if days is None:
+        top: Any = document.value
+        days = document.memo[document_days] = {}
+        for _pointer, parent, name, _label in DOCUMENT_DATES.get(document.kind, ()):
+            holder = top.get(parent) if parent is not None and isinstance(top, dict) else top
+            days[name] = read_day(holder.get(name)) if isinstance(holder, dict) else None
+    return days
+
+
 def get(value: Any, *path: str) -> Any:
     """``value[path[0]][path[1]]…``, or ``None`` when any step is missing."""
     for key in path:
@@ -69,10 +106,14 @@ def recipient_roles(value: Mapping[str, Any]) -> set[str] | None:
     recipients = value.get("recipients", [])
     if not isinstance(recipients, list):
         return None
-    roles = [entry.get("role") for entry in recipients if isinstance(entry, dict)]
-    if not all(isinstance(role, str) for role in roles):
-        return None
-    return {role for role in roles if isinstance(role, str)}
+    roles = set()
+    for entry in recipients:  # (a loop: comprehensions cost a call each, on every document)
+        if isinstance(entry, dict):
+            role = entry.get("role")
+            if not isinstance(role, str):
+                return None
+            roles.add(role)
+    return roles
 
 
 def export_period(manifest: dict[str, Any]) -> Period | None:
@@ -196,7 +237,7 @@ def collect(
         _instance(instances, value["pathwayInstanceId"]).referrals.append(
             ReferralFacts(
                 path=document.path,
-                issued=parse_day(value.get("issued")),
+                issued=document_days(document)["issued"],  # read by the checks
                 received=parse_day(get(value, "assessment", "received")),
                 assessed=parse_day(get(value, "assessment", "assessed")),
                 onward=value.get("kind") == "onward",

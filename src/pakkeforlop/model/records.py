@@ -111,8 +111,8 @@ def _as_fields(self: Any) -> tuple[Callable[..., Any], tuple[Any, ...]]:
     Why: a worker sends one for every document it read. Pickling a ``date`` costs about
     1.5 µs (it is reduced to its class and a bytes state, each written out), an ``int`` a
     few hundredths of that; a referral's three dates were most of the cost of sending its
-    instance. By default a frozen dataclass would be rebuilt by ``__setstate__`` setting
-    each field in turn, which took the main process a third longer to read them.
+    instance. By default a dataclass would be rebuilt by ``__setstate__`` setting each
+    field in turn, which took the main process a third longer to read them.
     """
     return _made_again, (
         type(self),
@@ -136,7 +136,14 @@ def _made_again(kind: type[Any], values: tuple[Any, ...], dates: tuple[int, ...]
     return kind(*values)
 
 
-@dataclass(frozen=True, slots=True)
+# The records of pathway facts below are made once per document and then only read, but are
+# not frozen dataclasses (as :class:`Document` is not): a frozen dataclass sets each field
+# through ``object.__setattr__``, which made a record cost four times as much to make (about
+# 0.5 µs more for every referral, epicrisis and feedback, and again for each one the main
+# process reads from a worker).
+
+
+@dataclass(slots=True)
 class ReferralFacts:
     """What the pathway rules need of a referral that names a pathway instance.
 
@@ -153,7 +160,7 @@ class ReferralFacts:
     __reduce__ = _as_fields
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class EpicrisisFacts:
     """What the pathway rules need of an epicrisis."""
 
@@ -166,7 +173,7 @@ class EpicrisisFacts:
     __reduce__ = _as_fields
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FeedbackFacts:
     """What the feedback rules need of a feedback to the referrer and the GP."""
 

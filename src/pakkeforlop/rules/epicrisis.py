@@ -13,10 +13,11 @@ from datetime import date
 from typing import Any
 
 from pakkeforlop.data.codes import code_system
-from pakkeforlop.model.facts import get, parse_day, recipient_roles
+from pakkeforlop.model.facts import document_days, get, parse_day, recipient_roles
 from pakkeforlop.model.records import Document, EventRecord, ExportFacts, PathwayInstance
 from pakkeforlop.model.slices import slice_of
-from pakkeforlop.rules.checks import Hit, document_check, engine_rule, instance_check
+from pakkeforlop.rules._per_document import per_document
+from pakkeforlop.rules.checks import Hit, Present, document_check, engine_rule, instance_check
 
 #: Clinical-decision outcomes after which the pathway ends without treatment in this service:
 #: I no need, K primary care, A other agencies, S another specialist service (REG-13, E4).
@@ -34,8 +35,10 @@ engine_rule("EPICRISIS-001", "epicrisis")
 # -- recipients -------------------------------------------------------------------------------
 
 
-def _roles(document: Document) -> set[str] | None:
-    """The recipients' roles; empty when there are none, ``None`` when they are malformed."""
+@per_document
+def _roles(document: Document, _facts: ExportFacts) -> set[str] | None:
+    """The recipients' roles; empty when there are none, ``None`` when they are malformed
+    (read once for the two checks that look for a role)."""
     return recipient_roles(document.value)
 
 
@@ -49,17 +52,17 @@ def has_regular_gp(document: Document, _facts: ExportFacts) -> bool:
 
 
 @document_check("EPICRISIS-002", "epicrisis", applies=has_regular_gp)
-def sent_to_gp(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def sent_to_gp(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """§ 45a: the patient's GP is among the recipients (unless the patient has none)."""
-    roles = _roles(document)
+    roles = _roles(document, facts)
     if roles is not None and "gp" not in roles:
         yield _recipient_hit(document)
 
 
 @document_check("EPICRISIS-003", "epicrisis")
-def sent_to_referrer(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def sent_to_referrer(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """§ 45a: the referrer is among the recipients (as a main rule)."""
-    roles = _roles(document)
+    roles = _roles(document, facts)
     if roles is not None and "referrer" not in roles:
         yield _recipient_hit(document)
 
@@ -72,7 +75,11 @@ def _follow_up(document: Document) -> dict[str, Any] | None:
     return follow_up if isinstance(follow_up, dict) else None
 
 
-@document_check("EPICRISIS-004", "epicrisis")
+#: Neither EPICRISIS-004 nor 005 finds anything where these members hold true values.
+_ADVICE_GIVEN = Present(("followUp", "somaticHealth"), ("followUp", "lifestyle"))
+
+
+@document_check("EPICRISIS-004", "epicrisis", quiet=_ADVICE_GIVEN)
 def somatic_health_advice(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """E2: advice on follow-up of somatic health."""
     follow_up = _follow_up(document)
@@ -80,7 +87,7 @@ def somatic_health_advice(document: Document, _facts: ExportFacts) -> Iterator[H
         yield Hit(pointer="/followUp")
 
 
-@document_check("EPICRISIS-005", "epicrisis")
+@document_check("EPICRISIS-005", "epicrisis", quiet=_ADVICE_GIVEN)
 def lifestyle_advice(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """E2: advice on lifestyle."""
     follow_up = _follow_up(document)
@@ -102,7 +109,7 @@ def is_psychotropic(entry: object) -> bool:
 def uses_psychotropics(document: Document, _facts: ExportFacts) -> bool:
     """The epicrisis' medication list holds at least one psychotropic drug."""
     items = get(document.value, "medication", "items")
-    return isinstance(items, list) and any(is_psychotropic(entry) for entry in items)
+    return isinstance(items, list) and any(map(is_psychotropic, items))
 
 
 @document_check("EPICRISIS-006", "epicrisis", applies=uses_psychotropics)
@@ -131,10 +138,8 @@ def municipal_follow_up(document: Document, _facts: ExportFacts) -> Iterator[Hit
 
 
 def _period(document: Document) -> tuple[date | None, date | None]:
-    return (
-        parse_day(get(document.value, "period", "start")),
-        parse_day(get(document.value, "period", "end")),
-    )
+    days = document_days(document)
+    return days["start"], days["end"]
 
 
 @document_check("EPICRISIS-012", "epicrisis")
@@ -182,20 +187,19 @@ def medication_changes(document: Document, _facts: ExportFacts) -> Iterator[Hit]
     items = get(document.value, "medication", "items")
     if start is None or end is None or not isinstance(items, list):
         return
-    started = [
-        day
-        for day in (parse_day(entry.get("started")) for entry in items if isinstance(entry, dict))
-        if day is not None and start <= day <= end
-    ]
+    started = 0
+    for entry in items:
+        day = parse_day(entry.get("started")) if isinstance(entry, dict) else None
+        started += day is not None and start <= day <= end
     if started:
-        yield Hit(pointer="/medication", args={"count": len(started)})
+        yield Hit(pointer="/medication", args={"count": started})
 
 
 @document_check("EPICRISIS-017", "epicrisis")
 def sent_promptly(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """§6.3: sent within one day of the end of the period (information)."""
-    _start, end = _period(document)
-    sent = parse_day(document.value.get("sent"))
+    days = document_days(document)
+    end, sent = days["end"], days["sent"]
     if end is not None and sent is not None and (sent - end).days > SEND_WITHIN_DAYS:
         yield Hit(pointer="/sent", args={"days": (sent - end).days})
 

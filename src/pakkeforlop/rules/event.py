@@ -4,32 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
 
 from pakkeforlop.data.codes import code_system
 from pakkeforlop.data.pathways import EVENT_KODEVERK, PATHWAY_TYPE_KODEVERK, pathways
-from pakkeforlop.model.facts import parse_day, read_day
+from pakkeforlop.model.facts import DOCUMENT_DATES, document_days, get, parse_day
 from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.rules.checks import Hit, document_check
 
 #: The day the first pathways took patients (domain.md §1.2).
 PROGRAMME_START = date(2019, 1, 1)
-
-#: Dates of things that have happened, per document kind: (JSON Pointer, the member holding the
-#: date or ``None`` for the document itself, the date's member, label).
-DOCUMENT_DATES: dict[str, tuple[tuple[str, str | None, str, str], ...]] = {
-    "referral": (
-        ("/issued", None, "issued", "The referral's issued time"),
-        ("/assessment/received", "assessment", "received", "The referral's received date"),
-        ("/assessment/assessed", "assessment", "assessed", "The referral's assessment date"),
-    ),
-    "epicrisis": (
-        ("/sent", None, "sent", "The epicrisis's sent date"),
-        ("/period/start", "period", "start", "The epicrisis period's start"),
-        ("/period/end", "period", "end", "The epicrisis period's end"),
-    ),
-    "feedback": (("/sent", None, "sent", "The feedback's sent date"),),
-}
 
 
 def _created(_document: Document, facts: ExportFacts) -> bool:
@@ -50,17 +33,17 @@ def event_not_after_export(document: Document, facts: ExportFacts) -> Iterator[H
 def document_dates_not_after_export(document: Document, facts: ExportFacts) -> Iterator[Hit]:
     """Referral and epicrisis dates of past events are not after the export's creation day.
 
-    Every document of an export is read here, so each date is found by two look-ups and
-    parsed afresh (:func:`~pakkeforlop.model.facts.read_day`).
+    Each date is read once per document, for this check and the others that judge it
+    (:func:`~pakkeforlop.model.facts.document_days`).
     """
     created, top = facts.created, document.value
     if created is None or not isinstance(top, dict):
         return
+    days = document_days(document)
     for pointer, parent, name, label in DOCUMENT_DATES.get(document.kind, ()):
-        holder = top if parent is None else top.get(parent)
-        value: Any = holder.get(name) if isinstance(holder, dict) else None
-        day = read_day(value)
+        day = days[name]
         if day is not None and day > created:
+            value = get(top, name) if parent is None else get(top, parent, name)
             yield Hit(
                 pointer=pointer,
                 args={"field": label, "date": str(value), "created": created.isoformat()},

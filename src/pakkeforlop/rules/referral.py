@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from pakkeforlop.model.facts import get, parse_day
+from pakkeforlop.model.facts import document_days, get
 from pakkeforlop.model.records import Document, ExportFacts
-from pakkeforlop.rules.checks import Hit, document_check
+from pakkeforlop.rules.checks import Hit, Present, document_check
 
 #: Pathway types whose referrals go to substance-use treatment (TSB, pregnancy and substances).
 TSB_PATHWAYS = frozenset({"D01", "D09"})
@@ -33,6 +33,8 @@ ASSESSMENT_WORKING_DAYS = 10
 MUNICIPAL_SERVICES = frozenset({"gp", "municipal-health-service"})
 #: The earliest Norwegian UTC offset (CET); local dates are never earlier than dates in it.
 _EARLIEST_NORWEGIAN_OFFSET = timezone(timedelta(hours=1))
+#: Norwegian offsets: CET (winter) and CEST (summer).
+_CET, _CEST = timedelta(hours=1), timedelta(hours=2)
 
 DocumentApplies = Callable[[Document, ExportFacts], bool]
 
@@ -45,8 +47,13 @@ def _acute(document: Document) -> bool:
 
 
 def _target_pathway(document: Document) -> str | None:
-    code = get(document.value, "targetPathway", "code")
+    target = document.value.get("targetPathway")
+    code = target.get("code") if isinstance(target, dict) else None
     return code if isinstance(code, str) else None
+
+
+# The conditions below ask ``_acute`` themselves rather than ``planned``: they are asked for
+# every referral, where a call more each is a cost.
 
 
 def planned(document: Document, _facts: ExportFacts) -> bool:
@@ -59,36 +66,34 @@ def acute(document: Document, _facts: ExportFacts) -> bool:
     return _acute(document)
 
 
-def planned_not_newborn(document: Document, facts: ExportFacts) -> bool:
+def planned_not_newborn(document: Document, _facts: ExportFacts) -> bool:
     """A planned referral, except to the newborn pathway (D10), whose patient is a newborn."""
-    return planned(document, facts) and _target_pathway(document) != NEWBORN_PATHWAY
+    return not _acute(document) and _target_pathway(document) != NEWBORN_PATHWAY
 
 
-def planned_tsb(document: Document, facts: ExportFacts) -> bool:
+def planned_tsb(document: Document, _facts: ExportFacts) -> bool:
     """A planned referral to TSB (D01) or to the pregnancy and substance-use pathway (D09)."""
-    return planned(document, facts) and _target_pathway(document) in TSB_PATHWAYS
+    return not _acute(document) and _target_pathway(document) in TSB_PATHWAYS
 
 
-def gp_not_referrer(document: Document, facts: ExportFacts) -> bool:
+def gp_not_referrer(document: Document, _facts: ExportFacts) -> bool:
     """A planned referral whose sender declares that the referrer is not the patient's GP, for
     a patient who has one (``patient.hasRegularGp`` is not false)."""
     return (
-        planned(document, facts)
+        not _acute(document)
         and get(document.value, "sender", "referrerIsGp") is False
         and get(document.value, "patient", "hasRegularGp") is not False
     )
 
 
-def from_the_municipality(document: Document, facts: ExportFacts) -> bool:
+def from_the_municipality(document: Document, _facts: ExportFacts) -> bool:
     """A planned referral from the patient's municipality: not an onward referral between
     specialist units, and a sender whose ``service`` is the GP or a municipal health service
     (or not stated)."""
+    if _acute(document) or document.value.get("kind") == "onward":
+        return False
     service = get(document.value, "sender", "service")
-    return (
-        planned(document, facts)
-        and document.value.get("kind") != "onward"
-        and (service is None or service in MUNICIPAL_SERVICES)
-    )
+    return service is None or service in MUNICIPAL_SERVICES
 
 
 def onward(document: Document, _facts: ExportFacts) -> bool:
@@ -165,8 +170,16 @@ def _content_check(path: tuple[str, ...]) -> Callable[[Document, ExportFacts], t
     return check
 
 
+#: No content check finds anything in a referral whose content items are all there with
+#: values that are not empty (see :func:`missing_at`): the table's quiet test, asked once per
+#: referral (see :attr:`~pakkeforlop.rules.checks.Check.quiet`).
+content_complete = Present(*(item.path for item in CONTENT_ITEMS))
+
+
 for _item in CONTENT_ITEMS:
-    document_check(_item.rule_id, "referral", applies=_item.applies)(_content_check(_item.path))
+    document_check(_item.rule_id, "referral", applies=_item.applies, quiet=content_complete)(
+        _content_check(_item.path)
+    )
 
 
 # -- who, and the process around the referral -------------------------------------------------
@@ -186,28 +199,32 @@ def acute_without_target_pathway(document: Document, _facts: ExportFacts) -> Ite
         yield Hit(pointer="/targetPathway")
 
 
-@document_check("REFERRAL-003", "referral", applies=planned)
+#: No check of REFERRAL-003 to 006 finds anything where these members hold true values.
+_PROCESS_DECLARED = Present(("targetPathway",), ("reviewedWithPatient",), ("copyToPatient",))
+
+
+@document_check("REFERRAL-003", "referral", applies=planned, quiet=_PROCESS_DECLARED)
 def target_pathway_marked(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """R13: a planned referral is marked with its pathway (at most a warning, see R22)."""
     if "targetPathway" not in document.value:
         yield Hit(pointer="")
 
 
-@document_check("REFERRAL-004", "referral", applies=planned)
+@document_check("REFERRAL-004", "referral", applies=planned, quiet=_PROCESS_DECLARED)
 def reviewed_with_patient(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """R11: the export does not declare that the review with the patient did not happen."""
     if document.value.get("reviewedWithPatient") is False:
         yield Hit(pointer="/reviewedWithPatient")
 
 
-@document_check("REFERRAL-005", "referral", applies=planned)
+@document_check("REFERRAL-005", "referral", applies=planned, quiet=_PROCESS_DECLARED)
 def review_declared(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """R11: the export declares whether the referral was reviewed with the patient."""
     if "reviewedWithPatient" not in document.value:
         yield Hit(pointer="")
 
 
-@document_check("REFERRAL-006", "referral", applies=planned)
+@document_check("REFERRAL-006", "referral", applies=planned, quiet=_PROCESS_DECLARED)
 def copy_to_patient(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """R10: the patient gets a copy of the referral."""
     value = document.value.get("copyToPatient")
@@ -305,6 +322,11 @@ def earliest_local_day(value: object) -> date | None:
         return None
     if moment.tzinfo is None:
         return moment.date()
+    offset = moment.utcoffset()
+    if offset == _CET or (offset == _CEST and moment.hour >= 1):
+        # The date as written is the date in UTC+01:00: the conversion (a third of a
+        # referral's date checks) is needed only for other offsets, or an hour after midnight.
+        return moment.date()
     try:
         return moment.astimezone(_EARLIEST_NORWEGIAN_OFFSET).date()
     except OverflowError:  # within hours of year 1 or 9999: the calendar's end is the answer
@@ -334,7 +356,7 @@ def weekdays_after(start: date, end: date) -> int:
 def received_after_issued(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """The referral is not received before it was issued."""
     issued = earliest_local_day(document.value.get("issued"))
-    received = parse_day(get(document.value, "assessment", "received"))
+    received = document_days(document)["received"]
     if issued is not None and received is not None and received < issued:
         yield Hit(
             pointer="/assessment/received",
@@ -345,8 +367,8 @@ def received_after_issued(document: Document, _facts: ExportFacts) -> Iterator[H
 @document_check("REFERRAL-028", "referral", applies=has_assessment)
 def assessed_after_received(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """The referral is not assessed before it was received."""
-    received = parse_day(get(document.value, "assessment", "received"))
-    assessed = parse_day(get(document.value, "assessment", "assessed"))
+    days = document_days(document)
+    received, assessed = days["received"], days["assessed"]
     if received is not None and assessed is not None and assessed < received:
         yield Hit(
             pointer="/assessment/assessed",
@@ -357,8 +379,8 @@ def assessed_after_received(document: Document, _facts: ExportFacts) -> Iterator
 @document_check("REFERRAL-029", "referral", applies=has_assessment)
 def assessed_within_deadline(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-06: the assessment is completed within 10 working days of receipt (weekdays)."""
-    received = parse_day(get(document.value, "assessment", "received"))
-    assessed = parse_day(get(document.value, "assessment", "assessed"))
+    dated = document_days(document)
+    received, assessed = dated["received"], dated["assessed"]
     if received is None or assessed is None:
         return
     days = weekdays_after(received, assessed)
