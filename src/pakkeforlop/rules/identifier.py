@@ -146,9 +146,14 @@ class PersonId:
         return check
 
 
+#: Where the patient's number is in a document, and on an event line (whose ``patient`` is the
+#: identifier object).
+_IN_DOCUMENT, _ON_LINE = "/patient/identifier/value", "/patient/value"
+
+
 def value_pointer(document: Document) -> str:
     """Where the patient's number is: an event line's ``patient`` is the identifier object."""
-    return "/patient/value" if document.kind == "pathway-event" else "/patient/identifier/value"
+    return _ON_LINE if document.kind == "pathway-event" else _IN_DOCUMENT
 
 
 def today_for(facts: ExportFacts) -> date:
@@ -309,8 +314,8 @@ def _synthetic_hits(id_type: str, synthetic: str) -> tuple[tuple[Hit], tuple[Hit
     """
     args = MappingProxyType({"type": id_type, "marker": SYNTHETIC_MARKERS[synthetic]})
     return (
-        (Hit(pointer="/patient/identifier/value", args=args),),
-        (Hit(pointer="/patient/value", args=args),),
+        (Hit(pointer=_IN_DOCUMENT, args=args),),
+        (Hit(pointer=_ON_LINE, args=args),),
     )
 
 
