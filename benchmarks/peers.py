@@ -13,9 +13,12 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PEERS = ROOT / "benchmarks" / ".peers"
@@ -52,21 +55,46 @@ def high_water_mib(pid: int) -> float | None:
     return None
 
 
+def watch(
+    child: subprocess.Popen[Any], sample: Callable[[], object], interval: float
+) -> tuple[float, int, Any]:
+    """Wait for ``child`` to exit, calling ``sample()`` every ``interval`` seconds meanwhile;
+    when it exited (``time.perf_counter``), its exit status and its resource usage.
+
+    A thread waits for the exit, so that the time is taken when it happens, not at the next
+    sample (a second apart for the PSS of a process tree).
+    """
+    ended: list[tuple[float, int, Any]] = []
+    done = threading.Event()
+
+    def wait() -> None:
+        _, status, usage = os.wait4(child.pid, 0)
+        ended.append((time.perf_counter(), status, usage))
+        done.set()
+
+    waiter = threading.Thread(target=wait, daemon=True)
+    waiter.start()
+    while not done.is_set():
+        sample()
+        done.wait(interval)
+    waiter.join()
+    at, status, usage = ended[0]
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return at, child.returncode, usage
+
+
 def measure(command: list[str], cwd: Path | None = None) -> Measured:
     """Run ``command`` (its output discarded) and measure it: CPU from ``wait4``, peak RSS
     from sampling its ``VmHWM``."""
+    peak = [0.0]
+
+    def sample() -> None:
+        peak[0] = max(peak[0], high_water_mib(child.pid) or 0.0)
+
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = 0.0
-    while True:
-        finished, status, usage = os.wait4(child.pid, os.WNOHANG)
-        if finished:
-            break
-        peak = max(peak, high_water_mib(child.pid) or 0.0)
-        time.sleep(0.05)
-    seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(seconds, usage.ru_utime + usage.ru_stime, peak, child.returncode)
+    ended, status, usage = watch(child, sample, 0.05)
+    return Measured(ended - started, usage.ru_utime + usage.ru_stime, peak[0], status)
 
 
 def _check_jsonschema() -> Path:

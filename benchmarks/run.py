@@ -56,6 +56,9 @@ except ImportError:  # running from a checkout that was never installed
 #: Seconds between two samples of the measured processes' memory; reading PSS walks their
 #: page tables, so sampling more often would slow the very run it measures.
 PSS_INTERVAL = 1.0
+#: Where the kit's bytecode is written for the measured runs when the environment asks Python
+#: not to write any (``PYTHONDONTWRITEBYTECODE``): an installed kit has its bytecode.
+BYTECODE = ROOT / "benchmarks" / ".bytecode"
 TARGET = {"events": 1_000_000, "referrals": 100_000, "epicrises": 50_000}
 QUICK = {"events": 20_000, "referrals": 2_000, "epicrises": 1_000}
 HEADER = (
@@ -233,31 +236,34 @@ def _sampled(command: list[str]) -> dict[str, Any]:
     """
     env = dict(os.environ)
     env.setdefault("PYTHONHASHSEED", "0")
+    if env.pop("PYTHONDONTWRITEBYTECODE", ""):
+        # An installed kit runs from bytecode (pip compiles it): kept apart from the sources.
+        env["PYTHONPYCACHEPREFIX"] = str(BYTECODE)
     sampled = Path("/proc/self/smaps_rollup").exists()
-    peak = rss = 0.0
-    started = time.perf_counter()
+    peaks = [0.0, 0.0]  # PSS of the tree, RSS of its largest process
+
+    def sample() -> None:
+        if sampled:
+            tree = _process_tree(child.pid)
+            peaks[0] = max(peaks[0], _pss_mib(tree))
+            high = (compare.peers.high_water_mib(pid) or 0.0 for pid in tree)
+            peaks[1] = max([peaks[1], *high])
+
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
         child = subprocess.Popen(command, stdout=out, stderr=err, text=True, env=env)
-        while True:
-            finished, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if finished:
-                break
-            if sampled:
-                tree = _process_tree(child.pid)
-                peak = max(peak, _pss_mib(tree))
-                rss = max(rss, *(compare.peers.high_water_mib(pid) or 0.0 for pid in tree))
-            time.sleep(PSS_INTERVAL)
-        child.returncode = os.waitstatus_to_exitcode(status)
+        ended, _, usage = compare.peers.watch(child, sample, PSS_INTERVAL)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
+    peak, rss = peaks
     if not sampled:  # elsewhere only ru_maxrss (which may count the process before its exec)
         rss = usage.ru_maxrss / (1 << 20) if sys.platform == "darwin" else usage.ru_maxrss / 1024
     return {
         "stdout": stdout,
         "stderr": stderr,
         "status": child.returncode,
-        "seconds": time.perf_counter() - started,
+        "seconds": ended - started,
         "cpu_seconds": usage.ru_utime + usage.ru_stime,
         "peak_rss_mib": rss,  # of the largest process, sampled each second on Linux
         "peak_pss_mib": peak if sampled else None,
@@ -388,6 +394,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=1000,
         metavar="N",
         help="check-jsonschema checks N files of each kind (default 1000: it is slow)",
+    )
+    parser.add_argument(
+        "--peer-runs",
+        type=int,
+        default=3,
+        metavar="N",
+        help="time the kit and ajv-cli N times each, in turn (default 3); medians are compared",
     )
     parser.add_argument(
         "--cli",
@@ -570,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
             compare.cli_memory(exports[-1], _sampled, workdir)
         if args.peers:
             _warm(exports[-1])
-            compare.compare_peers(exports[-1], args.peer_sample, _run_child, workdir)
+            compare.compare_peers(exports[-1], args.peer_sample, _sampled, workdir, args.peer_runs)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         if temporary is not None and not args.keep:
