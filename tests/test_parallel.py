@@ -12,6 +12,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -104,7 +105,7 @@ def test_instances_checked_partly_in_a_forked_worker_give_the_same_result(
     serial = check_export(defective, display_root="", jobs=1, caps=caps)
     in_two = check_export(defective, display_root="", jobs=2, caps=caps)
     count = len(serial.instances)
-    split = workers.instance_split(count)
+    split = workers.instance_split(serial.instances.values())
     spans = [span for function, tasks in started for span in tasks if function is INSTANCES]
     assert spans == [(split, count)]
     assert _everything(in_two) == _everything(serial)
@@ -149,12 +150,27 @@ def test_the_summary_merges_the_forked_workers_part(
     in_two = check_export(defective, display_root="", jobs=2)
     assert _everything(in_two) == _everything(serial)
     ids = list(in_two.instances)
-    split = workers.instance_split(len(ids))
+    split = workers.instance_split(in_two.instances.values())
     assert measured
     assert {ids.index(instance) for instance in measured} < set(range(split))
     early = ("PATHWAY-018", "PATHWAY-019")
     late = ("TIMELIMIT-002", "TIMELIMIT-003")
     assert steps[-7:] == [early, {}, "merged", "merged", late, {"TIMELIMIT-002": 2}, "merged"]
+
+
+@pytest.mark.parametrize(
+    ("events", "split"),
+    [
+        ([0] * 100, 49),  # no events: the instances by count
+        ([20] * 50 + [0] * 50, 25),  # the first ones hold every event: fewer of them
+        ([0] * 50 + [20] * 50, 73),
+        ([], 0),
+    ],
+)
+def test_instances_are_split_by_their_weight(events: list[int], split: int) -> None:
+    # Weights 1 + 0.8 per event; the main process takes 49 % of the whole.
+    instances = [SimpleNamespace(event_count=count) for count in events]
+    assert workers.instance_split(instances) == split  # type: ignore[arg-type]
 
 
 def test_instances_are_checked_in_one_process_where_workers_cannot_be_forked(

@@ -283,8 +283,9 @@ class Run:
         recorder = self.recorder
         instances = recorder.result.instances
         count = len(instances)
-        split = instance_split(count)
-        if self.workers > 1 and 0 < split < count and parallel.can_fork():
+        forks = self.workers > 1 and parallel.can_fork()
+        split = instance_split(instances.values()) if forks else 0
+        if 0 < split < count:
             checks = by_scope(Scope.EXPORT)
             cut = next((at for at, check in enumerate(checks) if check.part), len(checks))
             export: list[WorkerPart] = []
