@@ -119,7 +119,12 @@ def test_each_record_goes_to_its_own_instance(many: bool) -> None:
 
 def test_the_dates_of_one_day_are_one_object_and_the_part_sends_no_date() -> None:
     part = {
-        f"D11-{at}": PathwayInstance(f"D11-{at}", referrals=[_referral("r.json", 1)])
+        f"D11-{at}": PathwayInstance(
+            f"D11-{at}",
+            referrals=[_referral("r.json", 1)],
+            epicrises=[EpicrisisFacts("e.json", date(2024, 6, 1), None, None)],
+            feedbacks=[_feedback("f.json")],
+        )
         for at in range(3)
     }
     packed = PackedInstances.of(part)
@@ -127,6 +132,7 @@ def test_the_dates_of_one_day_are_one_object_and_the_part_sends_no_date() -> Non
     assert b"datetime" not in pickle.dumps(packed, pickle.HIGHEST_PROTOCOL)
     export: dict[str, PathwayInstance] = {}
     packed.merge_into(export)
+    assert _held(export) == _held(part)
     received = {id(instance.referrals[0].received) for instance in export.values()}
     assert len(received) == 1
 

@@ -6,7 +6,7 @@ import struct
 from array import array
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from operator import itemgetter
@@ -150,19 +150,6 @@ class FeedbackFacts:
     names_coordinator: bool
     #: False when it states that the patient has no regular GP.
     patient_has_gp: bool = True
-
-
-#: Where each record of pathway facts holds a date (its fields annotated ``date``, or
-#: ``date | None``): what :mod:`pakkeforlop.model.packed` sends as day numbers.
-_DATE_FIELDS: dict[type[Any], tuple[int, ...]] = {
-    kind: tuple(at for at, item in enumerate(fields(kind)) if item.type in {"date", "date | None"})
-    for kind in (ReferralFacts, EpicrisisFacts, FeedbackFacts)
-}
-
-
-def date_fields(kind: type[Any]) -> tuple[int, ...]:
-    """The positions of the fields of a kind of record of pathway facts that hold a date."""
-    return _DATE_FIELDS[kind]
 
 
 class EventTable:
