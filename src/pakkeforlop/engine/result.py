@@ -15,8 +15,8 @@ class ExportResult:
     """Everything one export produced.
 
     A result sent to another process (a worker's part of the export) sends its pathway
-    instances packed (see :mod:`pakkeforlop.model.packed`): the result read back holds them
-    in ``packed``, not ``instances``, until :meth:`absorb` merges them.
+    instances packed (module ``pakkeforlop.model.packed``): the result read back holds them
+    in ``packed``, not ``instances``, until ``absorb`` merges them into another result.
     """
 
     root: str
