@@ -9,6 +9,7 @@ dates written every way a document might, and show that date-times take no place
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -155,5 +156,49 @@ def test_each_date_of_a_document_is_read_once(monkeypatch: pytest.MonkeyPatch) -
     assert sorted(map(str, read)) == ["2024-06-03T10:00:00+02:00", "2024-06-05", "2024-06-28"]
     instances: dict[str, PathwayInstance] = {}
     facts.collect(document, instances)
-    assert instances["I"].referrals[0].issued == date(2024, 6, 3)
-    assert value["issued"] not in read[3:]  # (its days come from parse_day's memo of days)
+    (collected,) = instances["I"].referrals
+    assert (collected.issued, collected.received, collected.assessed) == (
+        date(2024, 6, 3),
+        date(2024, 6, 5),
+        date(2024, 6, 28),
+    )
+    # The pathway facts take the days the checks read (the document's memo of its days).
+    days = facts.document_days(document)
+    assert all(getattr(collected, name) is days[name] for name in days)
+    assert read[3:] == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "listed"),
+    [
+        (
+            "epicrisis",
+            {
+                "sent": "2024-06-03T10:00:00+02:00",
+                "pathway": {"instanceId": "I", "type": {"code": "D11"}, "endCode": "D11XG"},
+                "summary": {},
+            },
+            "epicrises",
+        ),
+        (
+            "feedback",
+            {
+                "sent": "2024-06-03",
+                "pathway": {"instanceId": "I"},
+                "occasion": "rejection",
+                "recipients": [{"role": "gp"}],
+            },
+            "feedbacks",
+        ),
+    ],
+)
+def test_the_pathway_facts_take_the_sent_date_the_checks_read(
+    kind: str, value: dict[str, Any], listed: str
+) -> None:
+    document = Document(kind, f"{kind}.json", value)
+    days = facts.document_days(document)
+    instances: dict[str, PathwayInstance] = {}
+    facts.collect(document, instances)
+    (collected,) = getattr(instances["I"], listed)
+    assert collected.sent == date(2024, 6, 3)
+    assert collected.sent is days["sent"]

@@ -96,7 +96,7 @@ def test_an_instance_keeps_its_events_as_numbers_and_makes_the_same_records_agai
         expected[1],
         "D11",
     )
-    copy = pickle.loads(pickle.dumps(instance))  # as a worker sends it
+    copy = pickle.loads(pickle.dumps(instance))  # a copy, made again from its state
     copy.release()
     assert copy.first("X") == expected[2]  # found in the rows
     assert copy.ordered() == expected
@@ -171,29 +171,3 @@ def test_an_institution_is_one_string_in_whichever_order_its_members_come() -> N
     first, second, third = instances["FSH-D10-2021-0000001"].events
     assert first.institution == "orgNumber=384649106|reshId=4210195"
     assert first.institution is second.institution is third.institution
-
-
-@pytest.mark.parametrize(
-    "facts",
-    [
-        records.ReferralFacts("r.json", date(2024, 6, 1), None, date(2024, 6, 10), onward=True),
-        records.EpicrisisFacts("e.json", None, "D11XG", "D11", chosen_solution=True),
-        records.FeedbackFacts(
-            "f.json", date(2024, 6, 2), "rejection", frozenset({"gp"}), True, patient_has_gp=False
-        ),
-    ],
-)
-def test_pathway_facts_are_sent_as_their_fields_with_day_numbers_and_made_again(
-    facts: object,
-) -> None:
-    made, args = facts.__reduce__()
-    kind, values, _ = args
-    assert kind is type(facts)
-    # A date is sent as its day number (pickling a date costs about fifty times an int's).
-    assert not any(isinstance(value, date) for value in values)
-    assert made(*args) == facts
-    again = pickle.loads(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
-    assert again == facts
-    assert [type(value) for value in map(again.__getattribute__, again.__slots__)] == [
-        type(value) for value in map(facts.__getattribute__, facts.__slots__)
-    ]

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from pakkeforlop.model.findings import Finding
+from pakkeforlop.model.packed import PackedInstances
 from pakkeforlop.model.records import EventTable, ExportFacts, PathwayInstance
 
 
 @dataclass(slots=True)
 class ExportResult:
-    """Everything one export produced."""
+    """Everything one export produced.
+
+    A result sent to another process (a worker's part of the export) sends its pathway
+    instances packed (module ``pakkeforlop.model.packed``): the result read back holds them
+    in ``packed``, not ``instances``, until ``absorb`` merges them into another result.
+    """
 
     root: str
     findings: list[Finding] = field(default_factory=list)
@@ -29,6 +36,21 @@ class ExportResult:
     table: EventTable = field(default_factory=EventTable, repr=False, compare=False)
     facts: ExportFacts | None = None
     skip_reasons: dict[str, str] = field(default_factory=dict)
+    #: The instances of a result read back from another process, until they are absorbed.
+    packed: PackedInstances | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {name: getattr(self, name) for name in self.__slots__}
+        if self.instances:
+            if self.packed is not None:
+                msg = "a result holds instances both packed and not"
+                raise ValueError(msg)
+            state["instances"], state["packed"] = {}, PackedInstances.of(self.instances)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
 
     def absorb(self, part: ExportResult) -> None:
         """Add what another result (a worker's part of the export) found, after this one's."""
@@ -47,3 +69,5 @@ class ExportResult:
                 instances[instance_id] = instance
             else:
                 merged.extend(instance)
+        if part.packed is not None:
+            part.packed.merge_into(instances)

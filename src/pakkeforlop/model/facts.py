@@ -233,22 +233,25 @@ def collect(
             ),
             table,
         )
-    elif document.kind == "referral" and isinstance(value.get("pathwayInstanceId"), str):
-        _instance(instances, value["pathwayInstanceId"]).referrals.append(
-            ReferralFacts(
-                path=document.path,
-                issued=document_days(document)["issued"],  # read by the checks
-                received=parse_day(get(value, "assessment", "received")),
-                assessed=parse_day(get(value, "assessment", "assessed")),
-                onward=value.get("kind") == "onward",
+    elif document.kind == "referral":
+        instance_id = value.get("pathwayInstanceId")
+        if isinstance(instance_id, str):
+            days = document_days(document)  # (read by the checks: their memo's)
+            _instance(instances, instance_id).referrals.append(
+                ReferralFacts(
+                    document.path,
+                    days["issued"],
+                    days["received"],
+                    days["assessed"],
+                    value.get("kind") == "onward",
+                )
             )
-        )
     elif document.kind == "feedback" and isinstance(get(value, "pathway", "instanceId"), str):
         recipients = value["recipients"]
         _instance(instances, value["pathway"]["instanceId"]).feedbacks.append(
             FeedbackFacts(
                 path=document.path,
-                sent=parse_day(value["sent"]),
+                sent=document_days(document)["sent"],  # (read by the checks: their memo's)
                 occasion=_shared(value["occasion"]),
                 roles=_role_set(frozenset(entry["role"] for entry in recipients)),
                 names_coordinator="specialist" in (value.get("coordinators") or {}),
@@ -256,12 +259,14 @@ def collect(
             )
         )
     elif document.kind == "epicrisis":
-        _instance(instances, value["pathway"]["instanceId"]).epicrises.append(
+        pathway = value["pathway"]
+        end_code, pathway_type = pathway.get("endCode"), get(pathway, "type", "code")
+        _instance(instances, pathway["instanceId"]).epicrises.append(
             EpicrisisFacts(
-                path=document.path,
-                sent=parse_day(value.get("sent")),
-                end_code=_shared(get(value, "pathway", "endCode")),
-                pathway_type=_shared(get(value, "pathway", "type", "code")),
-                chosen_solution="chosenSolution" in value["summary"],
+                document.path,
+                document_days(document)["sent"],  # (read by the checks: their memo's)
+                sys.intern(end_code) if type(end_code) is str else end_code,
+                sys.intern(pathway_type) if type(pathway_type) is str else pathway_type,
+                "chosenSolution" in value["summary"],
             )
         )

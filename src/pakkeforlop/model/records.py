@@ -6,7 +6,7 @@ import struct
 from array import array
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from operator import itemgetter
@@ -104,43 +104,11 @@ class EventRecord(NamedTuple):
         return self.code[3:]
 
 
-def _as_fields(self: Any) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-    """How a record of pathway facts is pickled: its class and its fields' values, its dates
-    as their day numbers (:meth:`date.toordinal`), made again by :func:`_made_again`.
-
-    Why: a worker sends one for every document it read. Pickling a ``date`` costs about
-    1.5 µs (it is reduced to its class and a bytes state, each written out), an ``int`` a
-    few hundredths of that; a referral's three dates were most of the cost of sending its
-    instance. By default a dataclass would be rebuilt by ``__setstate__`` setting each
-    field in turn, which took the main process a third longer to read them.
-    """
-    return _made_again, (
-        type(self),
-        tuple(
-            value.toordinal() if type(value) is date else value
-            for value in map(self.__getattribute__, self.__slots__)
-        ),
-        _DATE_FIELDS[type(self)],
-    )
-
-
-def _made_again(kind: type[Any], values: tuple[Any, ...], dates: tuple[int, ...]) -> Any:
-    """A record of pathway facts from what :func:`_as_fields` wrote: the fields at ``dates``
-    that hold a day number are dates again."""
-    if dates:
-        restored = list(values)
-        for at in dates:
-            if type(restored[at]) is int:
-                restored[at] = date.fromordinal(restored[at])
-        values = tuple(restored)
-    return kind(*values)
-
-
 # The records of pathway facts below are made once per document and then only read, but are
 # not frozen dataclasses (as :class:`Document` is not): a frozen dataclass sets each field
 # through ``object.__setattr__``, which made a record cost four times as much to make (about
 # 0.5 µs more for every referral, epicrisis and feedback, and again for each one the main
-# process reads from a worker).
+# process reads from a worker: see :mod:`pakkeforlop.model.packed`).
 
 
 @dataclass(slots=True)
@@ -157,8 +125,6 @@ class ReferralFacts:
     assessed: date | None
     onward: bool = False
 
-    __reduce__ = _as_fields
-
 
 @dataclass(slots=True)
 class EpicrisisFacts:
@@ -169,8 +135,6 @@ class EpicrisisFacts:
     end_code: str | None
     pathway_type: str | None
     chosen_solution: bool = False
-
-    __reduce__ = _as_fields
 
 
 @dataclass(slots=True)
@@ -186,16 +150,6 @@ class FeedbackFacts:
     names_coordinator: bool
     #: False when it states that the patient has no regular GP.
     patient_has_gp: bool = True
-
-    __reduce__ = _as_fields
-
-
-#: Where each record of pathway facts holds a date (its fields annotated ``date``, or
-#: ``date | None``): what :func:`_as_fields` writes as day numbers.
-_DATE_FIELDS: dict[type[Any], tuple[int, ...]] = {
-    kind: tuple(at for at, item in enumerate(fields(kind)) if item.type in {"date", "date | None"})
-    for kind in (ReferralFacts, EpicrisisFacts, FeedbackFacts)
-}
 
 
 class EventTable:
@@ -381,12 +335,21 @@ class PathwayInstance:
 
     def extend(self, other: PathwayInstance) -> None:
         """Add what ``other`` holds (the same instance, read from later files) after this."""
-        self._rows.extend(other._rows)
-        self._count += other._count
-        self._type = _UNKNOWN
+        self.add_blocks(*other.blocks())
         self.referrals.extend(other.referrals)
         self.epicrises.extend(other.epicrises)
         self.feedbacks.extend(other.feedbacks)
+
+    def blocks(self) -> tuple[list[tuple[EventTable, array[int]]], int]:
+        """The events' blocks of rows, with their tables, and how many events they hold."""
+        return self._rows, self._count
+
+    def add_blocks(self, blocks: list[tuple[EventTable, array[int]]], count: int) -> None:
+        """Add events given as :meth:`blocks` gives them (of the same instance, read from
+        later files), after this instance's."""
+        self._rows.extend(blocks)
+        self._count += count
+        self._type = _UNKNOWN
         self._events = self._letters = None
 
     @property
