@@ -123,9 +123,7 @@ def census(value: Any) -> tuple[int, int, bool]:
     return strings, depth, holds_number
 
 
-def _plain_text_agrees(
-    data: bytes, skeleton: bytes, value: dict[str, Any], limits: Limits
-) -> bool:
+def _plain_text_agrees(data: bytes, skeleton: bytes, value: dict[str, Any], limits: Limits) -> bool:
     """Whether the exact parser gives ``value`` from ``data``, a text without a backslash, with
     no problem, and its strings pass :func:`formats_agree`. ``skeleton``: ``data`` without
     the bytes the guards do not look at (see :data:`_SKELETON_DROPS`).
