@@ -126,6 +126,25 @@ def test_a_file_that_cannot_be_looked_at_is_unreadable_not_missing(
     assert not any(rule in {"INPUT-013", "INPUT-016"} for rule, _ in rules)
 
 
+@pytest.mark.parametrize("kind", ["folder", "pipe"])
+def test_a_declared_file_that_is_not_a_regular_file_has_no_digest_to_differ(
+    tmp_path: Path, kind: str
+) -> None:
+    """Reading it reports why it was not read; its declared digest is compared with nothing."""
+    export = _copy(tmp_path)
+    referral = export / "referral.json"
+    referral.unlink()
+    if kind == "folder":
+        referral.mkdir()
+    else:
+        os.mkfifo(referral)
+    _declare(export, "referral.json", "0" * 64)
+    result = check_export(export, display_root="", jobs=1)
+    rules = {(finding.rule, finding.file) for finding in result.findings}
+    assert ("INPUT-001", "referral.json") in rules
+    assert not any(rule == "INPUT-016" for rule, _ in rules)
+
+
 @pytest.mark.parametrize("name", ["henvisning.xml", "epikrise.xml"])
 def test_a_changed_kith_message_is_reported(tmp_path: Path, name: str) -> None:
     export = _copy(tmp_path, KITH_EXPORT)

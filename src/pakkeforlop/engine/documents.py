@@ -67,10 +67,12 @@ class DocumentChecker:
         """
         recorder = self.recorder
         result = recorder.result
-        result.kinds_seen.add(document.kind)
-        # A referral or epicrisis mapped from XML is counted as its message, not again.
-        result.documents += document.kind != EVENT_KIND and document.origin is None
-        result.events += document.kind == EVENT_KIND
+        kind = document.kind
+        result.kinds_seen.add(kind)
+        if kind == EVENT_KIND:
+            result.events += 1
+        elif document.origin is None:  # one mapped from XML is counted as its message
+            result.documents += 1
         try:
             schema_valid = self.schema_findings(document, native_formats=native_formats)
         except Exception as error:  # the kit's bug must not cost the other checks
@@ -109,9 +111,9 @@ class DocumentChecker:
         kind = document.kind
         schema_id = SCHEMA_OF_KIND[kind]
         key = (schema_id, native_formats)
-        if key in self._quick:
+        try:
             quick = self._quick[key]
-        else:
+        except KeyError:
             quick = self._quick[key] = fast_validity(schema_id, native_formats=native_formats)
         if quick is not None and quick(document.value):
             errors = []

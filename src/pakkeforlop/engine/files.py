@@ -183,12 +183,11 @@ class FileChecker:
         else:
             missing = False
         self.identities.add(identity(Path(where), status) if status is None else status_id(status))
-        manifest = recorder.manifest_shown
         if missing:
             recorder.result.unread += 1
             recorder.report(
                 MISSING_FILE_RULE,
-                manifest,
+                recorder.manifest_shown,
                 ("{file}", {"file": relative}),
                 pointer=f"/files/{index}/path",
             )
@@ -204,10 +203,13 @@ class FileChecker:
         except Exception as error:  # the kit's bug must not cost the other files
             recorder.internal_error("reading the file", shown, error)
             return
-        if digest is not None and sha256(where, read, status) not in {digest, None}:
+        if digest is None:
+            return
+        found = sha256(where, read, status)
+        if found is not None and found != digest:
             recorder.report(
                 DIGEST_RULE,
-                manifest,
+                recorder.manifest_shown,
                 ("{file}", {"file": relative}),
                 pointer=f"/files/{index}/sha256",
             )
@@ -227,12 +229,13 @@ class FileChecker:
         report through (a frozen dataclass) would cost about 1 µs per document, which counts
         for hundreds of thousands of them.
         """
-        data, problem = read_whole(where, self.limits.max_file_bytes, status)
-        fast = problem is None and not self.exact
-        text = fast_text(data, self.limits) if fast else None
+        limits = self.limits
+        data, problem = read_whole(where, limits.max_file_bytes, status)
+        text = fast_text(data, limits) if problem is None and not self.exact else None
         if text is not None:
-            self.recorder.mark_read()
-            self.recorder.result.fast += 1
+            recorder = self.recorder
+            recorder.mark_read()
+            recorder.result.fast += 1
             self.documents.check(Document(kind, shown, text.value, text), native_formats=True)
             return data
         if problem is None:

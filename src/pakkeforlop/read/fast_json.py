@@ -17,14 +17,16 @@ would have given the same value with no problem at all:
   values where the reference implementation does not, and agree on every other value (a test
   compares them), so a text that passes may be validated with jsonschema-rs's formats.
 
-Most texts hold no backslash (:func:`_plain_text_agrees`). Then every quote opens or closes a
-string, and every string of the value is written as it is in the text; the guards cost one
-pass over the text (a *skeleton* of the bytes they look at, a fifth of it, counted and
-searched) and one walk of the value (:func:`census`), which counts its strings, measures its
-depth and tells whether it holds a number at all (documents of the kit's formats hold none, so
-their texts are not searched for long runs of digits). A text with a backslash is searched as
-it is, and the value encoded again, so that no escape hides a quote, a colon, a digit or a
-format's value (:func:`_escaped_text_agrees`).
+Every text accepted by msgspec is first made into a *skeleton*, in one pass: the bytes the
+guards look at (quotes, colons, hyphens, digits and backslashes), a fifth of a typical
+document. Most texts hold no backslash (the skeleton tells, :func:`_plain_text_agrees`). Then
+every quote opens or closes a string, and every string of the value is written as it is in
+the text; the guards cost that pass (the skeleton counted and searched) and one walk of the
+value (:func:`census`), which counts its strings, measures its depth and tells whether it
+holds a number at all (documents of the kit's formats hold none, so their texts are not
+searched for long runs of digits). A text with a backslash is searched as it is, and the
+value encoded again, so that no escape hides a quote, a colon, a digit or a format's value
+(:func:`_escaped_text_agrees`).
 
 Anything else returns ``None``: the caller parses the text exactly, and reports what it finds.
 """
@@ -43,9 +45,10 @@ _QUOTE_SPACE: Final = re.compile(rb'"[ \t\r\n]')
 _SPACED_KEY_END: Final = re.compile(rb'"[ \t\r\n]+:')
 _DECODER: Final = msgspec.json.Decoder()
 _ENCODER: Final = msgspec.json.Encoder()
-#: What the guards of a text without a backslash look at (see :func:`_plain_text_agrees`):
-#: every byte but quotes, colons, hyphens and digits is dropped, in one pass.
-_SKELETON_DROPS: Final = bytes(sorted(set(range(256)) - set(b'":-0123456789')))
+#: What the guards look at (see :func:`_plain_text_agrees`): every byte but quotes, colons,
+#: hyphens, digits and backslashes is dropped, in one pass. (A backslash is kept so that the
+#: skeleton, a fifth of the text, tells whether the text holds one: a cheaper search.)
+_SKELETON_DROPS: Final = bytes(sorted(set(range(256)) - set(b'":-0123456789\\')))
 #: Every digit as ``0``, to find runs of digits with one search.
 _DIGIT_CLASS: Final = bytes(0x30 if 0x30 <= byte <= 0x39 else byte for byte in range(256))
 
@@ -120,9 +123,10 @@ def census(value: Any) -> tuple[int, int, bool]:
     return strings, depth, holds_number
 
 
-def _plain_text_agrees(data: bytes, value: dict[str, Any], limits: Limits) -> bool:
+def _plain_text_agrees(data: bytes, skeleton: bytes, value: dict[str, Any], limits: Limits) -> bool:
     """Whether the exact parser gives ``value`` from ``data``, a text without a backslash, with
-    no problem, and its strings pass :func:`formats_agree`.
+    no problem, and its strings pass :func:`formats_agree`. ``skeleton``: ``data`` without
+    the bytes the guards do not look at (see :data:`_SKELETON_DROPS`).
 
     Without a backslash every quote in the text opens or closes a string (a quote in a string
     is written ``\\"``, and UTF-8 writes no byte of a multi-byte character below 0x80), and
@@ -148,7 +152,6 @@ def _plain_text_agrees(data: bytes, value: dict[str, Any], limits: Limits) -> bo
       more). It is about a fifth of a typical document, so the two searches and the count of
       quotes cost little; making it is one pass over the text (see :data:`_SKELETON_DROPS`).
     """
-    skeleton = data.translate(None, _SKELETON_DROPS)
     if b'"0000-' in skeleton or b":60" in skeleton:
         return False
     strings, depth, holds_number = census(value)
@@ -193,8 +196,10 @@ def fast_object(data: bytes, limits: Limits) -> dict[str, Any] | None:
         return None
     if type(value) is not dict:
         return None
-    agrees = _escaped_text_agrees if b"\\" in data else _plain_text_agrees
-    return value if agrees(data, value, limits) else None
+    skeleton = data.translate(None, _SKELETON_DROPS)
+    if b"\\" in skeleton:
+        return value if _escaped_text_agrees(data, value, limits) else None
+    return value if _plain_text_agrees(data, skeleton, value, limits) else None
 
 
 def _escaped_text_agrees(data: bytes, value: dict[str, Any], limits: Limits) -> bool:

@@ -49,14 +49,13 @@ def _file_problem(
             status = os.stat(path)  # noqa: PTH116 (a path as text, or a Path)
         except (OSError, ValueError) as error:
             return _unreadable(error)
+    if stat.S_ISREG(status.st_mode):  # (the common case first: one test)
+        size = status.st_size
+        return size if max_bytes is None or size <= max_bytes else _too_large_file(size, max_bytes)
     if stat.S_ISDIR(status.st_mode):
         return InputProblem(InputProblemCode.UNREADABLE, "cannot read the file: it is a directory")
-    if not stat.S_ISREG(status.st_mode):
-        message = "cannot read the file: it is not a regular file (a device, pipe or socket)"
-        return InputProblem(InputProblemCode.UNREADABLE, message)
-    if max_bytes is not None and status.st_size > max_bytes:
-        return _too_large_file(status.st_size, max_bytes)
-    return status.st_size
+    message = "cannot read the file: it is not a regular file (a device, pipe or socket)"
+    return InputProblem(InputProblemCode.UNREADABLE, message)
 
 
 def _too_large_file(size: int, max_bytes: int) -> InputProblem:
