@@ -256,7 +256,32 @@ def errors(check: IdCheck) -> list[tuple[str, str]]:
 PATIENT = ("patient",)
 
 
-@document_check("IDENTIFIER-001", *PERSON_KINDS, reads=PATIENT)
+def numbers_agree(document: Document, facts: ExportFacts) -> bool:
+    """The quiet test (see :attr:`~pakkeforlop.rules.checks.Check.quiet`) of IDENTIFIER-001,
+    002, 005, 006 and 007: the patient's number is valid, and not only under the 2032 rule;
+    a stated birth date is written as the number's; every organisation number and (in the
+    kinds HPR numbers are checked in) every HPR number is shown to pass.
+
+    Why one test for the five: they look at the same few members of every document and
+    nearly always find nothing. Each of them was a call of its own, three of them with a look
+    in the document's memo for the patient's number; the engine asks one test shared by their
+    two steps once per document (it keeps the answer by the test), and calls none of them
+    where it holds. Where it does not, each runs and judges as it would without it.
+    """
+    found = person_id(document, facts)
+    if found is not None:
+        if not found.valid or found.only_under_2032_rule:
+            return False
+        birth = found.birth_text
+        stated = document.value["patient"].get("birthDate")  # (found: ``patient`` is a dict)
+        if birth is not None and stated is not None and stated != birth:
+            return False
+    if not _all_pass(document, facts, "orgNumber", _ORG_NUMBERS):
+        return False
+    return document.kind not in HPR_KINDS or _all_pass(document, facts, "hpr", _HPR_NUMBERS)
+
+
+@document_check("IDENTIFIER-001", *PERSON_KINDS, reads=PATIENT, quiet=numbers_agree)
 def person_id_valid(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """The patient's identifier is valid for its declared type.
 
@@ -280,7 +305,7 @@ def person_id_valid(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     )
 
 
-@document_check("IDENTIFIER-002", *PERSON_KINDS, reads=PATIENT)
+@document_check("IDENTIFIER-002", *PERSON_KINDS, reads=PATIENT, quiet=numbers_agree)
 def person_id_2032_rule(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """The identifier's first check digit is valid only under the rule for numbers from 2032."""
     found = person_id(document, facts)
@@ -412,7 +437,7 @@ _HPR_NUMBERS = (
 )
 
 
-@document_check("IDENTIFIER-005", *ORG_KINDS, reads=("institution",))
+@document_check("IDENTIFIER-005", *ORG_KINDS, reads=("institution",), quiet=numbers_agree)
 def org_number_valid(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """Every organisation number passes the Enhetsregisteret mod-11 check."""
     if _all_pass(document, facts, "orgNumber", _ORG_NUMBERS):
@@ -424,7 +449,7 @@ def org_number_valid(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     )
 
 
-@document_check("IDENTIFIER-006", *HPR_KINDS)
+@document_check("IDENTIFIER-006", *HPR_KINDS, quiet=numbers_agree)
 def hpr_number_heuristic(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """Every HPR number fits the unofficial mod-11 heuristic (a warning at most)."""
     if _all_pass(document, facts, "hpr", _HPR_NUMBERS):
@@ -436,7 +461,7 @@ def hpr_number_heuristic(document: Document, facts: ExportFacts) -> tuple[Hit, .
     )
 
 
-@document_check("IDENTIFIER-007", *BIRTH_DATE_KINDS)
+@document_check("IDENTIFIER-007", *BIRTH_DATE_KINDS, quiet=numbers_agree)
 def birth_date_agrees(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """A stated birth date agrees with the date in the patient's identifier.
 

@@ -52,8 +52,10 @@ def _target_pathway(document: Document) -> str | None:
     return code if isinstance(code, str) else None
 
 
-# The conditions below ask ``_acute`` themselves rather than ``planned``: they are asked for
-# every referral, where a call more each is a cost.
+# The conditions below ask ``_acute`` themselves rather than ``planned``, and the ones that
+# read a member of ``sender`` or ``patient`` look it up themselves rather than through
+# :func:`~pakkeforlop.model.facts.get`: they are asked for every referral, where a call more
+# each is a cost.
 
 
 def planned(document: Document, _facts: ExportFacts) -> bool:
@@ -79,20 +81,24 @@ def planned_tsb(document: Document, _facts: ExportFacts) -> bool:
 def gp_not_referrer(document: Document, _facts: ExportFacts) -> bool:
     """A planned referral whose sender declares that the referrer is not the patient's GP, for
     a patient who has one (``patient.hasRegularGp`` is not false)."""
-    return (
-        not _acute(document)
-        and get(document.value, "sender", "referrerIsGp") is False
-        and get(document.value, "patient", "hasRegularGp") is not False
-    )
+    value = document.value
+    sender = value.get("sender")
+    if not isinstance(sender, dict) or sender.get("referrerIsGp") is not False:
+        return False  # (most referrals: the declaration is asked first)
+    patient = value.get("patient")
+    has_gp = patient.get("hasRegularGp") if isinstance(patient, dict) else None
+    return not _acute(document) and has_gp is not False
 
 
 def from_the_municipality(document: Document, _facts: ExportFacts) -> bool:
     """A planned referral from the patient's municipality: not an onward referral between
     specialist units, and a sender whose ``service`` is the GP or a municipal health service
     (or not stated)."""
-    if _acute(document) or document.value.get("kind") == "onward":
+    value = document.value
+    if _acute(document) or value.get("kind") == "onward":
         return False
-    service = get(document.value, "sender", "service")
+    sender = value.get("sender")
+    service = sender.get("service") if isinstance(sender, dict) else None
     return service is None or service in MUNICIPAL_SERVICES
 
 
