@@ -368,3 +368,45 @@ def test_present_asks_every_member_for_a_true_value(value: dict[str, Any], expec
     assert (
         quiet(Document("referral", "r.json", value), ExportFacts(".", None, None, None)) is expected
     )
+
+
+def _once_per_file(_document: Document, _facts: ExportFacts) -> str:
+    return "the same value"
+
+
+@pytest.mark.parametrize(
+    ("line", "noted"),
+    [(None, False), (7, True)],  # a JSON document's own file; an NDJSON file's line
+)
+def test_only_documents_that_may_share_their_file_note_what_they_report_once_per_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: int | None, noted: bool
+) -> None:
+    # A value reported once per file is always its file's first in a file of one document:
+    # nothing is noted for it (a cost per document), and each such document reports it.
+    checker = _checker(tmp_path)
+    checker.checks_of_kind["referral"] = [
+        Check(
+            "IDENTIFIER-003",
+            Scope.DOCUMENT,
+            frozenset({"referral"}),
+            _hit,
+            once_per_file=_once_per_file,
+        )
+    ]
+    asked: list[str] = []
+    first_in_file = checker.recorder.first_in_file
+
+    def noting(check: Check, path: str, value: object) -> bool:
+        asked.append(path)
+        return first_in_file(check, path, value)
+
+    monkeypatch.setattr(checker.recorder, "first_in_file", noting)
+    for path in ("a.json", "b.json", "b.json"):
+        checker.run_checks(Document("referral", path, {}, line=line))
+    found = [finding.file for finding in checker.recorder.found.kept]
+    if noted:
+        assert asked == ["a.json", "b.json", "b.json"]
+        assert found == ["a.json", "b.json"]
+    else:
+        assert asked == []
+        assert found == ["a.json", "b.json", "b.json"]

@@ -164,6 +164,10 @@ class DocumentChecker:
         facts = recorder.facts
         exercised = recorder.result.exercised
         path = document.path
+        # Whether other documents may share its file: the lines of an NDJSON file and what one
+        # XML message maps to do; a JSON document's file holds it alone, so each value a check
+        # reports once per file is its file's first (see _first_in_file), with nothing to note.
+        shares_file = document.line is not None or document.origin is not None
         # What each condition and quiet test gave for this document (those of no test, too).
         answers: dict[Applies | Quiet, bool] = {always: True, _clears_nothing: False}
         for step in self.steps_of(document.kind):
@@ -189,7 +193,7 @@ class DocumentChecker:
             for check in step.checks:
                 try:
                     hits = check.function(document, facts)
-                    if check.once_per_file is not None:
+                    if shares_file and check.once_per_file is not None:
                         hits = self._first_in_file(check, hits, document)
                     for hit in hits:
                         recorder.hit(check, hit, path, document)
