@@ -283,3 +283,25 @@ def test_findings_counted_per_rule_take_no_place_and_merge_per_rule():
     whole.merge(part.kept, part.omitted)
     assert whole.omitted.by_rule == {"R-001": 999}
     assert [f.file for f in whole.kept] == ["earlier", "file-0"]
+
+
+class _Flags:
+    """Closed rules that count how often they are asked."""
+
+    def __init__(self, closed: set[str]) -> None:
+        self.closed = closed
+        self.asked = 0
+
+    def __contains__(self, rule: object) -> bool:
+        self.asked += 1
+        return rule in self.closed
+
+
+def test_a_rule_found_closed_is_counted_without_asking_again() -> None:
+    flags = _Flags({"IDENTIFIER-003"})
+    found = CappedFindings(FindingCaps.of(100), flags)
+    for number in range(5):
+        assert found.omit("IDENTIFIER-003", f"{number}.json")
+    assert not found.omit("REFERRAL-009", "0.json")
+    assert found.omitted.by_rule == Counter({"IDENTIFIER-003": 5})
+    assert flags.asked == 2  # once for the closed rule, once for the open one

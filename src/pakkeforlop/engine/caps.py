@@ -110,8 +110,8 @@ class CappedFindings:
         self.omitted = Omitted.none()
         self.per_key: Counter[Key] = Counter()
         self.per_rule: Counter[str] = Counter()
-        #: The rules whose cap per export the findings kept have filled (asked for every
-        #: finding; counted once, when it fills).
+        #: The rules whose cap per export the findings kept have filled, and those found
+        #: closed (asked for every finding; each added once, when it fills or is found closed).
         self._full: set[str] = set()
 
     def add(self, finding: Finding) -> None:
@@ -125,8 +125,14 @@ class CappedFindings:
         Called before a finding is made, so that one that would not be kept costs nothing more.
         """
         omitted = self.omitted
-        if rule in self._full or rule in self.closed:
+        if rule in self._full:
             omitted.by_rule[rule] += count  # no place needed (see Omitted)
+            return True
+        if rule in self.closed:
+            # Closed for good (the main process only closes rules): asked once, since asking
+            # the shared flags costs several times a set's look-up, once per finding.
+            self._full.add(rule)
+            omitted.by_rule[rule] += count
             return True
         per_file = self.caps.per_file
         key = (rule, file)
