@@ -4,10 +4,13 @@ IDENTIFIER-005 and IDENTIFIER-006): held to the walk of every object."""
 
 from __future__ import annotations
 
+import dis
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,7 @@ from pakkeforlop.data.schema_paths import (
     Tree,
     document_tree,
     member_paths,
+    members_lookup,
     members_reader,
     object_paths,
     string_reader,
@@ -159,6 +163,51 @@ def test_readers_give_strings_and_objects_string_members_at_the_paths() -> None:
     assert read_org([]) == read_coded("x") == []
 
 
+def test_a_reader_gives_values_in_path_order_and_looks_each_shared_step_up_once() -> None:
+    # The epicrisis places ``herId`` at seven paths that share steps at several depths, one
+    # of them (``organisation``) both holding the member and leading to a deeper one.
+    epicrisis = DOCUMENT_SCHEMAS["epicrisis"]
+    paths = member_paths(epicrisis, "herId") or ()
+    assert ("recipients", None, "organisation", "unit", "herId") in paths
+    value: dict[str, Any] = {}
+    expected = []
+    for at, path in enumerate(paths):  # a distinct value at every path, the lists one long
+        holder: Any = value
+        for step, following in pairwise(path):
+            if step is None:
+                holder = holder[0]
+                continue
+            default: Any = [{}] if following is None else {}
+            holder = holder.setdefault(step, default)
+        holder["herId"] = f"{at}"
+        expected.append(f"{at}")
+    read = string_reader(epicrisis, "herId")
+    assert read is not None
+    assert read(value) == expected
+    looked_up = Counter(
+        instruction.argval
+        for instruction in dis.get_instructions(read)
+        if instruction.opname == "LOAD_CONST"
+    )
+    assert looked_up["recipients"] == looked_up["organisation"] == looked_up["institution"] == 1
+
+
+def test_a_lookup_answers_from_the_table_only_what_the_reader_would() -> None:
+    referral = DOCUMENT_SCHEMAS["referral"]
+    lookup = members_lookup(referral, CODED)
+    assert lookup is not None
+    coded = {"system": "s", "code": "c", "display": "d"}
+    value = {"gp": {"role": coded}, "diagnoses": [coded, {**coded, "code": "c2"}]}
+    known = {("s", "c", "d"): False, ("s", "c2", "d"): False}
+    assert lookup(value, known) is False  # every tuple known, none flagged
+    assert lookup(value, {**known, ("s", "c2", "d"): True}) is True
+    assert lookup(value, {("s", "c", "d"): False}) is None  # one not judged yet
+    assert lookup({}, {}) is False  # nothing at the places
+    for odd in ({"system": "s", "code": "c"}, {**coded, "display": ["d"]}, {**coded, "code": 7}):
+        # a member missing, one that cannot be a key, one not a string: the reader's to say
+        assert lookup({"diagnoses": [odd]}, known) is None
+
+
 # --- a document that passed its schema: what its schema places, against the walk -------------
 
 
@@ -215,6 +264,10 @@ def test_what_a_schema_places_is_what_the_walk_finds(generated: Path) -> None:
         assert read_coded is not None
         walked_triples = [(o["system"], o["code"], o["display"]) for _, o in coded_values(walked)]
         assert _multiset(read_coded(value)) == _multiset(walked_triples)
+        lookup = members_lookup(schema_id, CODED)
+        assert lookup is not None
+        verdicts = {triple: len(triple[2]) % 2 == 0 for triple in walked_triples}
+        assert lookup(value, verdicts) is any(verdicts.values())
         seen[KINDS[schema_id]] += 1
     assert all(count > 5 for count in seen.values()), seen
 

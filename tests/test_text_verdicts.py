@@ -23,7 +23,7 @@ from pakkeforlop.data.schemas import DOCUMENT_SCHEMAS
 from pakkeforlop.model.identifiers import make_org_number
 from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.read import JsonText
-from pakkeforlop.rules import code, identifier
+from pakkeforlop.rules import _per_document, code, identifier
 from pakkeforlop.rules._per_document import Verdicts
 from pakkeforlop.rules.checks import Check, Scope, by_scope
 
@@ -109,6 +109,30 @@ def test_a_value_a_schema_placed_is_not_judged_again(
         assert _hits(document) == []
     assert judged
     assert len(judged) == len(set(map(repr, judged)))  # each distinct value judged once
+
+
+@pytest.mark.parametrize("display", [None, b"Fastlegen"])
+def test_a_document_of_known_coded_values_is_answered_where_they_are_placed(
+    monkeypatch: pytest.MonkeyPatch, display: bytes | None
+) -> None:
+    # CODE-006 looks a passed document's coded values up in its verdicts as it meets them;
+    # only a document with a value not judged yet has them read into a list and judged.
+    data = REFERRAL if display is None else REFERRAL.replace(b'"Fastlege"', b'"' + display + b'"')
+    read: list[object] = []
+    placed_members = _per_document.placed_members
+    monkeypatch.setattr(
+        _per_document,
+        "placed_members",
+        lambda *arguments: read.append(arguments) or placed_members(*arguments),
+    )
+    monkeypatch.setattr(code._DISPLAYS[0], "known", {})
+    for _ in range(3):
+        document = _document(data, searched=False)
+        document.passed = DOCUMENT_SCHEMAS["referral"]
+        hits = code.display_matches_text(document, FACTS)
+        assert hits == code.display_matches_text(_document(data, searched=False), FACTS)
+        assert bool(hits) is (display is not None)
+    assert len(read) == 1  # the first document's values were judged; then all were known
 
 
 def test_a_full_memo_starts_afresh() -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable, Iterable
 from functools import wraps
 from typing import Generic, TypeVar, cast
 
-from pakkeforlop.data.schema_paths import members_reader, string_reader
+from pakkeforlop.data.schema_paths import members_lookup, members_reader, string_reader
 from pakkeforlop.model import pointers
 from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.rules.checks import ExportView
@@ -192,6 +192,28 @@ def placed_members(document: Document, names: tuple[str, ...]) -> list[tuple[str
         return None
     read = members_reader(document.passed, names)
     return None if read is None else read(document.value)
+
+
+def none_placed_flagged(
+    document: Document, names: tuple[str, ...], verdicts: Verdicts[tuple[str, ...]]
+) -> bool | None:
+    """As ``verdicts.none_flagged(placed_members(document, names))``, and ``None`` where that
+    reader gives ``None``: those ``verdicts`` must judge only what such a reader gives.
+
+    Why: nearly every document holds only tuples judged in earlier documents; those are looked
+    up where the schema places them as they are met (:func:`~pakkeforlop.data.schema_paths.
+    members_lookup`), without a list of them or a test of their members' types first, at
+    half the cost. A document with a tuple not judged yet is read and judged in full.
+    """
+    if document.passed is None:
+        return None
+    lookup = members_lookup(document.passed, names)
+    if lookup is None:
+        return None
+    answer = lookup(document.value, verdicts.known)
+    if answer is not None:
+        return not answer
+    return verdicts.none_flagged(placed_members(document, names) or ())
 
 
 @per_document

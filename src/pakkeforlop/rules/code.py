@@ -38,8 +38,8 @@ from pakkeforlop.rules._per_document import (
     TRIPLE,
     Verdicts,
     document_index,
+    none_placed_flagged,
     per_document,
-    placed_members,
     plain_text,
 )
 from pakkeforlop.rules.checks import Hit, document_check, engine_rule
@@ -329,9 +329,9 @@ def _none_differs(document: Document, facts: ExportFacts) -> bool:
     schema places coded values, once it passed, else searched in its text (a text that
     cannot be searched shows nothing: its objects are walked)."""
     values, written = _DISPLAYS
-    found = placed_members(document, _CODED)  # (see coded_values)
-    if found is not None:
-        return values.none_flagged(found)
+    none_flagged = none_placed_flagged(document, _CODED, values)  # (see coded_values)
+    if none_flagged is not None:
+        return none_flagged
     plain = plain_text(document, facts)
     coded_in_text = plain.coded() if plain is not None else None
     return coded_in_text is not None and written.none_flagged(coded_in_text)
