@@ -71,6 +71,25 @@ DOCUMENT_DATES: dict[str, tuple[tuple[str, str | None, str, str], ...]] = {
 }
 
 
+#: :data:`DOCUMENT_DATES` per kind as (parent member or ``None``, the date members in it): each
+#: parent is looked up once (a referral's ``assessment`` holds two of its three dates).
+_DATE_PLACES: dict[str, tuple[tuple[str | None, tuple[str, ...]], ...]] = {
+    kind: tuple(
+        (parent, tuple(name for _, place, name, _ in dates if place == parent))
+        for parent in dict.fromkeys(place for _, place, _, _ in dates)
+    )
+    for kind, dates in DOCUMENT_DATES.items()
+}
+
+
+def read_moment(value: str) -> datetime | None:
+    """The date-time an ISO text writes (``datetime.fromisoformat``), or ``None``."""
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def document_days(document: Document) -> Mapping[str, date | None]:
     """The day each date of :data:`DOCUMENT_DATES` in ``document`` writes, by its member's
     name (``None`` where it is missing or not a date; :func:`read_day`).
@@ -79,16 +98,42 @@ def document_days(document: Document) -> Mapping[str, date | None]:
     an epicrisis, and three other checks of each read two of them again; each read cost two
     look-ups and a parse (or a memo's look-up, :func:`parse_day`), where the memo costs one
     look-up. The days are read afresh, not from :func:`parse_day`'s memo (see
-    :func:`read_day`).
+    :func:`read_day`). A date-time's moment is kept too (:func:`document_moments`): a
+    referral's check of its receipt judges the issued time in Norwegian time, and parsing it
+    again cost as much as reading its day.
     """
-    days: dict[str, date | None] | None = document.memo.get(document_days)
+    memo = document.memo
+    days: dict[str, date | None] | None = memo.get(document_days)
     if days is None:
         top: Any = document.value
-        days = document.memo[document_days] = {}
-        for _pointer, parent, name, _label in DOCUMENT_DATES.get(document.kind, ()):
+        days = memo[document_days] = {}
+        for parent, names in _DATE_PLACES.get(document.kind, ()):
             holder = top.get(parent) if parent is not None and isinstance(top, dict) else top
-            days[name] = read_day(holder.get(name)) if isinstance(holder, dict) else None
+            if not isinstance(holder, dict):
+                days.update(dict.fromkeys(names))
+                continue
+            for name in names:
+                value = holder.get(name)
+                if isinstance(value, str) and "T" in value:  # a date-time (read_day's reading)
+                    moment = read_moment(value)
+                    days[name] = None if moment is None else moment.date()
+                    if moment is not None:
+                        memo.setdefault(document_moments, {})[name] = moment
+                else:
+                    days[name] = read_day(value)
     return days
+
+
+#: A document's moments when it has none (see :func:`document_moments`).
+_NO_MOMENTS: Mapping[str, datetime] = {}
+
+
+def document_moments(document: Document) -> Mapping[str, datetime]:
+    """The date-times among the dates of :func:`document_days`, by member name, as parsed
+    there (a member whose text has no ``T``, or is no date-time, has none)."""
+    document_days(document)
+    moments: Mapping[str, datetime] = document.memo.get(document_moments, _NO_MOMENTS)
+    return moments
 
 
 def get(value: Any, *path: str) -> Any:
