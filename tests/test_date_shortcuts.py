@@ -1,9 +1,12 @@
 """The date checks' short cuts give exactly what their full logic gives.
 
 :func:`pakkeforlop.model.facts.parse_day` keeps dates in a memo but parses date-times afresh,
-and EVENT-002 reads each document's dates afresh (``read_day``) by two look-ups; these tests
-hold them to the dates ISO texts write, to each other, and to the check as it was written, on
-dates written every way a document might, and show that date-times take no place in the memo.
+and EVENT-002 reads each document's dates afresh (``read_day``'s reading, written out in
+``document_days``) by two look-ups; these tests hold them to the dates ISO texts write, to each
+other, and to the check as it was written, on dates written every way a document might, and
+show that date-times take no place in the memo. REFERRAL-027 judges the issued moment
+``document_days`` kept, and one quiet test stands for REFERRAL-027 to 029: they are held to
+the parse and the checks they save.
 """
 
 from __future__ import annotations
@@ -132,15 +135,18 @@ def test_each_date_of_a_document_is_read_once(monkeypatch: pytest.MonkeyPatch) -
     """EVENT-002, the referral's three date checks and its pathway facts share the reads
     (the issued time too: REFERRAL-027 judges the moment EVENT-002 parsed)."""
     read: list[object] = []
-    read_day, read_moment = facts.read_day, facts.read_moment
 
-    def counted(value: object) -> date | None:
-        read.append(value)
-        return read_day(value)
+    class CountedDate(date):
+        @classmethod
+        def fromisoformat(cls, value: str) -> date:
+            read.append(value)
+            return date.fromisoformat(value)
 
-    def counted_moment(value: str) -> datetime | None:
-        read.append(value)
-        return read_moment(value)
+    class CountedDateTime(datetime):
+        @classmethod
+        def fromisoformat(cls, value: str) -> datetime:
+            read.append(value)
+            return datetime.fromisoformat(value)
 
     earliest_local_day = referral.earliest_local_day
 
@@ -148,8 +154,8 @@ def test_each_date_of_a_document_is_read_once(monkeypatch: pytest.MonkeyPatch) -
         read.append(value)
         return earliest_local_day(value)
 
-    monkeypatch.setattr(facts, "read_day", counted)
-    monkeypatch.setattr(facts, "read_moment", counted_moment)
+    monkeypatch.setattr(facts, "date", CountedDate)
+    monkeypatch.setattr(facts, "datetime", CountedDateTime)
     monkeypatch.setattr(referral, "earliest_local_day", parsed_again)
     value = {
         "issued": "2024-06-03T10:00:00+02:00",
@@ -242,11 +248,11 @@ def test_the_issued_day_from_the_kept_moment_is_the_earliest_local_day(issued: o
     """REFERRAL-027 judges the moment EVENT-002 parsed: the day is the one it parses."""
     document = Document("referral", "r.json", {"issued": issued})
     assert referral.issued_local_day(document) == referral.earliest_local_day(issued)
-    moments = facts.document_moments(document)
+    moment = facts.document_moment(document, "issued")
     if isinstance(issued, str) and "T" in issued and facts.read_day(issued) is not None:
-        assert moments == {"issued": datetime.fromisoformat(issued)}
+        assert moment == datetime.fromisoformat(issued)
     else:
-        assert moments == {}
+        assert moment is None
 
 
 #: The export's facts for the referral's checks (which do not read them).

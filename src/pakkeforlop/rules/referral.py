@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from pakkeforlop.model.facts import document_days, document_moments, get
+from pakkeforlop.model.facts import document_days, document_moment, get
 from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.rules.checks import Hit, Present, document_check
 
@@ -349,7 +349,7 @@ def issued_local_day(document: Document) -> date | None:
     :func:`~pakkeforlop.model.facts.document_days` parsed for EVENT-002 where it did (a
     date-time; ``issued`` is one in every referral the schema accepts): parsing it again cost
     a fifth of a microsecond per referral."""
-    moment = document_moments(document).get("issued")
+    moment = document_moment(document, "issued")
     if moment is not None:
         return _earliest_day_of(moment)
     return earliest_local_day(document.value.get("issued"))
