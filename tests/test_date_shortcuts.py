@@ -1,14 +1,17 @@
 """The date checks' short cuts give exactly what their full logic gives.
 
 :func:`pakkeforlop.model.facts.parse_day` keeps dates in a memo but parses date-times afresh,
-and EVENT-002 reads each document's dates afresh (``read_day``) by two look-ups; these tests
-hold them to the dates ISO texts write, to each other, and to the check as it was written, on
-dates written every way a document might, and show that date-times take no place in the memo.
+and EVENT-002 reads each document's dates afresh (``read_day``'s reading, written out in
+``document_days``) by two look-ups; these tests hold them to the dates ISO texts write, to each
+other, and to the check as it was written, on dates written every way a document might, and
+show that date-times take no place in the memo. REFERRAL-027 judges the issued moment
+``document_days`` kept, and one quiet test stands for REFERRAL-027 to 029: they are held to
+the parse and the checks they save.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -129,15 +132,31 @@ def test_a_documents_days_are_its_dates_read_afresh(document: Document) -> None:
 
 
 def test_each_date_of_a_document_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """EVENT-002, the referral's three date checks and its pathway facts share the reads."""
+    """EVENT-002, the referral's three date checks and its pathway facts share the reads
+    (the issued time too: REFERRAL-027 judges the moment EVENT-002 parsed)."""
     read: list[object] = []
-    read_day = facts.read_day
 
-    def counted(value: object) -> date | None:
+    class CountedDate(date):
+        @classmethod
+        def fromisoformat(cls, value: str) -> date:
+            read.append(value)
+            return date.fromisoformat(value)
+
+    class CountedDateTime(datetime):
+        @classmethod
+        def fromisoformat(cls, value: str) -> datetime:
+            read.append(value)
+            return datetime.fromisoformat(value)
+
+    earliest_local_day = referral.earliest_local_day
+
+    def parsed_again(value: object) -> date | None:
         read.append(value)
-        return read_day(value)
+        return earliest_local_day(value)
 
-    monkeypatch.setattr(facts, "read_day", counted)
+    monkeypatch.setattr(facts, "date", CountedDate)
+    monkeypatch.setattr(facts, "datetime", CountedDateTime)
+    monkeypatch.setattr(referral, "earliest_local_day", parsed_again)
     value = {
         "issued": "2024-06-03T10:00:00+02:00",
         "pathwayInstanceId": "I",
@@ -202,3 +221,97 @@ def test_the_pathway_facts_take_the_sent_date_the_checks_read(
     (collected,) = getattr(instances["I"], listed)
     assert collected.sent == date(2024, 6, 3)
     assert collected.sent is days["sent"]
+
+
+#: Issued times as a referral might write them: date-times, dates, almost either, and none.
+ISSUED = st.one_of(
+    date_texts(),
+    st.sampled_from(
+        [
+            "2024-06-17T10:39:00+02:00",
+            "2024-06-17 10:39:00+02:00",  # no "T": not read as a date-time, still a moment
+            "2024-06-17t00:30:00+02:00",
+            "20240617T003000+0200",
+            "2024-06-17T00:30:00-05:00",
+            "2024-06-17",
+        ]
+    ),
+    st.text(max_size=30),
+    st.none(),
+    st.integers(),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(issued=ISSUED)
+def test_the_issued_day_from_the_kept_moment_is_the_earliest_local_day(issued: object) -> None:
+    """REFERRAL-027 judges the moment EVENT-002 parsed: the day is the one it parses."""
+    document = Document("referral", "r.json", {"issued": issued})
+    assert referral.issued_local_day(document) == referral.earliest_local_day(issued)
+    moment = facts.document_moment(document, "issued")
+    if isinstance(issued, str) and "T" in issued and facts.read_day(issued) is not None:
+        assert moment == datetime.fromisoformat(issued)
+    else:
+        assert moment is None
+
+
+#: The export's facts for the referral's checks (which do not read them).
+FACTS = ExportFacts("export", date(2024, 6, 1), "test", "1.0.0")
+#: Days of a referral's process, within weeks of each other (in order, or not).
+NEAR = st.dates(min_value=date(2024, 5, 20), max_value=date(2024, 7, 20))
+ASSESSMENT_DATES = st.one_of(date_texts(NEAR), st.none(), st.just("2024-06-31"), st.integers())
+RECEIPT_CHECKS = (
+    referral.received_after_issued,
+    referral.assessed_after_received,
+    referral.assessed_within_deadline,
+)
+
+
+@st.composite
+def assessed_referrals(draw: st.DrawFn) -> Document:
+    value: dict[str, object] = {
+        "assessment": {
+            name: draw(ASSESSMENT_DATES)
+            for name in ("received", "assessed")
+            if draw(st.integers(0, 5))  # (mostly there)
+        }
+    }
+    if draw(st.integers(0, 5)):
+        value["issued"] = draw(st.one_of(date_texts(NEAR), ISSUED))
+    return Document("referral", "r.json", value)
+
+
+@settings(max_examples=4000, deadline=None)
+@given(document=assessed_referrals())
+def test_an_assessment_in_order_is_one_no_receipt_check_hits(document: Document) -> None:
+    """The quiet test of REFERRAL-027 to 029 holds exactly where none of them hits."""
+    hits = [hit for check in RECEIPT_CHECKS for hit in check(document, FACTS)]
+    assert referral.assessment_in_order(document, FACTS) == (hits == [])
+
+
+@pytest.mark.parametrize(
+    ("issued", "received", "assessed", "hit_by"),
+    [
+        ("2024-06-03T10:00:00+02:00", "2024-06-05", "2024-06-19", None),
+        ("2024-06-03T10:00:00+02:00", "2024-06-05", "2024-06-20", "REFERRAL-029"),  # 11 days
+        ("2024-06-06T00:30:00+02:00", "2024-06-05", "2024-06-05", None),  # the 5th in +01:00
+        ("2024-06-06T01:30:00+02:00", "2024-06-05", "2024-06-05", "REFERRAL-027"),
+        ("2024-06-03T10:00:00+02:00", "2024-06-05", "2024-06-04", "REFERRAL-028"),
+        (None, "2024-06-05", "2024-06-04", "REFERRAL-028"),
+        ("2024-06-09T10:00:00+02:00", "2024-06-05", None, "REFERRAL-027"),
+        ("2024-06-09T10:00:00+02:00", None, "2024-06-01", None),
+    ],
+)
+def test_the_quiet_test_of_the_receipt_checks_stands_for_each(
+    issued: str | None, received: str | None, assessed: str | None, hit_by: str | None
+) -> None:
+    value = {"issued": issued, "assessment": {"received": received, "assessed": assessed}}
+    document = Document("referral", "r.json", value)
+    rule_ids = ("REFERRAL-027", "REFERRAL-028", "REFERRAL-029")
+    hit = [
+        rule
+        for rule, check in zip(rule_ids, RECEIPT_CHECKS, strict=True)
+        if list(check(document, FACTS))
+    ]
+    assert hit == ([] if hit_by is None else [hit_by])
+    assert referral.assessment_in_order(document, FACTS) is (hit_by is None)

@@ -97,7 +97,9 @@ def _failing(monkeypatch: pytest.MonkeyPatch, rule_id: str) -> None:
 
 @pytest.mark.parametrize(
     ("rule_id", "scope"),
-    [("REFERRAL-027", "document"), ("PATHWAY-001", "instance"), ("PATHWAY-005", "export")],
+    # (A document rule that runs on every referral: REFERRAL-027 to 029 run only where their
+    # quiet test does not hold, and the example's referral is in order.)
+    [("REFERRAL-007", "document"), ("PATHWAY-001", "instance"), ("PATHWAY-005", "export")],
 )
 def test_a_rule_that_raises_becomes_an_internal_error_finding_and_nothing_else_is_lost(
     monkeypatch, rule_id, scope
@@ -115,6 +117,24 @@ def test_a_rule_that_raises_becomes_an_internal_error_finding_and_nothing_else_i
     others = [f for f in after.findings if f.rule != "INTERNAL-001"]
     assert [f.rule for f in others] == [f.rule for f in before.findings if f.rule != rule_id]
     assert scope  # the three scopes each have their own guard
+
+
+def test_a_receipt_check_that_raises_is_reported_where_its_quiet_test_does_not_hold(
+    tmp_path, monkeypatch
+):
+    """REFERRAL-027 to 029 run only for a referral out of order (their quiet test): there, a
+    failing one is an internal error as any other check's."""
+    root = tmp_path / "export"
+    shutil.copytree(EXAMPLES / "valid" / "d11-phv-adults-completed", root)
+    path = root / "referral.json"
+    value = json.loads(path.read_text(encoding="utf-8"))
+    value["assessment"]["received"] = "2025-01-10"  # before the referral was issued
+    path.write_text(json.dumps(value), encoding="utf-8")
+    _failing(monkeypatch, "REFERRAL-027")
+    result = check_export(root, display_root="")
+    (internal,) = [f for f in result.findings if f.rule == "INTERNAL-001"]
+    assert "REFERRAL-027" in internal.message()
+    assert internal.file == "referral.json"
 
 
 def test_an_export_whose_check_fails_outright_leaves_the_others_their_results(monkeypatch, capsys):

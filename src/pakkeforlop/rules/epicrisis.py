@@ -143,11 +143,16 @@ def _period(document: Document) -> tuple[date | None, date | None]:
 
 
 @document_check("EPICRISIS-012", "epicrisis")
-def period_in_order(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
-    """The period does not start after it ends."""
+def period_in_order(document: Document, _facts: ExportFacts) -> tuple[Hit, ...]:
+    """The period does not start after it ends.
+
+    (This and EPICRISIS-017 are plain functions, not generators: they run on every
+    epicrisis, and a generator costs more to make than their comparison.)
+    """
     start, end = _period(document)
     if start is not None and end is not None and start > end:
-        yield Hit(pointer="/period", args={"start": start.isoformat(), "end": end.isoformat()})
+        return (Hit(pointer="/period", args={"start": start.isoformat(), "end": end.isoformat()}),)
+    return ()
 
 
 @document_check("EPICRISIS-013", "epicrisis")
@@ -196,12 +201,13 @@ def medication_changes(document: Document, _facts: ExportFacts) -> Iterator[Hit]
 
 
 @document_check("EPICRISIS-017", "epicrisis")
-def sent_promptly(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def sent_promptly(document: Document, _facts: ExportFacts) -> tuple[Hit, ...]:
     """§6.3: sent within one day of the end of the period (information)."""
     days = document_days(document)
     end, sent = days["end"], days["sent"]
     if end is not None and sent is not None and (sent - end).days > SEND_WITHIN_DAYS:
-        yield Hit(pointer="/sent", args={"days": (sent - end).days})
+        return (Hit(pointer="/sent", args={"days": (sent - end).days}),)
+    return ()
 
 
 # -- against the measurement points -----------------------------------------------------------

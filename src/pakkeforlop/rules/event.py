@@ -30,24 +30,35 @@ def event_not_after_export(document: Document, facts: ExportFacts) -> Iterator[H
 
 
 @document_check("EVENT-002", "referral", "epicrisis", "feedback", applies=_created)
-def document_dates_not_after_export(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def document_dates_not_after_export(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """Referral and epicrisis dates of past events are not after the export's creation day.
 
     Each date is read once per document, for this check and the others that judge it
-    (:func:`~pakkeforlop.model.facts.document_days`).
+    (:func:`~pakkeforlop.model.facts.document_days`). A plain function, not a generator, that
+    first asks whether any day is after the creation: every referral, epicrisis and feedback
+    runs it, almost none has such a day, and a generator costs more to make than that look.
     """
     created, top = facts.created, document.value
     if created is None or not isinstance(top, dict):
-        return
+        return ()
     days = document_days(document)
+    for day in days.values():
+        if day is not None and day > created:
+            break
+    else:
+        return ()
+    hits = []
     for pointer, parent, name, label in DOCUMENT_DATES.get(document.kind, ()):
         day = days[name]
         if day is not None and day > created:
             value = get(top, name) if parent is None else get(top, parent, name)
-            yield Hit(
-                pointer=pointer,
-                args={"field": label, "date": str(value), "created": created.isoformat()},
+            hits.append(
+                Hit(
+                    pointer=pointer,
+                    args={"field": label, "date": str(value), "created": created.isoformat()},
+                )
             )
+    return tuple(hits)
 
 
 def _undated(document: Document, _facts: ExportFacts) -> bool:
