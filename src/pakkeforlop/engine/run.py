@@ -14,7 +14,7 @@ from pakkeforlop.engine import parallel, tuning
 from pakkeforlop.engine.caps import DEFAULT_CAPS, FindingCaps
 from pakkeforlop.engine.documents import DocumentChecker
 from pakkeforlop.engine.events import EventReader
-from pakkeforlop.engine.files import Declared, Digest, FileChecker, checkable
+from pakkeforlop.engine.files import Declared, Digest, FileChecker, checkable, text_again
 from pakkeforlop.engine.kith_files import KithReader
 from pakkeforlop.engine.recorder import Recorder
 from pakkeforlop.engine.workers import (
@@ -95,7 +95,8 @@ class Run:
         declared = extract.declared_files(document.value)
         # A large export's lists hundreds of thousands of files: only where things are in its
         # text is needed from here on (see keep_manifest).
-        recorder.keep_manifest(document, partial(self.files.text_again, path, digest.hash.digest()))
+        again = partial(text_again, path, digest.hash.digest(), self.limits, exact=self.exact)
+        recorder.keep_manifest(document, again)
         return declared
 
     def check_files(
