@@ -348,7 +348,9 @@ def _reader(
 @dataclass
 class _Steps:
     """Paths as a tree of their steps: whether a path ends here, and the steps that follow,
-    in the order the paths first take them (so a reader gives its values in path order)."""
+    in the order the paths first take them. A reader gives its values path by path where the
+    paths part before a list, and item by item where they share it (its callers judge the
+    values as a whole: whether any gives a finding)."""
 
     ends: bool = False
     below: dict[str | None, _Steps] = field(default_factory=dict)
