@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from pakkeforlop.model.records import Document, ExportFacts
+    from pakkeforlop.rules.checks import Check, Hit
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
@@ -51,3 +57,13 @@ def shared_file(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not available; CI always has ../shared beside the checkout")
     return path
+
+
+def spied(check: Check, called: list[str]) -> Check:
+    """``check``, noting its rule id in ``called`` each time its function runs."""
+
+    def function(document: Document, facts: ExportFacts) -> Iterable[Hit]:
+        called.append(check.rule_id)
+        return check.function(document, facts)
+
+    return replace(check, function=function)

@@ -22,7 +22,7 @@ from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.rules import referral
 from pakkeforlop.rules.checks import Applies, Check, Hit, Present, Quiet, Scope, always, by_scope
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, spied
 from .golden import REFERRAL
 
 
@@ -194,15 +194,10 @@ def test_a_complete_referral_runs_none_of_its_content_checks(tmp_path: Path) -> 
     """The content items' table is cleared by one look (``content_complete``)."""
     called: list[str] = []
 
-    def spied(check: Check) -> Check:
-        def function(document: Document, facts: ExportFacts) -> Iterable[Hit]:
-            called.append(check.rule_id)
-            return check.function(document, facts)
-
-        return replace(check, function=function)
-
     checker = _checker(tmp_path)
-    checker.checks_of_kind["referral"] = [spied(check) for check in checker.checks_of("referral")]
+    checker.checks_of_kind["referral"] = [
+        spied(check, called) for check in checker.checks_of("referral")
+    ]
     checker.run_checks(Document("referral", "a.json", json.loads(REFERRAL)))
     content = {item.rule_id for item in referral.CONTENT_ITEMS}
     assert content <= checker.recorder.result.exercised

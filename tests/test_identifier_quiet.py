@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,9 +25,9 @@ from pakkeforlop.model.identifiers import make_org_number
 from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.read import JsonText
 from pakkeforlop.rules import identifier
-from pakkeforlop.rules.checks import Check, Hit, Scope, by_scope
+from pakkeforlop.rules.checks import Scope, by_scope
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, spied
 from .date_texts import date_texts
 from .person_number_texts import numbers
 
@@ -87,17 +85,10 @@ def test_a_document_whose_numbers_agree_runs_none_of_their_checks(
 ) -> None:
     called: list[str] = []
 
-    def spied(check: Check) -> Check:
-        def function(document: Document, facts: ExportFacts) -> Iterable[Hit]:
-            called.append(check.rule_id)
-            return check.function(document, facts)
-
-        return replace(check, function=function)
-
     kind = name.removesuffix(".json")
     checker = DocumentChecker(Recorder(tmp_path, ".", DEFAULT_CAPS))
     checker.recorder.facts = FACTS[0]
-    checker.checks_of_kind[kind] = [spied(check) for check in checker.checks_of(kind)]
+    checker.checks_of_kind[kind] = [spied(check, called) for check in checker.checks_of(kind)]
     checker.run_checks(_read(kind, json.loads((VALID / name).read_bytes()), how))
     assert {check.rule_id for check in CHECKS} <= checker.recorder.result.exercised
     assert "IDENTIFIER-003" in called  # the other checks ran
