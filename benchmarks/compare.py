@@ -49,7 +49,7 @@ def _kit_command(subset: Path) -> list[str]:
     return [
         sys.executable,
         "-c",
-        "import sys; from pakkeforlop.cli import main; sys.exit(main(sys.argv[1:]))",
+        "from pakkeforlop.cli import command; command()",
         "check",
         str(subset),
         "--quiet",
@@ -165,7 +165,7 @@ def cli_memory(export: Path, sampled: Sampled, workdir: Path) -> None:
     command = [
         sys.executable,
         "-c",
-        "import sys; from pakkeforlop.cli import main; sys.exit(main(sys.argv[1:]))",
+        "from pakkeforlop.cli import command; command()",
         "check",
         str(export),
         "--format",

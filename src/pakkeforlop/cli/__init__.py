@@ -15,14 +15,16 @@ and :mod:`~pakkeforlop.cli.explain` (``explain`` and ``rules``).
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import io
 import json
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from pakkeforlop.cli import check
 from pakkeforlop.cli.arguments import DEBUG_VARIABLE, build_parser, byte_size
@@ -46,6 +48,7 @@ __all__ = [
     "UsageError",
     "build_parser",
     "byte_size",
+    "command",
     "main",
 ]
 
@@ -105,6 +108,39 @@ def main(
         return _run(arguments, stdout, stderr)
 
 
+def command() -> NoReturn:
+    """The installed ``pakkeforlop`` command (and ``python -m pakkeforlop.cli``): :func:`main`,
+    then the process ends at once (see :func:`end`)."""
+    end(main())
+
+
+def end(status: int) -> NoReturn:
+    """End the process with exit status ``status`` once what it started is done, without the
+    interpreter's own clean-up.
+
+    Why: when the report is written, all that is left is to free what the run built, and the
+    operating system takes a process's memory back at once, where the interpreter's exit
+    first frees every object and every module one by one (0.05 s after a check of 150,000
+    documents on an idle machine, several times that on a busy one). mypy ends its command
+    the same way. What could still matter is done first, as the interpreter's exit does it:
+    other threads (not daemons) are waited for, the functions registered with :mod:`atexit`
+    run (a coverage or profiling tool saves its data there), and standard output and error
+    are flushed. If flushing fails, the process exits the ordinary way, which reports that.
+    """
+    current = threading.current_thread()
+    for thread in threading.enumerate():
+        if thread is not current and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()  # (what the interpreter's exit calls; there is no public name)
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):  # a closed or broken stream: let the ordinary exit say so
+        raise SystemExit(status) from None
+    os._exit(status)
+
+
 def _say(stderr: TextIO, message: str) -> None:
     """Print a message on standard error, which may itself be closed or full."""
     with contextlib.suppress(OSError, ValueError):
@@ -162,4 +198,4 @@ def _stopped(
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    command()

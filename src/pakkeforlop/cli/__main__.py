@@ -1,5 +1,5 @@
 """``python -m pakkeforlop.cli``: the ``pakkeforlop`` command."""
 
-from pakkeforlop.cli import main
+from pakkeforlop.cli import command
 
-raise SystemExit(main())
+command()
