@@ -16,10 +16,11 @@ from .conftest import EXAMPLES
 EXPORT = EXAMPLES / "valid" / "d11-phv-adults-completed"
 
 #: A script that runs the command as installed, with an object that says when the interpreter
-#: frees it (at its own exit), a function registered to run at exit, and a thread still working.
+#: frees it (at its own exit), a function registered to run at exit, and a thread still working
+#: when the check is over.
 SCRIPT = """
 import atexit, sys, threading, time
-from pakkeforlop.cli import command
+from pakkeforlop import cli
 
 class Freed:
     def __del__(self):
@@ -27,9 +28,24 @@ class Freed:
 
 kept = Freed()
 atexit.register(print, "ran at exit")
-threading.Thread(target=lambda: (time.sleep(0.3), print("thread done", flush=True))).start()
+checked = threading.Event()
+real_main = cli.main
+
+def main():
+    try:
+        return real_main()
+    finally:
+        checked.set()
+
+def working():
+    checked.wait()
+    time.sleep(0.2)
+    print("thread done", flush=True)
+
+cli.main = main
+threading.Thread(target=working).start()
 sys.argv = ["pakkeforlop", *sys.argv[1:]]
-command()
+cli.command()
 """
 
 

@@ -16,7 +16,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pakkeforlop.cli import config as configuration
 from pakkeforlop.cli import outputs
@@ -25,7 +25,6 @@ from pakkeforlop.data.catalogue import Severity
 from pakkeforlop.engine import check_paths
 from pakkeforlop.engine.caps import DEFAULT_CAPS, FindingCaps
 from pakkeforlop.engine.tuning import automatic_collection_off
-from pakkeforlop.kith import XsdCatalog, XsdError
 from pakkeforlop.read import DEFAULT_LIMITS, Limits
 from pakkeforlop.report import output
 from pakkeforlop.report.acceptance import (
@@ -39,6 +38,9 @@ from pakkeforlop.report.build import Report, build_report
 from pakkeforlop.report.fingerprints import RECIPE
 from pakkeforlop.report.formats import clean, shown_file, shown_text
 from pakkeforlop.report.formats.github import ENVIRONMENT_VARIABLE
+
+if TYPE_CHECKING:
+    from pakkeforlop.kith import XsdCatalog
 
 __all__ = ["UsageError", "run"]
 
@@ -171,9 +173,11 @@ def _xsd_catalog(folder: Path | None, stderr: TextIO) -> XsdCatalog | None:
     """The XSDs of ``--xsd-dir``, read before any work (a bad folder is a usage error)."""
     if folder is None:
         return None
+    from pakkeforlop.kith import xsd  # noqa: PLC0415  (only with --xsd-dir: see pakkeforlop.kith)
+
     try:
-        catalog = XsdCatalog.load(folder)
-    except XsdError as error:
+        catalog = xsd.XsdCatalog.load(folder)
+    except xsd.XsdError as error:
         msg = f"--xsd-dir {folder}: {error}"
         raise UsageError(msg) from error
     for uri, files in sorted(catalog.duplicates().items()):

@@ -17,10 +17,12 @@ The rules of the KITH family are in :mod:`pakkeforlop.rules.kith`.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-from pakkeforlop.kith.mapping import MappedDocument, map_contents, map_documents
 from pakkeforlop.kith.message import KithMessage, read_message, xpath_of
 from pakkeforlop.kith.parse import (
     XmlProblem,
@@ -29,7 +31,38 @@ from pakkeforlop.kith.parse import (
     parse_xml,
     read_xml_file,
 )
-from pakkeforlop.kith.xsd import XsdCatalog, XsdError, XsdOutcome
+
+if TYPE_CHECKING:
+    from pakkeforlop.kith.mapping import MappedDocument, map_contents, map_documents
+    from pakkeforlop.kith.xsd import XsdCatalog, XsdError, XsdOutcome
+
+#: What is imported only when first asked for, by name: the mapping to the JSON model and the
+#: XSD validation (with what they import: the mapping tables, urllib for the XSDs' addresses:
+#: about 0.02 s of the command's start), which a check of JSON files alone does without. The
+#: rules of the KITH family import the recognition of messages only (``message``).
+_LATER = {
+    "mapping": ("mapping", None),
+    "MappedDocument": ("mapping", "MappedDocument"),
+    "map_contents": ("mapping", "map_contents"),
+    "map_documents": ("mapping", "map_documents"),
+    "xsd": ("xsd", None),
+    "XsdCatalog": ("xsd", "XsdCatalog"),
+    "XsdError": ("xsd", "XsdError"),
+    "XsdOutcome": ("xsd", "XsdOutcome"),
+}
+
+
+def __getattr__(name: str) -> object:
+    """A name of :data:`_LATER`, imported now (and kept: it is asked for once)."""
+    later = _LATER.get(name)
+    if later is None:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    module_name, attribute = later
+    module: ModuleType = importlib.import_module(f"{__name__}.{module_name}")
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
 
 __all__ = [
     "KithMessage",
