@@ -111,6 +111,41 @@ def test_a_worker_process_runs_without_automatic_collection() -> None:
         gc.enable()
 
 
+def _worker_and_files() -> tuple[Run, list[Any]]:
+    """A worker's run of the example export, and the export's declared documents."""
+    main = Run(EXAMPLE, "", Limits())
+    declared = [entry for entry in main.read_manifest() if entry[2] != "pathway-events"]
+    return workers.worker_run(main.worker_setup()), declared
+
+
+def test_a_worker_collects_once_per_task_not_every_so_many_documents(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    collections: list[int] = []
+    monkeypatch.setattr(tuning, "collect_young", lambda: collections.append(1))
+    monkeypatch.setattr(tuning, "DOCUMENTS_PER_COLLECTION", 1)
+    run, declared = _worker_and_files()
+    assert len(declared) > 1
+    collections.clear()  # (the main process's, reading the manifest)
+    for _ in range(3):
+        part = run.check_part(declared)
+        assert part.result.documents == len(declared)
+    assert len(collections) == 3
+
+
+def test_a_worker_frees_a_tasks_reference_cycles_when_the_next_starts() -> None:
+    run, declared = _worker_and_files()
+    with tuning.automatic_collection_off():
+        part = run.check_part(declared)
+        node = _Node()
+        part.result.instances["cycle"] = node  # type: ignore[assignment]
+        gone = weakref.ref(node)
+        del node, part
+        assert gone() is not None  # the recorder holds the part until the next task
+        run.check_part(declared)
+        assert gone() is None
+
+
 def test_the_check_command_renders_without_automatic_collection_and_restores_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

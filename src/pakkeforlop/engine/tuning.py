@@ -6,8 +6,9 @@ place; each has a test of what it protects.
   few reference cycles. The automatic collector does not know that: it scans the young
   objects every few hundred allocations and, as the kept objects grow, all of them again and
   again. So a check turns it off and collects the young objects itself, every so many
-  documents; what it keeps is scanned once, then left alone. Each check also collects its
-  young objects when it ends. (Python 3.14's collector is incremental: there
+  documents (a worker process: as each task starts, once the last task's part is let go);
+  what it keeps is scanned once, then left alone. Each check also collects its young objects
+  when it ends. (Python 3.14's collector is incremental: there
   ``gc.collect(1)`` also scans an increment of the old objects.)
 * **Objects frozen while workers fork.** A forked worker's collections would otherwise write
   to (and so copy) every memory page holding an object it inherited.
@@ -62,12 +63,15 @@ def collect_young() -> None:
 
 
 class Collector:
-    """Counts documents, and collects the young objects every ``every`` of them."""
+    """Counts documents, and collects the young objects every ``every`` of them (``0``: never;
+    the caller collects them itself)."""
 
     __slots__ = ("_count", "_every")
 
     def __init__(self, every: int | None = None) -> None:
         self._every = DOCUMENTS_PER_COLLECTION if every is None else every
+        if self._every <= 0:
+            self._every = sys.maxsize
         self._count = 0
 
     def count(self) -> None:

@@ -218,6 +218,9 @@ def worker_run(setup: WorkerSetup) -> Run:
     if setup.xsd_folder is not None:
         xsd = kith.XsdCatalog(setup.xsd_folder, setup.xsd_files)
     run = Run(setup.root, setup.display_root, setup.limits, xsd, setup.caps, exact=setup.exact)
+    # A worker collects its young objects as each task starts (see Run.check_part), not every
+    # so many documents: what it keeps lives only until its task's part is sent.
+    run.documents.collector = tuning.Collector(0)
     run.recorder.facts = setup.facts
     if setup.closed is not None:
         run.recorder.closed = setup.closed
