@@ -57,7 +57,9 @@ class DocumentChecker:
         self.collector = Collector()
         #: The fast validity check of each schema, looked up once per run (the lookup reads
         #: the environment: a cost per document).
-        self._quick: dict[tuple[str, bool], Validity | None] = {}
+        #: (By kind, one table each without and with native formats: a key of the kind alone
+        #: costs less to look up than one of the kind and the flag.)
+        self._quick: tuple[dict[str, Validity | None], dict[str, Validity | None]] = ({}, {})
         #: Per document kind, the set of exercised rules its schema rules were last added to:
         #: the same set (of the same result) needs them once, not once per document.
         self._schema_exercised_into: dict[str, set[str]] = {}
@@ -121,11 +123,11 @@ class DocumentChecker:
         recorder = self.recorder
         kind = document.kind
         schema_id = SCHEMA_OF_KIND[kind]
-        key = (schema_id, native_formats)
+        known = self._quick[native_formats]
         try:
-            quick = self._quick[key]
+            quick = known[kind]
         except KeyError:
-            quick = self._quick[key] = fast_validity(schema_id, native_formats=native_formats)
+            quick = known[kind] = fast_validity(schema_id, native_formats=native_formats)
         if quick is not None and quick(document.value):
             errors = []
         else:

@@ -47,8 +47,14 @@ def _recipient_hit(document: Document) -> Hit:
 
 
 def has_regular_gp(document: Document, _facts: ExportFacts) -> bool:
-    """The document does not state that the patient has no regular GP (patient.hasRegularGp)."""
-    return get(document.value, "patient", "hasRegularGp") is not False
+    """The document does not state that the patient has no regular GP (patient.hasRegularGp).
+
+    (It looks the members up itself, not through :func:`~pakkeforlop.model.facts.get`: it is
+    asked for every epicrisis, where a call more is a cost.)
+    """
+    value = document.value
+    patient = value.get("patient") if isinstance(value, dict) else None
+    return not isinstance(patient, dict) or patient.get("hasRegularGp") is not False
 
 
 # The checks that run on every epicrisis (most of those below) are plain functions that give
