@@ -20,7 +20,19 @@ from pakkeforlop.engine.recorder import Recorder
 from pakkeforlop.model.facts import get as facts_get
 from pakkeforlop.model.records import Document, ExportFacts
 from pakkeforlop.rules import referral
-from pakkeforlop.rules.checks import Applies, Check, Hit, Present, Quiet, Scope, always, by_scope
+from pakkeforlop.rules.checks import (
+    Applies,
+    Check,
+    Hit,
+    Present,
+    Quiet,
+    Scope,
+    always,
+    by_scope,
+    export_condition,
+    of_the_export,
+    registered,
+)
 
 from .conftest import EXAMPLES, spied
 from .golden import REFERRAL
@@ -405,3 +417,62 @@ def test_only_documents_that_may_share_their_file_note_what_they_report_once_per
     else:
         assert asked == []
         assert found == ["a.json", "b.json", "b.json"]
+
+
+# -- conditions of the export's facts --------------------------------------------------------
+
+
+def _export_checks(condition: Applies) -> list[Check]:
+    return [
+        Check(rule_id, Scope.DOCUMENT, frozenset({"referral"}), _hit, condition)
+        for rule_id in ("REFERRAL-009", "REFERRAL-010")
+    ]
+
+
+@pytest.mark.parametrize("created", [date(2025, 6, 25), None])
+def test_a_condition_of_the_export_is_asked_once_per_export(
+    tmp_path: Path, created: date | None
+) -> None:
+    asked: list[object] = []
+
+    @export_condition
+    def dated(document: object, facts: ExportFacts) -> bool:
+        asked.append(document)
+        return facts.created is not None
+
+    checker = _checker(tmp_path)
+    checker.checks_of_kind["referral"] = _export_checks(dated)
+    for facts in (ExportFacts(".", created, "test", "1.0.0"), ExportFacts(".", None, None, None)):
+        checker.recorder.facts = facts
+        for path in ("a.json", "b.json", "c.json"):
+            checker.run_checks(Document("referral", path, {}))
+    assert len(asked) == 2  # once for each export's facts, for no document in particular
+    found = [(finding.rule, finding.file) for finding in checker.recorder.found.kept]
+    expected = [
+        (rule, path)
+        for path in ("a.json", "b.json", "c.json")
+        for rule in ("REFERRAL-009", "REFERRAL-010")
+    ]
+    assert found == (expected if created else [])
+    exercised = checker.recorder.result.exercised
+    assert ({"REFERRAL-009", "REFERRAL-010"} <= exercised) is (created is not None)
+
+
+def test_a_failing_condition_of_the_export_is_reported_for_each_check_and_document(
+    tmp_path: Path,
+) -> None:
+    @export_condition
+    def broken(_document: object, _facts: ExportFacts) -> bool:
+        raise RuntimeError
+
+    checker = _checker(tmp_path)
+    checker.checks_of_kind["referral"] = _export_checks(broken)
+    for path in ("a.json", "b.json"):
+        checker.run_checks(Document("referral", path, {}))
+    internal = [(finding.file, str(finding.args)) for finding in checker.recorder.found.kept]
+    assert [path for path, _ in internal] == ["a.json", "a.json", "b.json", "b.json"]
+    assert ["REFERRAL-009" in args for _, args in internal] == [True, False, True, False]
+
+
+def test_the_creation_day_is_a_condition_of_the_export() -> None:
+    assert of_the_export(registered()["EVENT-002"].applies)

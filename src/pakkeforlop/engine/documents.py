@@ -11,7 +11,16 @@ from pakkeforlop.engine.tuning import Collector
 from pakkeforlop.model import facts as extract
 from pakkeforlop.model import pointers
 from pakkeforlop.model.records import Document, ExportFacts
-from pakkeforlop.rules.checks import Applies, Check, Hit, Quiet, Scope, always, by_scope
+from pakkeforlop.rules.checks import (
+    Applies,
+    Check,
+    Hit,
+    Quiet,
+    Scope,
+    always,
+    by_scope,
+    of_the_export,
+)
 from pakkeforlop.rules.engine_reported import GENERIC_SCHEMA_RULE
 from pakkeforlop.rules.schema_messages import describe, missing_member
 
@@ -43,10 +52,14 @@ class DocumentChecker:
         }
         self.checks_of_kind: dict[str, list[Check]] = {}
         self.steps_of_kind: dict[str, list[Step]] = {}
+        #: The export facts the steps of :attr:`steps_of_kind` were planned for.
+        self._planned_for: ExportFacts | None = None
         self.collector = Collector()
         #: The fast validity check of each schema, looked up once per run (the lookup reads
         #: the environment: a cost per document).
-        self._quick: dict[tuple[str, bool], Validity | None] = {}
+        #: (By kind, one table each without and with native formats: a key of the kind alone
+        #: costs less to look up than one of the kind and the flag.)
+        self._quick: tuple[dict[str, Validity | None], dict[str, Validity | None]] = ({}, {})
         #: Per document kind, the set of exercised rules its schema rules were last added to:
         #: the same set (of the same result) needs them once, not once per document.
         self._schema_exercised_into: dict[str, set[str]] = {}
@@ -110,11 +123,11 @@ class DocumentChecker:
         recorder = self.recorder
         kind = document.kind
         schema_id = SCHEMA_OF_KIND[kind]
-        key = (schema_id, native_formats)
+        known = self._quick[native_formats]
         try:
-            quick = self._quick[key]
+            quick = known[kind]
         except KeyError:
-            quick = self._quick[key] = fast_validity(schema_id, native_formats=native_formats)
+            quick = known[kind] = fast_validity(schema_id, native_formats=native_formats)
         if quick is not None and quick(document.value):
             errors = []
         else:
@@ -145,10 +158,15 @@ class DocumentChecker:
         return not errors
 
     def steps_of(self, kind: str) -> list[Step]:
-        """The document checks of one kind, in rule-id order, as steps (see :class:`Step`)."""
+        """The document checks of one kind, in rule-id order, as steps (see :class:`Step`),
+        planned for the export's facts (see :meth:`Step.plan`)."""
+        facts = self.recorder.facts
+        if facts is not self._planned_for:
+            self.steps_of_kind.clear()
+            self._planned_for = facts
         steps = self.steps_of_kind.get(kind)
         if steps is None:
-            steps = self.steps_of_kind[kind] = Step.plan(self.checks_of(kind))
+            steps = self.steps_of_kind[kind] = Step.plan(self.checks_of(kind), facts)
         return steps
 
     def run_checks(self, document: Document) -> None:
@@ -168,37 +186,47 @@ class DocumentChecker:
         # XML message maps to do; a JSON document's file holds it alone, so each value a check
         # reports once per file is its file's first (see _first_in_file), with nothing to note.
         shares_file = document.line is not None or document.origin is not None
-        # What each condition and quiet test gave for this document (those of no test, too).
-        answers: dict[Applies | Quiet, bool] = {always: True, _clears_nothing: False}
+        # What each condition and quiet test gave for this document.
+        answers: dict[Applies | Quiet, bool] = {}
         for step in self.steps_of(document.kind):
             applies = step.applies
-            answer = answers.get(applies)
-            if answer is None:
-                try:
-                    answer = answers[applies] = bool(applies(document, facts))
-                except Exception:  # each of the step's checks asks again, and reports it
-                    self._run_alone(step.checks, document)
+            if applies is not None:
+                answer = answers.get(applies)
+                if answer is None:
+                    try:
+                        answer = answers[applies] = bool(applies(document, facts))
+                    except Exception:  # each of the step's checks asks again, and reports it
+                        self._run_alone(step.checks, document)
+                        continue
+                if not answer:
                     continue
-            if not answer:
-                continue
             if step.exercised_into is not exercised:
                 exercised.update(step.rule_ids)
                 step.exercised_into = exercised
             quiet = step.quiet
-            calm = answers.get(quiet)
-            if calm is None:
-                calm = answers[quiet] = quiet(document, facts)
-            if calm:
-                continue
+            if quiet is not None:
+                calm = answers.get(quiet)
+                if calm is None:
+                    calm = answers[quiet] = quiet(document, facts)
+                if calm:
+                    continue
             for check in step.checks:
                 try:
                     hits = check.function(document, facts)
-                    if shares_file and check.once_per_file is not None:
-                        hits = self._first_in_file(check, hits, document)
-                    for hit in hits:
-                        recorder.hit(check, hit, path, document)
+                    if hits:  # (not an empty tuple: most checks of most documents give one)
+                        self._report(check, hits, document, shares_file=shares_file)
                 except Exception as error:  # the kit's bug must not cost the other checks
                     recorder.internal_error(check.rule_id, path, error, line=document.line)
+
+    def _report(
+        self, check: Check, hits: Iterable[Hit], document: Document, *, shares_file: bool
+    ) -> None:
+        """Report a check's hits on ``document`` (``shares_file``: see :meth:`run_checks`)."""
+        if shares_file and check.once_per_file is not None:
+            hits = self._first_in_file(check, hits, document)
+        recorder = self.recorder
+        for hit in hits:
+            recorder.hit(check, hit, document.path, document)
 
     def _first_in_file(
         self, check: Check, hits: Iterable[Hit], document: Document
@@ -230,11 +258,6 @@ class DocumentChecker:
                 recorder.internal_error(check.rule_id, document.path, error, line=document.line)
 
 
-def _clears_nothing(_document: Document, _facts: ExportFacts) -> bool:
-    """The quiet test of checks that have none: they always run."""
-    return False
-
-
 def _total(quiet: Quiet) -> Quiet:
     """``quiet`` as a test that does not raise: one that fails clears nothing (the checks then
     run one by one, and report what they find, as they would without it)."""
@@ -262,8 +285,12 @@ class Step:
 
     __slots__ = ("applies", "checks", "exercised_into", "quiet", "rule_ids")
 
-    def __init__(self, checks: tuple[Check, ...], quiet: Quiet) -> None:
-        self.applies: Applies = checks[0].applies
+    def __init__(
+        self, checks: tuple[Check, ...], applies: Applies | None, quiet: Quiet | None
+    ) -> None:
+        #: The condition, or ``None`` where it holds for every document (see :meth:`plan`).
+        self.applies = applies
+        #: The quiet test (total), or ``None`` for checks that have none: they always run.
         self.quiet = quiet
         self.checks = checks
         self.rule_ids = tuple(check.rule_id for check in checks)
@@ -271,9 +298,17 @@ class Step:
         self.exercised_into: set[str] | None = None
 
     @classmethod
-    def plan(cls, checks: Iterable[Check]) -> list[Step]:
-        """``checks`` (in rule-id order) as steps, in the same order (the steps of one quiet
-        test share one total version of it: it is asked once per document)."""
+    def plan(cls, checks: Iterable[Check], facts: ExportFacts) -> list[Step]:
+        """``checks`` (in rule-id order) as steps, in the same order, for an export with these
+        ``facts`` (the steps of one quiet test share one total version of it: it is asked
+        once per document).
+
+        A condition that reads only the export's facts (see
+        :func:`~pakkeforlop.rules.checks.export_condition`) is asked here, once: a step whose
+        condition does not hold is left out, and one whose condition holds is run as a step
+        without a condition (as one with ``always``). One that fails stays, to be asked for
+        each document (and its failure reported, as without the plan).
+        """
         runs: list[list[Check]] = []
         for check in checks:
             last = runs[-1][-1] if runs else None
@@ -281,9 +316,23 @@ class Step:
                 runs[-1].append(check)
             else:
                 runs.append([check])
-        total: dict[Quiet | None, Quiet] = {None: _clears_nothing}
+        total: dict[Quiet, Quiet] = {}
+        steps = []
         for run in runs:
+            applies: Applies | None = run[0].applies
+            if applies is always:
+                applies = None
+            elif applies is not None and of_the_export(applies):
+                try:
+                    holds = bool(applies(None, facts))
+                except Exception:  # asked again per document, where each check reports it
+                    holds = None
+                if holds is False:
+                    continue
+                if holds:
+                    applies = None
             quiet = run[0].quiet
             if quiet is not None and quiet not in total:
                 total[quiet] = _total(quiet)
-        return [cls(tuple(run), total[run[0].quiet]) for run in runs]
+            steps.append(cls(tuple(run), applies, None if quiet is None else total[quiet]))
+        return steps

@@ -110,6 +110,28 @@ def always(_subject: object, _facts: ExportFacts) -> bool:
     return True
 
 
+#: The document conditions that read the export's facts alone (see :func:`export_condition`).
+_EXPORT_CONDITIONS: set[Applies] = set()
+
+A = TypeVar("A", bound=Applies)
+
+
+def export_condition(condition: A) -> A:
+    """Mark a document check's condition (``applies``) that reads nothing of the document,
+    only the export's facts (whether the manifest gives its creation day, say).
+
+    Why: such a condition gives one answer for every document of an export; the engine asks
+    it once per export's facts, not once per document (a call each, on every document).
+    """
+    _EXPORT_CONDITIONS.add(condition)
+    return condition
+
+
+def of_the_export(condition: Applies) -> bool:
+    """Whether ``condition`` reads only the export's facts (see :func:`export_condition`)."""
+    return condition in _EXPORT_CONDITIONS
+
+
 @dataclass(frozen=True, slots=True)
 class Check:
     """One registered rule implementation."""

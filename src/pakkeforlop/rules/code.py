@@ -324,23 +324,21 @@ _DISPLAYS = (
 _CODED = ("system", "code", "display")
 
 
-def _none_differs(document: Document, facts: ExportFacts) -> bool:
-    """Whether the document shows that no coded value's display differs: read where its
-    schema places coded values, once it passed, else searched in its text (a text that
-    cannot be searched shows nothing: its objects are walked)."""
-    values, written = _DISPLAYS
-    none_flagged = none_placed_flagged(document, _CODED, values)  # (see coded_values)
-    if none_flagged is not None:
-        return none_flagged
-    plain = plain_text(document, facts)
-    coded_in_text = plain.coded() if plain is not None else None
-    return coded_in_text is not None and written.none_flagged(coded_in_text)
-
-
 @document_check("CODE-006", "referral", "epicrisis", "feedback")
 def display_matches_text(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
-    """A coded value's display text is the code list's text for its code."""
-    if _none_differs(document, facts):
+    """A coded value's display text is the code list's text for its code.
+
+    First, whether the document shows that no coded value's display differs: read where its
+    schema places coded values, once it passed, else searched in its text (a text that
+    cannot be searched shows nothing). Only where it does not are its objects walked.
+    """
+    values, written = _DISPLAYS
+    none_flagged = none_placed_flagged(document, _CODED, values)  # (see coded_values)
+    if none_flagged is None:
+        plain = plain_text(document, facts)
+        coded_in_text = plain.coded() if plain is not None else None
+        none_flagged = coded_in_text is not None and written.none_flagged(coded_in_text)
+    if none_flagged:
         return ()  # no coded value differs: no walk is needed
     return tuple(_differing_displays(document, facts))
 

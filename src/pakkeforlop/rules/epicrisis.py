@@ -47,24 +47,36 @@ def _recipient_hit(document: Document) -> Hit:
 
 
 def has_regular_gp(document: Document, _facts: ExportFacts) -> bool:
-    """The document does not state that the patient has no regular GP (patient.hasRegularGp)."""
-    return get(document.value, "patient", "hasRegularGp") is not False
+    """The document does not state that the patient has no regular GP (patient.hasRegularGp).
+
+    (It looks the members up itself, not through :func:`~pakkeforlop.model.facts.get`: it is
+    asked for every epicrisis, where a call more is a cost.)
+    """
+    value = document.value
+    patient = value.get("patient") if isinstance(value, dict) else None
+    return not isinstance(patient, dict) or patient.get("hasRegularGp") is not False
+
+
+# The checks that run on every epicrisis (most of those below) are plain functions that give
+# a tuple, not generators: a generator costs more to make and run out than their look.
 
 
 @document_check("EPICRISIS-002", "epicrisis", applies=has_regular_gp)
-def sent_to_gp(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def sent_to_gp(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """§ 45a: the patient's GP is among the recipients (unless the patient has none)."""
     roles = _roles(document, facts)
     if roles is not None and "gp" not in roles:
-        yield _recipient_hit(document)
+        return (_recipient_hit(document),)
+    return ()
 
 
 @document_check("EPICRISIS-003", "epicrisis")
-def sent_to_referrer(document: Document, facts: ExportFacts) -> Iterator[Hit]:
+def sent_to_referrer(document: Document, facts: ExportFacts) -> tuple[Hit, ...]:
     """§ 45a: the referrer is among the recipients (as a main rule)."""
     roles = _roles(document, facts)
     if roles is not None and "referrer" not in roles:
-        yield _recipient_hit(document)
+        return (_recipient_hit(document),)
+    return ()
 
 
 # -- content ----------------------------------------------------------------------------------
@@ -113,16 +125,17 @@ def uses_psychotropics(document: Document, _facts: ExportFacts) -> bool:
 
 
 @document_check("EPICRISIS-006", "epicrisis", applies=uses_psychotropics)
-def psychotropic_advice(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def psychotropic_advice(document: Document, _facts: ExportFacts) -> tuple[Hit, ...]:
     """E3: advice on continued use (and possible tapering) of psychotropic drugs."""
     follow_up = _follow_up(document)
     if follow_up is None:
-        return  # a missing followUp is the schema's finding
+        return ()  # a missing followUp is the schema's finding
     psychotropics = follow_up.get("psychotropics")
     if psychotropics is None:
-        yield Hit(pointer="/followUp")
-    elif isinstance(psychotropics, dict) and "continuedUse" not in psychotropics:
-        yield Hit(pointer="/followUp/psychotropics")
+        return (Hit(pointer="/followUp"),)
+    if isinstance(psychotropics, dict) and "continuedUse" not in psychotropics:
+        return (Hit(pointer="/followUp/psychotropics"),)
+    return ()
 
 
 def is_inpatient(document: Document, _facts: ExportFacts) -> bool:
@@ -144,11 +157,7 @@ def _period(document: Document) -> tuple[date | None, date | None]:
 
 @document_check("EPICRISIS-012", "epicrisis")
 def period_in_order(document: Document, _facts: ExportFacts) -> tuple[Hit, ...]:
-    """The period does not start after it ends.
-
-    (This and EPICRISIS-017 are plain functions, not generators: they run on every
-    epicrisis, and a generator costs more to make than their comparison.)
-    """
+    """The period does not start after it ends."""
     start, end = _period(document)
     if start is not None and end is not None and start > end:
         return (Hit(pointer="/period", args={"start": start.isoformat(), "end": end.isoformat()}),)
@@ -156,48 +165,52 @@ def period_in_order(document: Document, _facts: ExportFacts) -> tuple[Hit, ...]:
 
 
 @document_check("EPICRISIS-013", "epicrisis")
-def gp_appointment_offered(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def gp_appointment_offered(document: Document, _facts: ExportFacts) -> tuple[Hit, ...]:
     """O11: the patient was offered help to book a GP appointment."""
     follow_up = _follow_up(document)
     if follow_up is None:
-        return
+        return ()
     offered = follow_up.get("gpAppointmentOffered")
     if offered is False:
-        yield Hit(pointer="/followUp/gpAppointmentOffered")
-    elif offered is None:
-        yield Hit(pointer="/followUp")
+        return (Hit(pointer="/followUp/gpAppointmentOffered"),)
+    if offered is None:
+        return (Hit(pointer="/followUp"),)
+    return ()
 
 
 @document_check("EPICRISIS-014", "epicrisis", applies=uses_psychotropics)
-def yearly_review(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def yearly_review(document: Document, _facts: ExportFacts) -> tuple[Hit, ...]:
     """O14: the advice on psychotropic drugs says who offers the yearly review."""
     psychotropics = get(document.value, "followUp", "psychotropics")
     if isinstance(psychotropics, dict) and "yearlyReview" not in psychotropics:
-        yield Hit(pointer="/followUp/psychotropics")
+        return (Hit(pointer="/followUp/psychotropics"),)
+    return ()
 
 
 @document_check("EPICRISIS-015", "epicrisis")
-def crisis_plan(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def crisis_plan(document: Document, _facts: ExportFacts) -> tuple[Hit, ...]:
     """§6.4 (unconfirmed): whether a crisis or coping plan exists."""
     if "crisisPlan" not in document.value:
-        yield Hit(pointer="")
+        return (Hit(pointer=""),)
+    return ()
 
 
 @document_check("EPICRISIS-016", "epicrisis")
-def medication_changes(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def medication_changes(document: Document, _facts: ExportFacts) -> tuple[Hit, ...]:
     """§6.4 (unconfirmed): drugs started during the period come with listed changes."""
     if document.value.get("medicationChanges"):
-        return
+        return ()
     start, end = _period(document)
     items = get(document.value, "medication", "items")
     if start is None or end is None or not isinstance(items, list):
-        return
+        return ()
     started = 0
     for entry in items:
         day = parse_day(entry.get("started")) if isinstance(entry, dict) else None
         started += day is not None and start <= day <= end
     if started:
-        yield Hit(pointer="/medication", args={"count": started})
+        return (Hit(pointer="/medication", args={"count": started}),)
+    return ()
 
 
 @document_check("EPICRISIS-017", "epicrisis")

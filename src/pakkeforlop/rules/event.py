@@ -9,13 +9,15 @@ from pakkeforlop.data.codes import code_system
 from pakkeforlop.data.pathways import EVENT_KODEVERK, PATHWAY_TYPE_KODEVERK, pathways
 from pakkeforlop.model.facts import DOCUMENT_DATES, document_days, get, parse_day
 from pakkeforlop.model.records import Document, ExportFacts
-from pakkeforlop.rules.checks import Hit, document_check
+from pakkeforlop.rules.checks import Hit, document_check, export_condition
 
 #: The day the first pathways took patients (domain.md §1.2).
 PROGRAMME_START = date(2019, 1, 1)
 
 
+@export_condition
 def _created(_document: Document, facts: ExportFacts) -> bool:
+    """The manifest gives the export's creation day (asked once per export)."""
     return facts.created is not None
 
 

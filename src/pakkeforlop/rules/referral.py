@@ -42,40 +42,39 @@ DocumentApplies = Callable[[Document, ExportFacts], bool]
 # -- scope ------------------------------------------------------------------------------------
 
 
-def _acute(document: Document) -> bool:
-    return document.value.get("acute") is True
-
-
-def _target_pathway(document: Document) -> str | None:
-    target = document.value.get("targetPathway")
+def _target_pathway(value: dict[str, Any]) -> str | None:
+    target = value.get("targetPathway")
     code = target.get("code") if isinstance(target, dict) else None
     return code if isinstance(code, str) else None
 
 
-# The conditions below ask ``_acute`` themselves rather than ``planned``, and the ones that
-# read a member of ``sender`` or ``patient`` look it up themselves rather than through
-# :func:`~pakkeforlop.model.facts.get`: they are asked for every referral, where a call more
-# each is a cost.
+# The conditions below are asked for every referral, where a call more each is a cost: each
+# reads ``acute`` itself (a planned referral is one whose ``acute`` is not true) rather than
+# through ``planned`` or a helper, and the ones that read a member of ``sender`` or
+# ``patient`` look it up themselves rather than through
+# :func:`~pakkeforlop.model.facts.get`.
 
 
 def planned(document: Document, _facts: ExportFacts) -> bool:
     """A referral into a pathway: not marked acute."""
-    return not _acute(document)
+    return document.value.get("acute") is not True
 
 
 def acute(document: Document, _facts: ExportFacts) -> bool:
     """A referral marked acute (øyeblikkelig hjelp)."""
-    return _acute(document)
+    return document.value.get("acute") is True
 
 
 def planned_not_newborn(document: Document, _facts: ExportFacts) -> bool:
     """A planned referral, except to the newborn pathway (D10), whose patient is a newborn."""
-    return not _acute(document) and _target_pathway(document) != NEWBORN_PATHWAY
+    value = document.value
+    return value.get("acute") is not True and _target_pathway(value) != NEWBORN_PATHWAY
 
 
 def planned_tsb(document: Document, _facts: ExportFacts) -> bool:
     """A planned referral to TSB (D01) or to the pregnancy and substance-use pathway (D09)."""
-    return not _acute(document) and _target_pathway(document) in TSB_PATHWAYS
+    value = document.value
+    return value.get("acute") is not True and _target_pathway(value) in TSB_PATHWAYS
 
 
 def gp_not_referrer(document: Document, _facts: ExportFacts) -> bool:
@@ -87,7 +86,7 @@ def gp_not_referrer(document: Document, _facts: ExportFacts) -> bool:
         return False  # (most referrals: the declaration is asked first)
     patient = value.get("patient")
     has_gp = patient.get("hasRegularGp") if isinstance(patient, dict) else None
-    return not _acute(document) and has_gp is not False
+    return value.get("acute") is not True and has_gp is not False
 
 
 def from_the_municipality(document: Document, _facts: ExportFacts) -> bool:
@@ -95,7 +94,7 @@ def from_the_municipality(document: Document, _facts: ExportFacts) -> bool:
     specialist units, and a sender whose ``service`` is the GP or a municipal health service
     (or not stated)."""
     value = document.value
-    if _acute(document) or value.get("kind") == "onward":
+    if value.get("acute") is True or value.get("kind") == "onward":
         return False
     sender = value.get("sender")
     service = sender.get("service") if isinstance(sender, dict) else None
@@ -191,11 +190,16 @@ for _item in CONTENT_ITEMS:
 # -- who, and the process around the referral -------------------------------------------------
 
 
+# The checks that run on most referrals (REFERRAL-001, 007 and 030) are plain functions that
+# give a tuple, not generators: a generator costs more to make and run out than their look.
+
+
 @document_check("REFERRAL-001", "referral", applies=from_the_municipality)
-def municipal_coordinator_named(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def municipal_coordinator_named(document: Document, _facts: ExportFacts) -> tuple[Hit, ...]:
     """R12: a referral from the municipality names the municipal pathway coordinator."""
     if "municipalCoordinator" not in document.value:
-        yield Hit(pointer="")
+        return (Hit(pointer=""),)
+    return ()
 
 
 @document_check("REFERRAL-002", "referral", applies=acute)
@@ -241,15 +245,16 @@ def copy_to_patient(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
 
 
 @document_check("REFERRAL-007", "referral")
-def phone_for_quick_contact(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def phone_for_quick_contact(document: Document, _facts: ExportFacts) -> tuple[Hit, ...]:
     """R14: a phone number for quick contact with the referrer."""
     sender = document.value.get("sender")
     if not isinstance(sender, dict):
-        return  # the schema reports a missing or malformed sender
+        return ()  # the schema reports a missing or malformed sender
     referrer = sender.get("referrer")
     direct = referrer.get("phone") if isinstance(referrer, dict) else None
     if sender.get("phone") is None and direct is None:
-        yield Hit(pointer="/sender")
+        return (Hit(pointer="/sender"),)
+    return ()
 
 
 @document_check("REFERRAL-008", "referral", applies=gp_not_referrer)
@@ -267,11 +272,12 @@ def sender_unstated(document: Document, _facts: ExportFacts) -> bool:
 
 
 @document_check("REFERRAL-030", "referral", applies=sender_unstated)
-def referrer_has_hpr(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
+def referrer_has_hpr(document: Document, _facts: ExportFacts) -> tuple[Hit, ...]:
     """The referrer is identified by an HPR number (a health service's schema requires it)."""
     referrer = get(document.value, "sender", "referrer")
     if isinstance(referrer, dict) and "hpr" not in referrer:
-        yield Hit(pointer="/sender/referrer")
+        return (Hit(pointer="/sender/referrer"),)
+    return ()
 
 
 @document_check("REFERRAL-022", "referral", applies=planned_tsb)
