@@ -7,6 +7,11 @@ or escaped, whitespace before colons, long runs of digits in strings and in numb
 nesting, and the values jsonschema-rs's formats judge differently (year zero, a leap second).
 Small limits put the depth and number guards at their edges. Each guard also has examples
 that fail without it.
+
+A second differential test is for the decoder (msgspec): any characters written raw or
+escaped (surrogates, control characters, invalid UTF-8), numbers of every form and size,
+constants and odd bytes; the texts on which JSON decoders are known to read otherwise than
+json.loads are examples of their own.
 """
 
 from __future__ import annotations
@@ -292,3 +297,110 @@ def test_the_census_counts_strings_measures_depth_and_finds_numbers(
     value: dict[str, Any], expected: tuple[int, int, bool]
 ) -> None:
     assert fast_json.census(value) == expected
+
+
+# --- The decoder ---------------------------------------------------------------------------------
+
+#: Texts on which JSON decoders are known to differ from json.loads, or might: numbers at and
+#: beyond the 64-bit ranges (orjson, for one, reads such an integer as a float) and a float's,
+#: constants, surrogates, encodings, control characters, whitespace, trailing data. The fast
+#: parse takes a text only as the exact parser reads it.
+EDGES = [
+    b'{"n": 18446744073709551616}',
+    b'{"n": 18446744073709551615}',
+    b'{"n": -9223372036854775809}',
+    b'{"n": -9223372036854775808}',
+    b'{"n": 123456789012345678901234567890}',
+    b'{"n": [1, {"m": -123456789012345678901234567890}], "s": "x"}',
+    b'{"n": -0, "m": -0.0, "o": 1E5, "p": 1e-400, "q": 9007199254740993.0}',
+    b'{"n": 2.2250738585072011e-308, "m": 0.30000000000000004, "o": 5e-324}',
+    b'{"n": 1e400}',
+    b'{"n": NaN}',
+    b'{"n": -Infinity}',
+    b'\xef\xbb\xbf{"a": "b"}',
+    b'{"a": "\\ud800"}',
+    b'{"a": "\\udc00\\ud800"}',
+    b'{"a": "\\ud800\\u0041"}',
+    b'{"a": "\\ud83d\\ude00", "b": "\xf0\x9f\x98\x80"}',
+    b'{"a": "\xed\xa0\x80"}',
+    b'{"a": "\xc0\x80"}',
+    b'{"a": "\xf4\x90\x80\x80"}',
+    b'{"a": "\xff"}',
+    b'{"a": "\x01"}',
+    b'{"a": "\t"}',
+    b'{"a": "\x7f\\u0000\xef\xbf\xbe\xe2\x80\xa8"}',
+    b'{"a": "b"}\x00',
+    b'{"a": "b"} x',
+    b'{"a": "b"}\x0c',
+    b'{"a"\x0b: "b"}',
+    b'\xc2\xa0{"a": "b"}',
+    b'{"a": ["b",]}',
+    b'{"a": "b" /* c */}',
+    b'{"a": 01}',
+    b'{"a": "\\x41"}',
+    b'{"a": "\\U00e9"}',
+    b'{"\\u00e9": "x", "\xc3\xa9": "y"}',
+]
+
+
+SURROGATES = st.integers(0xD800, 0xDFFF).map(chr)
+ONE_IN_TEN = st.sampled_from([False] * 9 + [True])
+
+
+@st.composite
+def decoder_strings(draw: st.DrawFn) -> bytes:
+    """A string for the decoder: any character written raw or escaped; one time in ten, with
+    surrogates (escaped, or as the bytes they would have: invalid UTF-8)."""
+    if draw(ONE_IN_TEN):
+        text = draw(st.text(st.characters() | SURROGATES, min_size=1))
+        if draw(st.booleans()):
+            return ('"' + text + '"').encode("utf-8", "surrogatepass")
+        return json.dumps(text).encode()
+    return json.dumps(draw(st.text()), ensure_ascii=draw(st.booleans())).encode()
+
+
+STRINGS = decoder_strings()
+#: Values: strings, numbers of every form and size, constants.
+VALUES = STRINGS | st.one_of(
+    st.integers().map(lambda number: str(number).encode()),
+    st.integers(-(2**70), 2**70).map(lambda number: str(number).encode()),
+    st.floats(allow_nan=False, allow_infinity=False).map(lambda number: repr(number).encode()),
+    st.sampled_from([b"-0", b"1E400", b"-1e-400", b"true", b"false", b"null", b"[]", b"{}"]),
+)
+#: What may not belong in a text: invalid numbers, constants, control characters, odd whitespace
+#: and bytes, a byte order mark.
+ODD = st.sampled_from(
+    [b"01", b"1.", b".5", b"+1", b"0x1", b"NaN", b"Infinity", b"True", b"\\", b"\x00", b"\t"]
+)
+ODD |= st.sampled_from(
+    [b"\xef\xbb\xbf", b"\x0c", b"\x0b", b"\xc2\xa0", b"\xe2\x80\xa8", b",", b"]", b"}", b"\xff"]
+)
+
+
+@st.composite
+def decoder_texts(draw: st.DrawFn) -> bytes:
+    """An object of members (names and values as above); one time in ten, an odd piece in
+    place of a value, in a string, or around the object."""
+    names = draw(st.lists(STRINGS, max_size=5, unique=True))
+    members = [name + b": " + draw(ODD if draw(ONE_IN_TEN) else VALUES) for name in names]
+    text = b"{" + b", ".join(members) + b"}"
+    if not draw(ONE_IN_TEN):
+        return text
+    where = draw(st.sampled_from(["string", "before", "after"]))
+    if where == "string" and b'"' in text:
+        at = text.index(b'"') + 1
+        return text[:at] + draw(ODD) + text[at:]
+    return draw(ODD) + text if where == "before" else text + draw(ODD)
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True, database=None)
+@given(decoder_texts())
+def test_the_decoder_gives_only_what_the_exact_parse_gives(data: bytes) -> None:
+    _agrees(data, DEFAULT_LIMITS)
+
+
+@pytest.mark.parametrize("data", EDGES)
+def test_texts_a_decoder_may_read_otherwise_are_taken_only_as_the_exact_parse_reads_them(
+    data: bytes,
+) -> None:
+    _agrees(data, DEFAULT_LIMITS)
