@@ -110,6 +110,12 @@ def always(_subject: object, _facts: ExportFacts) -> bool:
     return True
 
 
+def has_events(instance: PathwayInstance, _facts: ExportFacts) -> bool:
+    """Whether a pathway instance has events: the ``given`` (see :attr:`Check.given`) of the
+    instance checks that judge its events. A count, not the events: asking makes no records."""
+    return instance.event_count > 0
+
+
 @dataclass(frozen=True, slots=True)
 class Check:
     """One registered rule implementation."""
@@ -142,6 +148,50 @@ class Check:
     #: instances, it sends back its part; such a check, and the export checks after it, run
     #: once it has, and the ones before it meanwhile.
     part: ExportPart | None = None
+    #: For an instance check: a condition many checks share, asked before ``applies`` (the
+    #: check applies where both hold; :func:`has_events`, say). The engine asks it once per
+    #: instance for the checks next to each other in rule-id order that share it, and skips
+    #: them all where it does not hold. Why: an instance read only from documents has no
+    #: events (an export of documents alone has none), and most instance checks judge
+    #: events; one answer spares asking each of their conditions.
+    given: Applies | None = None
+
+
+class InstanceStep:
+    """Instance checks next to each other in rule-id order that share their condition
+    (``applies``), run as one: the condition is asked once per instance, and the checks'
+    rules are added to a result's exercised rules once, the first time it holds (the set only
+    grows, and a new part's result is a new set: the step remembers which set it last added
+    them to). Why: the instance checks ran one by one, each asking its condition and adding
+    its rule, for every instance of an export. Identical to checking one by one: a step
+    whose condition holds runs (and so exercises) every one of its checks.
+    """
+
+    __slots__ = ("applies", "checks", "exercised_into", "rule_ids")
+
+    def __init__(self, checks: tuple[Check, ...]) -> None:
+        self.applies = checks[0].applies
+        self.checks = checks
+        self.rule_ids = tuple(check.rule_id for check in checks)
+        #: The set of exercised rules the step's rules were last added to.
+        self.exercised_into: set[str] | None = None
+
+    @classmethod
+    def plan(cls, checks: Iterable[Check]) -> list[tuple[Applies, list[InstanceStep]]]:
+        """``checks`` (in rule-id order) as steps, in the same order, in blocks of the steps
+        next to each other that share their ``given`` (see :attr:`Check.given`), each with
+        that condition (:func:`always` for checks without one)."""
+        blocks: list[tuple[Applies, list[list[Check]]]] = []
+        for check in checks:
+            given = always if check.given is None else check.given
+            if not blocks or blocks[-1][0] is not given:
+                blocks.append((given, []))
+            runs = blocks[-1][1]
+            if runs and runs[-1][-1].applies is check.applies:
+                runs[-1].append(check)
+            else:
+                runs.append([check])
+        return [(given, [cls(tuple(run)) for run in runs]) for given, runs in blocks]
 
 
 _REGISTRY: dict[str, Check] = {}
@@ -176,11 +226,15 @@ def document_check(
     return decorate
 
 
-def instance_check(rule_id: str, *, applies: Applies = always) -> Callable[[F], F]:
-    """Register a check run once per pathway instance, after every file has been read."""
+def instance_check(
+    rule_id: str, *, applies: Applies = always, given: Applies | None = None
+) -> Callable[[F], F]:
+    """Register a check run once per pathway instance, after every file has been read, on
+    the instances where ``given`` (see :attr:`Check.given`) and ``applies`` hold."""
 
     def decorate(function: F) -> F:
-        _register(Check(rule_id, Scope.INSTANCE, frozenset({"pathway-event"}), function, applies))
+        kinds = frozenset({"pathway-event"})
+        _register(Check(rule_id, Scope.INSTANCE, kinds, function, applies, given=given))
         return function
 
     return decorate
