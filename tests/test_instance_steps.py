@@ -19,6 +19,7 @@ from pakkeforlop.engine import run as run_module
 from pakkeforlop.engine.run import Run
 from pakkeforlop.model.findings import Finding
 from pakkeforlop.model.records import (
+    MATERIALISED,
     EpicrisisFacts,
     EventRecord,
     ExportFacts,
@@ -315,3 +316,18 @@ def test_an_instance_without_events_asks_only_the_conditions_of_checks_given_non
     ungiven = {check.rule_id for check in by_scope(Scope.INSTANCE) if check.given is None}
     assert set(asked) == ungiven
     assert len(ungiven) < len(by_scope(Scope.INSTANCE)) / 3
+
+
+def test_asking_for_the_events_of_an_instance_without_any_lets_no_records_go() -> None:
+    """Every instance of an export of documents alone is asked for its events (by the checks
+    of epicrises and of slices of a period): having none, it takes no place among the
+    instances that keep their records."""
+    kept = [PathwayInstance(f"I{index}", [_event("D11A", 2, index)]) for index in range(70)]
+    for instance in kept:
+        instance.ordered()
+    recent = list(MATERIALISED.recent)
+    empty = PathwayInstance("none")
+    assert empty.events == []
+    assert empty.ordered() == []
+    assert empty.first() is None
+    assert list(MATERIALISED.recent) == recent

@@ -360,16 +360,22 @@ class PathwayInstance:
     @property
     def events(self) -> Sequence[EventRecord]:
         """The events' records, by date (the same as :meth:`ordered`)."""
-        return self.ordered()
+        events = self._events
+        return self.ordered() if events is None else events  # (kept: without the call)
 
     def ordered(self) -> list[EventRecord]:
         """The events by date; events on the same date keep their file order.
 
         The records are made once and kept while the instance is among the last few whose
-        records were made: checks call this often.
+        records were made: checks call this often. An instance without events (one read
+        only from documents) has none to make or keep: it is not among those few, so that
+        asking does not let another instance's records go (every instance of an export of
+        documents alone is asked).
         """
         events = self._events
         if events is None:
+            if not self._count:
+                return []
             events = []
             for table, rows in self._rows:
                 values = table.values

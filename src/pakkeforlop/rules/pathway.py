@@ -369,19 +369,22 @@ def start_on_assessment(instance: PathwayInstance, _facts: ExportFacts) -> Itera
 
 
 @instance_check("PATHWAY-020", applies=lambda instance, facts: facts.period is not None)
-def partial_instance(instance: PathwayInstance, facts: ExportFacts) -> Iterator[Hit]:
+def partial_instance(instance: PathwayInstance, facts: ExportFacts) -> tuple[Hit, ...]:
     """A pathway that crosses the export's period is a slice: reported once, for information."""
     part = slice_of(instance, facts.period)
-    if part.partial and facts.period is not None:
-        first = instance.ordered()[0]
-        yield _hit(
+    if not part.partial or facts.period is None:
+        return ()
+    first = instance.ordered()[0]
+    return (
+        _hit(
             first,
             "/date",
             instance=instance.id,
             first=facts.period.first.isoformat(),
             last=facts.period.last.isoformat(),
             how=part.describe(),
-        )
+        ),
+    )
 
 
 # -- instances of one patient ------------------------------------------------------------------
