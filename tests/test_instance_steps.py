@@ -29,6 +29,7 @@ from pakkeforlop.model.records import (
     ReferralFacts,
 )
 from pakkeforlop.read import Limits
+from pakkeforlop.rules import pathway
 from pakkeforlop.rules.checks import Applies, Check, Hit, Scope, always, by_scope, has_events
 from pakkeforlop.rules.engine_reported import INTERNAL_RULE
 
@@ -244,6 +245,17 @@ _instances = st.builds(
     st.lists(_epicrises, max_size=2),
     st.lists(_feedbacks, max_size=2),
 )
+
+
+def _joined(first: PathwayInstance, later: PathwayInstance) -> PathwayInstance:
+    """One instance read from two parts (each with its own table of values)."""
+    joined = PathwayInstance(first.id)
+    joined.extend(first)
+    joined.extend(pickle.loads(pickle.dumps(later)))
+    return joined
+
+
+_instances = _instances | st.builds(_joined, _instances, _instances)
 _facts = st.builds(
     ExportFacts,
     st.just("export"),
@@ -331,3 +343,67 @@ def test_asking_for_the_events_of_an_instance_without_any_lets_no_records_go() -
     assert empty.ordered() == []
     assert empty.first() is None
     assert list(MATERIALISED.recent) == recent
+
+
+def test_checks_their_quiet_test_clears_are_exercised_but_not_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+
+    def quiet(instance: PathwayInstance, _facts: ExportFacts) -> bool:
+        asked.append(instance.id)
+        return instance.id == "A"
+
+    def condition(instance: PathwayInstance, _facts: ExportFacts) -> bool:
+        return instance.id != "none"
+
+    checks = [replace(_check(number, condition), quiet=quiet) for number in (1, 2)]
+    _use(monkeypatch, [*checks, _check(3)])
+    run = _run(tmp_path)
+    run.check_instance_range([PathwayInstance("none"), *INSTANCES])
+    assert asked == ["A", "B"]  # once per instance where the condition holds
+    assert _found(run) == [
+        ("PATHWAY-003", "none.json"),
+        ("PATHWAY-003", "A.json"),
+        ("PATHWAY-001", "B.json"),
+        ("PATHWAY-002", "B.json"),
+        ("PATHWAY-003", "B.json"),
+    ]
+    assert run.recorder.result.exercised == {"PATHWAY-001", "PATHWAY-002", "PATHWAY-003"}
+
+
+def test_a_failing_quiet_test_lets_the_checks_run_and_reports_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(_instance: PathwayInstance, _facts: ExportFacts) -> bool:
+        raise RuntimeError
+
+    _use(monkeypatch, [replace(_check(number), quiet=broken) for number in (1, 2)])
+    run = _run(tmp_path)
+    run.check_instance_range(INSTANCES[:1])
+    assert _found(run) == [("PATHWAY-001", "A.json"), ("PATHWAY-002", "A.json")]
+
+
+IDENTITY_CHECKS = [
+    check for check in by_scope(Scope.INSTANCE) if check.quiet is pathway.one_identity
+]
+
+
+def test_the_identity_checks_share_one_quiet_test() -> None:
+    assert [check.rule_id for check in IDENTITY_CHECKS] == [
+        "PATHWAY-004",
+        "PATHWAY-005",
+        "PATHWAY-006",
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_instances, _facts)
+def test_the_identity_test_holds_only_where_its_checks_find_nothing(
+    instance: PathwayInstance, facts: ExportFacts
+) -> None:
+    identities = {(e.pathway_type, e.patient, e.institution) for e in instance.ordered()}
+    assert pathway.one_identity(instance, facts) is (len(identities) <= 1)
+    if pathway.one_identity(instance, facts):
+        for check in IDENTITY_CHECKS:
+            assert not list(check.function(instance, facts))

@@ -247,7 +247,8 @@ class Run:
 
         The checks run in steps and blocks (see :class:`~pakkeforlop.rules.checks.InstanceStep`):
         each distinct condition, and each ``given`` (see ``Check.given``), is asked once per
-        instance, its answer kept for the others (conditions are pure functions of the
+        instance, its answer kept for the others (and a step's ``quiet`` test where its
+        condition holds: see ``Check.quiet``) (conditions are pure functions of the
         instance and the export's facts); a block whose ``given`` does not hold is skipped.
         A condition that fails is reported for each check of its step (of its block, for a
         ``given``), as each would have asked it; the next that shares it asks again.
@@ -297,6 +298,8 @@ class Run:
                     if step.exercised_into is not exercised:
                         exercised.update(step.rule_ids)
                         step.exercised_into = exercised
+                    if step.quiet is not None and step.quiet(instance, facts):
+                        continue  # none of its checks finds anything (total: see plan)
                     for check in step.checks:
                         try:
                             for hit in check.function(instance, facts):

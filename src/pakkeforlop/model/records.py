@@ -207,7 +207,9 @@ class EventTable:
 #: day, pathway type, care level and file in its table, its line, then those of its patient
 #: and institution (the order of :class:`EventRecord`'s fields).
 ROW = 8
-_LINE = 5
+_TYPE, _LINE, _PATIENT, _INSTITUTION = 2, 5, 6, 7
+#: The numbers of a row that tell the instance's identity: pathway type, patient, institution.
+_IDENTITY = (_TYPE, _PATIENT, _INSTITUTION)
 #: The largest number a block of rows holds in 4 bytes.
 _SMALL = 2**31 - 1
 #: A row as the bytes of a block of rows of each type (native, as ``array`` holds them).
@@ -403,6 +405,24 @@ class PathwayInstance:
     def release(self) -> None:
         """Let the records go (made again from the rows when asked for)."""
         self._events = self._letters = None
+
+    def one_identity(self) -> bool:
+        """Whether every event carries the same pathway type, patient and institution (as
+        every event of nearly every instance does), found in the rows without making the
+        records: per block, one number in each of those columns, and one value across blocks
+        (a table numbers each value once, so different numbers are different values)."""
+        seen: tuple[Any, ...] | None = None
+        for table, rows in self._rows:
+            for column in _IDENTITY:
+                if len(set(rows[column::ROW])) != 1:
+                    return False
+            values = table.values
+            found = (values[rows[_TYPE]], values[rows[_PATIENT]], values[rows[_INSTITUTION]])
+            if seen is None:
+                seen = found
+            elif found != seen:
+                return False
+        return True
 
     def remember(self, name: str, value: object) -> None:
         """Remember ``value`` (not ``None``) under ``name`` until more is added to the instance.
