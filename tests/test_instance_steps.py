@@ -308,13 +308,18 @@ def test_an_instance_without_events_asks_only_the_conditions_of_checks_given_non
     documents (every instance of an export of documents alone) asks none of their
     conditions."""
     asked: list[str] = []
+    called: list[str] = []
 
     def spied(check: Check) -> Check:
         def applies(instance: PathwayInstance, facts: ExportFacts) -> bool:
             asked.append(check.rule_id)
             return check.applies(instance, facts)
 
-        return replace(check, applies=applies)
+        def function(instance: PathwayInstance, facts: ExportFacts) -> Iterable[Hit]:
+            called.append(check.rule_id)
+            return check.function(instance, facts)
+
+        return replace(check, applies=applies, function=function)
 
     _use(monkeypatch, [spied(check) for check in by_scope(Scope.INSTANCE)])
     instance = PathwayInstance(
@@ -328,6 +333,9 @@ def test_an_instance_without_events_asks_only_the_conditions_of_checks_given_non
     ungiven = {check.rule_id for check in by_scope(Scope.INSTANCE) if check.given is None}
     assert set(asked) == ungiven
     assert len(ungiven) < len(by_scope(Scope.INSTANCE)) / 3
+    # Of those that apply, the slice of a period is cleared by its quiet test: no events.
+    assert "PATHWAY-020" in run.recorder.result.exercised
+    assert called == ["FEEDBACK-003", "FEEDBACK-008"]
 
 
 def test_asking_for_the_events_of_an_instance_without_any_lets_no_records_go() -> None:
@@ -387,6 +395,17 @@ def test_a_failing_quiet_test_lets_the_checks_run_and_reports_nothing(
 IDENTITY_CHECKS = [
     check for check in by_scope(Scope.INSTANCE) if check.quiet is pathway.one_identity
 ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(_instances, _facts)
+def test_the_slice_test_holds_only_where_its_check_finds_nothing(
+    instance: PathwayInstance, facts: ExportFacts
+) -> None:
+    (check,) = [check for check in by_scope(Scope.INSTANCE) if check.rule_id == "PATHWAY-020"]
+    assert check.quiet is not None
+    if check.quiet(instance, facts):
+        assert not list(check.function(instance, facts))
 
 
 def test_the_identity_checks_share_one_quiet_test() -> None:

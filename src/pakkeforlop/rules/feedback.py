@@ -161,7 +161,7 @@ def treatment_plan_fed_back(instance: PathwayInstance, _facts: ExportFacts) -> I
 
 
 def _has_plan_feedback(instance: PathwayInstance, _facts: ExportFacts) -> bool:
-    return bool(_feedback(instance, PLAN_OCCASIONS))
+    return bool(instance.feedbacks) and bool(_feedback(instance, PLAN_OCCASIONS))
 
 
 @instance_check("FEEDBACK-003", applies=_has_plan_feedback)
@@ -188,7 +188,7 @@ def _to_gp_in_pathway(instance: PathwayInstance) -> list[FeedbackFacts]:
 
 
 def _fed_back_to_gp(instance: PathwayInstance, _facts: ExportFacts) -> bool:
-    return bool(_to_gp_in_pathway(instance))
+    return bool(instance.feedbacks) and bool(_to_gp_in_pathway(instance))
 
 
 @instance_check("FEEDBACK-008", applies=_fed_back_to_gp)

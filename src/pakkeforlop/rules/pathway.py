@@ -375,7 +375,18 @@ def start_on_assessment(instance: PathwayInstance, _facts: ExportFacts) -> Itera
 # -- slices of a period ------------------------------------------------------------------------
 
 
-@instance_check("PATHWAY-020", applies=lambda instance, facts: facts.period is not None)
+def _without_events(instance: PathwayInstance, _facts: ExportFacts) -> bool:
+    """The quiet test (see ``Check.quiet``) of PATHWAY-020: an instance without events is no
+    slice (see ``slice_of``). Why: in an export of documents alone, every instance is one,
+    and the check is asked of each where the export covers a period."""
+    return not instance.event_count
+
+
+@instance_check(
+    "PATHWAY-020",
+    applies=lambda instance, facts: facts.period is not None,
+    quiet=_without_events,
+)
 def partial_instance(instance: PathwayInstance, facts: ExportFacts) -> tuple[Hit, ...]:
     """A pathway that crosses the export's period is a slice: reported once, for information."""
     part = slice_of(instance, facts.period)
