@@ -465,8 +465,13 @@ class PathwayInstance:
         """The first event by date (in file order on the same date), of those with this event
         letter when one is given; found in the rows when the records are not kept, so that
         checks of every instance in turn (the export's) need not make them."""
-        if self._events is not None:
-            found = self._events if letter is None else self.lettered(letter)
+        found: Sequence[EventRecord] | None = self._events
+        if found is not None:
+            if letter is not None:  # (lettered, without the call: checks ask this often)
+                letters = self._letters
+                if letters is None:
+                    letters = self._letters = self._by_letter()
+                found = letters.get(letter, ())
             return found[0] if found else None
         best: tuple[date, list[Any], array[int], int] | None = None
         for table, rows in self._rows:

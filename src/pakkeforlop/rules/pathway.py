@@ -39,11 +39,6 @@ def _start_in_export(instance: PathwayInstance, facts: ExportFacts) -> bool:
     return instance.event_count > 0 and not slice_of(instance, facts.period).starts_before
 
 
-def _first(instance: PathwayInstance, letter: str) -> EventRecord | None:
-    """The first event with this letter by date (file order on the same date)."""
-    return instance.first(letter)
-
-
 def _has_start(instance: PathwayInstance, _facts: ExportFacts) -> bool:
     return bool(instance.lettered(START))
 
@@ -75,7 +70,7 @@ def one_start(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
 @instance_check("PATHWAY-003", given=has_events, applies=_has_start)
 def start_comes_first(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-01: nothing before the start, except the pathway's events_before_start (D06P)."""
-    start = _first(instance, START)
+    start = instance.first(START)
     if start is None or instance.ordered()[0].day >= start.day:
         return  # nothing is dated before the start (the events are in date order)
     pathway = pathway_of(instance)
@@ -205,7 +200,7 @@ def second_decision_after_extended_assessment(
 @instance_check("PATHWAY-012", given=has_events, applies=_start_in_export)
 def evaluation_after_decision(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-14: no E before the first C (same date accepted)."""
-    decision = _first(instance, DECISION)
+    decision = instance.first(DECISION)
     for event in instance.lettered(EVALUATION):
         if decision is None or event.day < decision.day:
             yield _hit(
@@ -223,7 +218,7 @@ def first_attendance_before_decision(
     instance: PathwayInstance, _facts: ExportFacts
 ) -> Iterator[Hit]:
     """REG-25: M not after the first C (same date accepted)."""
-    decision = _first(instance, DECISION)
+    decision = instance.first(DECISION)
     if decision is None:
         return
     for event in instance.lettered(FIRST_ATTENDANCE):
@@ -247,7 +242,7 @@ def delay_followed_by_decision_or_evaluation(
     instance: PathwayInstance, _facts: ExportFacts
 ) -> Iterator[Hit]:
     """REG-17: in an ended instance, each L is followed by a C or an E (same date accepted)."""
-    end = _first(instance, ENDING)
+    end = instance.first(ENDING)
     if end is None:
         return
     steps = [event.day for event in instance.events if event.event in {DECISION, EVALUATION}]
@@ -276,7 +271,7 @@ def one_ending(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
 @instance_check("PATHWAY-010", given=has_events)
 def nothing_after_ending(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-15: no event dated after the (first) X; same-date events are accepted."""
-    end = _first(instance, ENDING)
+    end = instance.first(ENDING)
     if end is None:
         return
     for event in instance.ordered():
@@ -327,7 +322,7 @@ def _assessed(instance: PathwayInstance) -> list[date]:
 
 
 def _in_era(rule_id: str, instance: PathwayInstance) -> bool:
-    start = _first(instance, START)
+    start = instance.first(START)
     return start is not None and rule(rule_id).applies_on(start.day)
 
 
@@ -342,7 +337,7 @@ def _dates(days: Iterable[date]) -> str:
 )
 def received_before_start(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """The earliest receipt of the instance's referrals is no later than the start."""
-    start, received = _first(instance, START), _received(instance)
+    start, received = instance.first(START), _received(instance)
     if start is not None and received and received[0] > start.day:
         yield _hit(start, "/date", start=start.day.isoformat(), received=_dates(received))
 
@@ -354,7 +349,7 @@ def received_before_start(instance: PathwayInstance, _facts: ExportFacts) -> Ite
 )
 def start_on_receipt(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-05 (starts up to 2023): the start is dated on the referral's receipt."""
-    start, received = _first(instance, START), _received(instance)
+    start, received = instance.first(START), _received(instance)
     if start is not None and start.day not in received:
         yield _hit(start, "/date", start=start.day.isoformat(), received=_dates(received))
 
@@ -367,7 +362,7 @@ def start_on_receipt(instance: PathwayInstance, _facts: ExportFacts) -> Iterator
 def start_on_assessment(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-06 (revised pathways; not in force until its date is confirmed): the start is dated
     on the assessment."""
-    start, assessed = _first(instance, START), _assessed(instance)
+    start, assessed = instance.first(START), _assessed(instance)
     if start is not None and start.day not in assessed:
         yield _hit(start, "/date", start=start.day.isoformat(), assessed=_dates(assessed))
 
@@ -434,7 +429,7 @@ def spans(instances: Mapping[str, PathwayInstance]) -> list[Span]:
         reference = reference_event(instance)
         if reference is None:
             continue
-        end = _first(instance, ENDING)
+        end = instance.first(ENDING)
         result.append(
             Span(
                 instance=instance.id,
