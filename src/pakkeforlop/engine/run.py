@@ -247,9 +247,9 @@ class Run:
 
         The checks run in steps and blocks (see :class:`~pakkeforlop.rules.checks.InstanceStep`):
         each distinct condition, and each ``given`` (see ``Check.given``), is asked once per
-        instance, its answer kept for the others (and a step's ``quiet`` test where its
-        condition holds: see ``Check.quiet``) (conditions are pure functions of the
-        instance and the export's facts); a block whose ``given`` does not hold is skipped.
+        instance, its answer kept for the others (conditions are pure functions of the
+        instance and the export's facts); a block whose ``given`` does not hold is skipped,
+        and a step whose ``quiet`` test holds (see ``Check.quiet``) is exercised but not run.
         A condition that fails is reported for each check of its step (of its block, for a
         ``given``), as each would have asked it; the next that shares it asks again.
         """
