@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from pakkeforlop import cli
 from pakkeforlop.engine import check_export, iter_exports
 from pakkeforlop.engine.files import Declared
 from pakkeforlop.engine.run import Run
+from pakkeforlop.model.person_numbers import make_fnr
 from pakkeforlop.report.build import build_report
 from pakkeforlop.report.formats import html, json_report, junit, text
 from pakkeforlop.rules import checks
@@ -99,8 +101,10 @@ def _failing(monkeypatch: pytest.MonkeyPatch, rule_id: str) -> None:
 @pytest.mark.parametrize(
     ("rule_id", "scope"),
     # (A document rule that runs on every referral: REFERRAL-027 to 029 run only where their
-    # quiet test does not hold, and the example's referral is in order.)
-    [("REFERRAL-007", "document"), ("PATHWAY-001", "instance"), ("PATHWAY-005", "export")],
+    # quiet test does not hold, and the example's referral is in order. The same for an
+    # instance rule that runs on every instance with events: PATHWAY-004 to 006 run only
+    # where their quiet test does not hold, and the example's events are of one patient.)
+    [("REFERRAL-007", "document"), ("PATHWAY-001", "instance"), ("PATHWAY-009", "export")],
 )
 def test_a_rule_that_raises_becomes_an_internal_error_finding_and_nothing_else_is_lost(
     monkeypatch, rule_id, scope
@@ -118,6 +122,28 @@ def test_a_rule_that_raises_becomes_an_internal_error_finding_and_nothing_else_i
     others = [f for f in after.findings if f.rule != "INTERNAL-001"]
     assert [f.rule for f in others] == [f.rule for f in before.findings if f.rule != rule_id]
     assert scope  # the three scopes each have their own guard
+
+
+def test_an_identity_check_that_raises_is_reported_where_its_quiet_test_does_not_hold(
+    tmp_path, monkeypatch
+):
+    """PATHWAY-004 to 006 run only for an instance whose events are not all of one type,
+    patient and institution (their quiet test): there, a failing one is an internal error as
+    any other check's."""
+    root = tmp_path / "export"
+    shutil.copytree(EXAMPLES / "valid" / "d11-phv-adults-completed", root)
+    (events,) = root.rglob("*.ndjson")
+    lines = events.read_text(encoding="utf-8").splitlines()
+    last = json.loads(lines[-1])
+    another = make_fnr(date(1980, 5, 17), 123)  # a synthetic (Test-Norge) number
+    last["patient"] = dict(last["patient"], value=another)
+    events.write_text("\n".join([*lines[:-1], json.dumps(last)]) + "\n", encoding="utf-8")
+    before = check_export(root, display_root="")
+    assert "PATHWAY-005" in {f.rule for f in before.findings}
+    _failing(monkeypatch, "PATHWAY-005")
+    result = check_export(root, display_root="")
+    (internal,) = [f for f in result.findings if f.rule == "INTERNAL-001"]
+    assert "PATHWAY-005" in internal.message()
 
 
 def test_a_receipt_check_that_raises_is_reported_where_its_quiet_test_does_not_hold(

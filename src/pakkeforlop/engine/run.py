@@ -40,7 +40,15 @@ from pakkeforlop.read.folders import (
     data_files,
     identity,
 )
-from pakkeforlop.rules.checks import Check, ExportView, Scope, always, by_scope
+from pakkeforlop.rules.checks import (
+    Applies,
+    Check,
+    ExportView,
+    InstanceStep,
+    Scope,
+    always,
+    by_scope,
+)
 from pakkeforlop.rules.engine_reported import (
     DIGEST_RULE,
     MISSING_FILE_RULE,
@@ -243,23 +251,69 @@ class Run:
         recorder.result.absorb(found)
 
     def check_instance_range(self, instances: Iterable[PathwayInstance]) -> None:
-        """Every instance check on these instances, one instance after another."""
+        """Every instance check on these instances, one instance after another.
+
+        The checks run in steps and blocks (see :class:`~pakkeforlop.rules.checks.InstanceStep`):
+        each distinct condition, and each ``given`` (see ``Check.given``), is asked once per
+        instance, its answer kept for the others (conditions are pure functions of the
+        instance and the export's facts); a block whose ``given`` does not hold is skipped,
+        and a step whose ``quiet`` test holds (see ``Check.quiet``) is exercised but not run.
+        A condition that fails is reported for each check of its step (of its block, for a
+        ``given``), as each would have asked it; the next that shares it asks again.
+        """
         recorder = self.recorder
-        checks = by_scope(Scope.INSTANCE)
+        blocks = InstanceStep.plan(by_scope(Scope.INSTANCE))
         facts = recorder.facts
         exercised = recorder.result.exercised
-        collector = self.documents.collector
+        count = self.documents.collector.count
+
+        def failed(checks: Iterable[Check], instance: PathwayInstance, error: Exception) -> None:
+            for check in checks:  # the kit's bug must not cost the other checks
+                shown = recorder.manifest_shown
+                recorder.internal_error(check.rule_id, shown, error, instance=instance.id)
+
+        def holds(
+            given: Applies,
+            instance: PathwayInstance,
+            steps: list[InstanceStep],
+            answers: dict[Applies, bool],
+        ) -> bool:
+            try:
+                held = answers[given] = bool(given(instance, facts))
+            except Exception as error:  # each check of the block reports it
+                failed([check for step in steps for check in step.checks], instance, error)
+                return False
+            return held
+
         for instance in instances:
-            collector.count()
-            for check in checks:
-                try:
-                    if check.applies is always or check.applies(instance, facts):
-                        exercised.add(check.rule_id)
-                        for hit in check.function(instance, facts):
-                            recorder.hit(check, hit, hit.path or "", instance=instance.id)
-                except Exception as error:  # the kit's bug must not cost the other checks
-                    shown = recorder.manifest_shown
-                    recorder.internal_error(check.rule_id, shown, error, instance=instance.id)
+            count()
+            answers: dict[Applies, bool] = {always: True}
+            for given, steps in blocks:
+                held = answers.get(given)
+                if not (held or (held is None and holds(given, instance, steps, answers))):
+                    continue
+                for step in steps:
+                    applies = step.applies
+                    answer = answers.get(applies)
+                    if answer is None:
+                        try:
+                            answer = answers[applies] = bool(applies(instance, facts))
+                        except Exception as error:  # each of the step's checks reports it
+                            failed(step.checks, instance, error)
+                            continue
+                    if not answer:
+                        continue
+                    if step.exercised_into is not exercised:
+                        exercised.update(step.rule_ids)
+                        step.exercised_into = exercised
+                    if step.quiet is not None and step.quiet(instance, facts):
+                        continue  # none of its checks finds anything (total: see plan)
+                    for check in step.checks:
+                        try:
+                            for hit in check.function(instance, facts):
+                                recorder.hit(check, hit, hit.path or "", instance=instance.id)
+                        except Exception as error:
+                            failed((check,), instance, error)
 
     def check_instance_part(self, start: int, stop: int) -> WorkerPart:
         """Check the instances from ``start`` to ``stop``, in the order they were found, as a

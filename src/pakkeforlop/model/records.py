@@ -207,7 +207,9 @@ class EventTable:
 #: day, pathway type, care level and file in its table, its line, then those of its patient
 #: and institution (the order of :class:`EventRecord`'s fields).
 ROW = 8
-_LINE = 5
+_TYPE, _LINE, _PATIENT, _INSTITUTION = 2, 5, 6, 7
+#: The numbers of a row that tell the instance's identity: pathway type, patient, institution.
+_IDENTITY = (_TYPE, _PATIENT, _INSTITUTION)
 #: The largest number a block of rows holds in 4 bytes.
 _SMALL = 2**31 - 1
 #: A row as the bytes of a block of rows of each type (native, as ``array`` holds them).
@@ -360,16 +362,22 @@ class PathwayInstance:
     @property
     def events(self) -> Sequence[EventRecord]:
         """The events' records, by date (the same as :meth:`ordered`)."""
-        return self.ordered()
+        events = self._events
+        return self.ordered() if events is None else events  # (kept: without the call)
 
     def ordered(self) -> list[EventRecord]:
         """The events by date; events on the same date keep their file order.
 
         The records are made once and kept while the instance is among the last few whose
-        records were made: checks call this often.
+        records were made: checks call this often. An instance without events (one read
+        only from documents) has none to make or keep: it is not among those few, so that
+        asking does not let another instance's records go (every instance of an export of
+        documents alone is asked).
         """
         events = self._events
         if events is None:
+            if not self._count:
+                return []
             events = []
             for table, rows in self._rows:
                 values = table.values
@@ -397,6 +405,24 @@ class PathwayInstance:
     def release(self) -> None:
         """Let the records go (made again from the rows when asked for)."""
         self._events = self._letters = None
+
+    def one_identity(self) -> bool:
+        """Whether every event carries the same pathway type, patient and institution (as
+        every event of nearly every instance does), found in the rows without making the
+        records: per block, one number in each of those columns, and one value across blocks
+        (a table numbers each value once, so different numbers are different values)."""
+        seen: tuple[Any, ...] | None = None
+        for table, rows in self._rows:
+            for column in _IDENTITY:
+                if len(set(rows[column::ROW])) != 1:
+                    return False
+            values = table.values
+            found = (values[rows[_TYPE]], values[rows[_PATIENT]], values[rows[_INSTITUTION]])
+            if seen is None:
+                seen = found
+            elif found != seen:
+                return False
+        return True
 
     def remember(self, name: str, value: object) -> None:
         """Remember ``value`` (not ``None``) under ``name`` until more is added to the instance.
@@ -439,8 +465,13 @@ class PathwayInstance:
         """The first event by date (in file order on the same date), of those with this event
         letter when one is given; found in the rows when the records are not kept, so that
         checks of every instance in turn (the export's) need not make them."""
-        if self._events is not None:
-            found = self._events if letter is None else self.lettered(letter)
+        found: Sequence[EventRecord] | None = self._events
+        if found is not None:
+            if letter is not None:  # (lettered, without the call: checks ask this often)
+                letters = self._letters
+                if letters is None:
+                    letters = self._letters = self._by_letter()
+                found = letters.get(letter, ())
             return found[0] if found else None
         best: tuple[date, list[Any], array[int], int] | None = None
         for table, rows in self._rows:

@@ -61,8 +61,9 @@ Applies = Callable[[Any, ExportFacts], bool]
 ExportPart = Callable[[Iterable[PathwayInstance], ExportFacts], Any]
 #: What makes a check's hits on a document repeats of an earlier document's in the same file.
 OncePerFile = Callable[[Document, ExportFacts], Hashable]
-#: A test that none of a table's checks finds anything in a document (see :attr:`Check.quiet`).
-Quiet = Callable[[Document, ExportFacts], bool]
+#: A test that none of a table's checks finds anything in a document, or in a pathway instance
+#: (see :attr:`Check.quiet`).
+Quiet = Callable[[Any, ExportFacts], bool]
 
 
 class Present:
@@ -132,6 +133,12 @@ def of_the_export(condition: Applies) -> bool:
     return condition in _EXPORT_CONDITIONS
 
 
+def has_events(instance: PathwayInstance, _facts: ExportFacts) -> bool:
+    """Whether a pathway instance has events: the ``given`` (see :attr:`Check.given`) of the
+    instance checks that judge its events. A count, not the events: asking makes no records."""
+    return instance.event_count > 0
+
+
 @dataclass(frozen=True, slots=True)
 class Check:
     """One registered rule implementation."""
@@ -155,7 +162,8 @@ class Check:
     #: asks it once per document and, where it holds, calls none of them (each is exercised
     #: all the same, where its ``applies`` holds); where it does not, each runs as any other
     #: check. Why: most documents are complete, and one look at the whole table costs a
-    #: fraction of its checks run one by one (a call and a result each).
+    #: fraction of its checks run one by one (a call and a result each). The same for an
+    #: instance check, per instance.
     quiet: Quiet | None = None
     #: For an export check that sums up the instances: what it computes of some of them,
     #: run in the process that checked them (where the instance checks remembered what it
@@ -164,6 +172,77 @@ class Check:
     #: instances, it sends back its part; such a check, and the export checks after it, run
     #: once it has, and the ones before it meanwhile.
     part: ExportPart | None = None
+    #: For an instance check: a condition many checks share, asked before ``applies`` (the
+    #: check applies where both hold; :func:`has_events`, say). The engine asks it once per
+    #: instance for the checks next to each other in rule-id order that share it, and skips
+    #: them all where it does not hold. Why: an instance read only from documents has no
+    #: events (an export of documents alone has none), and most instance checks judge
+    #: events; one answer spares asking each of their conditions.
+    given: Applies | None = None
+
+
+class InstanceStep:
+    """Instance checks next to each other in rule-id order that share their condition
+    (``applies``) and their ``quiet`` test (see :attr:`Check.quiet`), run as one: the
+    condition is asked once per instance (and the quiet test once where it holds), and the
+    checks' rules are added to a result's exercised rules once, the first time it holds (the
+    set only grows, and a new part's result is a new set: the step remembers which set it
+    last added them to). Why: the instance checks ran one by one, each asking its condition
+    and adding its rule, for every instance of an export. Identical to checking one by one:
+    a step whose condition holds runs (and so exercises) every one of its checks, unless its
+    quiet test says none of them finds anything.
+    """
+
+    __slots__ = ("applies", "checks", "exercised_into", "quiet", "rule_ids")
+
+    def __init__(self, checks: tuple[Check, ...], quiet: Quiet | None) -> None:
+        self.applies = checks[0].applies
+        #: The checks' quiet test, as one that does not raise (see :func:`_quiet_unless_failing`).
+        self.quiet = quiet
+        self.checks = checks
+        self.rule_ids = tuple(check.rule_id for check in checks)
+        #: The set of exercised rules the step's rules were last added to.
+        self.exercised_into: set[str] | None = None
+
+    @classmethod
+    def plan(cls, checks: Iterable[Check]) -> list[tuple[Applies, list[InstanceStep]]]:
+        """``checks`` (in rule-id order) as steps, in the same order, in blocks of the steps
+        next to each other that share their ``given`` (see :attr:`Check.given`), each with
+        that condition (:func:`always` for checks without one)."""
+        blocks: list[tuple[Applies, list[list[Check]]]] = []
+        for check in checks:
+            given = always if check.given is None else check.given
+            if not blocks or blocks[-1][0] is not given:
+                blocks.append((given, []))
+            runs = blocks[-1][1]
+            last = runs[-1][-1] if runs else None
+            if last is not None and (last.applies, last.quiet) == (check.applies, check.quiet):
+                runs[-1].append(check)
+            else:
+                runs.append([check])
+        total: dict[Quiet, Quiet] = {}
+        return [
+            (given, [cls(tuple(run), _quiet_unless_failing(run[0].quiet, total)) for run in runs])
+            for given, runs in blocks
+        ]
+
+
+def _quiet_unless_failing(quiet: Quiet | None, total: dict[Quiet, Quiet]) -> Quiet | None:
+    """``quiet`` as a test that does not raise (one that fails clears nothing: the checks then
+    run, and report what they find); the same one for every step of one quiet test."""
+    if quiet is None:
+        return None
+    found = total.get(quiet)
+    if found is None:
+
+        def found(subject: Any, facts: ExportFacts) -> bool:
+            try:
+                return bool(quiet(subject, facts))
+            except Exception:  # a shortcut only
+                return False
+
+        total[quiet] = found
+    return found
 
 
 _REGISTRY: dict[str, Check] = {}
@@ -198,11 +277,22 @@ def document_check(
     return decorate
 
 
-def instance_check(rule_id: str, *, applies: Applies = always) -> Callable[[F], F]:
-    """Register a check run once per pathway instance, after every file has been read."""
+def instance_check(
+    rule_id: str,
+    *,
+    applies: Applies = always,
+    given: Applies | None = None,
+    quiet: Quiet | None = None,
+) -> Callable[[F], F]:
+    """Register a check run once per pathway instance, after every file has been read, on
+    the instances where ``given`` (see :attr:`Check.given`) and ``applies`` hold (``quiet``:
+    see :attr:`Check.quiet`)."""
 
     def decorate(function: F) -> F:
-        _register(Check(rule_id, Scope.INSTANCE, frozenset({"pathway-event"}), function, applies))
+        kinds = frozenset({"pathway-event"})
+        _register(
+            Check(rule_id, Scope.INSTANCE, kinds, function, applies, quiet=quiet, given=given)
+        )
         return function
 
     return decorate

@@ -23,7 +23,7 @@ from pakkeforlop.model.records import (
     FeedbackFacts,
     PathwayInstance,
 )
-from pakkeforlop.rules.checks import Hit, document_check, instance_check
+from pakkeforlop.rules.checks import Hit, document_check, has_events, instance_check
 
 REJECTION = "rejection"
 AFTER_ASSESSMENT = "after-assessment"
@@ -112,7 +112,7 @@ def _rejected(instance: PathwayInstance, facts: ExportFacts) -> bool:
     return end is not None and end.suffix == NOT_GRANTED
 
 
-@instance_check("FEEDBACK-004", applies=_rejected)
+@instance_check("FEEDBACK-004", given=has_events, applies=_rejected)
 def rejection_fed_back(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """An instance ended because the right was not granted (XR) has a rejection feedback."""
     end = instance.end
@@ -129,7 +129,7 @@ def _assessed(instance: PathwayInstance, facts: ExportFacts) -> bool:
     return _judged(instance, facts) and _first_decision(instance) is not None
 
 
-@instance_check("FEEDBACK-005", applies=_assessed)
+@instance_check("FEEDBACK-005", given=has_events, applies=_assessed)
 def fed_back_after_assessment(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """Seed 001: the referrer and the GP get feedback after the assessment (the decision)."""
     decision = _first_decision(instance)
@@ -150,7 +150,7 @@ def _treated(instance: PathwayInstance, facts: ExportFacts) -> bool:
     return _judged(instance, facts) and _treatment_decision(instance) is not None
 
 
-@instance_check("FEEDBACK-006", applies=_treated)
+@instance_check("FEEDBACK-006", given=has_events, applies=_treated)
 def treatment_plan_fed_back(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """Seed 000: the GP and the referrer get feedback when the treatment plan is made."""
     decision = _treatment_decision(instance)
@@ -161,7 +161,7 @@ def treatment_plan_fed_back(instance: PathwayInstance, _facts: ExportFacts) -> I
 
 
 def _has_plan_feedback(instance: PathwayInstance, _facts: ExportFacts) -> bool:
-    return bool(_feedback(instance, PLAN_OCCASIONS))
+    return bool(instance.feedbacks) and bool(_feedback(instance, PLAN_OCCASIONS))
 
 
 @instance_check("FEEDBACK-003", applies=_has_plan_feedback)
@@ -188,7 +188,7 @@ def _to_gp_in_pathway(instance: PathwayInstance) -> list[FeedbackFacts]:
 
 
 def _fed_back_to_gp(instance: PathwayInstance, _facts: ExportFacts) -> bool:
-    return bool(_to_gp_in_pathway(instance))
+    return bool(instance.feedbacks) and bool(_to_gp_in_pathway(instance))
 
 
 @instance_check("FEEDBACK-008", applies=_fed_back_to_gp)

@@ -192,7 +192,7 @@ def pathway_type(instance: PathwayInstance) -> str | None:
 
 def pathway_of(instance: PathwayInstance) -> Pathway | None:
     """The definition of the instance's pathway type, when the kit has one."""
-    code = pathway_type(instance)
+    code = instance.pathway_type  # (pathway_type, without the call: checks ask this often)
     return pathways().get(code) if code is not None else None
 
 

@@ -19,7 +19,7 @@ from pakkeforlop.model.findings import MessageArg
 from pakkeforlop.model.records import EventRecord, ExportFacts, PathwayInstance
 from pakkeforlop.model.slices import slice_of
 from pakkeforlop.rules._per_document import per_view
-from pakkeforlop.rules.checks import ExportView, Hit, export_check, instance_check
+from pakkeforlop.rules.checks import ExportView, Hit, export_check, has_events, instance_check
 from pakkeforlop.rules.intervals import pathway_of, pathway_type, reference_event
 
 START, DECISION, EVALUATION, ENDING, FIRST_ATTENDANCE, PATIENT_DELAY = "A", "C", "E", "X", "M", "L"
@@ -33,19 +33,10 @@ def _hit(event: EventRecord, pointer: str = "/code", **args: MessageArg) -> Hit:
     return Hit(pointer=pointer, args=args, path=event.path, line=event.line)
 
 
-def _has_events(instance: PathwayInstance, _facts: ExportFacts) -> bool:
-    return bool(instance.events)
-
-
 def _start_in_export(instance: PathwayInstance, facts: ExportFacts) -> bool:
     """An instance with events that did not start before the export's period: the export
     holds its beginning, so rules about the start and the first steps can judge it."""
-    return bool(instance.events) and not slice_of(instance, facts.period).starts_before
-
-
-def _first(instance: PathwayInstance, letter: str) -> EventRecord | None:
-    """The first event with this letter by date (file order on the same date)."""
-    return instance.first(letter)
+    return instance.event_count > 0 and not slice_of(instance, facts.period).starts_before
 
 
 def _has_start(instance: PathwayInstance, _facts: ExportFacts) -> bool:
@@ -53,13 +44,13 @@ def _has_start(instance: PathwayInstance, _facts: ExportFacts) -> bool:
 
 
 def _has_definition(instance: PathwayInstance, _facts: ExportFacts) -> bool:
-    return bool(instance.events) and pathway_of(instance) is not None
+    return pathway_of(instance) is not None  # (the type of an event: none without events)
 
 
 # -- start -------------------------------------------------------------------------------------
 
 
-@instance_check("PATHWAY-001", applies=_start_in_export)
+@instance_check("PATHWAY-001", given=has_events, applies=_start_in_export)
 def has_start(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-01/02: an instance with events has a start event (unless it began before the
     export's period: PATHWAY-020)."""
@@ -68,7 +59,7 @@ def has_start(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
         yield _hit(first, instance=instance.id, start_code=f"{first.pathway_type}{START}")
 
 
-@instance_check("PATHWAY-002", applies=_has_start)
+@instance_check("PATHWAY-002", given=has_events, applies=_has_start)
 def one_start(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-02: exactly one start; every start after the first is reported."""
     starts = instance.lettered(START)
@@ -76,10 +67,10 @@ def one_start(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
         yield _hit(extra, instance=instance.id, first=starts[0].day.isoformat())
 
 
-@instance_check("PATHWAY-003", applies=_has_start)
+@instance_check("PATHWAY-003", given=has_events, applies=_has_start)
 def start_comes_first(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-01: nothing before the start, except the pathway's events_before_start (D06P)."""
-    start = _first(instance, START)
+    start = instance.first(START)
     if start is None or instance.ordered()[0].day >= start.day:
         return  # nothing is dated before the start (the events are in date order)
     pathway = pathway_of(instance)
@@ -98,7 +89,14 @@ def start_comes_first(instance: PathwayInstance, _facts: ExportFacts) -> Iterato
 # -- identity ----------------------------------------------------------------------------------
 
 
-@instance_check("PATHWAY-004", applies=_has_events)
+def one_identity(instance: PathwayInstance, _facts: ExportFacts) -> bool:
+    """The quiet test (see ``Check.quiet``) of PATHWAY-004, 005 and 006: every event carries
+    one pathway type, one patient and one institution, so none of them finds anything. Why:
+    nearly every instance is of one, and the three read every event of it."""
+    return instance.one_identity()
+
+
+@instance_check("PATHWAY-004", given=has_events, quiet=one_identity)
 def one_pathway_type(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-02/03: every event carries the instance's pathway type."""
     expected = pathway_type(instance)
@@ -113,7 +111,7 @@ def one_pathway_type(instance: PathwayInstance, _facts: ExportFacts) -> Iterator
             )
 
 
-@instance_check("PATHWAY-005", applies=_has_events)
+@instance_check("PATHWAY-005", given=has_events, quiet=one_identity)
 def one_patient(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """An instance is one patient's pathway."""
     reference = reference_event(instance)
@@ -147,7 +145,7 @@ def institution_identity(key: str) -> str:
     return institution_identifiers(key).get(INSTITUTION_IDENTIFIER, key)
 
 
-@instance_check("PATHWAY-006", applies=_has_events)
+@instance_check("PATHWAY-006", given=has_events, quiet=one_identity)
 def one_institution(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-09: an instance is one institution's; the organisation numbers must agree (units,
     by RESH-id or HER-id, may change within an instance)."""
@@ -166,7 +164,7 @@ def one_institution(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[
 # -- clinical decisions, evaluations, first attendance -----------------------------------------
 
 
-@instance_check("PATHWAY-007", applies=_has_definition)
+@instance_check("PATHWAY-007", given=has_events, applies=_has_definition)
 def decision_count(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-10: at most max_clinical_decisions C events."""
     pathway = pathway_of(instance)
@@ -185,7 +183,7 @@ def decision_count(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[H
         )
 
 
-@instance_check("PATHWAY-008", applies=_has_definition)
+@instance_check("PATHWAY-008", given=has_events, applies=_has_definition)
 def second_decision_after_extended_assessment(
     instance: PathwayInstance, _facts: ExportFacts
 ) -> Iterator[Hit]:
@@ -199,10 +197,10 @@ def second_decision_after_extended_assessment(
             yield _hit(event, code=event.code, previous=previous.code)
 
 
-@instance_check("PATHWAY-012", applies=_start_in_export)
+@instance_check("PATHWAY-012", given=has_events, applies=_start_in_export)
 def evaluation_after_decision(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-14: no E before the first C (same date accepted)."""
-    decision = _first(instance, DECISION)
+    decision = instance.first(DECISION)
     for event in instance.lettered(EVALUATION):
         if decision is None or event.day < decision.day:
             yield _hit(
@@ -215,12 +213,12 @@ def evaluation_after_decision(instance: PathwayInstance, _facts: ExportFacts) ->
             )
 
 
-@instance_check("PATHWAY-013", applies=_has_events)
+@instance_check("PATHWAY-013", given=has_events)
 def first_attendance_before_decision(
     instance: PathwayInstance, _facts: ExportFacts
 ) -> Iterator[Hit]:
     """REG-25: M not after the first C (same date accepted)."""
-    decision = _first(instance, DECISION)
+    decision = instance.first(DECISION)
     if decision is None:
         return
     for event in instance.lettered(FIRST_ATTENDANCE):
@@ -239,12 +237,12 @@ def _ended_with_delay(instance: PathwayInstance, _facts: ExportFacts) -> bool:
     return bool(instance.lettered(ENDING)) and bool(instance.lettered(PATIENT_DELAY))
 
 
-@instance_check("PATHWAY-014", applies=_ended_with_delay)
+@instance_check("PATHWAY-014", given=has_events, applies=_ended_with_delay)
 def delay_followed_by_decision_or_evaluation(
     instance: PathwayInstance, _facts: ExportFacts
 ) -> Iterator[Hit]:
     """REG-17: in an ended instance, each L is followed by a C or an E (same date accepted)."""
-    end = _first(instance, ENDING)
+    end = instance.first(ENDING)
     if end is None:
         return
     steps = [event.day for event in instance.events if event.event in {DECISION, EVALUATION}]
@@ -256,7 +254,7 @@ def delay_followed_by_decision_or_evaluation(
 # -- ending and feedback -----------------------------------------------------------------------
 
 
-@instance_check("PATHWAY-009", applies=_has_events)
+@instance_check("PATHWAY-009", given=has_events)
 def one_ending(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-15: at most one X."""
     endings = instance.lettered(ENDING)
@@ -270,10 +268,10 @@ def one_ending(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
         )
 
 
-@instance_check("PATHWAY-010", applies=_has_events)
+@instance_check("PATHWAY-010", given=has_events)
 def nothing_after_ending(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-15: no event dated after the (first) X; same-date events are accepted."""
-    end = _first(instance, ENDING)
+    end = instance.first(ENDING)
     if end is None:
         return
     for event in instance.ordered():
@@ -289,7 +287,7 @@ def nothing_after_ending(instance: PathwayInstance, _facts: ExportFacts) -> Iter
             )
 
 
-@instance_check("PATHWAY-011", applies=_has_events)
+@instance_check("PATHWAY-011", given=has_events)
 def feedback_once(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-16: the feedback code (UF) at most once."""
     # Among the U events (the events are grouped by letter once): a tenth of them all.
@@ -324,7 +322,7 @@ def _assessed(instance: PathwayInstance) -> list[date]:
 
 
 def _in_era(rule_id: str, instance: PathwayInstance) -> bool:
-    start = _first(instance, START)
+    start = instance.first(START)
     return start is not None and rule(rule_id).applies_on(start.day)
 
 
@@ -334,34 +332,37 @@ def _dates(days: Iterable[date]) -> str:
 
 @instance_check(
     "PATHWAY-015",
+    given=has_events,
     applies=lambda instance, _facts: _has_start(instance, _facts) and bool(_received(instance)),
 )
 def received_before_start(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """The earliest receipt of the instance's referrals is no later than the start."""
-    start, received = _first(instance, START), _received(instance)
+    start, received = instance.first(START), _received(instance)
     if start is not None and received and received[0] > start.day:
         yield _hit(start, "/date", start=start.day.isoformat(), received=_dates(received))
 
 
 @instance_check(
     "PATHWAY-016",
+    given=has_events,
     applies=lambda instance, _facts: _in_era("PATHWAY-016", instance) and bool(_received(instance)),
 )
 def start_on_receipt(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-05 (starts up to 2023): the start is dated on the referral's receipt."""
-    start, received = _first(instance, START), _received(instance)
+    start, received = instance.first(START), _received(instance)
     if start is not None and start.day not in received:
         yield _hit(start, "/date", start=start.day.isoformat(), received=_dates(received))
 
 
 @instance_check(
     "PATHWAY-017",
+    given=has_events,
     applies=lambda instance, _facts: _in_era("PATHWAY-017", instance) and bool(_assessed(instance)),
 )
 def start_on_assessment(instance: PathwayInstance, _facts: ExportFacts) -> Iterator[Hit]:
     """REG-06 (revised pathways; not in force until its date is confirmed): the start is dated
     on the assessment."""
-    start, assessed = _first(instance, START), _assessed(instance)
+    start, assessed = instance.first(START), _assessed(instance)
     if start is not None and start.day not in assessed:
         yield _hit(start, "/date", start=start.day.isoformat(), assessed=_dates(assessed))
 
@@ -369,20 +370,34 @@ def start_on_assessment(instance: PathwayInstance, _facts: ExportFacts) -> Itera
 # -- slices of a period ------------------------------------------------------------------------
 
 
-@instance_check("PATHWAY-020", applies=lambda instance, facts: facts.period is not None)
-def partial_instance(instance: PathwayInstance, facts: ExportFacts) -> Iterator[Hit]:
+def _without_events(instance: PathwayInstance, _facts: ExportFacts) -> bool:
+    """The quiet test (see ``Check.quiet``) of PATHWAY-020: an instance without events is no
+    slice (see ``slice_of``). Why: in an export of documents alone, every instance is one,
+    and the check is asked of each where the export covers a period."""
+    return not instance.event_count
+
+
+@instance_check(
+    "PATHWAY-020",
+    applies=lambda instance, facts: facts.period is not None,
+    quiet=_without_events,
+)
+def partial_instance(instance: PathwayInstance, facts: ExportFacts) -> tuple[Hit, ...]:
     """A pathway that crosses the export's period is a slice: reported once, for information."""
     part = slice_of(instance, facts.period)
-    if part.partial and facts.period is not None:
-        first = instance.ordered()[0]
-        yield _hit(
+    if not part.partial or facts.period is None:
+        return ()
+    first = instance.ordered()[0]
+    return (
+        _hit(
             first,
             "/date",
             instance=instance.id,
             first=facts.period.first.isoformat(),
             last=facts.period.last.isoformat(),
             how=part.describe(),
-        )
+        ),
+    )
 
 
 # -- instances of one patient ------------------------------------------------------------------
@@ -414,7 +429,7 @@ def spans(instances: Mapping[str, PathwayInstance]) -> list[Span]:
         reference = reference_event(instance)
         if reference is None:
             continue
-        end = _first(instance, ENDING)
+        end = instance.first(ENDING)
         result.append(
             Span(
                 instance=instance.id,

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 
 from pakkeforlop.data.pathways import Pathway
 from pakkeforlop.model.records import ExportFacts, PathwayInstance
-from pakkeforlop.rules.checks import ExportView, Hit, export_check, instance_check
+from pakkeforlop.rules.checks import ExportView, Hit, export_check, has_events, instance_check
 from pakkeforlop.rules.intervals import not_measurable, number, over_limit, pathway_of, percent
 from pakkeforlop.rules.summaries import SummaryPart, summaries, summary_part
 
@@ -19,7 +19,7 @@ def _has_time_limits(instance: PathwayInstance, _facts: ExportFacts) -> bool:
     return pathway is not None and bool(pathway.time_limits)
 
 
-@instance_check("TIMELIMIT-001", applies=_has_time_limits)
+@instance_check("TIMELIMIT-001", given=has_events, applies=_has_time_limits)
 def interval_within_limit(instance: PathwayInstance, facts: ExportFacts) -> Iterator[Hit]:
     """Each measured interval over its limit, at the event that ends it."""
     pathway = pathway_of(instance)
