@@ -474,5 +474,8 @@ def test_a_failing_condition_of_the_export_is_reported_for_each_check_and_docume
     assert ["REFERRAL-009" in args for _, args in internal] == [True, False, True, False]
 
 
-def test_the_creation_day_is_a_condition_of_the_export() -> None:
-    assert of_the_export(registered()["EVENT-002"].applies)
+@pytest.mark.parametrize("rule_id", ["EVENT-002", "IDENTIFIER-003", "IDENTIFIER-004"])
+def test_the_conditions_that_read_the_manifest_alone_are_conditions_of_the_export(
+    rule_id: str,
+) -> None:
+    assert of_the_export(registered()[rule_id].applies)

@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -22,6 +23,7 @@ from pakkeforlop.data.catalogue import Severity
 from pakkeforlop.data.schemas import validator
 from pakkeforlop.engine import check_export, check_file
 from pakkeforlop.engine.caps import CappedFindings, FindingCaps
+from pakkeforlop.engine.recorder import Recorder
 from pakkeforlop.model.findings import Finding, total
 from pakkeforlop.report.build import build_report
 from pakkeforlop.report.formats.json_report import REPORT_SCHEMA_ID
@@ -305,3 +307,48 @@ def test_a_rule_found_closed_is_counted_without_asking_again() -> None:
     assert not found.omit("REFERRAL-009", "0.json")
     assert found.omitted.by_rule == Counter({"IDENTIFIER-003": 5})
     assert flags.asked == 2  # once for the closed rule, once for the open one
+
+
+def test_a_full_rules_hits_are_counted_at_once_as_one_by_one() -> None:
+    caps = FindingCaps(per_file=2, per_rule=3)
+    one_by_one = CappedFindings(caps, {"R-CLOSED"})
+    at_once = CappedFindings(caps, {"R-CLOSED"})
+    for file in ("a", "b"):
+        for found in (one_by_one, at_once):
+            found.add(finding("R-001", file))
+            found.add(finding("R-001", file))  # R-001 fills up in b
+    assert not at_once.omit_all("R-002", 3)  # not full: nothing counted
+    for rule, count in (("R-001", 4), ("R-CLOSED", 2)):
+        assert at_once.omit_all(rule, count)
+        for _ in range(count):
+            assert one_by_one.omit(rule, "c")
+    assert (
+        at_once.omitted.by_rule
+        == one_by_one.omitted.by_rule
+        == Counter({"R-001": 5, "R-CLOSED": 2})
+    )
+
+
+def test_a_document_checks_hits_on_a_full_rule_make_no_finding_and_count_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[str] = []
+    real = Recorder.hit
+
+    def spied(self: Recorder, check: Any, *args: Any, **kwargs: Any) -> None:
+        made.append(check.rule_id)
+        real(self, check, *args, **kwargs)
+
+    monkeypatch.setattr(Recorder, "hit", spied)
+    caps = FindingCaps(per_file=100, per_rule=1)  # each rule full after its first finding
+    export = EXAMPLES / "valid" / "d11-phv-adults-completed"
+    counted = check_export(export, caps=caps, jobs=1)
+    at_once = made.count("IDENTIFIER-003")
+    made.clear()
+    monkeypatch.setattr(CappedFindings, "omit_all", lambda _self, _rule, _count: False)
+    one_by_one = check_export(export, caps=caps, jobs=1)
+    assert counted.findings == one_by_one.findings
+    (summary,) = [f for f in counted.findings if f.rule == "IDENTIFIER-003" and f.summary]
+    assert made.count("IDENTIFIER-003") == 1 + summary.count  # every hit, one by one
+    # At once: the finding kept, and the events file's line (its reader reports on its own).
+    assert at_once == 2 < 1 + summary.count

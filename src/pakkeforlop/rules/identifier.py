@@ -45,7 +45,7 @@ from pakkeforlop.rules._per_document import (
     placed,
     plain_text,
 )
-from pakkeforlop.rules.checks import Hit, document_check
+from pakkeforlop.rules.checks import Hit, document_check, export_condition
 
 PERSON_KINDS = ("referral", "epicrisis", "feedback", "pathway-event")
 BIRTH_DATE_KINDS = ("referral", "epicrisis", "feedback")
@@ -344,11 +344,15 @@ def _synthetic_hits(id_type: str, synthetic: str) -> tuple[tuple[Hit], tuple[Hit
     )
 
 
+@export_condition
 def _is_production(_document: object, facts: ExportFacts) -> bool:
+    """The manifest says the export holds production data (asked once per export)."""
     return facts.environment == PRODUCTION
 
 
+@export_condition
 def _is_not_production(_document: object, facts: ExportFacts) -> bool:
+    """The export is not said to hold production data (asked once per export)."""
     return facts.environment != PRODUCTION
 
 
