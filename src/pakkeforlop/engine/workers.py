@@ -243,18 +243,19 @@ def start_worker(setup: WorkerSetup) -> None:
 
 
 #: What an instance's events weigh when the instances are split, against the instance itself:
-#: the instance checks cost about 6.7 µs of CPU per instance and 5.3 µs per event (measured on
-#: generated exports of 100,000 pathways, one with a million events, one with none).
+#: set when the instance checks cost about 6.7 µs of CPU per instance and 5.3 µs per event
+#: (generated exports of 100,000 pathways, one with a million events, one with none). The
+#: instance checks now run in steps, an instance without events at about a third of that cost;
+#: the balance below was measured again then, and holds.
 EVENT_WEIGHT = 0.8
 #: The share of the instances' weight the main process checks itself when a forked worker
-#: checks the others: it runs the export checks before the time-limit summary meanwhile (a
-#: few percent of what the instance checks cost), while the worker is forked and sends its
-#: findings back. Measured in CPU on the same exports: with events, the main process's part
-#: (3.53 s) and the worker's (3.47 s) are within 2 % of each other; without, the main
-#: process's (0.38 s) is a fifth over the worker's (0.31 s), where the split by count left it
-#: at 0.26 s against 0.42. (A share of the instances by count cannot be right for both: with
-#: events, the first instances, the older ones, hold half the events in three eighths of the
-#: instances; without, every instance costs about the same.)
+#: checks the others: it runs the export checks before the time-limit summary meanwhile,
+#: while the worker is forked and sends its findings back. Measured in CPU on the same
+#: exports: with events, the main process's part (2.72 s of instance checks, 0.80 s of export
+#: checks) and the worker's (3.49 s) are within 1 % of each other; without, the main process's
+#: (0.14 s) is a tenth over the worker's (0.13 s). (A share of the instances by count cannot be
+#: right for both: with events, the first instances, the older ones, hold half the events in
+#: three eighths of the instances; without, every instance costs about the same.)
 MAIN_WEIGHT_SHARE = 0.49
 
 
