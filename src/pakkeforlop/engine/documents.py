@@ -17,9 +17,11 @@ from pakkeforlop.rules.checks import (
     Hit,
     Quiet,
     Scope,
+    alike_runs,
     always,
     by_scope,
     of_the_export,
+    total_quiet,
 )
 from pakkeforlop.rules.engine_reported import GENERIC_SCHEMA_RULE
 from pakkeforlop.rules.schema_messages import describe, missing_member
@@ -260,19 +262,6 @@ class DocumentChecker:
                 recorder.internal_error(check.rule_id, document.path, error, line=document.line)
 
 
-def _total(quiet: Quiet) -> Quiet:
-    """``quiet`` as a test that does not raise: one that fails clears nothing (the checks then
-    run one by one, and report what they find, as they would without it)."""
-
-    def total(document: Document, facts: ExportFacts) -> bool:
-        try:
-            return bool(quiet(document, facts))
-        except Exception:  # a shortcut only
-            return False
-
-    return total
-
-
 class Step:
     """Document checks next to each other in rule-id order that share their condition
     (``applies``) and their ``quiet`` test (see :attr:`Check.quiet`), run as one.
@@ -311,16 +300,9 @@ class Step:
         without a condition (as one with ``always``). One that fails stays, to be asked for
         each document (and its failure reported, as without the plan).
         """
-        runs: list[list[Check]] = []
-        for check in checks:
-            last = runs[-1][-1] if runs else None
-            if last is not None and (last.applies, last.quiet) == (check.applies, check.quiet):
-                runs[-1].append(check)
-            else:
-                runs.append([check])
-        total: dict[Quiet, Quiet] = {}
+        made: dict[Quiet, Quiet] = {}
         steps = []
-        for run in runs:
+        for run in alike_runs(checks):
             applies: Applies | None = run[0].applies
             if applies is always:
                 applies = None
@@ -333,8 +315,5 @@ class Step:
                     continue
                 if holds:
                     applies = None
-            quiet = run[0].quiet
-            if quiet is not None and quiet not in total:
-                total[quiet] = _total(quiet)
-            steps.append(cls(tuple(run), applies, None if quiet is None else total[quiet]))
+            steps.append(cls(tuple(run), applies, total_quiet(run[0].quiet, made)))
         return steps

@@ -197,7 +197,7 @@ class InstanceStep:
 
     def __init__(self, checks: tuple[Check, ...], quiet: Quiet | None) -> None:
         self.applies = checks[0].applies
-        #: The checks' quiet test, as one that does not raise (see :func:`_quiet_unless_failing`).
+        #: The checks' quiet test, as one that does not raise (see :func:`total_quiet`).
         self.quiet = quiet
         self.checks = checks
         self.rule_ids = tuple(check.rule_id for check in checks)
@@ -209,30 +209,40 @@ class InstanceStep:
         """``checks`` (in rule-id order) as steps, in the same order, in blocks of the steps
         next to each other that share their ``given`` (see :attr:`Check.given`), each with
         that condition (:func:`always` for checks without one)."""
-        blocks: list[tuple[Applies, list[list[Check]]]] = []
+        blocks: list[tuple[Applies, list[Check]]] = []
         for check in checks:
             given = always if check.given is None else check.given
             if not blocks or blocks[-1][0] is not given:
                 blocks.append((given, []))
-            runs = blocks[-1][1]
-            last = runs[-1][-1] if runs else None
-            if last is not None and (last.applies, last.quiet) == (check.applies, check.quiet):
-                runs[-1].append(check)
-            else:
-                runs.append([check])
-        total: dict[Quiet, Quiet] = {}
+            blocks[-1][1].append(check)
+        made: dict[Quiet, Quiet] = {}
         return [
-            (given, [cls(tuple(run), _quiet_unless_failing(run[0].quiet, total)) for run in runs])
-            for given, runs in blocks
+            (given, [cls(tuple(run), total_quiet(run[0].quiet, made)) for run in alike_runs(block)])
+            for given, block in blocks
         ]
 
 
-def _quiet_unless_failing(quiet: Quiet | None, total: dict[Quiet, Quiet]) -> Quiet | None:
+def alike_runs(checks: Iterable[Check]) -> list[list[Check]]:
+    """``checks`` (in rule-id order) cut into runs of checks next to each other that share
+    their condition (``applies``) and their ``quiet`` test: what runs as one step, of
+    documents or of instances."""
+    runs: list[list[Check]] = []
+    for check in checks:
+        last = runs[-1][-1] if runs else None
+        if last is not None and (last.applies, last.quiet) == (check.applies, check.quiet):
+            runs[-1].append(check)
+        else:
+            runs.append([check])
+    return runs
+
+
+def total_quiet(quiet: Quiet | None, made: dict[Quiet, Quiet]) -> Quiet | None:
     """``quiet`` as a test that does not raise (one that fails clears nothing: the checks then
-    run, and report what they find); the same one for every step of one quiet test."""
+    run, and report what they find, as they would without it); the same one for every step of
+    one quiet test (kept in ``made``), so that it is asked once per document or instance."""
     if quiet is None:
         return None
-    found = total.get(quiet)
+    found = made.get(quiet)
     if found is None:
 
         def found(subject: Any, facts: ExportFacts) -> bool:
@@ -241,7 +251,7 @@ def _quiet_unless_failing(quiet: Quiet | None, total: dict[Quiet, Quiet]) -> Qui
             except Exception:  # a shortcut only
                 return False
 
-        total[quiet] = found
+        made[quiet] = found
     return found
 
 
