@@ -12,6 +12,8 @@ from pakkeforlop import cli
 from pakkeforlop.data.catalogue import Severity
 from pakkeforlop.engine import check_export
 from pakkeforlop.model.findings import Finding, Personal
+from pakkeforlop.report import build
+from pakkeforlop.report.acceptance import Baseline
 from pakkeforlop.report.build import build_report
 from pakkeforlop.report.fingerprints import fingerprint_identity, fingerprints
 from pakkeforlop.report.formats import github
@@ -188,6 +190,38 @@ def test_fingerprints_never_hold_a_person_number_and_tell_equal_findings_apart()
     first, second = fingerprints([export])
     assert first != second
     assert len(first) == 32
+
+
+def test_fingerprints_are_made_once_and_only_when_asked_for(monkeypatch):
+    # A report whose findings no waiver or baseline judges makes their fingerprints only when
+    # a view asks for one (the summary of a --quiet run asks none); then all at once, the same
+    # as made straight away.
+    made: list[int] = []
+
+    def counted(exports):
+        made.append(1)
+        return fingerprints(exports)
+
+    monkeypatch.setattr(build, "fingerprints", counted)
+    export = check_export(LATE)
+    report = build_report([export])
+    assert report.findings
+    assert made == []
+    assert report.failed
+    assert made == []
+    expected = list(fingerprints([export]))
+    assert [report.status(f).fingerprint for f in report.findings] == expected
+    assert made == [1]
+    baseline = Baseline(
+        "test",
+        {
+            fingerprint: finding.count
+            for fingerprint, finding in zip(expected, report.findings, strict=True)
+        },
+    )
+    judged = build_report([export], baseline=baseline)
+    assert made == [1, 1]
+    assert judged.active == []
 
 
 # --- Formats --------------------------------------------------------------------------------------
