@@ -20,6 +20,7 @@ import hashlib
 import json
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -219,6 +220,9 @@ def test_what_the_exact_parse_would_report_or_formats_judge_otherwise_is_not_tak
 def test_nesting_beyond_the_limit_is_not_taken_and_up_to_it_is() -> None:
     assert fast_object(_nested(DEFAULT_LIMITS.max_depth + 1), DEFAULT_LIMITS) is None
     assert fast_object(_nested(DEFAULT_LIMITS.max_depth), DEFAULT_LIMITS) is not None
+    arrays = "[" * DEFAULT_LIMITS.max_depth + "]" * DEFAULT_LIMITS.max_depth
+    assert fast_object(f'{{"a": {arrays}}}'.encode(), DEFAULT_LIMITS) is None
+    assert fast_object(f'{{"a": {arrays[1:-1]}}}'.encode(), DEFAULT_LIMITS) is not None
     brackets = '{"s": "' + "[{" * 40 + '", "a": [[[]]]}'  # many brackets, but in a string
     assert fast_object(brackets.encode(), DEFAULT_LIMITS) is not None
 
@@ -279,6 +283,18 @@ def test_a_text_is_searched_for_long_numbers_as_it_is_when_its_value_holds_a_num
     monkeypatch.setattr(fast_json, "_long_run_outside_strings_of", spied)
     assert _agrees(data, DEFAULT_LIMITS) is taken
     assert texts == ([data] if searched else [])
+
+
+def test_msgspec_escapes_only_quotes_backslashes_and_control_characters() -> None:
+    # What the guard of a text with a backslash rests on (fast_json._no_key_dropped): the
+    # value encoded again writes no escape in place of a colon or a digit, so its colons and
+    # format doubts are those of its strings, written plainly.
+    characters = [chr(code) for code in range(0x110000) if not 0xD800 <= code < 0xE000]
+    written = msgspec.json.encode(characters)[2:-2].split(b'","')
+    escaped = {
+        char for char, item in zip(characters, written, strict=True) if item != char.encode()
+    }
+    assert escaped == {chr(code) for code in range(0x20)} | {'"', "\\"}
 
 
 @pytest.mark.parametrize(

@@ -105,6 +105,13 @@ def census(value: Any) -> tuple[int, int, bool]:
     UTF-8 of each non-ASCII string of a fresh value), and answers three guards at once: the
     text need not be searched for brackets, nor, when the value holds no number, for long runs
     of digits.
+
+    Counting the quotes of msgspec's encoding of the value instead (each string is written
+    between two quotes when the text has no backslash), with the depth bounded by the
+    skeleton's opening brackets and long numbers ruled out by its runs of digits, was measured
+    (2026-12-07): 0.4 % fewer instructions per document in a whole check, but 2 to 3 us more
+    CPU (the encoding allocates and writes 4 KB where the walk allocates little), so the walk
+    stays.
     """
     strings = 0
     depth = 0
