@@ -1,21 +1,26 @@
-"""The published JSON Schemas, resolved offline through one ``referencing`` registry."""
+"""The published JSON Schemas, resolved offline through one ``referencing`` registry.
+
+What loads with this module is what the fast paths use: the schemas and jsonschema-rs's
+validity checks. The reference implementation (jsonschema: about 0.02 s to import) is in
+:mod:`pakkeforlop.data.reference_validator`, and ``referencing`` (with attrs and rpds, about
+0.02 s) is imported by :func:`registry`: each only when first used, so that the command starts
+sooner (a check of documents jsonschema-rs accepts never uses the reference).
+"""
 
 from __future__ import annotations
 
 import importlib
 import json
 import os
-import re
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache, lru_cache
-from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker, validators
-from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from typing import TYPE_CHECKING, Any
 
 from pakkeforlop.data.locations import schemas_dir
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, FormatChecker
+    from referencing import Registry
 
 SCHEMA_ROOT_URI = "https://schemas.pakkeforlop.no/"
 SCHEMA_BASE_URI = SCHEMA_ROOT_URI + "v1/"
@@ -37,7 +42,9 @@ class SchemaNotFoundError(LookupError):
 class MissingFormatCheckerError(RuntimeError):
     """A schema uses a ``format`` that this installation cannot check.
 
-    jsonschema treats such formats as always valid without a word, so the kit refuses to run.
+    jsonschema treats such formats as always valid without a word, so the kit refuses to use
+    the reference's format checks (:func:`format_checker`: every use of the reference, and the
+    fast check of a text whose formats jsonschema-rs does not check itself).
     """
 
 
@@ -89,6 +96,10 @@ def registry() -> Registry[Any]:
     It has no retrieval function: a ``$ref`` to anything unpublished fails instead of
     reaching for the network.
     """
+    # Imported here, not with the module (see the module's docstring).
+    from referencing import Registry, Resource  # noqa: PLC0415
+    from referencing.jsonschema import DRAFT202012  # noqa: PLC0415
+
     resources = [
         (schema_id, Resource.from_contents(contents, default_specification=DRAFT202012))
         for schema_id, contents in _schemas().items()
@@ -107,17 +118,18 @@ def _formats_in(node: object) -> Iterator[str]:
             yield from _formats_in(value)
 
 
+@cache
+def used_formats() -> frozenset[str]:
+    """Every ``format`` the published schemas use."""
+    return frozenset(fmt for contents in _schemas().values() for fmt in _formats_in(contents))
+
+
 def ensure_format_checkers() -> None:
-    """Fail loudly if any ``format`` used by the schemas has no registered checker."""
-    used = {fmt for contents in _schemas().values() for fmt in _formats_in(contents)}
-    missing = sorted(used - set(Draft202012Validator.FORMAT_CHECKER.checkers))
-    if missing:
-        msg = (
-            f"this installation cannot check the formats {missing}; install the kit with its "
-            "dependencies (`pip install pakkeforlop`, which pulls rfc3339-validator and "
-            "jsonpointer)"
-        )
-        raise MissingFormatCheckerError(msg)
+    """Fail loudly if any ``format`` used by the schemas has no registered checker (asked
+    whenever the reference checks formats: see :func:`format_checker`)."""
+    from pakkeforlop.data import reference_validator  # noqa: PLC0415  (see the module's docstring)
+
+    reference_validator.ensure_format_checkers()
 
 
 def ecma_pattern(pattern: str) -> str:
@@ -144,82 +156,25 @@ def ecma_pattern(pattern: str) -> str:
 
 
 @cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(ecma_pattern(pattern))
-
-
-def _pattern(
-    _validator: object, pattern: str, instance: object, _schema: object
-) -> Iterator[ValidationError]:
-    if isinstance(instance, str) and not _compiled(pattern).search(instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
-def _canonical(value: object) -> object:
-    """A hashable form in which equal JSON values (by JSON Schema's rules) are equal."""
-    if isinstance(value, dict):
-        return ("object", frozenset((key, _canonical(item)) for key, item in value.items()))
-    if isinstance(value, list):
-        return ("array", tuple(_canonical(item) for item in value))
-    if isinstance(value, bool) or value is None:
-        return ("literal", value)
-    if isinstance(value, float) and value.is_integer():
-        return ("number", int(value))
-    if isinstance(value, int | float):
-        return ("number", value)
-    return ("string", value)
-
-
-def _unique_items(
-    _validator: object, unique: bool, instance: object, _schema: object
-) -> Iterator[ValidationError]:
-    """``uniqueItems`` in linear time (jsonschema compares every pair: hours for 150,000 files)."""
-    if not unique or not isinstance(instance, list):
-        return
-    seen: set[object] = set()
-    for item in instance:
-        key = _canonical(item)
-        if key in seen:
-            yield ValidationError(f"{instance!r} has non-unique elements")
-            return
-        seen.add(key)
-
-
-#: Draft 2020-12 with ECMA-262 semantics for ``pattern`` and a linear ``uniqueItems``.
-StrictValidator: type[Draft202012Validator] = validators.extend(  # type: ignore[no-untyped-call]
-    Draft202012Validator, {"pattern": _pattern, "uniqueItems": _unique_items}
-)  # jsonschema's extend() has no annotations; it returns a Draft202012Validator subclass
-
-
-@cache
 def validator(id_or_name: str) -> Draft202012Validator:
-    """A compiled validator for one schema, with format checking switched on."""
-    ensure_format_checkers()
-    return StrictValidator(
+    """A compiled validator for one schema (the reference implementation's, see
+    :mod:`~pakkeforlop.data.reference_validator`), with format checking switched on."""
+    from pakkeforlop.data import reference_validator  # noqa: PLC0415  (see the module's docstring)
+
+    return reference_validator.StrictValidator(
         schema(id_or_name),
         registry=registry(),
         format_checker=format_checker(),
     )
 
 
-def _whole_date_time(value: object) -> bool:
-    """RFC 3339's ``date-time``, the whole string: rfc3339-validator's pattern ends in ``$``,
-    which also matches before a final newline, so ``"2025-01-01T00:00:00Z\n"`` passed (RFC
-    3339 has no such form; jsonschema-rs rejects it)."""
-    if isinstance(value, str) and value.endswith("\n"):
-        return False
-    return bool(Draft202012Validator.FORMAT_CHECKER.conforms(value, "date-time"))
-
-
 @cache
 def format_checker() -> FormatChecker:
-    """The formats the kit checks: jsonschema's own (draft 2020-12), with ``date-time`` held
-    to the whole string. The library's checker is left as it is."""
-    checker = FormatChecker(formats=())
-    checker.checkers = dict(Draft202012Validator.FORMAT_CHECKER.checkers)
-    if "date-time" in checker.checkers:  # else ensure_format_checkers() says it is missing
-        checker.checks("date-time")(_whole_date_time)
-    return checker
+    """The formats the reference checks: jsonschema's own (draft 2020-12), with ``date-time``
+    held to the whole string (see :func:`.reference_validator.format_checker`)."""
+    from pakkeforlop.data import reference_validator  # noqa: PLC0415  (see the module's docstring)
+
+    return reference_validator.format_checker()
 
 
 #: Set to 1 to validate with the reference implementation (jsonschema) only.
@@ -227,12 +182,16 @@ REFERENCE_ONLY_VARIABLE = "PAKKEFORLOP_REFERENCE_VALIDATION"
 
 
 def _reference_format(name: str) -> Callable[[str], bool]:
-    """The reference's check of one format, memoised: a large export repeats its dates."""
-    checker = format_checker()
+    """The reference's check of one format, memoised: a large export repeats its dates.
+
+    The reference's checker (and jsonschema with it) is asked for at the first value checked,
+    not before: the fast path of event lines (:mod:`pakkeforlop.engine.event_lines`) keeps such
+    a check for the values the native one may not judge, and most exports have none.
+    """
 
     @lru_cache(maxsize=4096)
     def conforms(value: str) -> bool:
-        return bool(checker.conforms(value, name))
+        return bool(format_checker().conforms(value, name))
 
     return conforms
 
@@ -266,8 +225,11 @@ def member_validity(id_or_name: str, member: str, *, native_formats: bool = Fals
 
 @cache
 def _reference_validity(node: str) -> Validity:
-    ensure_format_checkers()
-    compiled = StrictValidator({"$ref": node}, registry=registry(), format_checker=format_checker())
+    from pakkeforlop.data import reference_validator  # noqa: PLC0415  (see the module's docstring)
+
+    compiled = reference_validator.StrictValidator(
+        {"$ref": node}, registry=registry(), format_checker=format_checker()
+    )
     is_valid: Validity = compiled.is_valid
     return is_valid
 
@@ -287,14 +249,14 @@ def _fast_validity(node: str, native_formats: bool) -> Validity | None:
         fast = importlib.import_module("jsonschema_rs")
     except ImportError:
         return None
-    ensure_format_checkers()
-    used = {fmt for contents in _schemas().values() for fmt in _formats_in(contents)}
+    # The reference's format checks (which ask for jsonschema) only where they are used.
+    formats = {} if native_formats else {name: _reference_format(name) for name in used_formats()}
     try:
         compiled = fast.Draft202012Validator(
             {"$ref": node},
             registry=_fast_registry(fast),
             validate_formats=True,
-            formats={} if native_formats else {name: _reference_format(name) for name in used},
+            formats=formats,
             offline=True,
         )
     except (TypeError, AttributeError):  # a jsonschema-rs older than the `fast` extra asks for

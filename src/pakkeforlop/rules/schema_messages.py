@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from functools import lru_cache
-from typing import Any
-
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from pakkeforlop.data.schemas import registry
 from pakkeforlop.model.findings import MessageArg, Personal
+
+if TYPE_CHECKING:  # (jsonschema is imported when first used: see pakkeforlop.data.schemas)
+    from jsonschema.exceptions import ValidationError
 
 MAX_LISTED = 8
 
