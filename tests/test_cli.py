@@ -417,7 +417,8 @@ def test_generate_is_listed_in_the_help(capsys):
 #: sooner): the generator's (``generate``), the package metadata (the kit's version is written
 #: in its ``__init__``; tqdm looks up its own when a meter is shown), the KITH mapping and XSDs,
 #: the reference validator (jsonschema: only for documents jsonschema-rs rejects, see
-#: ``pakkeforlop.data.schemas``).
+#: ``pakkeforlop.data.schemas``), the renderers of the formats not asked for (see
+#: ``pakkeforlop.cli.outputs.RENDERERS``), ``explain`` and ``rules`` with the rules' fixtures.
 NOT_IMPORTED = (
     "pakkeforlop.synthetic",
     "importlib.metadata",
@@ -426,6 +427,13 @@ NOT_IMPORTED = (
     "pakkeforlop.kith.xsd",
     "jsonschema",
     "pakkeforlop.data.reference_validator",
+    "pakkeforlop.report.formats.json_report",
+    "pakkeforlop.report.formats.junit",
+    "pakkeforlop.report.formats.html",
+    "pakkeforlop.report.formats.sarif",
+    "pakkeforlop.report.formats.gitlab",
+    "pakkeforlop.cli.explain",
+    "pakkeforlop.data.fixtures",
 )
 
 

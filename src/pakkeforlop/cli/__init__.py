@@ -29,7 +29,6 @@ from typing import NoReturn, TextIO
 from pakkeforlop.cli import check
 from pakkeforlop.cli.arguments import DEBUG_VARIABLE, build_parser, byte_size
 from pakkeforlop.cli.check import UsageError
-from pakkeforlop.cli.explain import explain, listing
 from pakkeforlop.cli.outputs import FORMATS
 from pakkeforlop.cli.progress import Progress
 from pakkeforlop.data.catalogue import catalogue
@@ -76,6 +75,9 @@ def _detach(stdout: TextIO | None) -> None:
 
 
 def _explain(args: argparse.Namespace, stdout: TextIO | None) -> int:
+    # Imported only here and for ``rules``: it reads the rules' fixtures, no check's concern.
+    from pakkeforlop.cli import explain  # noqa: PLC0415  (see above)
+
     rule_id = args.rule.strip().upper()
     if rule_id not in catalogue():
         msg = f"{args.rule}: no such rule; `pakkeforlop rules` lists them"
@@ -84,7 +86,7 @@ def _explain(args: argparse.Namespace, stdout: TextIO | None) -> int:
         document = json.dumps(catalogue()[rule_id].as_data(), ensure_ascii=False, indent=2)
         _write(document + "\n", stdout)
     else:
-        _write(explain(rule_id), stdout)
+        _write(explain.explain(rule_id), stdout)
     return EXIT_OK
 
 
@@ -156,7 +158,9 @@ def _run(arguments: list[str], stdout: TextIO | None, stderr: TextIO) -> int:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     try:
         if args.command == "rules":
-            _write(listing(args.format, args.lang), stdout)
+            from pakkeforlop.cli import explain  # noqa: PLC0415  (see _explain)
+
+            _write(explain.listing(args.format, args.lang), stdout)
             return EXIT_OK
         if args.command == "explain":
             return _explain(args, stdout)
