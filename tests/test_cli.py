@@ -415,8 +415,9 @@ def test_generate_is_listed_in_the_help(capsys):
 
 #: Modules a check of JSON files does without, imported only when asked for (a check starts
 #: sooner): the generator's (``generate``), the package metadata (the kit's version is written
-#: in its ``__init__``; tqdm looks up its own when a meter is shown), the KITH mapping and XSDs,
-#: the reference validator (jsonschema: only for documents jsonschema-rs rejects, see
+#: in its ``__init__``; tqdm looks up its own when a meter is shown), the KITH mapping, XSDs,
+#: reading of XML files (lxml), tables and data types (see ``pakkeforlop.kith``), the reference
+#: validator (jsonschema: only for documents jsonschema-rs rejects, see
 #: ``pakkeforlop.data.schemas``), the renderers of the formats not asked for (see
 #: ``pakkeforlop.cli.outputs.RENDERERS``), ``explain`` and ``rules`` with the rules' fixtures.
 NOT_IMPORTED = (
@@ -425,6 +426,10 @@ NOT_IMPORTED = (
     "tqdm",
     "pakkeforlop.kith.mapping",
     "pakkeforlop.kith.xsd",
+    "pakkeforlop.kith.parse",
+    "pakkeforlop.kith.table",
+    "pakkeforlop.kith.datatypes",
+    "lxml",
     "jsonschema",
     "pakkeforlop.data.reference_validator",
     "pakkeforlop.report.formats.json_report",
@@ -455,8 +460,11 @@ def test_the_check_imports_only_what_it_uses() -> None:
 
 def test_a_kith_name_imported_later_is_the_one_its_module_defines() -> None:
     from pakkeforlop import kith  # noqa: PLC0415
-    from pakkeforlop.kith import mapping, xsd  # noqa: PLC0415
+    from pakkeforlop.kith import mapping, parse, xsd  # noqa: PLC0415
 
+    assert kith.read_xml_file is parse.read_xml_file
+    assert kith.XmlProblemCode is parse.XmlProblemCode
+    assert kith.parse is parse
     assert kith.XsdCatalog is xsd.XsdCatalog
     assert kith.map_documents is mapping.map_documents
     assert kith.xsd is xsd

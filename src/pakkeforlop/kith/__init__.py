@@ -24,23 +24,30 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from pakkeforlop.kith.message import KithMessage, read_message, xpath_of
-from pakkeforlop.kith.parse import (
-    XmlProblem,
-    XmlProblemCode,
-    XmlReadResult,
-    parse_xml,
-    read_xml_file,
-)
 
 if TYPE_CHECKING:
     from pakkeforlop.kith.mapping import MappedDocument, map_contents, map_documents
+    from pakkeforlop.kith.parse import (
+        XmlProblem,
+        XmlProblemCode,
+        XmlReadResult,
+        parse_xml,
+        read_xml_file,
+    )
     from pakkeforlop.kith.xsd import XsdCatalog, XsdError, XsdOutcome
 
-#: What is imported only when first asked for, by name: the mapping to the JSON model and the
-#: XSD validation (with what they import: the mapping tables, urllib for the XSDs' addresses:
-#: about 0.02 s of the command's start), which a check of JSON files alone does without. The
-#: rules of the KITH family import the recognition of messages only (``message``).
+#: What is imported only when first asked for, by name: the reading of XML files (lxml), the
+#: mapping to the JSON model and the XSD validation (with what they import: the mapping
+#: tables, urllib for the XSDs' addresses: about 0.03 s of the command's start), which a check
+#: of JSON files alone does without. The rules of the KITH family import the recognition of
+#: messages only (``message``, which imports lxml when it first compiles an XPath).
 _LATER = {
+    "parse": ("parse", None),
+    "XmlProblem": ("parse", "XmlProblem"),
+    "XmlProblemCode": ("parse", "XmlProblemCode"),
+    "XmlReadResult": ("parse", "XmlReadResult"),
+    "parse_xml": ("parse", "parse_xml"),
+    "read_xml_file": ("parse", "read_xml_file"),
     "mapping": ("mapping", None),
     "MappedDocument": ("mapping", "MappedDocument"),
     "map_contents": ("mapping", "map_contents"),

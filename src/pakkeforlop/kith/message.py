@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from lxml import etree
-
 from pakkeforlop.kith.namespaces import (
     BASE64,
     CONTENT_STANDARDS,
@@ -96,6 +94,10 @@ def attr(element: Element | None, name: str) -> str | None:
 
 @cache
 def _compiled(expression: str, bindings: tuple[tuple[str, str], ...]) -> Any:
+    # lxml is imported with the first message read (see pakkeforlop.kith), not with the rules
+    # of the KITH family, which every check imports to register them.
+    from lxml import etree  # noqa: PLC0415
+
     namespaces = {prefix: uri for uri, prefix in PREFIXES.items()}
     namespaces.update(bindings)
     return etree.XPath(expression, namespaces=namespaces)

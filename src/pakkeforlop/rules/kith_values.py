@@ -9,9 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any, Final
 
-from pakkeforlop.kith.datatypes import CHECKS
 from pakkeforlop.kith.message import Element, KithMessage, attr, child, local, namespace, text
-from pakkeforlop.kith.table import date_types
 from pakkeforlop.model.findings import MessageArg, Personal
 from pakkeforlop.model.identifiers import (
     IdCheck,
@@ -125,6 +123,10 @@ def hpr_heuristic(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
 
 def _dates(message: KithMessage) -> Iterator[tuple[Element, str, str, str]]:
     """``(element, "text" or "V", value, type)`` of every typed date of spec/kith/dates.toml."""
+    # Imported here (once per message): the KITH tables are no concern of a check of JSON files,
+    # which imports this module to register its checks (see pakkeforlop.kith).
+    from pakkeforlop.kith.table import date_types  # noqa: PLC0415
+
     types = date_types()
     for element in all_elements(message.envelope):
         typed = types.get(namespace(element), {}).get(local(element))
@@ -139,6 +141,8 @@ def _dates(message: KithMessage) -> Iterator[tuple[Element, str, str, str]]:
 @document_check("KITH-014", KIND, applies=recognised)
 def dates_valid(document: Document, _facts: ExportFacts) -> Iterator[Hit]:
     """Dates the KITH XSDs type are valid values of their type."""
+    from pakkeforlop.kith.datatypes import CHECKS  # noqa: PLC0415  (as for _dates)
+
     message = message_of(document)
     for element, attribute, value, type_name in _dates(message):
         if message.is_covered(element, attribute) or CHECKS[type_name](value):
