@@ -2,7 +2,7 @@
 
 What loads with this module is what the fast paths use: the schemas and jsonschema-rs's
 validity checks. The reference implementation (jsonschema: about 0.02 s to import) is in
-:mod:`pakkeforlop.data.reference_validator`, and ``referencing`` (with attrs and rpds, about
+``pakkeforlop.data.reference_validator``, and ``referencing`` (with attrs and rpds, about
 0.02 s) is imported by :func:`registry`: each only when first used, so that the command starts
 sooner (a check of documents jsonschema-rs accepts never uses the reference).
 """
@@ -158,7 +158,7 @@ def ecma_pattern(pattern: str) -> str:
 @cache
 def validator(id_or_name: str) -> Draft202012Validator:
     """A compiled validator for one schema (the reference implementation's, see
-    :mod:`~pakkeforlop.data.reference_validator`), with format checking switched on."""
+    ``pakkeforlop.data.reference_validator``), with format checking switched on."""
     from pakkeforlop.data import reference_validator  # noqa: PLC0415  (see the module's docstring)
 
     return reference_validator.StrictValidator(
@@ -171,7 +171,7 @@ def validator(id_or_name: str) -> Draft202012Validator:
 @cache
 def format_checker() -> FormatChecker:
     """The formats the reference checks: jsonschema's own (draft 2020-12), with ``date-time``
-    held to the whole string (see :func:`.reference_validator.format_checker`)."""
+    held to the whole string (see ``reference_validator.format_checker``)."""
     from pakkeforlop.data import reference_validator  # noqa: PLC0415  (see the module's docstring)
 
     return reference_validator.format_checker()
