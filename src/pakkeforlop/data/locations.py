@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 
 
@@ -16,9 +15,12 @@ def data_root() -> Path:
     """Return the folder holding ``schemas/`` and ``spec/``.
 
     An installed wheel carries them as package data in ``pakkeforlop/_data``. A source
-    checkout (including an editable install) has them at the top of the repository.
+    checkout (including an editable install) has them at the top of the repository. The
+    package's folder is found from this module's file, not with :mod:`importlib.resources`
+    (whose import, with tempfile, shutil and zipfile, is about 0.004 s of every run's start):
+    the data are read as files, so the package is a folder in either case.
     """
-    packaged = Path(str(files("pakkeforlop"))) / "_data"
+    packaged = Path(__file__).resolve().parents[1] / "_data"
     if (packaged / "schemas").is_dir():
         return packaged
     checkout = Path(__file__).resolve().parents[3]
