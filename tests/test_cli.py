@@ -442,13 +442,24 @@ NOT_IMPORTED = (
 )
 
 
-def test_the_check_imports_only_what_it_uses() -> None:
+#: What a check of documents alone (no events, so no time limits measured) does without besides:
+#: the statistics of the time limits' summaries (see ``pakkeforlop.rules.summaries``).
+NOT_IMPORTED_WITHOUT_EVENTS = ("statistics", "fractions")
+
+
+@pytest.mark.parametrize(
+    ("checked", "unused"),
+    [
+        ("d11-phv-adults-completed", NOT_IMPORTED),
+        ("d11-phv-adults-completed/referral.json", NOT_IMPORTED + NOT_IMPORTED_WITHOUT_EVENTS),
+    ],
+)
+def test_the_check_imports_only_what_it_uses(checked: str, unused: tuple[str, ...]) -> None:
     code = (
         "import sys\n"
         "from pakkeforlop.cli import main\n"
-        f"status = main(['check', {str(EXAMPLES / 'valid' / 'd11-phv-adults-completed')!r}, "
-        "'--quiet'])\n"
-        f"unused = {NOT_IMPORTED!r}\n"
+        f"status = main(['check', {str(EXAMPLES / 'valid' / checked)!r}, '--quiet'])\n"
+        f"unused = {unused!r}\n"
         "print(status, sorted(name for name in sys.modules if name in unused\n"
         "      or name.startswith(tuple(module + '.' for module in unused))))\n"
     )
