@@ -419,7 +419,8 @@ def test_generate_is_listed_in_the_help(capsys):
 #: reading of XML files (lxml), tables and data types (see ``pakkeforlop.kith``), the reference
 #: validator (jsonschema: only for documents jsonschema-rs rejects, see
 #: ``pakkeforlop.data.schemas``), the renderers of the formats not asked for (see
-#: ``pakkeforlop.cli.outputs.RENDERERS``), ``explain`` and ``rules`` with the rules' fixtures.
+#: ``pakkeforlop.cli.outputs.RENDERERS``), ``explain`` and ``rules`` with the rules' fixtures,
+#: importlib.resources (see ``pakkeforlop.data.locations.data_root``).
 NOT_IMPORTED = (
     "pakkeforlop.synthetic",
     "importlib.metadata",
@@ -439,6 +440,7 @@ NOT_IMPORTED = (
     "pakkeforlop.report.formats.gitlab",
     "pakkeforlop.cli.explain",
     "pakkeforlop.data.fixtures",
+    "importlib.resources",
 )
 
 
