@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import string
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +14,7 @@ from typing import Any
 from pakkeforlop.data import sources as sources_module
 from pakkeforlop.data.evidence import Evidence, SourceType
 from pakkeforlop.data.locations import rules_dir
+from pakkeforlop.data.toml_files import load_toml
 
 RULE_ID = re.compile(r"^(?P<family>[A-Z]+)-(?P<number>[0-9]{3})$")
 
@@ -329,8 +329,7 @@ def catalogue() -> Mapping[str, Rule]:
     """Every rule, keyed by id, in id order."""
     rules: dict[str, Rule] = {}
     for path in sorted(rules_dir().glob("*.toml")):
-        with path.open("rb") as handle:
-            entries = tomllib.load(handle).get("rules", [])
+        entries = load_toml(path).get("rules", [])
         for index, raw in enumerate(entries):
             rule = _parse_rule(raw, f"{path} rules[{index}]")
             if rule.id in rules:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from typing import Any
 
 from pakkeforlop.data.evidence import CodeStatus
 from pakkeforlop.data.locations import code_lists_dir
+from pakkeforlop.data.toml_files import load_toml
 
 VOLVEN_OID_PREFIX = "2.16.578.1.12.4.1.1."
 
@@ -310,8 +310,7 @@ def _check_consistency(system: CodeSystem, where: str) -> None:
 
 def load_code_system_file(path: Path) -> CodeSystem:
     """Load one code-list file."""
-    with path.open("rb") as handle:
-        return parse_code_system(tomllib.load(handle), str(path))
+    return parse_code_system(load_toml(path), str(path))
 
 
 @cache

@@ -16,11 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from pakkeforlop.data.toml_files import load_toml
 
 EXPECTATIONS = frozenset({"fires", "passes"})
 OPERATIONS = frozenset(
@@ -179,8 +180,7 @@ def load(folder: Path) -> dict[str, RuleFixtures]:
     """Every fixture file in ``folder``, keyed by rule id."""
     result = {}
     for path in sorted(folder.glob("*.toml")):
-        with path.open("rb") as handle:
-            raw = tomllib.load(handle)
+        raw = load_toml(path)
         rule = raw.get("rule")
         if rule != path.stem:
             msg = f"{path}: 'rule' must be {path.stem!r}"

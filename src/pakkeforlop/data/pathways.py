@@ -9,18 +9,17 @@ here: it is read from the 9327 code list (codes whose prefix is the pathway code
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import cache
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from pakkeforlop.data.codes import Code, code_system
 from pakkeforlop.data.evidence import Evidence
 from pakkeforlop.data.locations import pathways_dir
+from pakkeforlop.data.toml_files import load_toml
 
 PATHWAY_TYPE_KODEVERK = "9321"
 EVENT_KODEVERK = "9327"
@@ -285,11 +284,6 @@ def _parse_pathway(raw: Mapping[str, Any], where: str, anchors: Mapping[str, Anc
     return pathway
 
 
-def _load_toml(path: Path) -> dict[str, Any]:
-    with path.open("rb") as handle:
-        return tomllib.load(handle)
-
-
 @cache
 def anchors() -> Mapping[str, Anchor]:
     """The named pathway steps that time limits refer to, keyed by id."""
@@ -297,7 +291,7 @@ def anchors() -> Mapping[str, Anchor]:
     try:
         parsed = [
             _parse_anchor(raw, f"{path} anchors[{index}]")
-            for index, raw in enumerate(_load_toml(path)["anchors"])
+            for index, raw in enumerate(load_toml(path)["anchors"])
         ]
     except (KeyError, ValueError, TypeError) as error:
         msg = f"{path}: {error!r}"
@@ -316,7 +310,7 @@ def pathways() -> Mapping[str, Pathway]:
     result: dict[str, Pathway] = {}
     for path in sorted(pathways_dir().glob("D*.toml")):
         try:
-            pathway = _parse_pathway(_load_toml(path), str(path), known)
+            pathway = _parse_pathway(load_toml(path), str(path), known)
         except (KeyError, ValueError, TypeError) as error:
             msg = f"{path}: {error!r}"
             raise PathwayDataError(msg) from error

@@ -11,7 +11,6 @@ and date next to every link.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -19,6 +18,7 @@ from typing import Any
 from urllib.parse import urldefrag
 
 from pakkeforlop.data.locations import sources_file
+from pakkeforlop.data.toml_files import load_toml
 
 SOURCE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 #: A date as a publisher shows it: a day, a month or a year.
@@ -112,8 +112,7 @@ def _source(raw: Mapping[str, Any], where: str) -> Source:
 @cache
 def sources() -> Mapping[str, Source]:
     """Every cited document, keyed by id, in file order."""
-    with sources_file().open("rb") as handle:
-        entries = tomllib.load(handle).get("sources", [])
+    entries = load_toml(sources_file()).get("sources", [])
     found: dict[str, Source] = {}
     addresses: dict[str, str] = {}
     for index, raw in enumerate(entries):

@@ -9,13 +9,13 @@ hold every statement to having one or the other.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pakkeforlop.data.catalogue import Verb
+from pakkeforlop.data.toml_files import load_toml
 
 #: The five seed documents the specification rests on.
 SEEDS = (
@@ -81,8 +81,7 @@ def _statement(raw: Mapping[str, Any], where: str) -> Statement:
 
 def load(path: Path) -> Sequence[Statement]:
     """The statements of a traceability file, in file order."""
-    with path.open("rb") as handle:
-        raw = tomllib.load(handle)
+    raw = load_toml(path)
     statements = [
         _statement(entry, f"{path} statements[{index}]")
         for index, entry in enumerate(raw.get("statements", ()))

@@ -13,13 +13,13 @@ disagree. A malformed table is a :class:`TableError` when it is first read.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final
 
 from pakkeforlop.data.locations import kith_dir
+from pakkeforlop.data.toml_files import TomlFileError, load_toml
 from pakkeforlop.kith.namespaces import CONTENT_STANDARDS
 
 __all__ = [
@@ -174,9 +174,8 @@ class Table:
 def _load(name: str) -> dict[str, Any]:
     path = kith_dir() / name
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as error:
+        return load_toml(path)
+    except (OSError, TomlFileError) as error:
         msg = f"spec/kith/{name}: {error}"
         raise TableError(msg) from error
 
