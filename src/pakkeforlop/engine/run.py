@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ from pakkeforlop.rules.checks import (
 )
 from pakkeforlop.rules.engine_reported import (
     DIGEST_RULE,
+    KITH_MESSAGE,
     MISSING_FILE_RULE,
     UNDECLARED_FILE_RULE,
     UNLISTED_FOLDER_RULE,
@@ -97,10 +99,18 @@ class Run:
             return []
         document = Document("export-manifest", recorder.display(path), read.text.value, read.text)
         recorder.manifest = document
-        self.files.supplements = extract.declared_supplements(document.value)
-        recorder.facts = extract.export_facts(document.value, recorder.display_root)
-        self.documents.check(document, native_formats=read.guarded)
+        # One pass over the manifest's entries: what its files' kinds and its KITH messages'
+        # supplements tell is gathered from the well-formed entries it gives.
         declared = extract.declared_files(document.value)
+        kinds = set(map(itemgetter(2), declared))
+        kith_entries = (
+            [index for index, _, kind, _ in declared if kind == KITH_MESSAGE]
+            if KITH_MESSAGE in kinds
+            else []
+        )
+        self.files.supplements = extract.declared_supplements(document.value, kith_entries)
+        recorder.facts = extract.export_facts(document.value, recorder.display_root, kinds)
+        self.documents.check(document, native_formats=read.guarded)
         # A large export's lists hundreds of thousands of files: only where things are in its
         # text is needed from here on (see keep_manifest).
         again = partial(text_again, path, digest.hash.digest(), self.limits, exact=self.exact)
