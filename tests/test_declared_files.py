@@ -7,9 +7,16 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pakkeforlop.engine import files as engine_files
+from pakkeforlop.engine.files import FILE_KINDS, Declared, checkable, plainly_spelled
 from pakkeforlop.engine.run import Run
 from pakkeforlop.model import facts
 from pakkeforlop.read import Limits
+from pakkeforlop.read.folders import relative_key
 from pakkeforlop.rules.engine_reported import KITH_MESSAGE
 
 
@@ -49,3 +56,51 @@ def test_only_a_kith_message_s_supplement_is_kept(tmp_path: Path) -> None:
     assert run.files.supplements == {1: supplement}
     assert facts.declared_supplements({"files": files}, [0, 1, 2]) == {0: {"x": 1}, 1: supplement}
     assert facts.declared_supplements({"files": "none"}, [0]) == {}
+
+
+#: Paths as a manifest may write them: short, of the characters that make them plain or not.
+PATHS = st.text(alphabet="a./\x00", max_size=5)
+DECLARED = st.lists(
+    st.tuples(PATHS, st.sampled_from([*FILE_KINDS, "other"]), st.none()), max_size=6
+).map(lambda files: [(index, *file) for index, file in enumerate(files)])
+
+
+@given(st.lists(PATHS, max_size=5))
+def test_paths_told_plain_at_once_are_each_checkable_and_spelled_as_their_key(
+    paths: list[str],
+) -> None:
+    plain = plainly_spelled(paths)
+    assert plain == all(plainly_spelled([path]) for path in paths)  # (joined, none mixes)
+    if plain:
+        assert all(checkable((0, path, "referral", None)) for path in paths)
+        assert all(relative_key(path) == path for path in paths)
+
+
+@given(DECLARED)
+def test_checkable_files_once_are_those_each_test_gives(declared: list[Declared]) -> None:
+    at_once, one_by_one = Run(Path("export"), "", Limits()), Run(Path("export"), "", Limits())
+    entries, known = at_once.files.checkable_once(list(declared))
+    expected = one_by_one.files.once_each([entry for entry in declared if checkable(entry)])
+    assert entries == expected[0]
+    assert set(known) == set(expected[1])
+    assert at_once.recorder.found.kept == one_by_one.recorder.found.kept
+    assert at_once.recorder.result.exercised == one_by_one.recorder.result.exercised
+
+
+def test_plainly_spelled_files_declared_once_are_not_tested_one_by_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refused(*_args: object) -> bool:
+        raise AssertionError
+
+    monkeypatch.setattr(engine_files, "checkable", refused)
+    monkeypatch.setattr(engine_files, "relative_key", refused)
+    declared: list[Declared] = [
+        (0, "referrals/a.json", "referral", None),
+        (1, "epicrises/a.json", "epicrisis", "0" * 64),
+    ]
+    run = Run(Path("export"), "", Limits())
+    entries, known = run.files.checkable_once(declared)
+    assert entries == declared
+    assert entries is not declared  # (the caller empties its own list)
+    assert known == {"referrals/a.json", "epicrises/a.json"}

@@ -8,6 +8,7 @@ import os
 import posixpath
 import stat
 from collections.abc import Mapping
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,27 @@ def checkable(entry: Declared) -> bool:
     )
 
 
+def plainly_spelled(paths: list[str]) -> bool:
+    """Whether every path is :func:`checkable` as far as its text goes, and spelled as
+    :func:`~pakkeforlop.read.folders.relative_key` spells it: none empty, none starting with
+    ``/`` or ``.``, none ending with ``/``, none holding ``//``, ``/.`` or NUL. (Stricter
+    than needed: a part such as ``.hidden`` fails it too; the caller then tests each path.)
+
+    Why: told of all the paths at once, joined by ``/`` (a path that starts with ``/`` or
+    ``.``, or ends with ``/``, then makes ``//`` or ``/.`` with its neighbour), by three
+    searches of the joined text in C, where a test per path cost 0.2 s per million.
+    """
+    text = "/".join(paths)
+    return (
+        (bool(text) or not paths)  # (a single path, empty)
+        and not text.startswith(("/", "."))
+        and not text.endswith("/")
+        and "//" not in text
+        and "/." not in text
+        and "\x00" not in text
+    )
+
+
 class FileChecker:
     """Reads and checks one run's declared files, and remembers which files it read."""
 
@@ -112,6 +134,30 @@ class FileChecker:
         if result.text is None:
             recorder.result.unread += 1
         recorder.result.fast += result.guarded
+
+    def checkable_once(
+        self, declared: list[Declared]
+    ) -> tuple[list[Declared], set[str] | dict[str, int]]:
+        """The :func:`checkable` declared files, each once, and the paths they are declared
+        by: :meth:`once_each` of them.
+
+        Where every path is :func:`plainly_spelled`, of a kind in :data:`FILE_KINDS`, and
+        declared once, every entry is checkable and its own first declaration: the entries
+        are given back as they are (in a new list: the caller empties its own), with the set
+        of their paths. Why: the test per entry and the spelling of each path it stood for (a
+        call each, and a dictionary's insertion) cost 80 ms of the serial start for 150,000
+        declared files; these tests, in C over all of them, cost about a quarter of that. The paths are a set, not a dictionary: only
+        membership is asked of them (:func:`~pakkeforlop.read.folders.data_files`).
+        """
+        paths = list(map(itemgetter(1), declared))
+        if (
+            FILE_KINDS.keys() >= set(map(itemgetter(2), declared))
+            and plainly_spelled(paths)
+            and len(distinct := set(paths)) == len(paths)
+        ):
+            self.recorder.result.exercised.add(REPEATED_FILE_RULE)
+            return declared.copy(), distinct
+        return self.once_each([entry for entry in declared if checkable(entry)])
 
     def once_each(self, declared: list[Declared]) -> tuple[list[Declared], dict[str, int]]:
         """The declared files, each once: a later declaration of the same file (under another

@@ -15,7 +15,7 @@ from pakkeforlop.engine import parallel, tuning
 from pakkeforlop.engine.caps import DEFAULT_CAPS, FindingCaps
 from pakkeforlop.engine.documents import DocumentChecker
 from pakkeforlop.engine.events import EventReader
-from pakkeforlop.engine.files import Declared, Digest, FileChecker, checkable, text_again
+from pakkeforlop.engine.files import Declared, Digest, FileChecker, text_again
 from pakkeforlop.engine.kith_files import KithReader
 from pakkeforlop.engine.recorder import Recorder
 from pakkeforlop.engine.workers import (
@@ -132,7 +132,7 @@ class Run:
         # Entries only, not paths: for hundreds of thousands of files those take memory.
         # A file found by a path the manifest declares (``known``) is declared: only files
         # found under other names need their identities compared (a stat each otherwise).
-        entries, known = files.once_each([entry for entry in declared if checkable(entry)])
+        entries, known = files.checkable_once(declared)
         declared.clear()
         tasks = plan_tasks(entries, recorder.root)
         workers = self.workers = worker_count(jobs, tasks)
