@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pakkeforlop.engine import files as engine_files
+from pakkeforlop.engine import workers
 from pakkeforlop.engine.files import FILE_KINDS, Declared, checkable, plainly_spelled
 from pakkeforlop.engine.run import Run
 from pakkeforlop.model import facts
@@ -104,3 +105,35 @@ def test_plainly_spelled_files_declared_once_are_not_tested_one_by_one(
     assert entries == declared
     assert entries is not declared  # (the caller empties its own list)
     assert known == {"referrals/a.json", "epicrises/a.json"}
+
+
+@given(
+    st.integers(0, 40),
+    st.sampled_from(["referral", "epicrisis", "feedback"]),
+    st.integers(1, 100),
+    st.integers(1, 7),
+    st.integers(1, 30),
+)
+def test_documents_are_cut_into_the_tasks_weighing_each_would_give(
+    count: int, kind: str, task_bytes: int, task_files: int, weight: int
+) -> None:
+    declared: list[Declared] = [(index, f"{index}.json", kind, None) for index in range(count)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(workers, "TASK_BYTES", task_bytes)
+        patch.setattr(workers, "TASK_FILES", task_files)
+        patch.setattr(workers, "DOCUMENT_WEIGHT", weight)
+        planned = workers.plan_tasks(declared, Path("export"))
+        assert planned == workers._plan_by_weight(declared, Path("export"))
+
+
+def test_documents_alone_are_cut_into_tasks_without_weighing_each(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refused(*_args: object) -> None:
+        raise AssertionError
+
+    monkeypatch.setattr(workers, "_plan_by_weight", refused)
+    declared: list[Declared] = [(index, f"{index}.json", "referral", None) for index in range(1001)]
+    tasks = workers.plan_tasks(declared, Path("export"))
+    assert [len(task) for task, _ in tasks] == [workers.TASK_FILES] * 2 + [1]
+    assert [entry for task, _ in tasks for entry in task] == declared

@@ -146,8 +146,9 @@ class FileChecker:
         are given back as they are (in a new list: the caller empties its own), with the set
         of their paths. Why: the test per entry and the spelling of each path it stood for (a
         call each, and a dictionary's insertion) cost 80 ms of the serial start for 150,000
-        declared files; these tests, in C over all of them, cost about a quarter of that. The paths are a set, not a dictionary: only
-        membership is asked of them (:func:`~pakkeforlop.read.folders.data_files`).
+        declared files; these tests, in C over all of them, cost about a quarter of that. The
+        paths are a set, not a dictionary: only membership is asked of them
+        (:func:`~pakkeforlop.read.folders.data_files`).
         """
         paths = list(map(itemgetter(1), declared))
         if (
