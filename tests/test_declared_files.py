@@ -137,3 +137,34 @@ def test_documents_alone_are_cut_into_tasks_without_weighing_each(
     tasks = workers.plan_tasks(declared, Path("export"))
     assert [len(task) for task, _ in tasks] == [workers.TASK_FILES] * 2 + [1]
     assert [entry for task, _ in tasks for entry in task] == declared
+
+
+#: File entries as a manifest may write them, well formed or not.
+ENTRIES = st.lists(
+    st.one_of(
+        st.dictionaries(
+            st.sampled_from(["path", "kind", "sha256", "supplement"]),
+            st.one_of(st.none(), st.integers(), st.text(max_size=3), st.just({})),
+        ),
+        st.text(max_size=2),
+        st.none(),
+    ),
+    max_size=6,
+)
+
+
+@given(ENTRIES)
+def test_declared_files_are_the_well_formed_entries(entries: list[Any]) -> None:
+    expected = [
+        (
+            index,
+            entry["path"],
+            entry["kind"],
+            entry["sha256"] if isinstance(entry.get("sha256"), str) else None,
+        )
+        for index, entry in enumerate(entries)
+        if isinstance(entry, dict)
+        and isinstance(entry.get("path"), str)
+        and isinstance(entry.get("kind"), str)
+    ]
+    assert facts.declared_files({"files": entries}) == expected

@@ -13,6 +13,7 @@ process checks the first ones and runs the export checks, and the parts are merg
 
 from __future__ import annotations
 
+import binascii
 import multiprocessing
 import os
 import pickle
@@ -205,9 +206,9 @@ def pack_digests(digests: list[str | None]) -> bytes:
         texts = cast("list[str]", digests)
         if {_HEX_DIGEST}.issuperset(map(len, texts)):
             text = "".join(texts)
-            try:
-                packed = bytes.fromhex(text)
-            except ValueError:  # not hexadecimal
+            try:  # (unhexlify takes half of bytes.fromhex's time, and never skips spaces)
+                packed = binascii.unhexlify(text)
+            except ValueError:  # not hexadecimal, or not ASCII
                 packed = None
             if packed is not None and packed.hex() == text:  # (not upper case, no spaces)
                 return _AS_BYTES + packed
