@@ -3,22 +3,35 @@ the shortcuts that spare passes over every entry give what the full passes gave.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
+import threading
+import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pakkeforlop.engine import check_export, workers
 from pakkeforlop.engine import files as engine_files
-from pakkeforlop.engine import workers
-from pakkeforlop.engine.files import FILE_KINDS, Declared, checkable, plainly_spelled
+from pakkeforlop.engine.files import (
+    FILE_KINDS,
+    Declared,
+    DigestAside,
+    checkable,
+    plainly_spelled,
+)
 from pakkeforlop.engine.run import Run
 from pakkeforlop.model import facts
 from pakkeforlop.read import Limits
 from pakkeforlop.read.folders import relative_key
 from pakkeforlop.rules.engine_reported import KITH_MESSAGE
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def _export(folder: Path, files: list[Any]) -> Path:
@@ -168,3 +181,67 @@ def test_declared_files_are_the_well_formed_entries(entries: list[Any]) -> None:
         and isinstance(entry.get("kind"), str)
     ]
     assert facts.declared_files({"files": entries}) == expected
+
+
+@given(st.lists(st.binary(max_size=40), max_size=4), st.integers(0, 30))
+def test_a_digest_aside_is_that_of_every_byte_read(chunks: list[bytes], aside: int) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine_files, "ASIDE_BYTES", aside)
+        with DigestAside() as digest:
+            for chunk in chunks:
+                digest.update(chunk)
+        assert digest.digest() == hashlib.sha256(b"".join(chunks)).digest()
+
+
+def test_large_reads_are_hashed_in_another_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    hashed_in: list[tuple[int, threading.Thread]] = []
+
+    class Spy:
+        def update(self, data: bytes) -> None:
+            hashed_in.append((len(data), threading.current_thread()))
+
+        def digest(self) -> bytes:
+            return b""
+
+    monkeypatch.setattr(engine_files, "hashlib", SimpleNamespace(sha256=Spy))
+    with DigestAside() as digest:
+        digest.update(b"x" * (engine_files.ASIDE_BYTES - 1))
+        digest.update(b"x" * engine_files.ASIDE_BYTES)
+    main = threading.main_thread()
+    assert [(size, thread is main) for size, thread in hashed_in] == [
+        (engine_files.ASIDE_BYTES - 1, True),
+        (engine_files.ASIDE_BYTES, False),
+    ]
+
+
+def test_leaving_a_digest_aside_waits_for_its_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    hashed: list[int] = []
+
+    class Slow:
+        def update(self, data: bytes) -> None:
+            time.sleep(0.2)  # (however long it takes: the context's end waits)
+            hashed.append(len(data))
+
+    monkeypatch.setattr(engine_files, "hashlib", SimpleNamespace(sha256=Slow))
+    threads = threading.active_count()
+    with DigestAside() as digest:
+        digest.update(b"x" * engine_files.ASIDE_BYTES)
+    assert hashed == [engine_files.ASIDE_BYTES]
+    assert threading.active_count() == threads
+
+
+def test_the_manifest_hashed_aside_locates_findings_and_leaves_no_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_files, "ASIDE_BYTES", 1)
+    export = tmp_path / "export"
+    shutil.copytree(EXAMPLES / "valid" / "d11-phv-adults-completed", export)
+    manifest = json.loads((export / "manifest.json").read_text(encoding="utf-8"))
+    (export / manifest["files"][0]["path"]).unlink()
+    threads = threading.active_count()
+    run = Run(export, "", Limits())
+    run.read_manifest()
+    assert threading.active_count() == threads  # (workers are forked only from one thread)
+    result = check_export(export, display_root="", jobs=2)
+    (missing,) = [finding for finding in result.findings if finding.rule == "INPUT-013"]
+    assert missing.line is not None  # located: the manifest read again has the same digest

@@ -15,7 +15,7 @@ from pakkeforlop.engine import parallel, tuning
 from pakkeforlop.engine.caps import DEFAULT_CAPS, FindingCaps
 from pakkeforlop.engine.documents import DocumentChecker
 from pakkeforlop.engine.events import EventReader
-from pakkeforlop.engine.files import Declared, Digest, FileChecker, text_again
+from pakkeforlop.engine.files import Declared, DigestAside, FileChecker, text_again
 from pakkeforlop.engine.kith_files import KithReader
 from pakkeforlop.engine.recorder import Recorder
 from pakkeforlop.engine.workers import (
@@ -90,10 +90,18 @@ class Run:
         self.workers = 1
 
     def read_manifest(self) -> list[Declared]:
-        """Read and check the manifest; the files it declares."""
+        """Read and check the manifest; the files it declares.
+
+        Its digest (kept to tell, should a finding be located in it later, whether it is still
+        the file that was read) is computed aside while it is parsed and checked: see
+        :class:`~pakkeforlop.engine.files.DigestAside`.
+        """
+        with DigestAside() as digest:
+            return self._read_manifest(digest)
+
+    def _read_manifest(self, digest: DigestAside) -> list[Declared]:
         recorder = self.recorder
         path = recorder.root / MANIFEST_NAME
-        digest = Digest()
         read = self.files.read_document(path, digest)
         if read.text is None:
             return []
@@ -113,7 +121,7 @@ class Run:
         self.documents.check(document, native_formats=read.guarded)
         # A large export's lists hundreds of thousands of files: only where things are in its
         # text is needed from here on (see keep_manifest).
-        again = partial(text_again, path, digest.hash.digest(), self.limits, exact=self.exact)
+        again = partial(text_again, path, digest.digest(), self.limits, exact=self.exact)
         recorder.keep_manifest(document, again)
         return declared
 
