@@ -72,7 +72,8 @@ def plainly_spelled(paths: list[str]) -> bool:
 
     Why: told of all the paths at once, joined by ``/`` (a path that starts with ``/`` or
     ``.``, or ends with ``/``, then makes ``//`` or ``/.`` with its neighbour), by three
-    searches of the joined text in C, where a test per path cost 0.2 s per million.
+    searches of the joined text in C (13 ms for 150,000 paths, where :func:`checkable`
+    called on each cost 23 ms, and spelling each as its key more).
     """
     text = "/".join(paths)
     return (
@@ -147,7 +148,7 @@ class FileChecker:
         are given back as they are (in a new list: the caller empties its own), with the set
         of their paths. Why: the test per entry and the spelling of each path it stood for (a
         call each, and a dictionary's insertion) cost 80 ms of the serial start for 150,000
-        declared files; these tests, in C over all of them, cost about a quarter of that. The
+        declared files; these tests, in C over all of them, cost about 30 ms. The
         paths are a set, not a dictionary: only membership is asked of them
         (:func:`~pakkeforlop.read.folders.data_files`).
         """

@@ -201,17 +201,14 @@ _AS_BYTES, _PICKLED = b"b", b"p"
 def pack_digests(digests: list[str | None]) -> bytes:
     """The digests, packed: the bytes of their hexadecimal text when every one is written as
     64 lowercase hexadecimal digits (as the manifest's schema asks), else pickled."""
-    # (Told by maps in C: a test per digest in Python cost 30 ms for 150,000 of them.)
-    if {str}.issuperset(map(type, digests)):
-        texts = cast("list[str]", digests)
-        if {_HEX_DIGEST}.issuperset(map(len, texts)):
-            text = "".join(texts)
-            try:  # (unhexlify takes half of bytes.fromhex's time, and never skips spaces)
-                packed = binascii.unhexlify(text)
-            except ValueError:  # not hexadecimal, or not ASCII
-                packed = None
-            if packed is not None and packed.hex() == text:  # (not upper case, no spaces)
-                return _AS_BYTES + packed
+    if all(type(digest) is str and len(digest) == _HEX_DIGEST for digest in digests):
+        text = "".join(cast("list[str]", digests))
+        try:  # (unhexlify takes half of bytes.fromhex's time, and never skips spaces)
+            packed = binascii.unhexlify(text)
+        except ValueError:  # not hexadecimal, or not ASCII
+            packed = None
+        if packed is not None and packed.hex() == text:  # (not upper case, no spaces)
+            return _AS_BYTES + packed
     return _PICKLED + pickle.dumps(digests, protocol=pickle.HIGHEST_PROTOCOL)
 
 
