@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from pakkeforlop.engine import parallel, tuning
 from pakkeforlop.engine.caps import DEFAULT_CAPS, FindingCaps
 from pakkeforlop.engine.documents import DocumentChecker
 from pakkeforlop.engine.events import EventReader
-from pakkeforlop.engine.files import Declared, Digest, FileChecker, checkable, text_again
+from pakkeforlop.engine.files import Declared, DigestAside, FileChecker, text_again
 from pakkeforlop.engine.kith_files import KithReader
 from pakkeforlop.engine.recorder import Recorder
 from pakkeforlop.engine.workers import (
@@ -51,6 +52,7 @@ from pakkeforlop.rules.checks import (
 )
 from pakkeforlop.rules.engine_reported import (
     DIGEST_RULE,
+    KITH_MESSAGE,
     MISSING_FILE_RULE,
     UNDECLARED_FILE_RULE,
     UNLISTED_FOLDER_RULE,
@@ -88,22 +90,38 @@ class Run:
         self.workers = 1
 
     def read_manifest(self) -> list[Declared]:
-        """Read and check the manifest; the files it declares."""
+        """Read and check the manifest; the files it declares.
+
+        Its digest (kept to tell, should a finding be located in it later, whether it is still
+        the file that was read) is computed aside while it is parsed and checked: see
+        :class:`~pakkeforlop.engine.files.DigestAside`.
+        """
+        with DigestAside() as digest:
+            return self._read_manifest(digest)
+
+    def _read_manifest(self, digest: DigestAside) -> list[Declared]:
         recorder = self.recorder
         path = recorder.root / MANIFEST_NAME
-        digest = Digest()
         read = self.files.read_document(path, digest)
         if read.text is None:
             return []
         document = Document("export-manifest", recorder.display(path), read.text.value, read.text)
         recorder.manifest = document
-        self.files.supplements = extract.declared_supplements(document.value)
-        recorder.facts = extract.export_facts(document.value, recorder.display_root)
-        self.documents.check(document, native_formats=read.guarded)
+        # One pass over the manifest's entries: what its files' kinds and its KITH messages'
+        # supplements tell is gathered from the well-formed entries it gives.
         declared = extract.declared_files(document.value)
+        kinds = set(map(itemgetter(2), declared))
+        kith_entries = (
+            [index for index, _, kind, _ in declared if kind == KITH_MESSAGE]
+            if KITH_MESSAGE in kinds
+            else []
+        )
+        self.files.supplements = extract.declared_supplements(document.value, kith_entries)
+        recorder.facts = extract.export_facts(document.value, recorder.display_root, kinds)
+        self.documents.check(document, native_formats=read.guarded)
         # A large export's lists hundreds of thousands of files: only where things are in its
         # text is needed from here on (see keep_manifest).
-        again = partial(text_again, path, digest.hash.digest(), self.limits, exact=self.exact)
+        again = partial(text_again, path, digest.digest(), self.limits, exact=self.exact)
         recorder.keep_manifest(document, again)
         return declared
 
@@ -122,7 +140,7 @@ class Run:
         # Entries only, not paths: for hundreds of thousands of files those take memory.
         # A file found by a path the manifest declares (``known``) is declared: only files
         # found under other names need their identities compared (a stat each otherwise).
-        entries, known = files.once_each([entry for entry in declared if checkable(entry)])
+        entries, known = files.checkable_once(declared)
         declared.clear()
         tasks = plan_tasks(entries, recorder.root)
         workers = self.workers = worker_count(jobs, tasks)
