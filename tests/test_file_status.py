@@ -228,3 +228,23 @@ def test_reading_exercises_the_input_rules_in_every_part_of_a_run() -> None:
         assert wanted <= recorder.result.exercised
         recorder.new_part()
         assert not wanted & recorder.result.exercised
+
+
+def test_a_regular_file_within_the_limit_is_judged_by_the_status_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nearly every declared file: read_whole judges it itself, with no call per file (what
+    # is judged elsewhere is judged by _file_problem, as before).
+    path = tmp_path / "document.json"
+    path.write_bytes(b"{}")
+    status = path.stat()
+
+    def judged(*args: Any) -> InputProblem | int:
+        raise AssertionError(args)
+
+    monkeypatch.setattr(read_files, "_file_problem", judged)
+    assert read_whole(path, 2, status) == (b"{}", None)
+    with pytest.raises(AssertionError):
+        read_whole(path, 1, status)  # too large: judged (and reported) by _file_problem
+    with pytest.raises(AssertionError):
+        read_whole(path, 2)  # no status given: taken and judged by _file_problem
