@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pakkeforlop.engine.caps import DEFAULT_CAPS
-from pakkeforlop.engine.documents import DocumentChecker
+from pakkeforlop.engine.documents import DocumentChecker, Step
 from pakkeforlop.engine.recorder import Recorder
 from pakkeforlop.model.facts import get as facts_get
 from pakkeforlop.model.records import Document, ExportFacts
@@ -479,3 +479,25 @@ def test_the_conditions_that_read_the_manifest_alone_are_conditions_of_the_expor
     rule_id: str,
 ) -> None:
     assert of_the_export(registered()[rule_id].applies)
+
+
+def test_the_steps_planned_are_looked_up_with_no_call_per_document(tmp_path: Path) -> None:
+    # run_checks finds the steps planned for the export's facts itself (a call per document
+    # spared); steps_of plans them, once per kind and export.
+    checker = _checker(tmp_path)
+    checker.checks_of_kind["referral"] = _export_checks(always)
+    planned: list[tuple[str, ExportFacts]] = []
+    plan = checker.steps_of
+
+    def counted(kind: str) -> list[Step]:
+        planned.append((kind, checker.recorder.facts))
+        return plan(kind)
+
+    checker.steps_of = counted  # type: ignore[method-assign]
+    exports = (ExportFacts(".", None, "test", "1.0.0"), ExportFacts(".", None, None, None))
+    for facts in exports:
+        checker.recorder.facts = facts
+        for path in ("a.json", "b.json", "c.json"):
+            checker.run_checks(Document("referral", path, {}))
+    assert planned == [("referral", facts) for facts in exports]
+    assert len(checker.recorder.found.kept) == 12  # each document's hits, for each export

@@ -94,7 +94,7 @@ class DocumentChecker:
             recorder.internal_error("schema validation", document.path, error, line=document.line)
             schema_valid = False
         if schema_valid:
-            document.passed = SCHEMA_OF_KIND[document.kind]
+            document.passed = SCHEMA_OF_KIND[kind]
         self.run_checks(document)
         if schema_valid:
             try:
@@ -190,7 +190,11 @@ class DocumentChecker:
         shares_file = document.line is not None or document.origin is not None
         # What each condition and quiet test gave for this document.
         answers: dict[Applies | Quiet, bool] = {}
-        for step in self.steps_of(document.kind):
+        # The steps planned for the export's facts, looked up with no call (a cost per
+        # document); planned by steps_of when there are none yet, or the facts are new.
+        kind = document.kind
+        steps = self.steps_of_kind.get(kind) if facts is self._planned_for else None
+        for step in steps if steps is not None else self.steps_of(kind):
             applies = step.applies
             if applies is not None:
                 answer = answers.get(applies)
