@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -200,6 +201,21 @@ def test_a_failing_quiet_test_lets_the_checks_run_and_reports_nothing(tmp_path: 
     checker.run_checks(Document("referral", "a.json", {}))
     assert called == ["a.json", "a.json"]
     assert not checker.recorder.found.kept
+
+
+def test_a_quiet_test_is_asked_by_the_loop_of_steps_itself(tmp_path: Path) -> None:
+    # Not through a version of it that catches its failure (run_checks does): a call per table
+    # and document spared.
+    callers: list[str] = []
+
+    def quiet(_document: Document, _facts: ExportFacts) -> bool:
+        callers.append(inspect.stack(context=0)[1].function)
+        return True
+
+    checker = _checker(tmp_path)
+    checker.checks_of_kind["referral"] = _quiet_checks(quiet, [])
+    checker.run_checks(Document("referral", "a.json", {}))
+    assert callers == ["run_checks"]
 
 
 def test_a_complete_referral_runs_none_of_its_content_checks(tmp_path: Path) -> None:
