@@ -237,7 +237,8 @@ class DocumentChecker:
         if shares_file and check.once_per_file is not None:
             hits = self._first_in_file(check, hits, document)
         recorder = self.recorder
-        if isinstance(hits, tuple | list) and recorder.found.omit_all(check.rule_id, len(hits)):
+        # (Types as a tuple, a constant: ``tuple | list`` would make a union at every call.)
+        if isinstance(hits, (tuple, list)) and recorder.found.omit_all(check.rule_id, len(hits)):
             return  # the rule is full: its hits are counted (its step marked it exercised)
         for hit in hits:
             recorder.hit(check, hit, document.path, document)
