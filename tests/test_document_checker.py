@@ -70,6 +70,46 @@ def test_a_condition_shared_by_checks_is_asked_once_per_document(tmp_path: Path)
     ]
 
 
+class _HashCounted:
+    """A condition that counts how often it is hashed (looked up in a dict or set)."""
+
+    def __init__(self) -> None:
+        self.hashed = 0
+
+    def __call__(self, _document: Document, _facts: ExportFacts) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        self.hashed += 1
+        return 0
+
+
+def test_a_documents_answers_are_kept_by_place_not_looked_up_by_test(tmp_path: Path) -> None:
+    # Steps that share a test share the place of its answer, given as they are planned: a
+    # document's run looks up no test (a lookup by the test cost about 0.25 µs a document).
+    shared = _HashCounted()
+    checker = _checker(tmp_path)
+    checker.checks_of_kind["referral"] = [
+        Check(rule_id, Scope.DOCUMENT, frozenset({"referral"}), _hit, condition)
+        for rule_id, condition in (
+            ("REFERRAL-009", shared),
+            ("REFERRAL-010", always),
+            ("REFERRAL-011", shared),
+        )
+    ]
+    steps = checker.steps_of("referral")
+    assert [(step.applies, step.applies_at) for step in steps] == [
+        (shared, 0),
+        (None, -1),
+        (shared, 0),
+    ]
+    planned = shared.hashed
+    for path in ("a.json", "b.json"):
+        checker.run_checks(Document("referral", path, {}))
+    assert shared.hashed == planned
+    assert len(checker.recorder.found.kept) == 6
+
+
 def test_a_failing_shared_condition_is_reported_for_each_check(tmp_path: Path) -> None:
     def broken(_document: Document, _facts: ExportFacts) -> bool:
         raise RuntimeError

@@ -191,19 +191,22 @@ class DocumentChecker:
         # XML message maps to do; a JSON document's file holds it alone, so each value a check
         # reports once per file is its file's first (see _first_in_file), with nothing to note.
         shares_file = document.line is not None or document.origin is not None
-        # What each condition and quiet test gave for this document.
-        answers: dict[Applies | Quiet, bool] = {}
         # The steps planned for the export's facts, looked up with no call (a cost per
         # document); planned by steps_of when there are none yet, or the facts are new.
         kind = document.kind
         steps = self.steps_of_kind.get(kind) if facts is self._planned_for else None
-        for step in steps if steps is not None else self.steps_of(kind):
+        if steps is None:
+            steps = self.steps_of(kind)
+        # What each condition and quiet test gave for this document, at its place (see
+        # Step: at most two tests per step).
+        answers: list[bool | None] = [None] * (2 * len(steps))
+        for step in steps:
             applies = step.applies
             if applies is not None:
-                answer = answers.get(applies)
+                answer = answers[step.applies_at]
                 if answer is None:
                     try:
-                        answer = answers[applies] = bool(applies(document, facts))
+                        answer = answers[step.applies_at] = bool(applies(document, facts))
                     except Exception:  # each of the step's checks asks again, and reports it
                         self._run_alone(step.checks, document)
                         continue
@@ -214,10 +217,10 @@ class DocumentChecker:
                 step.exercised_into = exercised
             quiet = step.quiet
             if quiet is not None:
-                calm = answers.get(quiet)
+                calm = answers[step.quiet_at]
                 if calm is None:
                     try:
-                        calm = answers[quiet] = bool(quiet(document, facts))
+                        calm = answers[step.quiet_at] = bool(quiet(document, facts))
                     except Exception:  # a shortcut only (asked again by the table's next step)
                         calm = False
                 if calm:
@@ -283,18 +286,39 @@ class Step:
     condition holds (the set only grows, and a new part's result is a new set: the step
     remembers which set it last added them to). Identical to checking one by one: a step
     whose condition holds runs (and so exercises) every one of its checks.
+
+    What a test gave for a document is kept at the test's place (``applies_at``,
+    ``quiet_at``) in a list, for the steps that share the test: looked up by its index, it
+    costs a fraction of a lookup by the test itself (about 0.25 µs per document, for the
+    fifteen or so tests of a referral).
     """
 
-    __slots__ = ("applies", "checks", "exercised_into", "quiet", "rule_ids")
+    __slots__ = (
+        "applies",
+        "applies_at",
+        "checks",
+        "exercised_into",
+        "quiet",
+        "quiet_at",
+        "rule_ids",
+    )
 
     def __init__(
-        self, checks: tuple[Check, ...], applies: Applies | None, quiet: Quiet | None
+        self,
+        checks: tuple[Check, ...],
+        applies: Applies | None,
+        quiet: Quiet | None,
+        places: dict[Applies | Quiet, int],
     ) -> None:
         #: The condition, or ``None`` where it holds for every document (see :meth:`plan`).
         self.applies = applies
         #: The quiet test (see :meth:`DocumentChecker.run_checks`), or ``None`` for checks
         #: that have none: they always run.
         self.quiet = quiet
+        #: The places of their answers (see above): one for each distinct test in
+        #: ``places`` (those of the steps planned so far): at most two per step.
+        self.applies_at = -1 if applies is None else places.setdefault(applies, len(places))
+        self.quiet_at = -1 if quiet is None else places.setdefault(quiet, len(places))
         self.checks = checks
         self.rule_ids = tuple(check.rule_id for check in checks)
         #: The set of exercised rules the step's rules were last added to.
@@ -312,6 +336,7 @@ class Step:
         each document (and its failure reported, as without the plan).
         """
         steps = []
+        places: dict[Applies | Quiet, int] = {}
         for run in alike_runs(checks):
             applies: Applies | None = run[0].applies
             if applies is always:
@@ -325,5 +350,5 @@ class Step:
                     continue
                 if holds:
                     applies = None
-            steps.append(cls(tuple(run), applies, run[0].quiet))
+            steps.append(cls(tuple(run), applies, run[0].quiet, places))
         return steps
