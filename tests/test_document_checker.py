@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -15,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pakkeforlop.engine.caps import DEFAULT_CAPS
-from pakkeforlop.engine.documents import DocumentChecker
+from pakkeforlop.engine.documents import DocumentChecker, Step
 from pakkeforlop.engine.recorder import Recorder
 from pakkeforlop.model.facts import get as facts_get
 from pakkeforlop.model.records import Document, ExportFacts
@@ -67,6 +68,46 @@ def test_a_condition_shared_by_checks_is_asked_once_per_document(tmp_path: Path)
         for path in ("a.json", "b.json")
         for rule_id in ("REFERRAL-009", "REFERRAL-010", "REFERRAL-011")
     ]
+
+
+class _HashCounted:
+    """A condition that counts how often it is hashed (looked up in a dict or set)."""
+
+    def __init__(self) -> None:
+        self.hashed = 0
+
+    def __call__(self, _document: Document, _facts: ExportFacts) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        self.hashed += 1
+        return 0
+
+
+def test_a_documents_answers_are_kept_by_place_not_looked_up_by_test(tmp_path: Path) -> None:
+    # Steps that share a test share the place of its answer, given as they are planned: a
+    # document's run looks up no test (a lookup by the test cost about 0.25 µs a document).
+    shared = _HashCounted()
+    checker = _checker(tmp_path)
+    checker.checks_of_kind["referral"] = [
+        Check(rule_id, Scope.DOCUMENT, frozenset({"referral"}), _hit, condition)
+        for rule_id, condition in (
+            ("REFERRAL-009", shared),
+            ("REFERRAL-010", always),
+            ("REFERRAL-011", shared),
+        )
+    ]
+    steps = checker.steps_of("referral")
+    assert [(step.applies, step.applies_at) for step in steps] == [
+        (shared, 0),
+        (None, -1),
+        (shared, 0),
+    ]
+    planned = shared.hashed
+    for path in ("a.json", "b.json"):
+        checker.run_checks(Document("referral", path, {}))
+    assert shared.hashed == planned
+    assert len(checker.recorder.found.kept) == 6
 
 
 def test_a_failing_shared_condition_is_reported_for_each_check(tmp_path: Path) -> None:
@@ -200,6 +241,21 @@ def test_a_failing_quiet_test_lets_the_checks_run_and_reports_nothing(tmp_path: 
     checker.run_checks(Document("referral", "a.json", {}))
     assert called == ["a.json", "a.json"]
     assert not checker.recorder.found.kept
+
+
+def test_a_quiet_test_is_asked_by_the_loop_of_steps_itself(tmp_path: Path) -> None:
+    # Not through a version of it that catches its failure (run_checks does): a call per table
+    # and document spared.
+    callers: list[str] = []
+
+    def quiet(_document: Document, _facts: ExportFacts) -> bool:
+        callers.append(inspect.stack(context=0)[1].function)
+        return True
+
+    checker = _checker(tmp_path)
+    checker.checks_of_kind["referral"] = _quiet_checks(quiet, [])
+    checker.run_checks(Document("referral", "a.json", {}))
+    assert callers == ["run_checks"]
 
 
 def test_a_complete_referral_runs_none_of_its_content_checks(tmp_path: Path) -> None:
@@ -479,3 +535,25 @@ def test_the_conditions_that_read_the_manifest_alone_are_conditions_of_the_expor
     rule_id: str,
 ) -> None:
     assert of_the_export(registered()[rule_id].applies)
+
+
+def test_the_steps_planned_are_looked_up_with_no_call_per_document(tmp_path: Path) -> None:
+    # run_checks finds the steps planned for the export's facts itself (a call per document
+    # spared); steps_of plans them, once per kind and export.
+    checker = _checker(tmp_path)
+    checker.checks_of_kind["referral"] = _export_checks(always)
+    planned: list[tuple[str, ExportFacts]] = []
+    plan = checker.steps_of
+
+    def counted(kind: str) -> list[Step]:
+        planned.append((kind, checker.recorder.facts))
+        return plan(kind)
+
+    checker.steps_of = counted  # type: ignore[method-assign]
+    exports = (ExportFacts(".", None, "test", "1.0.0"), ExportFacts(".", None, None, None))
+    for facts in exports:
+        checker.recorder.facts = facts
+        for path in ("a.json", "b.json", "c.json"):
+            checker.run_checks(Document("referral", path, {}))
+    assert planned == [("referral", facts) for facts in exports]
+    assert len(checker.recorder.found.kept) == 12  # each document's hits, for each export

@@ -24,6 +24,7 @@ from pakkeforlop.engine.run import Run
 from pakkeforlop.read import (
     InputProblem,
     InputProblemCode,
+    JsonText,
     Limits,
     ReadResult,
     read_bounded,
@@ -228,3 +229,31 @@ def test_reading_exercises_the_input_rules_in_every_part_of_a_run() -> None:
         assert wanted <= recorder.result.exercised
         recorder.new_part()
         assert not wanted & recorder.result.exercised
+
+
+def test_a_regular_file_within_the_limit_is_judged_by_the_status_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nearly every declared file: read_whole judges it itself, with no call per file (what
+    # is judged elsewhere is judged by _file_problem, as before).
+    path = tmp_path / "document.json"
+    path.write_bytes(b"{}")
+    status = path.stat()
+
+    def judged(*args: Any) -> InputProblem | int:
+        raise AssertionError(args)
+
+    monkeypatch.setattr(read_files, "_file_problem", judged)
+    assert read_whole(path, 2, status) == (b"{}", None)
+    with pytest.raises(AssertionError):
+        read_whole(path, 1, status)  # too large: judged (and reported) by _file_problem
+    with pytest.raises(AssertionError):
+        read_whole(path, 2)  # no status given: taken and judged by _file_problem
+
+
+def test_a_text_makes_its_table_of_containers_when_first_located() -> None:
+    # Most texts are never located: an empty table made for each cost about 30 ns per document.
+    text = JsonText({"a": [1, 2]}, b'{"a": [1,\n 2]}', may_have_duplicate_keys=False)
+    assert text._containers is None
+    assert text.locate("/a/1") == (2, 2)
+    assert text._containers

@@ -114,10 +114,17 @@ def read_whole(
     there), so no second read is made to see the end (a system call per file). A read of any
     other length is read on from: a file system that reads in pieces, a file that changed
     after it was measured. A buffer for the limit would cost far more than the byte more.
+
+    A regular file within the limit, whose status the caller gave (nearly every file of a
+    large export), is judged here, as :func:`_file_problem` would: a call spared per file.
     """
-    size = _file_problem(path, max_bytes, status)
-    if isinstance(size, InputProblem):
-        return b"", size
+    if status is not None and stat.S_ISREG(status.st_mode) and status.st_size <= max_bytes:
+        size = status.st_size
+    else:
+        judged = _file_problem(path, max_bytes, status)
+        if isinstance(judged, InputProblem):
+            return b"", judged
+        size = judged
     try:
         descriptor = os.open(path, _OPEN_FLAGS)
         try:
