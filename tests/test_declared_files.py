@@ -146,7 +146,10 @@ def test_documents_alone_are_cut_into_tasks_without_weighing_each(
         raise AssertionError
 
     monkeypatch.setattr(workers, "_plan_by_weight", refused)
-    declared: list[Declared] = [(index, f"{index}.json", "referral", None) for index in range(1001)]
+    count = 2 * workers.TASK_FILES + 1
+    declared: list[Declared] = [
+        (index, f"{index}.json", "referral", None) for index in range(count)
+    ]
     tasks = workers.plan_tasks(declared, Path("export"))
     assert [len(task) for task, _ in tasks] == [workers.TASK_FILES] * 2 + [1]
     assert [entry for task, _ in tasks for entry in task] == declared

@@ -56,6 +56,14 @@ def _everything(result: ExportResult) -> dict[str, Any]:
     }
 
 
+@pytest.fixture(autouse=True)
+def two_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tasks of at most 4 MiB: the defective export (5.7 MB) is then two tasks, so that two
+    workers read its files and the instances are checked partly in a forked worker (at the
+    default size it would be one task, checked in this process). A test may set its own."""
+    monkeypatch.setattr(workers, "TASK_BYTES", 4 << 20)
+
+
 @pytest.fixture(scope="module")
 def defective(tmp_path_factory: pytest.TempPathFactory) -> Path:
     export = tmp_path_factory.mktemp("parallel") / "export"

@@ -1,6 +1,6 @@
 """A part's pathway instances packed in columns: how a worker process sends them.
 
-A worker sends the instances of every task it checks (about 500 documents) to the main
+A worker sends the instances of every task it checks (about 1,000 documents) to the main
 process, which merges them into the export's. As objects, each document's record and
 instance were pickled one by one (about 3 µs per document in the worker), read back one by
 one (about 2 µs in the main process, which runs beside the workers) and then merged, where
